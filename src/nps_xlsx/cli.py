@@ -1,0 +1,63 @@
+"""The ``nps-xlsx`` command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import NpsXlsxError
+
+RUBRIC_HELP = "Rubric file (YAML). Default: the bundled NPS 2018 rubric."
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nps-xlsx")
+def main() -> None:
+    """Run the LGA National Procurement Strategy diagnostic through Excel."""
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the blank template here.")
+@click.option("--councils", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of councils (columns code,name) to write one personalised workbook each.")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the personalised workbooks (with --councils).")
+@click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
+@click.option("--password", default="", help="Protect the sheets with this password (default: none).")
+def generate(out: Path | None, councils: Path | None, out_dir: Path | None, rubric: Path | None, password: str) -> None:
+    """Write the diagnostic workbook: a blank template and/or one copy per council.
+
+    \b
+    Examples:
+      nps-xlsx generate --out nps2018.xlsx
+      nps-xlsx generate --councils councils.csv --out-dir workbooks/
+    """
+    from .councils import load_councils
+    from .generate import generate_personalised, generate_template
+    from .rubric import load_rubric
+    from .template import BuildOptions, build_time
+
+    if councils and not out_dir:
+        raise click.UsageError("--councils needs --out-dir (the folder to write the workbooks to).")
+    if out_dir and not councils:
+        raise click.UsageError("--out-dir needs --councils (the CSV listing the councils).")
+    if not out and not councils:
+        raise click.UsageError("Give --out for the blank template, or --councils with --out-dir, or both.")
+    protected = tuple(p for p in (rubric, councils) if p)
+    try:
+        loaded = load_rubric(rubric)
+        council_list = load_councils(councils) if councils else []
+        options = BuildOptions(generated_at=build_time(), password=password)
+        if out:
+            generate_template(loaded, out, options, protected)
+            click.echo(f"Wrote the blank template to {out} ({len(loaded.value_codes)} value codes "
+                       f"in {len(loaded.areas)} key areas).")
+        if councils and out_dir:
+            with click.progressbar(length=len(council_list), label="Writing workbooks", file=click.get_text_stream("stderr")) as bar:
+                written = generate_personalised(loaded, council_list, out_dir, options, protected,
+                                                on_written=lambda _path: bar.update(1))
+            click.echo(f"Wrote {len(written)} personalised workbooks to {out_dir}.")
+    except NpsXlsxError as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -1,0 +1,82 @@
+"""The council list (CSV with ``code,name`` columns) and safe file names."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CouncilListError
+
+REQUIRED_COLUMNS = ("code", "name")
+MAX_SLUG = 60
+
+
+@dataclass(frozen=True)
+class Council:
+    """One council: its code (e.g. a GSS code) and its name."""
+
+    code: str
+    name: str
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens: ``"St. Helens (MBC)"`` -> ``"st-helens-mbc"``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_SLUG].strip("-")
+
+
+def workbook_filename(council: Council) -> str:
+    """A safe file name for a council's workbook, e.g. ``E07000096-dacorum-borough-council.xlsx``."""
+    code = re.sub(r"[^A-Za-z0-9]+", "-", council.code).strip("-")
+    return "-".join(part for part in (code, slug(council.name)) if part) + ".xlsx"
+
+
+def load_councils(path: Path | str) -> list[Council]:
+    """Read a council list; every problem names the file and line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CouncilListError(f"{path}: cannot read the council list: {exc}") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [column.strip().lower() for column in next(reader, [])]
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise CouncilListError(
+            f"{path}:1: missing column {', '.join(repr(m) for m in missing)}; "
+            f"the first line must name the columns, including 'code' and 'name'"
+        )
+    code_at, name_at = header.index("code"), header.index("name")
+    councils: list[Council] = []
+    seen_codes: dict[str, int] = {}
+    seen_files: dict[str, int] = {}
+    for row in reader:
+        line_no = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            raise CouncilListError(f"{path}:{line_no}: has {len(row)} columns; the header has {len(header)}")
+        council = Council(code=row[code_at].strip(), name=" ".join(row[name_at].split()))
+        if not council.code:
+            raise CouncilListError(f"{path}:{line_no}: the code is empty")
+        if not council.name:
+            raise CouncilListError(f"{path}:{line_no}: the name is empty (code {council.code})")
+        key = council.code.casefold()
+        if key in seen_codes:
+            raise CouncilListError(f"{path}:{line_no}: duplicate code {council.code!r} (first on line {seen_codes[key]})")
+        seen_codes[key] = line_no
+        filename = workbook_filename(council).casefold()
+        if filename in seen_files:
+            raise CouncilListError(
+                f"{path}:{line_no}: code {council.code!r} gives the same file name as line {seen_files[filename]}; "
+                "make the codes differ in letters or digits"
+            )
+        seen_files[filename] = line_no
+        councils.append(council)
+    if not councils:
+        raise CouncilListError(f"{path}: no councils listed")
+    return councils

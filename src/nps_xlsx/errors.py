@@ -1,0 +1,22 @@
+"""Exceptions for conditions the tool cannot go on from.
+
+Problems found in a council's return are data (issues), not exceptions; these
+classes are for bad inputs the operator controls (a rubric file, a council list)
+and for output that cannot be written.
+"""
+
+
+class NpsXlsxError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class RubricError(NpsXlsxError):
+    """A rubric file is missing, unreadable or does not follow the schema."""
+
+
+class CouncilListError(NpsXlsxError):
+    """A council list (CSV) is unreadable or has a bad row."""
+
+
+class OutputError(NpsXlsxError):
+    """An output file cannot be written where it was asked for."""

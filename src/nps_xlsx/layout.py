@@ -1,0 +1,167 @@
+"""Where everything lives in a diagnostic workbook.
+
+The template writer and the return reader both take positions, names and
+labels from here, so the two ends of the round trip cannot drift apart.
+Rows and columns are 0-based, as in xlsxwriter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .rubric import KeyArea, Rubric
+
+TEMPLATE_ID = "nps-xlsx-diagnostic"
+LAYOUT_VERSION = "1"
+
+COVER_SHEET = "Cover"
+SUMMARY_SHEET = "Your summary"
+META_SHEET = "nps_xlsx_meta"
+RESERVED_SHEETS = (COVER_SHEET, SUMMARY_SHEET, META_SHEET)
+
+# Area sheets: a title row, an introduction row, a header row, then one row per value code.
+TITLE_ROW = 0
+INTRO_ROW = 1
+HEADER_ROW = 2
+FIRST_CODE_ROW = 3
+ID_COL = 0
+NAME_COL = 1
+DESCRIPTION_COL = 2
+FIRST_LEVEL_COL = 3
+ID_HEADER = "ID"
+SCORE_HEADER = "Your score"
+COMMENT_HEADER = "Your comment"
+
+# Cover inputs: defined name and label, in the order shown.
+COVER_FIELDS = (
+    ("council_name", "Council name"),
+    ("respondent_name", "Your name"),
+    ("respondent_role", "Your role"),
+    ("respondent_email", "Your email"),
+    ("completion_date", "Date completed"),
+)
+COVER_LABEL_COL = 0
+COVER_INPUT_COL = 1
+COVER_FIRST_INPUT_ROW = 4
+
+# Metadata keys, in the order written to the hidden sheet (column A key, column B value).
+META_KEYS = (
+    "template_id",
+    "layout_version",
+    "rubric_id",
+    "rubric_version",
+    "rubric_title",
+    "rubric_fingerprint",
+    "tool_version",
+    "generated_at",
+    "council_code",
+    "council_name",
+)
+
+MAX_SHEET_NAME = 31
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def score_name(code_id: str) -> str:
+    """Defined name of a value code's score cell, e.g. ``score_EC1``."""
+    return f"score_{code_id}"
+
+
+def comment_name(code_id: str) -> str:
+    """Defined name of a value code's comment cell, e.g. ``comment_EC1``."""
+    return f"comment_{code_id}"
+
+
+def level_choice(score: int, label: str) -> str:
+    """The dropdown text for a level, e.g. ``3 - Mature``."""
+    return f"{score} - {label}"
+
+
+def score_choices(rubric: Rubric) -> list[str]:
+    """Every dropdown entry: the levels in order, then the unscored choice."""
+    return [level_choice(i, label) for i, label in enumerate(rubric.levels, 1)] + [rubric.unscored]
+
+
+def score_col(rubric: Rubric) -> int:
+    """Column of the score cells on an area sheet."""
+    return FIRST_LEVEL_COL + len(rubric.levels)
+
+
+def comment_col(rubric: Rubric) -> int:
+    """Column of the comment cells on an area sheet."""
+    return score_col(rubric) + 1
+
+
+def code_row(index: int) -> int:
+    """Row of the ``index``-th (0-based) value code on its area sheet."""
+    return FIRST_CODE_ROW + index
+
+
+def cover_input_row(field_index: int) -> int:
+    """Row of the ``field_index``-th cover input (see :data:`COVER_FIELDS`)."""
+    return COVER_FIRST_INPUT_ROW + field_index
+
+
+def column_letter(col: int) -> str:
+    """``0`` -> ``A``, ``26`` -> ``AA``."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(row: int, col: int, absolute: bool = False) -> str:
+    """A1-style reference of a 0-based cell, e.g. ``(3, 8)`` -> ``I4``."""
+    if absolute:
+        return f"${column_letter(col)}${row + 1}"
+    return f"{column_letter(col)}{row + 1}"
+
+
+def sheet_ref(sheet: str, ref: str) -> str:
+    """A reference qualified by its sheet, quoted as Excel wants, e.g. ``'My sheet'!$A$1``."""
+    return "'" + sheet.replace("'", "''") + "'!" + ref
+
+
+def check_sheet_name(name: str) -> str | None:
+    """Why ``name`` cannot be a worksheet name, or ``None`` if it can."""
+    if len(name) > MAX_SHEET_NAME:
+        return f"is {len(name)} characters long; Excel allows {MAX_SHEET_NAME}"
+    if _BAD_SHEET_CHARS.search(name):
+        return "contains one of [ ] : * ? / \\"
+    if name.startswith("'") or name.endswith("'"):
+        return "starts or ends with an apostrophe"
+    if name.casefold() == "history" or name.casefold() in (s.casefold() for s in RESERVED_SHEETS):
+        return "is reserved"
+    return None
+
+
+@dataclass(frozen=True)
+class CodeCells:
+    """Where one value code's inputs live."""
+
+    code_id: str
+    sheet: str
+    row: int
+    score_col: int
+    comment_col: int
+
+
+def code_cells(rubric: Rubric, area: KeyArea) -> list[CodeCells]:
+    """The input cells of every value code of ``area``."""
+    return [
+        CodeCells(code.id, area.sheet, code_row(i), score_col(rubric), comment_col(rubric))
+        for i, code in enumerate(area.value_codes)
+    ]
+
+
+def score_range(rubric: Rubric, area: KeyArea) -> str:
+    """The absolute range of an area's score cells, e.g. ``'Enablers'!$I$4:$I$7``."""
+    cells = code_cells(rubric, area)
+    first = cell_ref(cells[0].row, cells[0].score_col, absolute=True)
+    last = cell_ref(cells[-1].row, cells[-1].score_col, absolute=True)
+    return sheet_ref(area.sheet, f"{first}:{last}")

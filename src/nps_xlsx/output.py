@@ -1,0 +1,34 @@
+"""Writing output files atomically, never over an input."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+
+
+def write_atomic(path: Path, data: bytes, protected: tuple[Path, ...] = ()) -> None:
+    """Write ``data`` to ``path`` via a temporary file and a rename, so no half-written file is ever seen.
+
+    ``protected`` are input files that must never be overwritten.
+    """
+    target = path.resolve()
+    for other in protected:
+        if other.exists() and other.resolve() == target:
+            raise OutputError(f"{path}: refusing to overwrite an input file")
+    if target.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write here: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

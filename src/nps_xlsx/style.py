@@ -1,0 +1,38 @@
+"""Colours, fonts and text measurement shared by every workbook we write."""
+
+from __future__ import annotations
+
+import math
+
+# One colour per level (1 to 5, then any further levels reuse the last), and the
+# two non-scores. Sequential, so order reads without a legend; colour-blind safe.
+LEVEL_COLOURS = ("#FDE725", "#7AD151", "#22A884", "#2A788E", "#414487", "#440154")
+UNSCORED_COLOUR = "#A6A6A6"
+NOT_ANSWERED_COLOUR = "#E7E6E6"
+INPUT_FILL = "#FFF2CC"
+HEADER_FILL = "#1F4E78"
+HIGHLIGHT_FILL = "#C6EFCE"
+FONT = "Calibri"
+
+# Points per line of wrapped text, and characters per unit of column width, for
+# estimating row heights (no spreadsheet autofits rows written by a library).
+LINE_HEIGHT = {9: 12.0, 10: 13.2, 11: 14.6}
+CHARS_PER_WIDTH_UNIT = {9: 1.25, 10: 1.12, 11: 1.0}
+MAX_ROW_HEIGHT = 409.0
+
+
+def level_colour(score: int) -> str:
+    """Fill colour for level ``score`` (1-based)."""
+    return LEVEL_COLOURS[min(score, len(LEVEL_COLOURS)) - 1]
+
+
+def text_lines(text: str, width: float, font_size: int = 10) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` units wide."""
+    per_line = max(1, int(width * CHARS_PER_WIDTH_UNIT[font_size]))
+    return sum(max(1, math.ceil(len(paragraph) / per_line)) for paragraph in text.split("\n"))
+
+
+def row_height(texts_and_widths: list[tuple[str, float]], font_size: int = 10, minimum: float = 15.0) -> float:
+    """A row height (points) that shows every text in full, within Excel's maximum."""
+    lines = max((text_lines(text, width, font_size) for text, width in texts_and_widths), default=1)
+    return min(MAX_ROW_HEIGHT, max(minimum, lines * LINE_HEIGHT[font_size] + 6))

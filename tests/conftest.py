@@ -1,0 +1,37 @@
+"""Shared fixtures: the bundled rubric and the workbooks built from it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from nps_xlsx.councils import Council
+from nps_xlsx.rubric import Rubric, load_rubric
+from nps_xlsx.template import BuildOptions, build_workbook
+
+REPO = Path(__file__).resolve().parents[1]
+FIXED_TIME = datetime(2026, 1, 15, tzinfo=timezone.utc)
+DACORUM = Council("E07000096", "Dacorum Borough Council")
+
+
+@pytest.fixture(scope="session")
+def rubric() -> Rubric:
+    return load_rubric()
+
+
+@pytest.fixture(scope="session")
+def template_path(rubric: Rubric, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The blank template, written once per test session."""
+    path = tmp_path_factory.mktemp("template") / "template.xlsx"
+    path.write_bytes(build_workbook(rubric, BuildOptions(FIXED_TIME)))
+    return path
+
+
+@pytest.fixture(scope="session")
+def personalised_path(rubric: Rubric, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy personalised for Dacorum, written once per test session."""
+    path = tmp_path_factory.mktemp("personalised") / "dacorum.xlsx"
+    path.write_bytes(build_workbook(rubric, BuildOptions(FIXED_TIME), DACORUM))
+    return path
