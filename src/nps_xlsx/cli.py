@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -20,10 +21,16 @@ def main() -> None:
 
 @main.command()
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the blank template here.")
-@click.option("--councils", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV of councils (columns code,name) to write one personalised workbook each.")
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the personalised workbooks (with --councils).")
+@click.option(
+    "--councils",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of councils (columns code,name) to write one personalised workbook each.",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the personalised workbooks (with --councils).",
+)
 @click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
 @click.option("--password", default="", help="Protect the sheets with this password (default: none).")
 def generate(out: Path | None, councils: Path | None, out_dir: Path | None, rubric: Path | None, password: str) -> None:
@@ -52,12 +59,15 @@ def generate(out: Path | None, councils: Path | None, out_dir: Path | None, rubr
         options = BuildOptions(generated_at=build_time(), password=password)
         if out:
             generate_template(loaded, out, options, protected)
-            click.echo(f"Wrote the blank template to {out} ({len(loaded.value_codes)} value codes "
-                       f"in {len(loaded.areas)} key areas).")
+            click.echo(
+                f"Wrote the blank template to {out} ({len(loaded.value_codes)} value codes "
+                f"in {len(loaded.areas)} key areas)."
+            )
         if councils and out_dir:
-            with click.progressbar(length=len(council_list), label="Writing workbooks", file=click.get_text_stream("stderr")) as bar:
-                written = generate_personalised(loaded, council_list, out_dir, options, protected,
-                                                on_written=lambda _path: bar.update(1))
+            with click.progressbar(length=len(council_list), label="Writing workbooks", file=sys.stderr) as bar:
+                written = generate_personalised(
+                    loaded, council_list, out_dir, options, protected, on_written=lambda _path: bar.update(1)
+                )
             click.echo(f"Wrote {len(written)} personalised workbooks to {out_dir}.")
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc

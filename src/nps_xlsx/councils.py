@@ -67,7 +67,9 @@ def load_councils(path: Path | str) -> list[Council]:
             raise CouncilListError(f"{path}:{line_no}: the name is empty (code {council.code})")
         key = council.code.casefold()
         if key in seen_codes:
-            raise CouncilListError(f"{path}:{line_no}: duplicate code {council.code!r} (first on line {seen_codes[key]})")
+            raise CouncilListError(
+                f"{path}:{line_no}: duplicate code {council.code!r} (first on line {seen_codes[key]})"
+            )
         seen_codes[key] = line_no
         filename = workbook_filename(council).casefold()
         if filename in seen_files:

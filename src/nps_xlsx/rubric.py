@@ -126,7 +126,9 @@ class _RubricReader:
     def fail(self, node: yaml.Node, where: str, message: str) -> RubricError:
         return RubricError(f"{self.path}:{node.start_mark.line + 1}: {where}: {message}")
 
-    def mapping(self, node: yaml.Node, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, yaml.Node]:
+    def mapping(
+        self, node: yaml.Node, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, where, "expected a mapping of keys to values")
         found: dict[str, yaml.Node] = {}
@@ -167,14 +169,19 @@ class _RubricReader:
 
     def rubric(self, root: yaml.Node) -> Rubric:
         keys = self.mapping(
-            root, "rubric", ("schema", "id", "version", "title", "levels", "unscored", "guidance", "areas"), ("short_title",)
+            root,
+            "rubric",
+            ("schema", "id", "version", "title", "levels", "unscored", "guidance", "areas"),
+            ("short_title",),
         )
         schema = self.text(keys["schema"], "schema")
         if schema != SCHEMA:
             raise self.fail(keys["schema"], "schema", f"is {schema!r}; this tool reads {SCHEMA!r}")
         levels = self.texts(keys["levels"], "levels")
         if not MIN_LEVELS <= len(levels) <= MAX_LEVELS:
-            raise self.fail(keys["levels"], "levels", f"has {len(levels)} levels; expected {MIN_LEVELS} to {MAX_LEVELS}")
+            raise self.fail(
+                keys["levels"], "levels", f"has {len(levels)} levels; expected {MIN_LEVELS} to {MAX_LEVELS}"
+            )
         guidance = self.mapping(keys["guidance"], "guidance", ("about", "how_to_complete"))
         ids: dict[str, yaml.Node] = {}
         sheets: dict[str, str] = {}
@@ -197,7 +204,9 @@ class _RubricReader:
             areas=areas,
         )
 
-    def area(self, node: yaml.Node, where: str, n_levels: int, ids: dict[str, yaml.Node], sheets: dict[str, str]) -> KeyArea:
+    def area(
+        self, node: yaml.Node, where: str, n_levels: int, ids: dict[str, yaml.Node], sheets: dict[str, str]
+    ) -> KeyArea:
         keys = self.mapping(
             node, where, ("id", "name", "introduction", "what_it_is", "why_it_is_important", "value_codes"), ("sheet",)
         )
@@ -209,7 +218,11 @@ class _RubricReader:
         if problem:
             raise self.fail(sheet_node, f"{where} ({area_id})", f"sheet name {sheet!r} {problem}; set a 'sheet' key")
         if sheet.casefold() in sheets:
-            raise self.fail(sheet_node, f"{where} ({area_id})", f"sheet name {sheet!r} is already used by {sheets[sheet.casefold()]}")
+            raise self.fail(
+                sheet_node,
+                f"{where} ({area_id})",
+                f"sheet name {sheet!r} is already used by {sheets[sheet.casefold()]}",
+            )
         sheets[sheet.casefold()] = area_id
         codes = tuple(
             self.value_code(code, f"{where}.value_codes[{i}]", n_levels, ids)
@@ -231,7 +244,9 @@ class _RubricReader:
         statements = self.texts(keys["statements"], f"{where}.statements ({code_id})")
         if len(statements) != n_levels:
             raise self.fail(
-                keys["statements"], f"{where}.statements ({code_id})", f"has {len(statements)} statements; expected one per level ({n_levels})"
+                keys["statements"],
+                f"{where}.statements ({code_id})",
+                f"has {len(statements)} statements; expected one per level ({n_levels})",
             )
         return ValueCode(
             id=code_id,

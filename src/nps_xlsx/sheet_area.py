@@ -16,8 +16,14 @@ if TYPE_CHECKING:
 ID_WIDTH, NAME_WIDTH, DESCRIPTION_WIDTH, LEVEL_WIDTH, SCORE_WIDTH, COMMENT_WIDTH = 7, 20, 28, 30, 17, 50
 MIN_CODE_ROW_HEIGHT = 110.0  # room for a few paragraphs of comment
 
-SCORE_PROMPT = "Choose the level whose statement best describes your council, judged on its weakest area. Choose Unscored to leave this value code deliberately unscored."
-SCORE_ERROR = "Please choose one of the levels from the drop-down list (or Unscored). Typed scores and other text are not accepted."
+SCORE_PROMPT = (
+    "Choose the level whose statement best describes your council, judged on its weakest area. "
+    "Choose Unscored to leave this value code deliberately unscored."
+)
+SCORE_ERROR = (
+    "Please choose one of the levels from the drop-down list (or Unscored). "
+    "Typed scores and other text are not accepted."
+)
 
 
 def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric, area: KeyArea):
@@ -31,26 +37,41 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
 
     sheet.write_string(layout.TITLE_ROW, 0, area.name, formats.title)
     sheet.set_row(layout.TITLE_ROW, 30)
-    sheet.write_url(layout.TITLE_ROW, comment_col, f"internal:{layout.sheet_ref(layout.COVER_SHEET, 'A1')}",
-                    formats.link, "Back to the cover")
+    sheet.write_url(
+        layout.TITLE_ROW,
+        comment_col,
+        f"internal:{layout.sheet_ref(layout.COVER_SHEET, 'A1')}",
+        formats.link,
+        "Back to the cover",
+    )
 
     intro = f"{area.introduction}\nWhat it is: {area.what_it_is}\nWhy it is important: {area.why_it_is_important}"
     sheet.merge_range(layout.INTRO_ROW, 0, layout.INTRO_ROW, comment_col, "", formats.text)
     sheet.write_rich_string(
-        layout.INTRO_ROW, 0,
-        formats.text, area.introduction + "\n", formats.bold, "What it is: ", formats.text, area.what_it_is + "\n",
-        formats.bold, "Why it is important: ", formats.text, area.why_it_is_important, formats.text,
+        layout.INTRO_ROW,
+        0,
+        formats.text,
+        area.introduction + "\n",
+        formats.bold,
+        "What it is: ",
+        formats.text,
+        area.what_it_is + "\n",
+        formats.bold,
+        "Why it is important: ",
+        formats.text,
+        area.why_it_is_important,
+        formats.text,
     )
-    sheet.set_row(layout.INTRO_ROW, row_height([(intro, sum(widths) * 0.95)]))
+    sheet.set_row(layout.INTRO_ROW, row_height([(intro, sum(widths) * 0.9)]) + 8)
 
     headers = [layout.ID_HEADER, "Value code", "Description"]
-    headers += layout.score_choices(rubric)[:n_levels] + [layout.SCORE_HEADER, layout.COMMENT_HEADER]
+    headers += [*layout.score_choices(rubric)[:n_levels], layout.SCORE_HEADER, layout.COMMENT_HEADER]
     for col, header in enumerate(headers):
         sheet.write_string(layout.HEADER_ROW, col, header, formats.header)
     sheet.set_row(layout.HEADER_ROW, 30)
 
     choices = layout.score_choices(rubric)
-    for cells, code in zip(layout.code_cells(rubric, area), area.value_codes):
+    for cells, code in zip(layout.code_cells(rubric, area), area.value_codes, strict=True):
         row = cells.row
         sheet.write_string(row, layout.ID_COL, code.id, formats.id)
         sheet.write_string(row, layout.NAME_COL, code.name, formats.bold)
@@ -62,23 +83,35 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
         texts = [(code.name, NAME_WIDTH), (code.description, DESCRIPTION_WIDTH)]
         texts += [(statement, LEVEL_WIDTH) for statement in code.statements]
         sheet.set_row(row, row_height(texts, minimum=MIN_CODE_ROW_HEIGHT))
-        sheet.data_validation(row, score_col, row, score_col, {
-            "validate": "list",
-            "source": choices,
-            "input_title": "Your score",
-            "input_message": SCORE_PROMPT,
-            "error_title": "Not a level",
-            "error_message": SCORE_ERROR,
-            "error_type": "stop",
-        })
+        sheet.data_validation(
+            row,
+            score_col,
+            row,
+            score_col,
+            {
+                "validate": "list",
+                "source": choices,
+                "input_title": "Your score",
+                "input_message": SCORE_PROMPT,
+                "error_title": "Not a level",
+                "error_message": SCORE_ERROR,
+                "error_type": "stop",
+            },
+        )
         score_ref = f"${layout.column_letter(score_col)}{row + 1}"
         for level in range(n_levels):
             col = layout.FIRST_LEVEL_COL + level
-            sheet.conditional_format(row, col, row, col, {
-                "type": "formula",
-                "criteria": f'=LEFT(TRIM({score_ref}),1)="{level + 1}"',
-                "format": formats.chosen,
-            })
+            sheet.conditional_format(
+                row,
+                col,
+                row,
+                col,
+                {
+                    "type": "formula",
+                    "criteria": f'=LEFT(TRIM({score_ref}),1)="{level + 1}"',
+                    "format": formats.chosen,
+                },
+            )
 
     last_row = layout.code_row(len(area.value_codes) - 1)
     sheet.freeze_panes(layout.FIRST_CODE_ROW, 0)

@@ -25,8 +25,9 @@ FIELD_PROMPTS = {
 }
 
 
-def write_cover_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric, council: Council | None,
-                      meta: dict[str, str]):
+def write_cover_sheet(
+    workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric, council: Council | None, meta: dict[str, str]
+):
     """Add the cover sheet and return it."""
     sheet = workbook.add_worksheet(layout.COVER_SHEET)
     sheet.set_column(0, 0, LABEL_WIDTH)
@@ -48,7 +49,9 @@ def write_cover_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: R
             sheet.write_string(row, layout.COVER_INPUT_COL, council.name, cell_format)
         else:
             sheet.write_blank(row, layout.COVER_INPUT_COL, None, cell_format)
-        sheet.data_validation(row, layout.COVER_INPUT_COL, row, layout.COVER_INPUT_COL, _field_validation(name, label, row))
+        sheet.data_validation(
+            row, layout.COVER_INPUT_COL, row, layout.COVER_INPUT_COL, _field_validation(name, label, row)
+        )
         sheet.set_row(row, 20)
 
     row = layout.cover_input_row(len(layout.COVER_FIELDS))
@@ -67,11 +70,17 @@ def write_cover_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: R
     sheet.write_string(row, 0, "Key", formats.heading)
     choices = layout.score_choices(rubric)
     meanings = [f"Level {i}" for i in range(1, len(rubric.levels) + 1)] + ["You decided not to score this value code"]
-    for index, (choice, meaning) in enumerate(zip(choices, meanings)):
+    for index, (choice, meaning) in enumerate(zip(choices, meanings, strict=True)):
         row += 1
-        swatch = workbook.add_format({"bg_color": level_colour(index + 1) if index < len(rubric.levels) else "#A6A6A6",
-                                      "border": 1, "font_size": 10, "bold": True,
-                                      "font_color": "#FFFFFF" if 2 < index < len(rubric.levels) else "#000000"})
+        swatch = workbook.add_format(
+            {
+                "bg_color": level_colour(index + 1) if index < len(rubric.levels) else "#A6A6A6",
+                "border": 1,
+                "font_size": 10,
+                "bold": True,
+                "font_color": "#FFFFFF" if 2 < index < len(rubric.levels) else "#000000",
+            }
+        )
         sheet.write_string(row, 0, choice, swatch)
         sheet.write_string(row, 1, meaning, formats.text)
     row += 1
@@ -86,8 +95,13 @@ def write_cover_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: R
         sheet.write_url(row, 0, target, formats.link, area.sheet, f"Go to {area.name}")
         sheet.write_string(row, 1, area.name, formats.text)
         n = len(area.value_codes)
-        sheet.write_formula(row, 2, f'=COUNTA({layout.score_range(rubric, area)})&" of {n} answered"', formats.text,
-                            f"0 of {n} answered")
+        sheet.write_formula(
+            row,
+            2,
+            f'=COUNTA({layout.score_range(rubric, area)})&" of {n} answered"',
+            formats.text,
+            f"0 of {n} answered",
+        )
 
     row += 2
     sheet.write_string(row, 0, "About this diagnostic", formats.heading)
@@ -122,12 +136,31 @@ def _field_validation(name: str, label: str, row: int) -> dict:
     """Data validation (and its input message) for one cover input."""
     base = {"input_title": label[:32], "input_message": FIELD_PROMPTS[name]}
     if name == "completion_date":
-        return {**base, "validate": "date", "criteria": "between",
-                "minimum": date(2018, 1, 1), "maximum": date(2099, 12, 31),
-                "error_title": "Not a date", "error_message": "Type a date, for example 31/01/2027.", "error_type": "stop"}
+        return {
+            **base,
+            "validate": "date",
+            "criteria": "between",
+            "minimum": date(2018, 1, 1),
+            "maximum": date(2099, 12, 31),
+            "error_title": "Not a date",
+            "error_message": "Type a date, for example 31/01/2027.",
+            "error_type": "stop",
+        }
     if name == "respondent_email":
-        return {**base, "validate": "custom", "value": f'=ISNUMBER(SEARCH("@",{layout.cell_ref(row, layout.COVER_INPUT_COL)}))',
-                "error_title": "Email address?", "error_message": "That does not look like an email address.",
-                "error_type": "warning"}
-    return {**base, "validate": "length", "criteria": "<=", "value": 255,
-            "error_title": "Too long", "error_message": "Please keep this under 255 characters.", "error_type": "stop"}
+        return {
+            **base,
+            "validate": "custom",
+            "value": f'=ISNUMBER(SEARCH("@",{layout.cell_ref(row, layout.COVER_INPUT_COL)}))',
+            "error_title": "Email address?",
+            "error_message": "That does not look like an email address.",
+            "error_type": "warning",
+        }
+    return {
+        **base,
+        "validate": "length",
+        "criteria": "<=",
+        "value": 255,
+        "error_title": "Too long",
+        "error_message": "Please keep this under 255 characters.",
+        "error_type": "stop",
+    }

@@ -77,8 +77,12 @@ class Formats:
         self.cell = add({**base, "border": 1, "border_color": "#BFBFBF"})
         self.id = add({**base, "border": 1, "border_color": "#BFBFBF", "bold": True})
         self.input = add({**base, "border": 2, "bg_color": INPUT_FILL, "locked": False})
-        self.score = add({**base, "border": 2, "bg_color": INPUT_FILL, "locked": False, "bold": True, "align": "center"})
-        self.date = add({**base, "border": 2, "bg_color": INPUT_FILL, "locked": False, "num_format": "dd/mm/yyyy", "align": "left"})
+        self.score = add(
+            {**base, "border": 2, "bg_color": INPUT_FILL, "locked": False, "bold": True, "align": "center"}
+        )
+        self.date = add(
+            {**base, "border": 2, "bg_color": INPUT_FILL, "locked": False, "num_format": "dd/mm/yyyy", "align": "left"}
+        )
         self.chosen = add({"bold": True, "bg_color": HIGHLIGHT_FILL, "border": 2, "border_color": "#00B050"})
         self.count = add({**base, "border": 1, "border_color": "#BFBFBF", "align": "center"})
         self.count_total = add({**base, "border": 1, "bold": True, "align": "center", "top": 2})
@@ -125,7 +129,8 @@ def _write_meta_sheet(workbook: xlsxwriter.Workbook, formats: Formats, meta: dic
     sheet.write_string(0, 1, "value", formats.bold)
     for row, (key, value) in enumerate(meta.items(), start=1):
         sheet.write_string(row, 0, key)
-        sheet.write_string(row, 1, value)
+        if value:
+            sheet.write_string(row, 1, value)
     sheet.set_column(0, 0, 22)
     sheet.set_column(1, 1, 70)
     sheet.hide()
