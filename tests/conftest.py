@@ -35,3 +35,16 @@ def personalised_path(rubric: Rubric, tmp_path_factory: pytest.TempPathFactory) 
     path = tmp_path_factory.mktemp("personalised") / "dacorum.xlsx"
     path.write_bytes(build_workbook(rubric, BuildOptions(FIXED_TIME), DACORUM))
     return path
+
+
+def require_program(name: str) -> str:
+    """The path of a real client; skip without it, but fail under CI, where it must run."""
+    import os
+    import shutil
+
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is not installed; .ci/run must install it so real-client tests run")
+        pytest.skip(f"{name} is not installed (apt-get install libreoffice-calc gnumeric poppler-utils)")
+    return path

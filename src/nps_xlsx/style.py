@@ -17,7 +17,7 @@ FONT = "Calibri"
 # Points per line of wrapped text, and characters per unit of column width, for
 # estimating row heights (no spreadsheet autofits rows written by a library).
 LINE_HEIGHT = {9: 12.0, 10: 13.2, 11: 14.6}
-CHARS_PER_WIDTH_UNIT = {9: 1.25, 10: 1.12, 11: 1.0}
+CHARS_PER_WIDTH_UNIT = {9: 1.35, 10: 1.2, 11: 1.08}
 MAX_ROW_HEIGHT = 409.0
 
 
