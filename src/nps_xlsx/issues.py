@@ -85,7 +85,9 @@ class Issue:
         }
 
 
-def make_issue(code: str, location: Location, detail: str, value_code: str | None = None, value: object = None) -> Issue:
+def make_issue(
+    code: str, location: Location, detail: str, value_code: str | None = None, value: object = None
+) -> Issue:
     """An issue whose message reads ``file › sheet!cell (ID): detail``; severity comes from the catalogue."""
     severity, _meaning = CATALOGUE[code]
     where = str(location) + (f" ({value_code})" if value_code else "")
