@@ -98,22 +98,22 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
                 "error_type": "stop",
             },
         )
-        score_ref = f"${layout.column_letter(score_col)}{row + 1}"
-        for level in range(n_levels):
-            col = layout.FIRST_LEVEL_COL + level
-            sheet.conditional_format(
-                row,
-                col,
-                row,
-                col,
-                {
-                    "type": "formula",
-                    "criteria": f'=LEFT(TRIM({score_ref}),1)="{level + 1}"',
-                    "format": formats.chosen,
-                },
-            )
-
     last_row = layout.code_row(len(area.value_codes) - 1)
+    score_letter = layout.column_letter(score_col)
+    for level in range(n_levels):
+        col = layout.FIRST_LEVEL_COL + level
+        # one rule per level column; the row in the formula is relative, so each row tests its own score
+        sheet.conditional_format(
+            layout.FIRST_CODE_ROW,
+            col,
+            last_row,
+            col,
+            {
+                "type": "formula",
+                "criteria": f'=LEFT(TRIM(${score_letter}{layout.FIRST_CODE_ROW + 1}),1)="{level + 1}"',
+                "format": formats.chosen,
+            },
+        )
     sheet.freeze_panes(layout.FIRST_CODE_ROW, 0)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4

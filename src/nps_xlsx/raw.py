@@ -1,0 +1,89 @@
+"""A spreadsheet as read, before interpretation: sheets of sparse cells, defined names, properties.
+
+Every reader (``.xlsx``/``.xlsm``, ``.ods``, ``.xls``) produces a :class:`RawWorkbook`, so
+the validator never depends on the file format. Rows and columns are 0-based.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Literal
+
+CellKind = Literal["text", "number", "bool", "date", "error", "uncached"]
+CellValue = str | float | bool | datetime | None
+
+_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+class ReadFailure(Exception):
+    """Reading stopped: ``code`` is an issue code from the catalogue, ``detail`` says why."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class RawCell:
+    """One non-empty cell. ``kind`` is ``uncached`` for a formula that has no calculated value."""
+
+    value: CellValue
+    kind: CellKind
+    formula: bool = False
+
+
+@dataclass
+class RawSheet:
+    """One worksheet: its name, visibility and non-empty cells keyed by ``(row, col)``."""
+
+    name: str
+    state: str = "visible"
+    cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
+
+
+@dataclass
+class RawWorkbook:
+    """A whole workbook as read from one file."""
+
+    format: str  # "xlsx", "ods" or "xls"
+    sheets: list[RawSheet]
+    names: dict[str, tuple[str, int, int]]  # lower-case defined name -> (sheet, row, col)
+    properties: dict[str, str] = field(default_factory=dict)  # custom document properties
+    has_macros: bool = False
+
+    def sheet(self, name: str) -> RawSheet | None:
+        """The sheet called ``name`` (case-insensitive), if any."""
+        folded = name.casefold()
+        return next((s for s in self.sheets if s.name.casefold() == folded), None)
+
+
+@lru_cache(maxsize=65536)
+def parse_a1(ref: str) -> tuple[int, int] | None:
+    """``"I4"`` or ``"$I$4"`` -> ``(3, 8)``; ``None`` if it is not a single-cell reference."""
+    match = _A1.match(ref.strip())
+    if not match:
+        return None
+    col = 0
+    for char in match[1].upper():
+        col = col * 26 + ord(char) - 64
+    return int(match[2]) - 1, col - 1
+
+
+def parse_name_target(text: str) -> tuple[str, int, int] | None:
+    """``'My sheet'!$I$4`` (or ``$'My sheet'.$I$4`` in ODS) -> ``("My sheet", 3, 8)``."""
+    text = text.strip().lstrip("=")
+    for separator in ("!", "."):
+        head, sep, tail = text.rpartition(separator)
+        if not sep or not head:
+            continue
+        sheet = head.lstrip("$")
+        if sheet.startswith("'") and sheet.endswith("'") and len(sheet) >= 2:
+            sheet = sheet[1:-1].replace("''", "'")
+        cell = parse_a1(tail)
+        if cell and sheet:
+            return sheet, cell[0], cell[1]
+    return None

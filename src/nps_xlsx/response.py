@@ -1,0 +1,47 @@
+"""What a return says, once read and checked: the council, the template and each answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from .scores import Status
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One value code's answer. ``score`` is 1..N when ``status`` is ``scored``, else ``None``."""
+
+    code_id: str
+    status: Status
+    score: int | None
+    comment: str
+    sheet: str | None = None
+    score_cell: str | None = None
+    comment_cell: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    """A council's answers and who gave them."""
+
+    council_name: str | None
+    council_code: str | None
+    respondent_name: str | None
+    respondent_role: str | None
+    respondent_email: str | None
+    completion_date: date | None
+    identity: dict[str, str]
+    answers: tuple[Answer, ...]
+
+    @property
+    def answered(self) -> int:
+        """How many value codes have a level or a deliberate Unscored."""
+        return sum(answer.status in ("scored", "unscored") for answer in self.answers)
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON output."""
+        data = asdict(self)
+        data["completion_date"] = self.completion_date.isoformat() if self.completion_date else None
+        data["answers"] = [asdict(answer) for answer in self.answers]
+        return data

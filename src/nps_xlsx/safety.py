@@ -1,0 +1,134 @@
+"""Guards applied to every file before and while it is parsed.
+
+A return is untrusted input. Before any parser sees it we check its size and its
+kind by content, and for zip-based formats the member count, declared sizes and
+compression ratio. While parsing, members are read with a hard cap (declared sizes
+can lie) and XML with a DTD or entity declaration is refused outright: no
+spreadsheet needs one, and it is how entity-expansion and external-entity attacks start.
+Readers never allocate a grid (cells are sparse), and the cell count per sheet is capped.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from xml.parsers import expat
+
+from .raw import ReadFailure
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+LARGE_MEMBER = 1 << 20  # the ratio check applies to members bigger than this
+
+Kind = Literal["xlsx", "ods", "xls"]
+
+# Names of files that are not returns: Office lock files and operating-system debris.
+DEBRIS_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "icon\r"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Configurable ceilings for untrusted files."""
+
+    max_file_bytes: int = 50 << 20
+    max_members: int = 1_000
+    max_member_bytes: int = 100 << 20
+    max_total_bytes: int = 300 << 20
+    max_ratio: float = 200.0
+    max_cells_per_sheet: int = 500_000
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why ``path`` is not a return at all (a lock file or OS debris), or ``None``."""
+    name = path.name
+    if name.startswith("~$"):
+        return "an Office lock file (the workbook was open when copied)"
+    if name.startswith("._"):
+        return "macOS metadata (AppleDouble), not a workbook"
+    if name.casefold() in DEBRIS_NAMES:
+        return "operating-system metadata, not a workbook"
+    return None
+
+
+def sniff(data: bytes) -> Literal["zip", "ole", "unknown"]:
+    """The container format, judged by content."""
+    if data.startswith(ZIP_MAGICS):
+        return "zip"
+    if data.startswith(OLE_MAGIC):
+        return "ole"
+    return "unknown"
+
+
+def is_encrypted_ole(data: bytes) -> bool:
+    """Whether an OLE compound file is an encrypted (password-protected) Office document."""
+    return ENCRYPTION_STREAM in data
+
+
+def check_zip(archive: zipfile.ZipFile, limits: Limits) -> Kind:
+    """Check a zip's declared shape against ``limits`` and say which spreadsheet format it holds."""
+    infos = archive.infolist()
+    if len(infos) > limits.max_members:
+        raise ReadFailure("zip-bomb", f"the archive has {len(infos)} members (limit {limits.max_members})")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise ReadFailure("encrypted", "the archive's members are encrypted")
+        if info.file_size > limits.max_member_bytes:
+            raise ReadFailure(
+                "zip-bomb",
+                f"member {info.filename} would expand to {info.file_size:,} bytes (limit {limits.max_member_bytes:,})",
+            )
+        if info.file_size > LARGE_MEMBER and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            ratio = info.file_size / max(info.compress_size, 1)
+            raise ReadFailure(
+                "zip-bomb",
+                f"member {info.filename} has compression ratio {ratio:,.0f}:1 (limit {limits.max_ratio:,.0f}:1)",
+            )
+        total += info.file_size
+    if total > limits.max_total_bytes:
+        raise ReadFailure("zip-bomb", f"the archive would expand to {total:,} bytes (limit {limits.max_total_bytes:,})")
+    names = {info.filename for info in infos}
+    if "mimetype" in names and read_member(archive, "mimetype", limits).strip() == ODS_MIMETYPE:
+        return "ods"
+    if "xl/workbook.xml" in names or ("_rels/.rels" in names and any(n.startswith("xl/") for n in names)):
+        return "xlsx"
+    if "content.xml" in names:
+        return "ods"
+    raise ReadFailure("not-a-spreadsheet", "the file is a zip archive but not a spreadsheet")
+
+
+def read_member(archive: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
+    """A member's bytes, refusing to inflate past its declared size (declared sizes can lie)."""
+    info = archive.getinfo(name)
+    with archive.open(info) as stream:
+        data = stream.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise ReadFailure("zip-bomb", f"member {name} expands past its declared size of {info.file_size:,} bytes")
+    return data
+
+
+def _refuse_dtd(*_args: object) -> None:
+    raise ReadFailure("xml-entities", "the XML declares a document type or entities; spreadsheets never do")
+
+
+def make_parser() -> expat.XMLParserType:
+    """An expat parser that refuses DTDs and entity declarations, with text buffering on."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.UnparsedEntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    parser.buffer_text = True
+    return parser
+
+
+def parse_xml(parser: expat.XMLParserType, data: bytes, member: str) -> None:
+    """Run ``parser`` over ``data``; malformed XML becomes a ``corrupt-file`` failure."""
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise ReadFailure("corrupt-file", f"{member} is not well-formed XML ({exc})") from exc
