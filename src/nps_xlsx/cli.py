@@ -71,3 +71,59 @@ def generate(out: Path | None, councils: Path | None, out_dir: Path | None, rubr
             click.echo(f"Wrote {len(written)} personalised workbooks to {out_dir}.")
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the same data as the Python API).")
+@click.option(
+    "--max-file-mb",
+    type=click.FloatRange(min=0.001),
+    default=50,
+    show_default=True,
+    help="Reject files larger than this.",
+)
+@click.option(
+    "--max-expanded-mb",
+    type=click.FloatRange(min=0.001),
+    default=300,
+    show_default=True,
+    help="Reject workbooks whose parts would expand to more than this.",
+)
+def validate(
+    files: tuple[Path, ...], rubric: Path | None, as_json: bool, max_file_mb: float, max_expanded_mb: float
+) -> None:
+    """Check returned workbooks and say, for each, what is wrong and where.
+
+    FILES are workbooks (.xlsx, .xlsm, .ods, .xls) or folders to search.
+    Exit status: 0 if every file is accepted (warnings allowed), 1 if any is rejected.
+
+    \b
+    Example:
+      nps-xlsx validate returns/dacorum.xlsx returns/watford.ods
+    """
+    import json
+
+    from .report import render_file, validate_paths
+    from .rubric import load_rubric
+    from .safety import Limits
+
+    try:
+        loaded = load_rubric(rubric)
+    except NpsXlsxError as exc:
+        raise click.ClickException(str(exc)) from exc
+    total_bytes = int(max_expanded_mb * (1 << 20))
+    limits = Limits(
+        max_file_bytes=int(max_file_mb * (1 << 20)),
+        max_total_bytes=total_bytes,
+        max_member_bytes=min(Limits().max_member_bytes, total_bytes),
+    )
+    report = validate_paths(files, loaded, limits)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for file_report in report.files:
+            click.echo("\n".join(render_file(file_report, len(loaded.value_codes))))
+        click.echo(report.summary_line())
+    sys.exit(0 if report.valid else 1)
