@@ -316,3 +316,11 @@ def test_build_time_independent_answers(tmp_path: Path, rubric: Rubric) -> None:
 def test_openpyxl_sanity_on_filled_file(filled: Path) -> None:
     book = openpyxl.load_workbook(io.BytesIO(filled.read_bytes()))
     assert book["Engaging Councillors"]["I4"].value == "2 - Developing"
+
+
+def test_control_characters_are_removed_with_a_warning(tmp_path: Path, rubric: Rubric, template_bytes: bytes) -> None:
+    answers = {"EC1": Answer("1 - Minimum", "bell\x07 and\x01 nul\x00 tab\tstays\r\nline")}
+    report = read_return(write(tmp_path, fill_bytes(template_bytes, answers, COVER)), rubric)
+    assert got(report)["EC1"][2] == "bell and nul tab\tstays\r\nline"
+    assert codes(report) == [("control-characters-removed", "EC1", "J4")]
+    assert any("3 invisible control character(s)" in i.message for i in report.issues)

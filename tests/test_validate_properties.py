@@ -18,8 +18,10 @@ CHOICES = layout.score_choices(RUBRIC)
 IDS = [code.id for code in RUBRIC.value_codes]
 TEMPLATE = None
 
-# Any Unicode a spreadsheet cell can hold: no surrogates (not text) and no NUL.
-comment_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=300)
+# Any Unicode a spreadsheet cell can hold: no surrogates (not text) and no XML-illegal control characters
+# (those are removed with a warning; tested in test_validate.py).
+ILLEGAL = "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF]))
+comment_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=ILLEGAL), max_size=300)
 answer = st.builds(Answer, st.sampled_from([*CHOICES, None]), st.one_of(st.none(), comment_text))
 answers = st.dictionaries(st.sampled_from(IDS), answer, max_size=len(IDS))
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -43,6 +43,9 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "score-formula-error": ("error", "a score cell holds a formula error such as #REF!"),
     "formula-without-value": ("error", "an input holds a formula with no calculated value"),
     "comment-too-long": ("error", "a comment is longer than a spreadsheet cell can hold"),
+    "control-characters-removed": ("warning", "invisible control characters were removed from a comment"),
+    # across returns (collect)
+    "unexpected-council": ("warning", "the return is from a council not on the expected list"),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -20,8 +22,19 @@ from .scores import read_score
 
 FileStatus = Literal["accepted", "accepted-with-warnings", "rejected", "skipped"]
 MAX_CELL_TEXT = 32_767
+# Characters XML 1.0 cannot hold (spreadsheets smuggle them in as _xHHHH_ escapes); tab, LF and CR are fine.
+_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls"}
 FIX_DROPDOWN = 'choose 1 to {n} or "{unscored}" from the drop-down'
+
+
+@dataclass
+class FileFacts:
+    """What the ledger records about any file: size, modification time (epoch seconds) and SHA-256."""
+
+    size: int | None = None
+    modified: float | None = None
+    sha256: str | None = None
 
 
 @dataclass
@@ -34,6 +47,7 @@ class FileReport:
     response: Response | None = None
     issues: list[Issue] = field(default_factory=list)
     skip_reason: str | None = None
+    facts: FileFacts = field(default_factory=FileFacts)
 
     @property
     def errors(self) -> list[Issue]:
@@ -50,6 +64,8 @@ class FileReport:
             "status": self.status,
             "format": self.format,
             "skip_reason": self.skip_reason,
+            "sha256": self.facts.sha256,
+            "size": self.facts.size,
             "errors": len(self.errors),
             "warnings": len(self.warnings),
             "issues": [issue.to_dict() for issue in self.issues],
@@ -61,26 +77,45 @@ def read_return(path: Path | str, rubric: Rubric, limits: Limits | None = None) 
     """Read and check one returned workbook. Never raises for a problem in the file."""
     path = Path(path)
     shown = str(path)
-    reason = skip_reason(path)
-    if reason:
-        return FileReport(shown, "skipped", skip_reason=reason)
+    limits = limits or Limits()
+    facts = FileFacts()
     issues: list[Issue] = []
+    book = response = None
+    reason = skip_reason(path)
     try:
-        book = _read_book(path, limits or Limits(), issues)
-        response = _interpret(book, rubric, shown, issues) if book else None
+        data = _read_bytes(path, limits, facts)
+        if not reason:
+            book = _read_book(path, data, limits, issues)
+            response = _interpret(book, rubric, shown, issues)
     except ReadFailure as failure:
         issues.append(make_issue(failure.code, Location(shown), _with_fix(failure.code, failure.detail)))
-        response, book = None, None
+        book = response = None
     except Exception as exc:  # last resort: a file must never crash the run
         detail = f"the file could not be read ({type(exc).__name__}: {exc}); open it, save it again and resend it"
         issues.append(make_issue("corrupt-file", Location(shown), detail))
-        response, book = None, None
+        book = response = None
+    if reason:
+        return FileReport(shown, "skipped", skip_reason=reason, facts=facts)
     status: FileStatus = "accepted"
     if any(i.severity == "error" for i in issues):
         status = "rejected"
     elif issues:
         status = "accepted-with-warnings"
-    return FileReport(shown, status, book.format if book else None, response, issues)
+    return FileReport(shown, status, book.format if book else None, response, issues, facts=facts)
+
+
+def _read_bytes(path: Path, limits: Limits, facts: FileFacts) -> bytes:
+    """The file's bytes, after checking its size; records size, time and SHA-256 in ``facts``."""
+    try:
+        stat = path.stat()
+        facts.size, facts.modified = stat.st_size, stat.st_mtime
+        if stat.st_size > limits.max_file_bytes:
+            raise ReadFailure("file-too-large", f"the file is {stat.st_size:,} bytes (limit {limits.max_file_bytes:,})")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadFailure("file-unreadable", f"the file cannot be read ({exc.strerror or exc})") from exc
+    facts.sha256 = hashlib.sha256(data).hexdigest()
+    return data
 
 
 FIXES = {
@@ -100,15 +135,8 @@ def _with_fix(code: str, detail: str) -> str:
     return f"{detail}; {FIXES[code]}" if code in FIXES else detail
 
 
-def _read_book(path: Path, limits: Limits, issues: list[Issue]) -> RawWorkbook | None:
+def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> RawWorkbook:
     shown = str(path)
-    try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise ReadFailure("file-too-large", f"the file is {size:,} bytes (limit {limits.max_file_bytes:,})")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadFailure("file-unreadable", f"the file cannot be read ({exc.strerror or exc})") from exc
     if not data:
         raise ReadFailure("file-empty", "the file is empty (0 bytes)")
     container = sniff(data)
@@ -376,6 +404,17 @@ class _Locator:
             )
             return ""
         text = _text(cell)
+        cleaned = _ILLEGAL_CHARACTERS.sub("", text)
+        if cleaned != text:
+            issues.append(
+                make_issue(
+                    "control-characters-removed",
+                    where,
+                    f"the comment held {len(text) - len(cleaned)} invisible control character(s), which were removed",
+                    code_id,
+                )
+            )
+            text = cleaned
         if len(text) > MAX_CELL_TEXT:
             issues.append(
                 make_issue(
