@@ -127,3 +127,93 @@ def validate(
             click.echo("\n".join(render_file(file_report, len(loaded.value_codes))))
         click.echo(report.summary_line())
     sys.exit(0 if report.valid else 1)
+
+
+@main.command()
+@click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Write the summary workbook here."
+)
+@click.option(
+    "--csv",
+    "responses_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write one row per (return x value code) here.",
+)
+@click.option(
+    "--ledger",
+    "ledger_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the ledger of every file received here.",
+)
+@click.option(
+    "--expected",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of the councils expected to return (columns code,name): lists who has not.",
+)
+@click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any file was rejected.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes reading returns (default: one per core).")
+def collect(
+    returns: tuple[Path, ...],
+    out: Path,
+    responses_csv: Path | None,
+    ledger_csv: Path | None,
+    expected: Path | None,
+    rubric: Path | None,
+    strict: bool,
+    workers: int | None,
+) -> None:
+    """Consolidate returned workbooks into one summary workbook (with charts) and CSV files.
+
+    RETURNS are workbooks or folders (searched recursively). Every file appears in the
+    ledger: accepted, accepted with warnings, rejected, superseded or skipped.
+
+    \b
+    Example:
+      nps-xlsx collect returns/ --out summary.xlsx --csv responses.csv \\
+          --ledger files.csv --expected councils.csv
+    """
+    from .collect_job import CollectOutputs, run_collect
+    from .councils import load_councils
+    from .rubric import load_rubric
+
+    outputs = CollectOutputs(out, responses_csv, ledger_csv)
+    protected = tuple(p for p in (rubric, expected) if p)
+    try:
+        loaded = load_rubric(rubric)
+        expected_list = load_councils(expected) if expected else None
+        bar = None
+
+        def start(total: int) -> None:
+            nonlocal bar
+            bar = click.progressbar(length=total, label="Reading returns", file=sys.stderr)
+            bar.__enter__()
+
+        try:
+            collection = run_collect(
+                list(returns),
+                loaded,
+                outputs,
+                expected_list,
+                protected=protected,
+                progress=lambda n: bar.update(n) if bar else None,
+                on_discovered=start,
+                workers=workers,
+            )
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    except NpsXlsxError as exc:
+        raise click.ClickException(str(exc)) from exc
+    counts = collection.counts()
+    written = ", ".join(str(p) for p in outputs.paths())
+    click.echo(
+        f"{len(collection.entries)} files: {counts['accepted']} accepted, "
+        f"{counts['accepted-with-warnings']} accepted with warnings, {counts['rejected']} rejected, "
+        f"{counts['superseded']} superseded, {counts['skipped']} skipped; summary written to {written}"
+    )
+    if collection.expected is not None:
+        click.echo(f"{len(collection.not_returned)} of {len(collection.expected)} expected councils have not returned.")
+    if strict and counts["rejected"]:
+        sys.exit(1)

@@ -142,12 +142,15 @@ _REL_TAG = re.compile(r'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 _NAME_TAG = re.compile(r'<definedName name="([^"]*)">([^<]*)</definedName>')
 
 
-def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[str, str] | None = None) -> bytes:
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[str, object] | None = None) -> bytes:
     """Fill a template written by :mod:`nps_xlsx.template` in memory, fast (a few ms).
 
     The same contract as :func:`fill_workbook` (cells found through the defined names),
     but it patches the worksheet XML directly, so it needs the generator's own output,
-    where every input is an empty styled cell. Cover values must be text. Used to build
+    where every input is an empty styled cell. Cover values are text or dates. Used to build
     large synthetic corpora for tests and benchmarks.
     """
     source = zipfile.ZipFile(io.BytesIO(template))
@@ -165,7 +168,7 @@ def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[st
         edits.setdefault(sheet_files[sheet], {})[ref] = _cell_xml(ref, value, as_text)
 
     for name, value in (cover or {}).items():
-        put(name, value, as_text=True)
+        put(name, value, as_text=not isinstance(value, date))
     for code_id, answer in answers.items():
         put(layout.score_name(code_id), answer.score)
         put(layout.comment_name(code_id), answer.comment, as_text=True)
@@ -183,6 +186,8 @@ def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[st
 def _cell_xml(ref: str, value: object, as_text: bool) -> str:
     if value is None:
         return ""
+    if isinstance(value, date):
+        return f'<c r="{ref}"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)) and not as_text:

@@ -1,0 +1,77 @@
+"""The whole ``collect`` job: read, choose, consolidate, and write the summary and CSV files atomically."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .collect import Collection, collect, read_all
+from .councils import Council
+from .output import write_atomic
+from .report import discover
+from .rubric import Rubric
+from .safety import Limits
+
+
+@dataclass(frozen=True)
+class CollectOutputs:
+    """Where to write: the summary workbook, and optionally the responses and ledger CSV files."""
+
+    summary: Path
+    responses_csv: Path | None = None
+    ledger_csv: Path | None = None
+
+    def paths(self) -> list[Path]:
+        return [p for p in (self.summary, self.responses_csv, self.ledger_csv) if p]
+
+
+def default_workers() -> int:
+    """Both cores where there are two or more (reading is CPU-bound)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def run_collect(
+    inputs: list[Path],
+    rubric: Rubric,
+    outputs: CollectOutputs,
+    expected: list[Council] | None = None,
+    limits: Limits | None = None,
+    protected: tuple[Path, ...] = (),
+    progress: Callable[[int], None] | None = None,
+    on_discovered: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> Collection:
+    """Run the job end to end and return the collection (for the caller's summary line)."""
+    from .consolidate import RESPONSE_COLUMNS, build_tables
+    from .summary import write_summary
+    from .template import build_time
+
+    output_paths = {p.resolve() for p in outputs.paths()}
+    files = [p for p in discover(inputs) if p.resolve() not in output_paths]
+    if on_discovered:
+        on_discovered(len(files))
+    reports = read_all(files, rubric, limits, progress, default_workers() if workers is None else workers)
+    collection = collect(reports, expected)
+    produced = build_time_now(build_time)
+    tables = build_tables(collection, rubric, produced)
+    guard = (*files, *protected)
+    data = write_summary(tables, rubric, produced)
+    write_atomic(outputs.summary, data, guard)
+    if outputs.responses_csv:
+        write_atomic(
+            outputs.responses_csv, tables.responses[RESPONSE_COLUMNS].to_csv(index=False).encode("utf-8"), guard
+        )
+    if outputs.ledger_csv:
+        write_atomic(outputs.ledger_csv, tables.ledger.to_csv(index=False).encode("utf-8"), guard)
+    return collection
+
+
+def build_time_now(build_time):
+    """The production time: ``SOURCE_DATE_EPOCH`` if set (reproducible runs), else now."""
+    from datetime import datetime, timezone
+
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        return build_time()
+    return datetime.now(timezone.utc).replace(microsecond=0)

@@ -1,0 +1,238 @@
+"""The ``collect`` job's second half: turn the chosen returns into tidy tables (pandas DataFrames)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from . import layout
+from .collect import Collection
+from .rubric import Rubric
+
+NOT_ANSWERED = "Not answered"
+RESPONSE_COLUMNS = [
+    "source_file",
+    "council",
+    "council_code",
+    "area",
+    "code_id",
+    "value_code",
+    "score",
+    "level",
+    "comment",
+]
+
+
+@dataclass
+class Tables:
+    """Every table the summary workbook and the CSV files are made from."""
+
+    responses: pd.DataFrame
+    overall: pd.DataFrame
+    by_area: pd.DataFrame
+    by_code: pd.DataFrame
+    matrix: pd.DataFrame
+    averages: pd.DataFrame
+    comments: pd.DataFrame
+    issues: pd.DataFrame
+    ledger: pd.DataFrame
+    not_returned: pd.DataFrame
+    overview: list[tuple[str, object]]
+
+
+def categories(rubric: Rubric) -> list[str]:
+    """Distribution columns: each level as in the drop-down, then Unscored, then Not answered."""
+    return [*layout.score_choices(rubric), NOT_ANSWERED]
+
+
+def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
+    """One row per (used return x value code), in input order then rubric order.
+
+    Holds the CSV's columns (:data:`RESPONSE_COLUMNS`) plus ``category``, the distribution column it counts in.
+    """
+    expected_codes = {" ".join(c.name.split()).casefold(): c.code for c in collection.expected or []}
+    areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
+    names = {code.id: code.name for code in rubric.value_codes}
+    rows = []
+    for entry in collection.used:
+        response = entry.report.response
+        assert response is not None
+        council = response.council_name or ""
+        code = response.council_code or expected_codes.get(" ".join(council.split()).casefold(), "")
+        for answer in response.answers:
+            if answer.status == "scored":
+                level = rubric.levels[answer.score - 1]  # type: ignore[operator]
+            else:
+                level = rubric.unscored if answer.status == "unscored" else ""
+            rows.append(
+                (
+                    entry.report.path,
+                    council,
+                    code,
+                    areas[answer.code_id],
+                    answer.code_id,
+                    names[answer.code_id],
+                    answer.score,
+                    level,
+                    answer.comment,
+                )
+            )
+    frame = pd.DataFrame(rows, columns=RESPONSE_COLUMNS)
+    labels = categories(rubric)
+    frame["category"] = [
+        labels[score - 1] if score is not None else (level or NOT_ANSWERED)
+        for score, level in zip([r[6] for r in rows], [r[7] for r in rows], strict=True)
+    ]
+    frame["score"] = frame["score"].astype("Int64")
+    return frame
+
+
+def _counts(frame: pd.DataFrame, rubric: Rubric, by: list[str], index: list) -> pd.DataFrame:
+    labels = categories(rubric)
+    if frame.empty:
+        counts = pd.DataFrame(0, index=pd.Index(index), columns=labels)
+    else:
+        counts = frame.groupby([*by, "category"]).size().unstack("category", fill_value=0)
+        counts = counts.reindex(index=index, columns=labels, fill_value=0)
+    counts = counts.astype(int)
+    counts["Total"] = counts.sum(axis=1)
+    return counts
+
+
+def build_tables(collection: Collection, rubric: Rubric, produced: datetime | None = None) -> Tables:
+    """All the tables, computed from the chosen returns."""
+    responses = responses_frame(collection, rubric)
+    overall = _counts(responses.assign(all="All value codes"), rubric, ["all"], ["All value codes"])
+    by_area = _counts(responses, rubric, ["area"], [a.name for a in rubric.areas])
+    by_area.index.name = "Key area"
+    by_code = _counts(responses, rubric, ["code_id"], [c.id for c in rubric.value_codes])
+    by_code.insert(0, "Value code", [c.name for c in rubric.value_codes])
+    by_code.insert(1, "Key area", [rubric.area_of(c.id).name for c in rubric.value_codes])
+    by_code.index.name = "ID"
+
+    councils = responses[["council", "council_code", "source_file"]].drop_duplicates("source_file")
+    matrix = _matrix(responses, councils, rubric)
+
+    scored = responses[responses["score"].notna()].assign(score=lambda f: f["score"].astype(float))
+    averages = (
+        scored.groupby(["source_file", "area"], sort=False)["score"].agg(["mean", "median", "count"]).reset_index()
+        if not scored.empty
+        else pd.DataFrame(columns=["source_file", "area", "mean", "median", "count"])
+    )
+    grid = councils.merge(pd.DataFrame({"area": [a.name for a in rubric.areas]}), how="cross")
+    averages = grid.merge(averages, on=["source_file", "area"], how="left")
+    averages["count"] = averages["count"].fillna(0).astype(int)
+    averages = averages.rename(
+        columns={
+            "council": "Council",
+            "council_code": "Code",
+            "area": "Key area",
+            "mean": "Mean",
+            "median": "Median",
+            "count": "n",
+        }
+    )
+    averages = averages[["Council", "Code", "Key area", "Mean", "Median", "n"]]
+
+    comments = responses[responses["comment"] != ""][
+        ["council", "council_code", "area", "code_id", "value_code", "score", "level", "comment"]
+    ].rename(
+        columns={
+            "council": "Council",
+            "council_code": "Code",
+            "area": "Key area",
+            "code_id": "ID",
+            "value_code": "Value code",
+            "score": "Score",
+            "level": "Level",
+            "comment": "Comment",
+        }
+    )
+
+    issues = pd.DataFrame(
+        [
+            (i.location.file, i.severity, i.code, i.location.sheet, i.location.cell, i.value_code, i.value, i.message)
+            for i in collection.issues
+        ],
+        columns=["File", "Severity", "Code", "Sheet", "Cell", "Value code", "Value", "Message"],
+    )
+    ledger = _ledger(collection)
+    not_returned = pd.DataFrame([(c.code, c.name) for c in collection.not_returned], columns=["Code", "Council"])
+    answered = int((responses["level"] != "").sum())
+    possible = len(collection.used) * len(rubric.value_codes)
+    counts = collection.counts()
+    produced = produced or datetime.now(timezone.utc)
+    overview: list[tuple[str, object]] = [
+        ("Files received", len(collection.entries)),
+        ("Returns used (one per council)", len(collection.used)),
+        ("  of which accepted with warnings", counts["accepted-with-warnings"]),
+        ("Rejected", counts["rejected"]),
+        ("Superseded (duplicates)", counts["superseded"]),
+        ("Skipped (not workbooks)", counts["skipped"]),
+        ("Expected councils", len(collection.expected) if collection.expected is not None else "not given"),
+        ("Not yet returned", len(collection.not_returned) if collection.expected is not None else "not known"),
+        ("Completeness (value codes answered)", answered / possible if possible else 0.0),
+        ("Rubric", f"{rubric.title}, version {rubric.version}"),
+        ("Rubric fingerprint", rubric.fingerprint),
+        ("Produced", produced.strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+    return Tables(
+        responses, overall, by_area, by_code, matrix, averages, comments, issues, ledger, not_returned, overview
+    )
+
+
+def _matrix(responses: pd.DataFrame, councils: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Council x value code: the score, ``U`` for unscored, blank for not answered."""
+    ids = [c.id for c in rubric.value_codes]
+    cells = responses["score"].astype(object)
+    cells = cells.where(responses["score"].notna(), (responses["level"] == rubric.unscored).map({True: "U", False: ""}))
+    matrix = responses.assign(cell=cells).pivot(index="source_file", columns="code_id", values="cell")
+    matrix = matrix.reindex(index=councils["source_file"], columns=ids)
+    matrix.insert(0, "Council", councils["council"].to_numpy())
+    matrix.insert(1, "Code", councils["council_code"].to_numpy())
+    return matrix.reset_index(drop=True)
+
+
+def _ledger(collection: Collection) -> pd.DataFrame:
+    rows = []
+    for entry in collection.entries:
+        report, response = entry.report, entry.report.response
+        identity = response.identity if response else {}
+        modified = report.facts.modified
+        rows.append(
+            (
+                report.path,
+                entry.status,
+                response.council_name if response else None,
+                response.council_code if response else None,
+                report.format,
+                f"{identity.get('rubric_id', '')} {identity.get('rubric_version', '')}".strip() or None,
+                len(report.errors),
+                len(report.warnings),
+                report.errors[0].message if report.errors else (report.skip_reason or None),
+                entry.note or None,
+                report.facts.sha256,
+                report.facts.size,
+                datetime.fromtimestamp(modified, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if modified else None,
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "path",
+            "status",
+            "council",
+            "council_code",
+            "format",
+            "template_version",
+            "errors",
+            "warnings",
+            "first_error",
+            "note",
+            "sha256",
+            "size_bytes",
+            "modified_utc",
+        ],
+    )

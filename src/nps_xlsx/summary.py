@@ -1,0 +1,251 @@
+"""Write the summary workbook: overview, distributions with native charts, matrix, comments, issues, ledger."""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import datetime
+
+import pandas as pd
+import xlsxwriter
+
+from . import __version__
+from .consolidate import Tables, categories
+from .rubric import Rubric
+from .style import FONT, HEADER_FILL, NOT_ANSWERED_COLOUR, UNSCORED_COLOUR, level_colour
+
+TABLE_STYLE = "Table Style Medium 2"
+MAX_WIDTH = 60
+
+
+def category_colours(rubric: Rubric) -> list[str]:
+    """One colour per distribution category, the same in every chart (and in the template's)."""
+    return [level_colour(i) for i in range(1, len(rubric.levels) + 1)] + [UNSCORED_COLOUR, NOT_ANSWERED_COLOUR]
+
+
+def write_summary(tables: Tables, rubric: Rubric, produced: datetime) -> bytes:
+    """The summary workbook as ``.xlsx`` bytes."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer,
+        {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    book.set_properties(
+        {
+            "title": f"{rubric.short_title} summary",
+            "subject": f"Consolidated returns of the {rubric.title}",
+            "author": "nps-xlsx",
+            "comments": f"Produced by nps-xlsx {__version__}; rubric fingerprint {rubric.fingerprint}",
+            "created": produced.replace(tzinfo=None),
+        }
+    )
+    fmt = _Formats(book)
+    overview = book.add_worksheet("Overview")
+    overall = _table_sheet(book, fmt, "Overall distribution", tables.overall.reset_index(names="Scope"), "Overall")
+    by_area = _table_sheet(book, fmt, "By key area", tables.by_area.reset_index(), "ByKeyArea")
+    by_code = _table_sheet(book, fmt, "By value code", tables.by_code.reset_index(), "ByValueCode")
+    matrix = _table_sheet(book, fmt, "Score matrix", tables.matrix, "ScoreMatrix", number_width=6)
+    _matrix_colours(matrix, tables.matrix, rubric)
+    _table_sheet(book, fmt, "Area averages", tables.averages, "AreaAverages", number_format=fmt.decimal)
+    _table_sheet(book, fmt, "Comments", tables.comments, "Comments", wrap={"Comment": 80})
+    _table_sheet(book, fmt, "Issues", tables.issues, "Issues", wrap={"Message": 90})
+    _table_sheet(book, fmt, "Ledger", tables.ledger, "Ledger", wrap={"first_error": 60, "note": 40})
+    _table_sheet(book, fmt, "Not returned", tables.not_returned, "NotReturned")
+
+    n_cats = len(categories(rubric))
+    overall.insert_chart(3, 1, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
+    overview.insert_chart(3, 0, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
+    area_chart = _stacked_chart(
+        book, rubric, "By key area", len(rubric.areas), "Score distribution by key area", "Key area", "Number of scores"
+    )
+    by_area.insert_chart(len(rubric.areas) + 3, 0, area_chart, _alt("Score distribution by key area", 2.2, 1.8))
+    code_chart = _stacked_chart(
+        book,
+        rubric,
+        "By value code",
+        len(rubric.value_codes),
+        "Which value codes were given each level",
+        "Value code",
+        "Number of councils",
+    )
+    by_code.insert_chart(1, n_cats + 5, code_chart, _alt("Score distribution by value code", 2.0, 5.2))
+    _overview(book, overview, fmt, tables, rubric)
+    overview.activate()
+    book.close()
+    return buffer.getvalue()
+
+
+class _Formats:
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.title = book.add_format({"font_name": FONT, "bold": True, "font_size": 18, "font_color": HEADER_FILL})
+        self.subtitle = book.add_format({"font_name": FONT, "italic": True, "font_size": 11})
+        self.label = book.add_format({"font_name": FONT, "bold": True})
+        self.text = book.add_format({"font_name": FONT})
+        self.wrap = book.add_format({"font_name": FONT, "text_wrap": True, "valign": "top"})
+        self.top = book.add_format({"font_name": FONT, "valign": "top"})
+        self.decimal = book.add_format({"font_name": FONT, "num_format": "0.00", "valign": "top"})
+        self.percent = book.add_format({"font_name": FONT, "num_format": "0.0%", "align": "left"})
+        self.number = book.add_format({"font_name": FONT, "align": "left"})
+
+
+def _cell(sheet, row: int, col: int, value: object, fmt, number_format=None) -> None:
+    """Write one value with its own type; text is always written as text (never a formula or link)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, str):
+        sheet.write_string(row, col, value, fmt)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, col, value, number_format or fmt)
+    else:
+        sheet.write_string(row, col, str(value), fmt)
+
+
+def _table_sheet(
+    book,
+    fmt: _Formats,
+    title: str,
+    frame: pd.DataFrame,
+    name: str,
+    number_width: int | None = None,
+    number_format=None,
+    wrap: dict[str, int] | None = None,
+):
+    """A sheet holding one Excel Table (one header row, no merged cells), frozen header and print setup."""
+    sheet = book.add_worksheet(title)
+    wrap = wrap or {}
+    columns = [str(c) for c in frame.columns]
+    widths = [len(c) + 4 for c in columns]
+    values = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+    n_rows = 0
+    for n_rows, row in enumerate(values, start=1):
+        for col, value in enumerate(row):
+            style = fmt.wrap if columns[col] in wrap else fmt.top
+            _cell(sheet, n_rows, col, value, style, number_format)
+            if isinstance(value, str) and columns[col] not in wrap:
+                widths[col] = max(widths[col], min(MAX_WIDTH, len(value) + 2))
+    last_row = max(n_rows, 1)  # a table needs a data row; an empty one is left blank
+    sheet.add_table(
+        0,
+        0,
+        last_row,
+        len(columns) - 1,
+        {
+            "name": name,
+            "style": TABLE_STYLE,
+            "columns": [{"header": c} for c in columns],
+        },
+    )
+    for col, column in enumerate(columns):
+        width = wrap.get(column) or (number_width if number_width and not widths[col] > 12 else widths[col])
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(1, 0)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_footer(f"&L{title}&RPage &P of &N")
+    return sheet
+
+
+def _matrix_colours(sheet, matrix: pd.DataFrame, rubric: Rubric) -> None:
+    """A colour scale on the scores; the numbers stay visible, so colour is not the only signal."""
+    if matrix.empty:
+        return
+    sheet.conditional_format(
+        1,
+        2,
+        len(matrix),
+        len(matrix.columns) - 1,
+        {
+            "type": "3_color_scale",
+            "min_type": "num",
+            "min_value": 1,
+            "min_color": "#F8CBAD",
+            "mid_type": "num",
+            "mid_value": (1 + len(rubric.levels)) / 2,
+            "mid_color": "#FFF2CC",
+            "max_type": "num",
+            "max_value": len(rubric.levels),
+            "max_color": "#A9D08E",
+        },
+    )
+
+
+def _alt(text: str, x_scale: float, y_scale: float) -> dict:
+    return {
+        "description": f"Chart: {text}. The same numbers are in the table on this sheet.",
+        "x_scale": x_scale,
+        "y_scale": y_scale,
+    }
+
+
+def _overall_chart(book, rubric: Rubric):
+    chart = book.add_chart({"type": "column"})
+    for col, colour in enumerate(category_colours(rubric), start=1):
+        chart.add_series(
+            {
+                "name": ["Overall distribution", 0, col],
+                "categories": ["Overall distribution", 1, 0, 1, 0],
+                "values": ["Overall distribution", 1, col, 1, col],
+                "fill": {"color": colour},
+                "border": {"color": "#404040"},
+                "data_labels": {"value": True},
+            }
+        )
+    chart.set_title({"name": "Overall score distribution"})
+    chart.set_x_axis({"name": "All value codes, all councils"})
+    chart.set_y_axis({"name": "Number of scores", "min": 0})
+    chart.set_legend({"position": "right"})
+    return chart
+
+
+def _stacked_chart(book, rubric: Rubric, sheet_name: str, n_rows: int, title: str, axis: str, values_axis: str):
+    chart = book.add_chart({"type": "bar", "subtype": "stacked"})
+    first_col = 3 if sheet_name == "By value code" else 1
+    for offset, colour in enumerate(category_colours(rubric)):
+        col = first_col + offset
+        chart.add_series(
+            {
+                "name": [sheet_name, 0, col],
+                "categories": [sheet_name, 1, 0, n_rows, 0],
+                "values": [sheet_name, 1, col, n_rows, col],
+                "fill": {"color": colour},
+                "border": {"color": "#404040"},
+                "gap": 40,
+            }
+        )
+    chart.set_title({"name": title})
+    chart.set_x_axis({"name": values_axis, "min": 0})
+    chart.set_y_axis({"name": axis, "reverse": True})
+    chart.set_legend({"position": "bottom"})
+    return chart
+
+
+def _overview(book, sheet, fmt: _Formats, tables: Tables, rubric: Rubric) -> None:
+    sheet.write_string(0, 0, f"{rubric.short_title}: summary of returns", fmt.title)
+    sheet.write_string(
+        1,
+        0,
+        "Counts of councils' scores at each level. Sheets: distributions with charts, the score "
+        "matrix, averages, every comment, every issue, and a ledger of every file received.",
+        fmt.subtitle,
+    )
+    sheet.set_column(0, 0, 38)
+    sheet.set_column(1, 1, 70)
+    row = 24
+    sheet.write_string(row, 0, "Returns", fmt.label)
+    for label, value in tables.overview:
+        row += 1
+        sheet.write_string(row, 0, label, fmt.text)
+        if isinstance(value, float):
+            sheet.write_number(row, 1, value, fmt.percent)
+        elif isinstance(value, int):
+            sheet.write_number(row, 1, value, fmt.number)
+        else:
+            sheet.write_string(row, 1, str(value), fmt.text)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 1)
+    sheet.hide_gridlines(2)

@@ -1,0 +1,157 @@
+"""Make ``samples/returns/``: realistic filled returns from the real template, plus problem files.
+
+Deterministic (seeded). Each council on ``samples/councils.csv`` but three gets a personalised
+workbook filled with a maturity profile and comments; then the problem files are added:
+a duplicate (a later resubmission), a byte-identical copy, a blank-heavy return, a return
+with wrongly typed scores, a LibreOffice-saved ``.ods`` (needs ``soffice``), and an Office
+lock file. Run: ``python tools/make_samples.py`` (SOURCE_DATE_EPOCH fixes the template date).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from nps_xlsx.councils import load_councils, workbook_filename
+from nps_xlsx.fill import Answer, fill_bytes
+from nps_xlsx.rubric import load_rubric
+from nps_xlsx.template import BuildOptions, build_time, build_workbook
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "samples" / "returns"
+NOT_RETURNED = 3  # the last councils on the list send nothing (the chase list)
+
+GOOD = [
+    "A corporate procurement strategy approved by Cabinet sets out how we apply this.",
+    "Evidence: quarterly reports to the Audit Committee and the published contracts register.",
+    "Practice is consistent in the larger directorates; smaller services are catching up.",
+    "We have a named lead officer and a small central team supporting service areas.",
+    "Shared with neighbouring districts through our joint procurement partnership.",
+]
+WEAK = [
+    "This is an area for improvement; we have no formal approach yet.",
+    "Practice varies between departments and is not monitored.",
+    "Support from the LGA or the regional hub would help here.",
+    "Capacity in the team is the main constraint this year.",
+]
+EXEMPLARY = [
+    "We would be happy to act as a case study: see our 2018 annual procurement report.",
+    "Recognised in the regional awards; approach adopted by two neighbouring councils.",
+]
+ODD = [
+    "=HYPERLINK(\"http://example.com\") is how one officer pasted their note.",
+    "+44 1442 228000 is the number to call about this.",
+    "-- see the action plan --",
+    "@procurement team to confirm.",
+    "https://www.example.gov.uk/procurement-strategy",
+]
+ROLES = ["Head of Procurement", "Procurement Manager", "Commercial Lead", "Strategic Procurement Officer"]
+FIRST = ["Sam", "Alex", "Priya", "Jordan", "Chris", "Morgan", "Aisha", "Tom", "Helen", "Rhys"]
+LAST = ["Patel", "Jones", "Smith", "O'Neill", "Williams", "Evans", "Khan", "Brown", "Taylor", "Davies"]
+
+
+def profile_answers(rubric, rng: random.Random, mean: float, blank_rate: float = 0.03) -> dict[str, Answer]:
+    """Scores around a council's overall maturity, varying by key area, with comments."""
+    levels = [f"{i} - {label}" for i, label in enumerate(rubric.levels, 1)]
+    answers = {}
+    for area in rubric.areas:
+        area_mean = mean + rng.uniform(-0.9, 0.9)
+        for code in area.value_codes:
+            draw = rng.random()
+            if draw < blank_rate:
+                answers[code.id] = Answer(None, None)
+                continue
+            if draw < blank_rate + 0.03:
+                answers[code.id] = Answer(rubric.unscored, "Not applicable to a district council.")
+                continue
+            score = min(5, max(1, round(rng.gauss(area_mean, 0.7))))
+            bank = WEAK if score <= 2 else EXEMPLARY if score == 5 else GOOD
+            comment = None
+            if rng.random() < 0.45:
+                comment = " ".join(rng.sample(bank, min(len(bank), rng.randint(1, 2))))
+                if rng.random() < 0.3:
+                    comment += "\n\n" + rng.choice(GOOD)
+            answers[code.id] = Answer(levels[score - 1], comment)
+    return answers
+
+
+def cover(council_name: str, rng: random.Random, completed: date) -> dict[str, object]:
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    domain = "".join(ch for ch in council_name.lower().split(" council")[0] if ch.isalnum())[:20]
+    return {
+        "council_name": council_name,
+        "respondent_name": f"{first} {last}",
+        "respondent_role": rng.choice(ROLES),
+        "respondent_email": f"{first.lower()}.{last.lower().replace(chr(39), '')}@{domain}.gov.uk",
+        "completion_date": completed,
+    }
+
+
+def main() -> None:
+    rubric = load_rubric()
+    rng = random.Random(2018)
+    options = BuildOptions(build_time())
+    councils = load_councils(REPO / "samples" / "councils.csv")
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    OUT.mkdir(parents=True)
+    returning = councils[:-NOT_RETURNED]
+    start = date(2026, 10, 1)
+    written = {}
+    for index, council in enumerate(returning):
+        mean = rng.uniform(1.6, 4.2)
+        answers = profile_answers(rubric, rng, mean)
+        if index == 4:  # odd comments that must stay text
+            for code_id, text in zip(["EC1", "EC2", "EC3", "SM1", "SM2"], ODD, strict=True):
+                answers[code_id] = Answer(answers[code_id].score or "2 - Developing", text)
+        template = build_workbook(rubric, options, council)
+        data = fill_bytes(template, answers, cover(council.name, rng, start + timedelta(days=index)))
+        path = OUT / workbook_filename(council)
+        path.write_bytes(data)
+        written[council.code] = (council, template, answers)
+
+    # A resubmission: the same council's corrected return, completed later (supersedes the first).
+    council, template, answers = written[returning[1].code]
+    fixed = dict(answers, EC1=Answer("3 - Mature", "Corrected after review by the Head of Service."))
+    data = fill_bytes(template, fixed, cover(council.name, random.Random(1), start + timedelta(days=40)))
+    (OUT / f"{Path(workbook_filename(council)).stem}-resubmitted.xlsx").write_bytes(data)
+    # A byte-identical copy (the same email forwarded twice).
+    first = OUT / workbook_filename(returning[2])
+    shutil.copyfile(first, OUT / f"{first.stem} (1).xlsx")
+    # A blank-heavy return (this council's only one).
+    council, template, _answers = written[returning[3].code]
+    sparse = profile_answers(rubric, random.Random(3), 2.0, blank_rate=0.8)
+    data = fill_bytes(template, sparse, cover(council.name, random.Random(3), start + timedelta(days=41)))
+    (OUT / workbook_filename(council)).unlink()
+    (OUT / f"{Path(workbook_filename(council)).stem}-partial.xlsx").write_bytes(data)
+    # Wrongly typed scores (the drop-down bypassed by paste): accepted spellings and two errors.
+    council, template, answers = written[returning[5].code]
+    typed = dict(answers, EC1=Answer(3), EC2=Answer("4 - leader "), EC3=Answer("seven"), SM1=Answer(3.5))
+    data = fill_bytes(template, typed, cover(council.name, random.Random(5), start + timedelta(days=42)))
+    (OUT / f"{Path(workbook_filename(council)).stem}-typed.xlsx").write_bytes(data)
+    # Saved by LibreOffice as .ods (the council uses LibreOffice).
+    soffice = shutil.which("soffice")
+    ods_source = OUT / workbook_filename(returning[6])
+    if soffice:
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(
+                [soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "ods",
+                 "--outdir", tmp, str(ods_source)],
+                check=True, capture_output=True, timeout=300,
+            )
+            ods_source.unlink()
+            shutil.copyfile(Path(tmp) / f"{ods_source.stem}.ods", OUT / f"{ods_source.stem}.ods")
+    else:
+        print("soffice not found: no .ods sample written", file=sys.stderr)
+    # An Office lock file left by someone who had a return open.
+    (OUT / f"~${ods_source.stem}.xlsx").write_bytes(bytes([8]) + b"J Bloggs".ljust(164, b" "))
+    print(f"wrote {len(list(OUT.iterdir()))} files to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
