@@ -44,7 +44,7 @@ EXEMPLARY = [
     "Recognised in the regional awards; approach adopted by two neighbouring councils.",
 ]
 ODD = [
-    "=HYPERLINK(\"http://example.com\") is how one officer pasted their note.",
+    '=HYPERLINK("http://example.com") is how one officer pasted their note.',
     "+44 1442 228000 is the number to call about this.",
     "-- see the action plan --",
     "@procurement team to confirm.",
@@ -140,9 +140,19 @@ def main() -> None:
     if soffice:
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run(
-                [soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "ods",
-                 "--outdir", tmp, str(ods_source)],
-                check=True, capture_output=True, timeout=300,
+                [
+                    soffice,
+                    f"-env:UserInstallation=file://{tmp}/profile",
+                    "--headless",
+                    "--convert-to",
+                    "ods",
+                    "--outdir",
+                    tmp,
+                    str(ods_source),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=300,
             )
             ods_source.unlink()
             shutil.copyfile(Path(tmp) / f"{ods_source.stem}.ods", OUT / f"{ods_source.stem}.ods")
