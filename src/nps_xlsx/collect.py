@@ -134,8 +134,11 @@ def _supersede(entries: list[LedgerEntry]) -> None:
             if entry is winner:
                 continue
             entry.status = "superseded"
-            if entry.report.facts.sha256 and entry.report.facts.sha256 == winner.report.facts.sha256:
-                entry.note = f"identical copy of {winner.report.path}"
+            twins = [e for e in group if e.report.facts.sha256 == entry.report.facts.sha256]
+            original = min(twins, key=lambda e: (len(e.report.path), e.report.path))
+            if original is not entry:
+                later = "" if original is winner else f"; superseded by {winner.report.path}"
+                entry.note = f"identical copy of {original.report.path}{later}"
             else:
                 entry.note = f"superseded by {winner.report.path} (later completion date, then file time)"
         winner.note = f"used; {len(group) - 1} other return(s) from this council superseded"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,22 @@ class CollectOutputs:
         return [p for p in (self.summary, self.responses_csv, self.ledger_csv) if p]
 
 
+def is_own_output(path: Path) -> bool:
+    """Whether ``path`` is a file this job wrote before (a summary workbook, or one of its CSV files)."""
+    from .consolidate import LEDGER_COLUMNS, RESPONSE_COLUMNS
+
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open(encoding="utf-8") as stream:
+                header = stream.readline().rstrip("\r\n").split(",")
+            return header in (RESPONSE_COLUMNS, LEDGER_COLUMNS)
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+        return "<dc:creator>nps-xlsx</dc:creator>" in core and "summary</dc:title>" in core
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return False
+
+
 def default_workers() -> int:
     """Both cores where there are two or more (reading is CPU-bound)."""
     return max(1, min(4, os.cpu_count() or 1))
@@ -48,8 +65,9 @@ def run_collect(
     from .summary import write_summary
     from .template import build_time
 
-    output_paths = {p.resolve() for p in outputs.paths()}
-    files = [p for p in discover(inputs) if p.resolve() not in output_paths]
+    # A previous run's own outputs inside a returns folder are not returns; anything else there is an input.
+    own = {p.resolve() for p in outputs.paths() if is_own_output(p)}
+    files = [p for p in discover(inputs) if p.resolve() not in own]
     if on_discovered:
         on_discovered(len(files))
     reports = read_all(files, rubric, limits, progress, default_workers() if workers is None else workers)

@@ -12,6 +12,21 @@ from .collect import Collection
 from .rubric import Rubric
 
 NOT_ANSWERED = "Not answered"
+LEDGER_COLUMNS = [
+    "path",
+    "status",
+    "council",
+    "council_code",
+    "format",
+    "template_version",
+    "errors",
+    "warnings",
+    "first_error",
+    "note",
+    "sha256",
+    "size_bytes",
+    "modified_utc",
+]
 RESPONSE_COLUMNS = [
     "source_file",
     "council",
@@ -218,21 +233,4 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 datetime.fromtimestamp(modified, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if modified else None,
             )
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "path",
-            "status",
-            "council",
-            "council_code",
-            "format",
-            "template_version",
-            "errors",
-            "warnings",
-            "first_error",
-            "note",
-            "sha256",
-            "size_bytes",
-            "modified_utc",
-        ],
-    )
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS)

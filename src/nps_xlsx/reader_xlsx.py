@@ -217,7 +217,8 @@ class _SheetParser:
         kind, value, formula = self.type, self.value, self.has_formula
         if kind == "inlineStr":
             return RawCell(_unescape(self.inline or ""), "text", formula)
-        if value is None:
+        if value is None or (formula and not value and kind == "n"):
+            # no cached value (openpyxl writes an empty <v/>); t="str" with "" is a real cached empty string
             return RawCell(None, "uncached", True) if formula else None
         if kind == "s":
             try:

@@ -176,7 +176,7 @@ def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> 
             make_issue(
                 "extension-mismatch",
                 Location(shown),
-                f"the file is named {named} but holds a {kind} workbook; it was read as {kind}. "
+                f"the file is named {named} but holds an {kind.upper()} workbook; it was read as {kind.upper()}. "
                 f"Ask the council to keep the original format",
             )
         )
