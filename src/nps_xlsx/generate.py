@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .councils import Council, workbook_filename
 from .output import write_atomic
+from .personalise import Personaliser
 from .rubric import Rubric
 from .template import BuildOptions, build_workbook
 
@@ -26,9 +27,10 @@ def generate_personalised(
     on_written: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Write one workbook per council into ``out_dir``; return their paths in list order."""
+    personaliser = Personaliser(rubric, options)
     written = []
     for council, path in _targets(councils, out_dir):
-        write_atomic(path, build_workbook(rubric, options, council), protected)
+        write_atomic(path, personaliser.build(council), protected)
         written.append(path)
         if on_written:
             on_written(path)
