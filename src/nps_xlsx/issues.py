@@ -49,7 +49,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a problem is: the file, and, when known, the sheet and cell (A1 style)."""
 
@@ -63,7 +63,7 @@ class Location:
         return f"{self.file} › {self.sheet}" + (f"!{self.cell}" if self.cell else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     """One problem in one return."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ def column_letter(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=16384)
 def cell_ref(row: int, col: int, absolute: bool = False) -> str:
     """A1-style reference of a 0-based cell, e.g. ``(3, 8)`` -> ``I4``."""
     if absolute:

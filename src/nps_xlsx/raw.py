@@ -7,6 +7,7 @@ the validator never depends on the file format. Rows and columns are 0-based.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -27,7 +28,7 @@ class ReadFailure(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawCell:
     """One non-empty cell. ``kind`` is ``uncached`` for a formula that has no calculated value."""
 
@@ -36,13 +37,33 @@ class RawCell:
     formula: bool = False
 
 
-@dataclass
 class RawSheet:
-    """One worksheet: its name, visibility and non-empty cells keyed by ``(row, col)``."""
+    """One worksheet: its name, visibility and non-empty cells keyed by ``(row, col)``.
 
-    name: str
-    state: str = "visible"
-    cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
+    A reader may pass ``loader`` instead of ``cells``: the sheet is then parsed on first use,
+    so sheets the validator never looks at (the live summary, say) cost nothing.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        state: str = "visible",
+        cells: dict[tuple[int, int], RawCell] | None = None,
+        loader: Callable[[], dict[tuple[int, int], RawCell]] | None = None,
+    ) -> None:
+        self.name, self.state = name, state
+        self._cells = cells if cells is not None or loader else {}
+        self._loader = loader
+
+    @property
+    def cells(self) -> dict[tuple[int, int], RawCell]:
+        if self._cells is None:
+            assert self._loader is not None
+            self._cells, self._loader = self._loader(), None
+        return self._cells
+
+    def __repr__(self) -> str:
+        return f"RawSheet({self.name!r}, {self.state!r})"
 
 
 @dataclass

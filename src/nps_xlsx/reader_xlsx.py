@@ -9,6 +9,7 @@ validator needs is kept; the ``<dimension>`` record is never trusted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import posixpath
 import re
 import zipfile
@@ -84,32 +85,37 @@ class _Collector:
 
 
 def _shared_strings(data: bytes, member: str) -> list[str]:
+    """The shared-string table. Hot: one call per element, so no helper calls in the handlers."""
     strings: list[str] = []
-    text = _Collector()
-    skip_depth = 0  # inside <rPh> (phonetic guide) runs, whose text is not part of the value
+    parts: list[str] = []
+    on = False
+    phonetic = 0  # depth inside <rPh> (phonetic guide) runs, whose text is not part of the value
 
     def start(tag: str, _attrs: dict[str, str]) -> None:
-        nonlocal skip_depth
-        tag = _local(tag)
-        if tag == "rPh":
-            skip_depth += 1
-        elif tag == "t" and not skip_depth:
-            text.on = True
+        nonlocal on, phonetic
+        if tag == "t" or tag.endswith(":t"):
+            on = not phonetic
+        elif tag == "rPh" or tag.endswith(":rPh"):
+            phonetic += 1
 
     def end(tag: str) -> None:
-        nonlocal skip_depth
-        tag = _local(tag)
-        if tag == "t":
-            text.on = False
-        elif tag == "rPh":
-            skip_depth -= 1
-        elif tag == "si":
-            strings.append(_unescape(text.take()))
+        nonlocal on, phonetic
+        if tag == "t" or tag.endswith(":t"):
+            on = False
+        elif tag == "si" or tag.endswith(":si"):
+            strings.append(_unescape("".join(parts)))
+            parts.clear()
+        elif tag == "rPh" or tag.endswith(":rPh"):
+            phonetic -= 1
+
+    def chars(text: str) -> None:
+        if on:
+            parts.append(text)
 
     parser = make_parser()
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.CharacterDataHandler = text.chars
+    parser.CharacterDataHandler = chars
     parse_xml(parser, data, member)
     return strings
 
@@ -250,6 +256,19 @@ class _SheetParser:
         return RawCell(number, "number", formula)
 
 
+def _parse_sheet(
+    data: bytes, member: str, strings: list[str], date_styles: set[int], epoch: datetime, limits: Limits
+) -> dict[tuple[int, int], RawCell]:
+    sheet_parser = _SheetParser(strings, date_styles, epoch, limits.max_cells_per_sheet)
+    parser = make_parser()
+    parser.StartElementHandler = sheet_parser.start
+    parser.EndElementHandler = sheet_parser.end
+    parser.CharacterDataHandler = sheet_parser.text.chars
+    with contextlib.suppress(_SheetDataEnd):
+        parse_xml(parser, data, member)
+    return sheet_parser.cells
+
+
 def read_xlsx(archive: zipfile.ZipFile, limits: Limits) -> RawWorkbook:
     """Read an OOXML workbook from an already-checked zip archive."""
     root = _relationships(archive, "", limits)
@@ -297,17 +316,13 @@ def read_xlsx(archive: zipfile.ZipFile, limits: Limits) -> RawWorkbook:
     raw_sheets = []
     for name, state, rel_id in sheets:
         kind, member = rels.get(rel_id, ("", ""))
-        sheet = RawSheet(name=name, state=state)
         if kind == "worksheet" and member in archive.NameToInfo:
-            sheet_parser = _SheetParser(strings, date_styles, epoch[0], limits.max_cells_per_sheet)
-            parser = make_parser()
-            parser.StartElementHandler = sheet_parser.start
-            parser.EndElementHandler = sheet_parser.end
-            parser.CharacterDataHandler = sheet_parser.text.chars
-            with contextlib.suppress(_SheetDataEnd):
-                parse_xml(parser, read_member(archive, member, limits), member)
-            sheet.cells = sheet_parser.cells
-        raw_sheets.append(sheet)
+            # decompressed now (so a damaged member fails here), parsed when first used
+            data = read_member(archive, member, limits)
+            loader = functools.partial(_parse_sheet, data, member, strings, date_styles, epoch[0], limits)
+            raw_sheets.append(RawSheet(name, state, loader=loader))
+        else:
+            raw_sheets.append(RawSheet(name, state))
 
     names = {}
     for name, target_text, local in defined:

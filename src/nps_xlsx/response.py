@@ -8,7 +8,7 @@ from datetime import date
 from .scores import Status
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     """One value code's answer. ``score`` is 1..N when ``status`` is ``scored``, else ``None``."""
 
@@ -21,7 +21,7 @@ class Answer:
     comment_cell: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Response:
     """A council's answers and who gave them."""
 

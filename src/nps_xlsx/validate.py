@@ -28,7 +28,7 @@ EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls"}
 FIX_DROPDOWN = 'choose 1 to {n} or "{unscored}" from the drop-down'
 
 
-@dataclass
+@dataclass(slots=True)
 class FileFacts:
     """What the ledger records about any file: size, modification time (epoch seconds) and SHA-256."""
 
@@ -37,7 +37,7 @@ class FileFacts:
     sha256: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class FileReport:
     """The outcome for one file: its status, what it said (if readable) and its issues."""
 
@@ -282,15 +282,24 @@ class _Locator:
 
     def __init__(self, book: RawWorkbook, rubric: Rubric) -> None:
         self.book, self.rubric = book, rubric
-        wanted = {code.id.upper(): code.id for code in rubric.value_codes}
+        self.columns: dict[str, tuple[int | None, int | None]] = {}
         self.id_cells: dict[str, list[tuple[RawSheet, int, int]]] = {}
-        for sheet in book.sheets:
+        # Sheets the score names point at are scanned for value-code IDs first; the others
+        # only when a value code is still unaccounted for (names lost, rows moved to another sheet).
+        named = {t[0].casefold() for n, t in book.names.items() if n.startswith("score_")}
+        first = [s for s in book.sheets if s.name.casefold() in named]
+        self._scan(first)
+        if len(self.id_cells) < len(rubric.value_codes):
+            self._scan([s for s in book.sheets if s.name.casefold() not in named])
+
+    def _scan(self, sheets: list[RawSheet]) -> None:
+        wanted = {code.id.upper(): code.id for code in self.rubric.value_codes}
+        for sheet in sheets:
             for (row, col), cell in sheet.cells.items():
                 if cell.kind == "text" and len(str(cell.value)) <= 20:
                     code_id = wanted.get(str(cell.value).strip().upper())
                     if code_id:
                         self.id_cells.setdefault(code_id, []).append((sheet, row, col))
-        self.columns: dict[str, tuple[int | None, int | None]] = {}
 
     def cover_cell(self, name: str) -> tuple[tuple[str | None, str | None], RawCell | None]:
         """The cover input ``name``: by defined name, else by its label on the cover."""
