@@ -429,3 +429,23 @@ def test_libreoffice_pdf_text_shows_every_area(lo_pdf: Path, rubric: Rubric) -> 
     assert missing == {area.sheet: [] for area in rubric.areas}
     # The hidden metadata sheet is not rendered.
     assert [key for key in layout.META_KEYS if key in text] == []
+
+
+def test_summary_renders_to_pdf_with_its_charts(tmp_path_factory: pytest.TempPathFactory, lo_profile: Path) -> None:
+    """The summary of the bundled samples, rendered by LibreOffice: every sheet and chart title is on the pages."""
+    from click.testing import CliRunner
+
+    from nps_xlsx.cli import main
+
+    out = tmp_path_factory.mktemp("summary")
+    repo = Path(__file__).resolve().parents[1]
+    result = CliRunner().invoke(
+        main, ["collect", str(repo / "samples" / "returns"), "--out", str(out / "summary.xlsx")]
+    )
+    assert result.exit_code == 0, result.output
+    pdf = soffice_convert(out / "summary.xlsx", "pdf", out, lo_profile)
+    assert _pdf_page_count(pdf) >= 10
+    text = " ".join(run_program([require_program("pdftotext"), str(pdf), "-"], "pdftotext").stdout.split())
+    for title in ("Overall score distribution", "Score distribution by key area", "Which value codes were given"):
+        assert title in text
+    assert "Hertfordshire County Council" in text and "Number of scores" in text
