@@ -6,6 +6,7 @@ import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .collect import Collection, collect, read_all
@@ -44,6 +45,11 @@ def is_own_output(path: Path) -> bool:
         return False
 
 
+def _reproducible() -> bool:
+    """``SOURCE_DATE_EPOCH`` is set: stamp outputs with it, so runs are byte-identical."""
+    return bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
+
+
 def default_workers() -> int:
     """Both cores where there are two or more (reading is CPU-bound)."""
     return max(1, min(4, os.cpu_count() or 1))
@@ -72,7 +78,7 @@ def run_collect(
         on_discovered(len(files))
     reports = read_all(files, rubric, limits, progress, default_workers() if workers is None else workers)
     collection = collect(reports, expected)
-    produced = build_time_now(build_time)
+    produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
     tables = build_tables(collection, rubric, produced)
     guard = (*files, *protected)
     data = write_summary(tables, rubric, produced)
@@ -84,12 +90,3 @@ def run_collect(
     if outputs.ledger_csv:
         write_atomic(outputs.ledger_csv, tables.ledger.to_csv(index=False).encode("utf-8"), guard)
     return collection
-
-
-def build_time_now(build_time):
-    """The production time: ``SOURCE_DATE_EPOCH`` if set (reproducible runs), else now."""
-    from datetime import datetime, timezone
-
-    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
-        return build_time()
-    return datetime.now(timezone.utc).replace(microsecond=0)

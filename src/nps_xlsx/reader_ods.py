@@ -11,7 +11,7 @@ import zipfile
 from datetime import datetime
 
 from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure, parse_name_target
-from .safety import Limits, make_parser, parse_xml, read_member
+from .safety import Limits, parse_xml, read_member
 
 
 def _local(name: str) -> str:
@@ -148,11 +148,7 @@ def read_ods(archive: zipfile.ZipFile, limits: Limits) -> RawWorkbook:
     if "content.xml" not in archive.NameToInfo:
         raise ReadFailure("corrupt-file", "content.xml is missing")
     content = _ContentParser(limits.max_cells_per_sheet)
-    parser = make_parser()
-    parser.StartElementHandler = content.start
-    parser.EndElementHandler = content.end
-    parser.CharacterDataHandler = content.chars
-    parse_xml(parser, read_member(archive, "content.xml", limits), "content.xml")
+    parse_xml(read_member(archive, "content.xml", limits), "content.xml", content.start, content.end, content.chars)
     return RawWorkbook(
         format="ods",
         sheets=content.sheets,
@@ -182,9 +178,5 @@ def _user_properties(archive: zipfile.ZipFile, limits: Limits) -> dict[str, str]
         if current:
             parts.append(data)
 
-    parser = make_parser()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parse_xml(parser, read_member(archive, "meta.xml", limits), "meta.xml")
+    parse_xml(read_member(archive, "meta.xml", limits), "meta.xml", start, end, chars)
     return properties

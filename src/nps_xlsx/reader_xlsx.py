@@ -16,7 +16,7 @@ import zipfile
 from datetime import datetime, timedelta
 
 from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1, parse_name_target
-from .safety import Limits, make_parser, parse_xml, read_member
+from .safety import Limits, parse_xml, read_member
 
 EPOCH_1900 = datetime(1899, 12, 30)
 EPOCH_1904 = datetime(1904, 1, 1)
@@ -61,9 +61,7 @@ def _relationships(archive: zipfile.ZipFile, part: str, limits: Limits) -> dict[
             kind = attrs.get("Type", "").rpartition("/")[2]
             rels[attrs.get("Id", "")] = (kind, _resolve(directory, attrs.get("Target", "")))
 
-    parser = make_parser()
-    parser.StartElementHandler = start
-    parse_xml(parser, read_member(archive, rels_name, limits), rels_name)
+    parse_xml(read_member(archive, rels_name, limits), rels_name, start)
     return rels
 
 
@@ -112,11 +110,7 @@ def _shared_strings(data: bytes, member: str) -> list[str]:
         if on:
             parts.append(text)
 
-    parser = make_parser()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parse_xml(parser, data, member)
+    parse_xml(data, member, start, end, chars)
     return strings
 
 
@@ -146,10 +140,7 @@ def _date_styles(data: bytes, member: str) -> set[int]:
         if _local(tag) == "cellXfs":
             in_xfs = False
 
-    parser = make_parser()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parse_xml(parser, data, member)
+    parse_xml(data, member, start, end)
     return {
         index
         for index, fmt in enumerate(formats)
@@ -260,12 +251,8 @@ def _parse_sheet(
     data: bytes, member: str, strings: list[str], date_styles: set[int], epoch: datetime, limits: Limits
 ) -> dict[tuple[int, int], RawCell]:
     sheet_parser = _SheetParser(strings, date_styles, epoch, limits.max_cells_per_sheet)
-    parser = make_parser()
-    parser.StartElementHandler = sheet_parser.start
-    parser.EndElementHandler = sheet_parser.end
-    parser.CharacterDataHandler = sheet_parser.text.chars
     with contextlib.suppress(_SheetDataEnd):
-        parse_xml(parser, data, member)
+        parse_xml(data, member, sheet_parser.start, sheet_parser.end, sheet_parser.text.chars)
     return sheet_parser.cells
 
 
@@ -296,11 +283,7 @@ def read_xlsx(archive: zipfile.ZipFile, limits: Limits) -> RawWorkbook:
             text.on = False
             defined.append((current["name"] or "", text.take(), current["local"]))
 
-    parser = make_parser()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text.chars
-    parse_xml(parser, read_member(archive, workbook_part, limits), workbook_part)
+    parse_xml(read_member(archive, workbook_part, limits), workbook_part, start, end, text.chars)
 
     rels = _relationships(archive, workbook_part, limits)
     by_kind = {kind: path for kind, path in rels.values()}
@@ -358,9 +341,5 @@ def _custom_properties(archive: zipfile.ZipFile, limits: Limits) -> dict[str, st
             current[0] = ""
             text.on = False
 
-    parser = make_parser()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text.chars
-    parse_xml(parser, read_member(archive, member, limits), member)
+    parse_xml(read_member(archive, member, limits), member, start, end, text.chars)
     return properties

@@ -11,6 +11,7 @@ Readers never allocate a grid (cells are sparse), and the cell count per sheet i
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -112,19 +113,29 @@ def _refuse_dtd(*_args: object) -> None:
     raise ReadFailure("xml-entities", "the XML declares a document type or entities; spreadsheets never do")
 
 
-def make_parser() -> expat.XMLParserType:
-    """An expat parser that refuses DTDs and entity declarations, with text buffering on."""
+def parse_xml(
+    data: bytes,
+    member: str,
+    start: Callable[[str, dict[str, str]], None] | None = None,
+    end: Callable[[str], None] | None = None,
+    chars: Callable[[str], None] | None = None,
+) -> None:
+    """Parse ``data`` with expat, calling the given handlers (element start, end, text).
+
+    DTDs and entity declarations are refused; malformed XML becomes a ``corrupt-file`` failure.
+    """
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
     parser.UnparsedEntityDeclHandler = _refuse_dtd
     parser.ExternalEntityRefHandler = _refuse_dtd
     parser.buffer_text = True
-    return parser
-
-
-def parse_xml(parser: expat.XMLParserType, data: bytes, member: str) -> None:
-    """Run ``parser`` over ``data``; malformed XML becomes a ``corrupt-file`` failure."""
+    if start:
+        parser.StartElementHandler = start
+    if end:
+        parser.EndElementHandler = end
+    if chars:
+        parser.CharacterDataHandler = chars
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from . import layout
 from .councils import Council
 from .rubric import Rubric
-from .style import level_colour, row_height
+from .style import category_colours, row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
@@ -74,7 +74,7 @@ def write_cover_sheet(
         row += 1
         swatch = workbook.add_format(
             {
-                "bg_color": level_colour(index + 1) if index < len(rubric.levels) else "#A6A6A6",
+                "bg_color": category_colours(len(rubric.levels))[index],
                 "border": 1,
                 "font_size": 10,
                 "bold": True,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from . import layout
 from .rubric import Rubric
-from .style import NOT_ANSWERED_COLOUR, UNSCORED_COLOUR, level_colour
+from .style import category_colours
 
 if TYPE_CHECKING:
     import xlsxwriter
@@ -20,11 +20,6 @@ NOT_ANSWERED = "Not answered"
 def column_labels(rubric: Rubric) -> list[str]:
     """The count columns: each level, Unscored, Not answered."""
     return [*layout.score_choices(rubric), NOT_ANSWERED]
-
-
-def column_colours(rubric: Rubric) -> list[str]:
-    """Chart colours matching :func:`column_labels`."""
-    return [level_colour(i) for i in range(1, len(rubric.levels) + 1)] + [UNSCORED_COLOUR, NOT_ANSWERED_COLOUR]
 
 
 def write_summary_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric):
@@ -103,7 +98,9 @@ def _overall_chart(workbook: xlsxwriter.Workbook, rubric: Rubric, total_row: int
             "name": "Value codes",
             "categories": [layout.SUMMARY_SHEET, TABLE_ROW, 1, TABLE_ROW, len(labels)],
             "values": [layout.SUMMARY_SHEET, total_row, 1, total_row, len(labels)],
-            "points": [{"fill": {"color": c}, "border": {"color": "#595959"}} for c in column_colours(rubric)],
+            "points": [
+                {"fill": {"color": c}, "border": {"color": "#595959"}} for c in category_colours(len(rubric.levels))
+            ],
             "data_labels": {"value": True},
             "gap": 60,
         }
@@ -117,7 +114,7 @@ def _overall_chart(workbook: xlsxwriter.Workbook, rubric: Rubric, total_row: int
 
 def _area_chart(workbook: xlsxwriter.Workbook, rubric: Rubric, first: int, last: int):
     chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
-    for col, colour in enumerate(column_colours(rubric), start=1):
+    for col, colour in enumerate(category_colours(len(rubric.levels)), start=1):
         chart.add_series(
             {
                 "name": [layout.SUMMARY_SHEET, TABLE_ROW, col],

@@ -26,6 +26,11 @@ def level_colour(score: int) -> str:
     return LEVEL_COLOURS[min(score, len(LEVEL_COLOURS)) - 1]
 
 
+def category_colours(n_levels: int) -> list[str]:
+    """Colours for each level, then Unscored, then Not answered: the same in every chart we draw."""
+    return [level_colour(i) for i in range(1, n_levels + 1)] + [UNSCORED_COLOUR, NOT_ANSWERED_COLOUR]
+
+
 def text_lines(text: str, width: float, font_size: int = 10) -> int:
     """How many lines ``text`` wraps to in a column ``width`` units wide."""
     per_line = max(1, int(width * CHARS_PER_WIDTH_UNIT[font_size]))

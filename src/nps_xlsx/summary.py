@@ -12,15 +12,10 @@ import xlsxwriter
 from . import __version__
 from .consolidate import Tables, categories
 from .rubric import Rubric
-from .style import FONT, HEADER_FILL, NOT_ANSWERED_COLOUR, UNSCORED_COLOUR, level_colour
+from .style import FONT, HEADER_FILL, category_colours
 
 TABLE_STYLE = "Table Style Medium 2"
 MAX_WIDTH = 60
-
-
-def category_colours(rubric: Rubric) -> list[str]:
-    """One colour per distribution category, the same in every chart (and in the template's)."""
-    return [level_colour(i) for i in range(1, len(rubric.levels) + 1)] + [UNSCORED_COLOUR, NOT_ANSWERED_COLOUR]
 
 
 def write_summary(tables: Tables, rubric: Rubric, produced: datetime) -> bytes:
@@ -183,7 +178,7 @@ def _alt(text: str, x_scale: float, y_scale: float) -> dict:
 
 def _overall_chart(book, rubric: Rubric):
     chart = book.add_chart({"type": "column"})
-    for col, colour in enumerate(category_colours(rubric), start=1):
+    for col, colour in enumerate(category_colours(len(rubric.levels)), start=1):
         chart.add_series(
             {
                 "name": ["Overall distribution", 0, col],
@@ -204,7 +199,7 @@ def _overall_chart(book, rubric: Rubric):
 def _stacked_chart(book, rubric: Rubric, sheet_name: str, n_rows: int, title: str, axis: str, values_axis: str):
     chart = book.add_chart({"type": "bar", "subtype": "stacked"})
     first_col = 3 if sheet_name == "By value code" else 1
-    for offset, colour in enumerate(category_colours(rubric)):
+    for offset, colour in enumerate(category_colours(len(rubric.levels))):
         col = first_col + offset
         chart.add_series(
             {
