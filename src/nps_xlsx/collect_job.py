@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .collect import Collection, collect, read_all
 from .councils import Council
-from .output import write_atomic
+from .output import write_atomic_with
 from .report import discover
 from .rubric import Rubric
 from .safety import Limits
@@ -81,12 +81,10 @@ def run_collect(
     produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
     tables = build_tables(collection, rubric, produced)
     guard = (*files, *protected)
-    data = write_summary(tables, rubric, produced)
-    write_atomic(outputs.summary, data, guard)
+    write_atomic_with(outputs.summary, lambda temp: write_summary(tables, rubric, produced, temp), guard)
     if outputs.responses_csv:
-        write_atomic(
-            outputs.responses_csv, tables.responses[RESPONSE_COLUMNS].to_csv(index=False).encode("utf-8"), guard
-        )
+        responses = tables.responses[RESPONSE_COLUMNS]
+        write_atomic_with(outputs.responses_csv, lambda temp: responses.to_csv(temp, index=False), guard)
     if outputs.ledger_csv:
-        write_atomic(outputs.ledger_csv, tables.ledger.to_csv(index=False).encode("utf-8"), guard)
+        write_atomic_with(outputs.ledger_csv, lambda temp: tables.ledger.to_csv(temp, index=False), guard)
     return collection

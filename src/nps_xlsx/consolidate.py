@@ -152,12 +152,10 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
     averages = averages[["Council", "Code", "Key area", "Mean", "Median", "n"]]
 
     comments = responses[responses["comment"] != ""][
-        ["council", "council_code", "area", "code_id", "value_code", "score", "level", "comment"]
+        ["council", "code_id", "value_code", "score", "level", "comment"]
     ].rename(
         columns={
             "council": "Council",
-            "council_code": "Code",
-            "area": "Key area",
             "code_id": "ID",
             "value_code": "Value code",
             "score": "Score",

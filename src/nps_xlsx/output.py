@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import OutputError
@@ -14,6 +15,11 @@ def write_atomic(path: Path, data: bytes, protected: tuple[Path, ...] = ()) -> N
 
     ``protected`` are input files that must never be overwritten.
     """
+    write_atomic_with(path, lambda temp: temp.write_bytes(data), protected)
+
+
+def write_atomic_with(path: Path, write: Callable[[Path], object], protected: tuple[Path, ...] = ()) -> None:
+    """Like :func:`write_atomic`, for a writer that needs a file path: ``write(temp_path)`` fills the file."""
     target = path.resolve()
     for other in protected:
         if other.exists() and other.resolve() == target:
@@ -23,11 +29,11 @@ def write_atomic(path: Path, data: bytes, protected: tuple[Path, ...] = ()) -> N
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        os.close(handle)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write here: {exc.strerror or exc}") from exc
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+        write(Path(temp_name))
         os.replace(temp_name, target)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import math
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
@@ -18,12 +18,15 @@ TABLE_STYLE = "Table Style Medium 2"
 MAX_WIDTH = 60
 
 
-def write_summary(tables: Tables, rubric: Rubric, produced: datetime) -> bytes:
-    """The summary workbook as ``.xlsx`` bytes."""
-    buffer = io.BytesIO()
+def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path) -> None:
+    """Write the summary workbook to ``path``.
+
+    Rows are streamed to disk as they are written (xlsxwriter's constant-memory mode), so
+    memory stays flat however many returns there are.
+    """
     book = xlsxwriter.Workbook(
-        buffer,
-        {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+        str(path),
+        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
     )
     book.set_properties(
         {
@@ -67,7 +70,6 @@ def write_summary(tables: Tables, rubric: Rubric, produced: datetime) -> bytes:
     _overview(book, overview, fmt, tables, rubric)
     overview.activate()
     book.close()
-    return buffer.getvalue()
 
 
 class _Formats:
@@ -112,26 +114,35 @@ def _table_sheet(
     wrap = wrap or {}
     columns = [str(c) for c in frame.columns]
     widths = [len(c) + 4 for c in columns]
-    values = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-    n_rows = 0
-    for n_rows, row in enumerate(values, start=1):
-        for col, value in enumerate(row):
-            style = fmt.wrap if columns[col] in wrap else fmt.top
-            _cell(sheet, n_rows, col, value, style, number_format)
-            if isinstance(value, str) and columns[col] not in wrap:
-                widths[col] = max(widths[col], min(MAX_WIDTH, len(value) + 2))
-    last_row = max(n_rows, 1)  # a table needs a data row; an empty one is left blank
+    # The table is declared before the data rows are streamed out. xlsxwriter refuses
+    # add_table() in constant-memory mode because it writes the header row as cells; so it is
+    # declared with the mode off, and the header row is then rewritten as streamed cells
+    # (the first row flushed).
+    sheet.constant_memory = False
     sheet.add_table(
         0,
         0,
-        last_row,
+        max(len(frame), 1),  # a table needs a data row; an empty one is left blank
         len(columns) - 1,
-        {
-            "name": name,
-            "style": TABLE_STYLE,
-            "columns": [{"header": c} for c in columns],
-        },
+        {"name": name, "style": TABLE_STYLE, "columns": [{"header": c} for c in columns]},
     )
+    sheet.constant_memory = True
+    for col, column in enumerate(columns):
+        sheet.write_string(0, col, column)
+    styles = [fmt.wrap if c in wrap else fmt.top for c in columns]
+    measure = [c not in wrap for c in columns]
+    values = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+    write_string = sheet.write_string
+    for row_number, row in enumerate(values, start=1):
+        for col, value in enumerate(row):
+            if value is None:
+                continue  # blank: nothing to write
+            if type(value) is str:  # text is always written as text, never as a formula or link
+                write_string(row_number, col, value, styles[col])
+                if measure[col] and len(value) + 2 > widths[col]:
+                    widths[col] = min(MAX_WIDTH, len(value) + 2)
+            else:
+                _cell(sheet, row_number, col, value, styles[col], number_format)
     for col, column in enumerate(columns):
         width = wrap.get(column) or (number_width if number_width and not widths[col] > 12 else widths[col])
         sheet.set_column(col, col, width)
