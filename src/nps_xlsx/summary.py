@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from datetime import datetime
 from pathlib import Path
 
@@ -85,16 +86,20 @@ class _Formats:
         self.number = book.add_format({"font_name": FONT, "align": "left"})
 
 
+def _is_blank(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 def _cell(sheet, row: int, col: int, value: object, fmt, number_format=None) -> None:
     """Write one value with its own type; text is always written as text (never a formula or link)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if _is_blank(value):
         sheet.write_blank(row, col, None, fmt)
     elif isinstance(value, str):
         sheet.write_string(row, col, value, fmt)
     elif isinstance(value, bool):
         sheet.write_boolean(row, col, value, fmt)
-    elif isinstance(value, (int, float)):
-        sheet.write_number(row, col, value, number_format or fmt)
+    elif isinstance(value, numbers.Real):  # Python or NumPy numbers
+        sheet.write_number(row, col, float(value), number_format or fmt)
     else:
         sheet.write_string(row, col, str(value), fmt)
 
@@ -131,17 +136,14 @@ def _table_sheet(
         sheet.write_string(0, col, column)
     styles = [fmt.wrap if c in wrap else fmt.top for c in columns]
     measure = [c not in wrap for c in columns]
-    values = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
     write_string = sheet.write_string
-    for row_number, row in enumerate(values, start=1):
+    for row_number, row in enumerate(frame.itertuples(index=False, name=None), start=1):
         for col, value in enumerate(row):
-            if value is None:
-                continue  # blank: nothing to write
             if type(value) is str:  # text is always written as text, never as a formula or link
                 write_string(row_number, col, value, styles[col])
                 if measure[col] and len(value) + 2 > widths[col]:
                     widths[col] = min(MAX_WIDTH, len(value) + 2)
-            else:
+            elif not _is_blank(value):  # blanks (None, NA, NaN) are simply not written
                 _cell(sheet, row_number, col, value, styles[col], number_format)
     for col, column in enumerate(columns):
         width = wrap.get(column) or (number_width if number_width and not widths[col] > 12 else widths[col])
