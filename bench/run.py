@@ -445,15 +445,11 @@ def attempts_text(run: Run) -> str:
 
 
 def cli_command() -> tuple[list[str], str]:
-    """How to run nps-xlsx: ``python -m nps_xlsx.cli`` if that works, else the console script next to Python."""
-    module = [sys.executable, "-m", "nps_xlsx.cli"]
-    probe = subprocess.run([*module, "--version"], capture_output=True, text=True, check=False)
-    if probe.returncode == 0 and "nps-xlsx" in probe.stdout:
-        return module, "python -m nps_xlsx.cli"
+    """How to run nps-xlsx: the console script next to this Python, else ``python -m nps_xlsx``."""
     script = Path(sys.executable).with_name("nps-xlsx")
     if script.exists() and os.access(script, os.X_OK):
-        return [str(script)], f"{script} (python -m nps_xlsx.cli does nothing: cli.py has no __main__ guard)"
-    return [sys.executable, "-c", "from nps_xlsx.cli import main; main()"], "python -c 'from nps_xlsx.cli import main'"
+        return [str(script)], str(script)
+    return [sys.executable, "-m", "nps_xlsx"], "python -m nps_xlsx"
 
 
 # ---------------------------------------------------------------------------------------------------------------
