@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -183,27 +184,24 @@ def collect(
     try:
         loaded = load_rubric(rubric)
         expected_list = load_councils(expected) if expected else None
-        bar = None
+        with contextlib.ExitStack() as stack:
+            bars: list = []  # the progress bar, once the number of files is known
 
-        def start(total: int) -> None:
-            nonlocal bar
-            bar = click.progressbar(length=total, label="Reading returns", file=sys.stderr)
-            bar.__enter__()
+            def start(total: int) -> None:
+                bars.append(
+                    stack.enter_context(click.progressbar(length=total, label="Reading returns", file=sys.stderr))
+                )
 
-        try:
             collection = run_collect(
                 list(returns),
                 loaded,
                 outputs,
                 expected_list,
                 protected=protected,
-                progress=lambda n: bar.update(n) if bar else None,
+                progress=lambda n: bars[0].update(n) if bars else None,
                 on_discovered=start,
                 workers=workers,
             )
-        finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
     counts = collection.counts()
