@@ -132,6 +132,9 @@ def _table_sheet(
         {"name": name, "style": TABLE_STYLE, "columns": [{"header": c} for c in columns]},
     )
     sheet.constant_memory = True
+    # add_table() records every cell of the range (about 100 bytes each) only to refuse a later
+    # overlapping table or merge; this sheet gets neither, so the record is dropped.
+    sheet.table_cells.clear()
     for col, column in enumerate(columns):
         sheet.write_string(0, col, column)
     styles = [fmt.wrap if c in wrap else fmt.top for c in columns]
