@@ -20,6 +20,7 @@ from .councils import Council
 from .issues import Issue, Location, make_issue
 from .rubric import Rubric
 from .safety import Limits
+from .spool import CommentSpool
 from .validate import FileReport, read_return
 
 USABLE = ("accepted", "accepted-with-warnings")
@@ -42,6 +43,20 @@ class Collection:
     entries: list[LedgerEntry]
     expected: list[Council] | None = None
     not_returned: list[Council] = field(default_factory=list)
+    spool: CommentSpool | None = None  # where the comments are, if they were moved to disk
+
+    def comments(self, entry: LedgerEntry) -> tuple[str, ...]:
+        """An entry's comments, in answer order."""
+        stashed = self.spool.comments(entry.report.path) if self.spool else None
+        if stashed is not None:
+            return stashed
+        return tuple(answer.comment for answer in entry.report.response.answers) if entry.report.response else ()
+
+    def comment_count(self, entry: LedgerEntry) -> int:
+        """How many non-empty comments an entry has."""
+        if self.spool is not None and self.spool.has(entry.report.path):
+            return self.spool.count(entry.report.path)
+        return sum(1 for comment in self.comments(entry) if comment)
 
     @property
     def used(self) -> list[LedgerEntry]:
@@ -67,12 +82,17 @@ def read_all(
     limits: Limits | None = None,
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
+    keep: Callable[[FileReport], FileReport] | None = None,
 ) -> list[FileReport]:
-    """Read every file, in parallel when ``workers`` > 1; results keep the input order."""
+    """Read every file, in parallel when ``workers`` > 1; results keep the input order.
+
+    ``keep`` is applied to each report as it arrives (to move its comments to disk, say).
+    """
+    keep = keep or (lambda report: report)
     if workers <= 1 or len(paths) < 8:
         reports = []
         for path in paths:
-            reports.append(read_return(path, rubric, limits))
+            reports.append(keep(read_return(path, rubric, limits)))
             if progress:
                 progress(1)
         return reports
@@ -84,13 +104,15 @@ def read_all(
     reports = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for chunk_reports in pool.map(read_many, chunks, [rubric] * len(chunks), [limits] * len(chunks)):
-            reports.extend(chunk_reports)
+            reports.extend(keep(report) for report in chunk_reports)
             if progress:
                 progress(len(chunk_reports))
     return reports
 
 
-def collect(reports: Iterable[FileReport], expected: list[Council] | None = None) -> Collection:
+def collect(
+    reports: Iterable[FileReport], expected: list[Council] | None = None, spool: CommentSpool | None = None
+) -> Collection:
     """Build the ledger: choose one return per council and find the councils that have not returned."""
     entries = [LedgerEntry(report, report.status) for report in reports]
     names_to_code = {_fold(c.name): c.code for c in expected or []}
@@ -106,7 +128,7 @@ def collect(reports: Iterable[FileReport], expected: list[Council] | None = None
             code = response.council_code or names_to_code.get(_fold(response.council_name or ""))
             entry.council_key = code.casefold() if code else "name:" + _fold(response.council_name or "")
     _supersede(entries)
-    collection = Collection(entries, expected)
+    collection = Collection(entries, expected, spool=spool)
     if expected is not None:
         _check_expected(collection, expected)
     return collection

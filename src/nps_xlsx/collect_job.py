@@ -15,6 +15,8 @@ from .output import write_atomic_with
 from .report import discover
 from .rubric import Rubric
 from .safety import Limits
+from .spool import CommentSpool
+from .validate import FileReport
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def run_collect(
     workers: int | None = None,
 ) -> Collection:
     """Run the job end to end and return the collection (for the caller's summary line)."""
-    from .consolidate import RESPONSE_COLUMNS, build_tables
+    from .consolidate import build_tables, write_responses_csv
     from .summary import write_summary
     from .template import build_time
 
@@ -76,15 +78,25 @@ def run_collect(
     files = [p for p in discover(inputs) if p.resolve() not in own]
     if on_discovered:
         on_discovered(len(files))
-    reports = read_all(files, rubric, limits, progress, default_workers() if workers is None else workers)
-    collection = collect(reports, expected)
-    produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
-    tables = build_tables(collection, rubric, produced)
-    guard = (*files, *protected)
-    write_atomic_with(outputs.summary, lambda temp: write_summary(tables, rubric, produced, temp), guard)
-    if outputs.responses_csv:
-        responses = tables.responses[RESPONSE_COLUMNS]
-        write_atomic_with(outputs.responses_csv, lambda temp: responses.to_csv(temp, index=False), guard)
-    if outputs.ledger_csv:
-        write_atomic_with(outputs.ledger_csv, lambda temp: tables.ledger.to_csv(temp, index=False), guard)
+    spool = CommentSpool()
+    try:
+
+        def stash(report: FileReport) -> FileReport:
+            if report.response is not None:
+                report.response = spool.stash(report.path, report.response)
+            return report
+
+        workers = default_workers() if workers is None else workers
+        reports = read_all(files, rubric, limits, progress, workers, keep=stash)
+        collection = collect(reports, expected, spool)
+        produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
+        tables = build_tables(collection, rubric, produced)
+        guard = (*files, *protected)
+        write_atomic_with(outputs.summary, lambda temp: write_summary(tables, rubric, produced, temp), guard)
+        if outputs.responses_csv:
+            write_atomic_with(outputs.responses_csv, lambda temp: write_responses_csv(collection, rubric, temp), guard)
+        if outputs.ledger_csv:
+            write_atomic_with(outputs.ledger_csv, lambda temp: tables.ledger.to_csv(temp, index=False), guard)
+    finally:
+        spool.close()
     return collection

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pandas as pd
 
@@ -50,7 +53,8 @@ class Tables:
     by_code: pd.DataFrame
     matrix: pd.DataFrame
     averages: pd.DataFrame
-    comments: pd.DataFrame
+    n_comments: int
+    comment_rows: Callable[[], Iterator[tuple]]  # the Comments table, generated when written
     issues: pd.DataFrame
     ledger: pd.DataFrame
     not_returned: pd.DataFrame
@@ -62,43 +66,64 @@ def categories(rubric: Rubric) -> list[str]:
     return [*layout.score_choices(rubric), NOT_ANSWERED]
 
 
-def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
-    """One row per (used return x value code), in input order then rubric order.
+def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple]:
+    """One tuple of :data:`RESPONSE_COLUMNS` per (used return x value code), in input then rubric order.
 
-    Holds the CSV's columns (:data:`RESPONSE_COLUMNS`) plus ``category``, the distribution column it counts in.
+    Generated, not stored: comments may be on disk (see :mod:`nps_xlsx.spool`) and come back one return at
+    a time. Without comments, the ``comment`` field is ``""``.
     """
     expected_codes = {" ".join(c.name.split()).casefold(): c.code for c in collection.expected or []}
     areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
     names = {code.id: code.name for code in rubric.value_codes}
-    rows = []
     for entry in collection.used:
         response = entry.report.response
         assert response is not None
         council = response.council_name or ""
         code = response.council_code or expected_codes.get(" ".join(council.split()).casefold(), "")
-        for answer in response.answers:
+        comments = collection.comments(entry) if with_comments else ("",) * len(response.answers)
+        for answer, comment in zip(response.answers, comments, strict=True):
             if answer.status == "scored":
                 level = rubric.levels[answer.score - 1]  # type: ignore[operator]
             else:
                 level = rubric.unscored if answer.status == "unscored" else ""
-            rows.append(
-                (
-                    entry.report.path,
-                    council,
-                    code,
-                    areas[answer.code_id],
-                    answer.code_id,
-                    names[answer.code_id],
-                    answer.score,
-                    level,
-                    answer.comment,
-                )
+            yield (
+                entry.report.path,
+                council,
+                code,
+                areas[answer.code_id],
+                answer.code_id,
+                names[answer.code_id],
+                answer.score,
+                level,
+                comment,
             )
-    frame = pd.DataFrame(rows, columns=RESPONSE_COLUMNS)
+
+
+def comment_rows(collection: Collection, rubric: Rubric) -> Iterator[tuple]:
+    """The Comments table's rows: council, ID, value code, score, level, comment (non-empty comments only)."""
+    for row in response_rows(collection, rubric):
+        if row[8]:
+            yield (row[1], row[4], row[5], row[6], row[7], row[8])
+
+
+COMMENT_COLUMNS = ["Council", "ID", "Value code", "Score", "Level", "Comment"]
+
+
+def write_responses_csv(collection: Collection, rubric: Rubric, path: Path) -> None:
+    """The tidy CSV, streamed row by row (UTF-8, a header line, empty for no score)."""
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(RESPONSE_COLUMNS)
+        writer.writerows(response_rows(collection, rubric))
+
+
+def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
+    """The responses without their comments, plus ``category``, the distribution column each counts in."""
+    frame = pd.DataFrame(response_rows(collection, rubric, with_comments=False), columns=RESPONSE_COLUMNS)
     labels = categories(rubric)
     frame["category"] = [
-        labels[score - 1] if score is not None else (level or NOT_ANSWERED)
-        for score, level in zip([r[6] for r in rows], [r[7] for r in rows], strict=True)
+        labels[int(score) - 1] if score is not None and score == score else (level or NOT_ANSWERED)
+        for score, level in zip(frame["score"], frame["level"], strict=True)
     ]
     frame["score"] = frame["score"].astype("Int64")
     return frame
@@ -151,18 +176,7 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
     )
     averages = averages[["Council", "Code", "Key area", "Mean", "Median", "n"]]
 
-    comments = responses[responses["comment"] != ""][
-        ["council", "code_id", "value_code", "score", "level", "comment"]
-    ].rename(
-        columns={
-            "council": "Council",
-            "code_id": "ID",
-            "value_code": "Value code",
-            "score": "Score",
-            "level": "Level",
-            "comment": "Comment",
-        }
-    )
+    n_comments = sum(collection.comment_count(entry) for entry in collection.used)
 
     issues = pd.DataFrame(
         [
@@ -192,7 +206,18 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
         ("Produced", produced.strftime("%Y-%m-%d %H:%M UTC")),
     ]
     return Tables(
-        responses, overall, by_area, by_code, matrix, averages, comments, issues, ledger, not_returned, overview
+        responses,
+        overall,
+        by_area,
+        by_code,
+        matrix,
+        averages,
+        n_comments,
+        lambda: comment_rows(collection, rubric),
+        issues,
+        ledger,
+        not_returned,
+        overview,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 import xlsxwriter
 
 from . import __version__
-from .consolidate import Tables, categories
+from .consolidate import COMMENT_COLUMNS, Tables, categories
 from .rubric import Rubric
 from .style import FONT, HEADER_FILL, category_colours
 
@@ -46,7 +47,8 @@ def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path
     matrix = _table_sheet(book, fmt, "Score matrix", tables.matrix, "ScoreMatrix", number_width=6)
     _matrix_colours(matrix, tables.matrix, rubric)
     _table_sheet(book, fmt, "Area averages", tables.averages, "AreaAverages", number_format=fmt.decimal)
-    _table_sheet(book, fmt, "Comments", tables.comments, "Comments", wrap={"Comment": 80})
+    comments = (COMMENT_COLUMNS, tables.comment_rows(), tables.n_comments)
+    _table_sheet(book, fmt, "Comments", comments, "Comments", wrap={"Comment": 80})
     _table_sheet(book, fmt, "Issues", tables.issues, "Issues", wrap={"Message": 90})
     _table_sheet(book, fmt, "Ledger", tables.ledger, "Ledger", wrap={"first_error": 60, "note": 40})
     _table_sheet(book, fmt, "Not returned", tables.not_returned, "NotReturned")
@@ -108,16 +110,22 @@ def _table_sheet(
     book,
     fmt: _Formats,
     title: str,
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | tuple[list[str], Iterable[tuple], int],
     name: str,
     number_width: int | None = None,
     number_format=None,
     wrap: dict[str, int] | None = None,
 ):
-    """A sheet holding one Excel Table (one header row, no merged cells), frozen header and print setup."""
+    """A sheet holding one Excel Table (one header row, no merged cells), frozen header and print setup.
+
+    ``frame`` is a DataFrame, or ``(columns, rows, number of rows)`` for rows generated while writing.
+    """
     sheet = book.add_worksheet(title)
     wrap = wrap or {}
-    columns = [str(c) for c in frame.columns]
+    if isinstance(frame, pd.DataFrame):
+        columns, rows, n_rows = [str(c) for c in frame.columns], frame.itertuples(index=False, name=None), len(frame)
+    else:
+        columns, rows, n_rows = frame
     widths = [len(c) + 4 for c in columns]
     # The table is declared before the data rows are streamed out. xlsxwriter refuses
     # add_table() in constant-memory mode because it writes the header row as cells; so it is
@@ -127,7 +135,7 @@ def _table_sheet(
     sheet.add_table(
         0,
         0,
-        max(len(frame), 1),  # a table needs a data row; an empty one is left blank
+        max(n_rows, 1),  # a table needs a data row; an empty one is left blank
         len(columns) - 1,
         {"name": name, "style": TABLE_STYLE, "columns": [{"header": c} for c in columns]},
     )
@@ -140,7 +148,7 @@ def _table_sheet(
     styles = [fmt.wrap if c in wrap else fmt.top for c in columns]
     measure = [c not in wrap for c in columns]
     write_string = sheet.write_string
-    for row_number, row in enumerate(frame.itertuples(index=False, name=None), start=1):
+    for row_number, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
             if type(value) is str:  # text is always written as text, never as a formula or link
                 write_string(row_number, col, value, styles[col])
