@@ -88,6 +88,13 @@ class _Formats:
         self.number = book.add_format({"font_name": FONT, "align": "left"})
 
 
+class _NotRecorded(dict):
+    """A mapping that forgets what is stored in it (see :func:`_table_sheet`)."""
+
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
 def _is_blank(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
@@ -132,6 +139,9 @@ def _table_sheet(
     # declared with the mode off, and the header row is then rewritten as streamed cells
     # (the first row flushed).
     sheet.constant_memory = False
+    # add_table() also records every cell of the range (about 100 bytes each) only to refuse a later
+    # overlapping table or merge. This sheet gets neither, so nothing is recorded.
+    sheet.table_cells = _NotRecorded()
     sheet.add_table(
         0,
         0,
@@ -140,9 +150,7 @@ def _table_sheet(
         {"name": name, "style": TABLE_STYLE, "columns": [{"header": c} for c in columns]},
     )
     sheet.constant_memory = True
-    # add_table() records every cell of the range (about 100 bytes each) only to refuse a later
-    # overlapping table or merge; this sheet gets neither, so the record is dropped.
-    sheet.table_cells.clear()
+    sheet.table_cells = {}
     for col, column in enumerate(columns):
         sheet.write_string(0, col, column)
     styles = [fmt.wrap if c in wrap else fmt.top for c in columns]
