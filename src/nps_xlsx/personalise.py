@@ -18,7 +18,7 @@ from .rubric import Rubric
 from .template import BuildOptions, build_workbook
 
 PLACEHOLDER = Council("NPSXLSXCODE7F3A", "NPSXLSXNAME7F3A")
-_PLAIN = re.compile(r"^[^\x00-\x1f\s](?:[^\x00-\x1f]*[^\x00-\x1f\s])?$")
+_PLAIN = re.compile(r"[^\x00-\x1f\s](?:[^\x00-\x1f]*[^\x00-\x1f\s])?")
 
 
 class Personaliser:
@@ -33,7 +33,7 @@ class Personaliser:
     def build(self, council: Council) -> bytes:
         """The council's workbook, as :func:`build_workbook` would make it."""
         name, code = escape(council.name).encode(), escape(council.code).encode()
-        plain = all(_PLAIN.match(text) and "_x" not in text for text in (council.name, council.code))
+        plain = all(_PLAIN.fullmatch(text) and "_x" not in text for text in (council.name, council.code))
         clash = council.name == council.code or any(b">" + t + b"<" in self.strings for t in (name, code))
         if not plain or clash:
             return build_workbook(self.rubric, self.options, council)
