@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 CellKind = Literal["text", "number", "bool", "date", "error", "uncached"]
 CellValue = str | float | bool | datetime | None
@@ -28,9 +28,11 @@ class ReadFailure(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True, slots=True)
-class RawCell:
-    """One non-empty cell. ``kind`` is ``uncached`` for a formula that has no calculated value."""
+class RawCell(NamedTuple):
+    """One non-empty cell. ``kind`` is ``uncached`` for a formula that has no calculated value.
+
+    A named tuple: a return has about a thousand cells, and this is the cheapest immutable record to build.
+    """
 
     value: CellValue
     kind: CellKind
@@ -75,11 +77,15 @@ class RawWorkbook:
     names: dict[str, tuple[str, int, int]]  # lower-case defined name -> (sheet, row, col)
     properties: dict[str, str] = field(default_factory=dict)  # custom document properties
     has_macros: bool = False
+    _by_name: dict[str, RawSheet] | None = field(default=None, repr=False, compare=False)
 
     def sheet(self, name: str) -> RawSheet | None:
-        """The sheet called ``name`` (case-insensitive), if any."""
-        folded = name.casefold()
-        return next((s for s in self.sheets if s.name.casefold() == folded), None)
+        """The sheet called ``name`` (case-insensitive), if any; the first, if two differ only in case."""
+        if self._by_name is None:  # indexed on first use: a reader hands over a finished list of sheets
+            self._by_name = {}
+            for sheet in self.sheets:
+                self._by_name.setdefault(sheet.name.casefold(), sheet)
+        return self._by_name.get(name.casefold())
 
 
 @lru_cache(maxsize=65536)

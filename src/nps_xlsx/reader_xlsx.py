@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1, parse_name_target
 from .safety import Limits, parse_xml, read_member
+from .xlsx_scan import scan_cells, scan_shared_strings, sheet_data_end
 
 EPOCH_1900 = datetime(1899, 12, 30)
 EPOCH_1904 = datetime(1904, 1, 1)
@@ -83,7 +84,14 @@ class _Collector:
 
 
 def _shared_strings(data: bytes, member: str) -> list[str]:
-    """The shared-string table. Hot: one call per element, so no helper calls in the handlers."""
+    """The shared-string table: read fast when it is in the plain form (see :mod:`.xlsx_scan`)."""
+    parse_xml(data, member)  # well-formed, and no DTD; no callbacks, so C speed
+    strings = scan_shared_strings(data, lambda item: _parse_shared_strings(b"<sst>" + item + b"</sst>", member)[0])
+    return strings if strings is not None else _parse_shared_strings(data, member)
+
+
+def _parse_shared_strings(data: bytes, member: str) -> list[str]:
+    """The shared-string table, element by element (any form of the XML)."""
     strings: list[str] = []
     parts: list[str] = []
     on = False
@@ -152,11 +160,63 @@ class _SheetDataEnd(Exception):
     """Raised to stop parsing a worksheet once its cells have been read."""
 
 
-class _SheetParser:
-    """Turns one worksheet's XML into sparse cells."""
+class _CellMaker:
+    """Turns one cell's parts (type, style, formula or not, cached value, inline text) into a :class:`RawCell`."""
 
-    def __init__(self, strings: list[str], date_styles: set[int], epoch: datetime, max_cells: int) -> None:
-        self.strings, self.date_styles, self.epoch, self.max_cells = strings, date_styles, epoch, max_cells
+    def __init__(self, strings: list[str], date_styles: set[int], epoch: datetime) -> None:
+        self.strings, self.date_styles, self.epoch = strings, date_styles, epoch
+        self._shared: dict[bytes, RawCell] = {}
+
+    def shared(self, index: bytes) -> RawCell:
+        """The cell for a reference to shared string ``index`` (one immutable cell per string, reused)."""
+        cell = self._shared.get(index)
+        if cell is None:
+            cell = self._shared[index] = self("s", 0, False, index.decode())  # type: ignore[assignment]
+        return cell  # type: ignore[return-value]
+
+    def __call__(
+        self, kind: str, style: int, formula: bool, value: str | None, inline: str | None = None
+    ) -> RawCell | None:
+        if kind == "inlineStr":
+            return RawCell(_unescape(inline or ""), "text", formula)
+        if value is None or (formula and not value and kind == "n"):
+            # no cached value (openpyxl writes an empty <v/>); t="str" with "" is a real cached empty string
+            return RawCell(None, "uncached", True) if formula else None
+        if kind == "s":
+            try:
+                return RawCell(self.strings[int(value)], "text", formula)
+            except (ValueError, IndexError) as exc:
+                raise ReadFailure(
+                    "corrupt-file", f"a cell refers to shared string {value!r}, which does not exist"
+                ) from exc
+        if kind == "str":
+            return RawCell(_unescape(value), "text", formula)
+        if kind == "b":
+            return RawCell(value.strip() == "1", "bool", formula)
+        if kind == "e":
+            return RawCell(value, "error", formula)
+        if kind == "d":
+            try:
+                return RawCell(datetime.fromisoformat(value.rstrip("Z")), "date", formula)
+            except ValueError:
+                return RawCell(value, "text", formula)
+        try:
+            number = float(value)
+        except ValueError:
+            return RawCell(value, "text", formula)
+        if style in self.date_styles:
+            try:
+                return RawCell(self.epoch + timedelta(days=number), "date", formula)
+            except OverflowError:
+                pass
+        return RawCell(number, "number", formula)
+
+
+class _SheetParser:
+    """Turns one worksheet's XML into sparse cells, element by element (any form of the XML)."""
+
+    def __init__(self, make_cell: _CellMaker, max_cells: int) -> None:
+        self.make_cell, self.max_cells = make_cell, max_cells
         self.cells: dict[tuple[int, int], RawCell] = {}
         self.text = _Collector()
         self.row = -1
@@ -202,7 +262,7 @@ class _SheetParser:
             self.text.on = False
             self.inline += self.text.take()
         elif tag == "c":
-            cell = self._cell()
+            cell = self.make_cell(self.type, self.style, self.has_formula, self.value, self.inline)
             if cell is not None:
                 self.cells[(self.row, self.col)] = cell
                 if len(self.cells) > self.max_cells:
@@ -210,47 +270,16 @@ class _SheetParser:
         elif tag == "sheetData":
             raise _SheetDataEnd  # the rest (formatting, validations) is not needed
 
-    def _cell(self) -> RawCell | None:
-        kind, value, formula = self.type, self.value, self.has_formula
-        if kind == "inlineStr":
-            return RawCell(_unescape(self.inline or ""), "text", formula)
-        if value is None or (formula and not value and kind == "n"):
-            # no cached value (openpyxl writes an empty <v/>); t="str" with "" is a real cached empty string
-            return RawCell(None, "uncached", True) if formula else None
-        if kind == "s":
-            try:
-                return RawCell(self.strings[int(value)], "text", formula)
-            except (ValueError, IndexError) as exc:
-                raise ReadFailure(
-                    "corrupt-file", f"a cell refers to shared string {value!r}, which does not exist"
-                ) from exc
-        if kind == "str":
-            return RawCell(_unescape(value), "text", formula)
-        if kind == "b":
-            return RawCell(value.strip() == "1", "bool", formula)
-        if kind == "e":
-            return RawCell(value, "error", formula)
-        if kind == "d":
-            try:
-                return RawCell(datetime.fromisoformat(value.rstrip("Z")), "date", formula)
-            except ValueError:
-                return RawCell(value, "text", formula)
-        try:
-            number = float(value)
-        except ValueError:
-            return RawCell(value, "text", formula)
-        if self.style in self.date_styles:
-            try:
-                return RawCell(self.epoch + timedelta(days=number), "date", formula)
-            except OverflowError:
-                pass
-        return RawCell(number, "number", formula)
 
-
-def _parse_sheet(
-    data: bytes, member: str, strings: list[str], date_styles: set[int], epoch: datetime, limits: Limits
-) -> dict[tuple[int, int], RawCell]:
-    sheet_parser = _SheetParser(strings, date_styles, epoch, limits.max_cells_per_sheet)
+def _parse_sheet(data: bytes, member: str, make_cell: _CellMaker, limits: Limits) -> dict[tuple[int, int], RawCell]:
+    """A worksheet's cells. Only the XML up to ``</sheetData>`` is read: the rest is formatting."""
+    end = sheet_data_end(data)
+    if end >= 0:
+        parse_xml(data[:end], member, final=False)  # well-formed so far, and no DTD; no callbacks, so C speed
+        cells = scan_cells(data[:end], make_cell, limits.max_cells_per_sheet)
+        if cells is not None:
+            return cells
+    sheet_parser = _SheetParser(make_cell, limits.max_cells_per_sheet)
     with contextlib.suppress(_SheetDataEnd):
         parse_xml(data, member, sheet_parser.start, sheet_parser.end, sheet_parser.text.chars)
     return sheet_parser.cells
@@ -296,13 +325,14 @@ def read_xlsx(archive: zipfile.ZipFile, limits: Limits) -> RawWorkbook:
         member = by_kind["styles"]
         date_styles = _date_styles(read_member(archive, member, limits), member)
 
+    make_cell = _CellMaker(strings, date_styles, epoch[0])
     raw_sheets = []
     for name, state, rel_id in sheets:
         kind, member = rels.get(rel_id, ("", ""))
         if kind == "worksheet" and member in archive.NameToInfo:
             # decompressed now (so a damaged member fails here), parsed when first used
             data = read_member(archive, member, limits)
-            loader = functools.partial(_parse_sheet, data, member, strings, date_styles, epoch[0], limits)
+            loader = functools.partial(_parse_sheet, data, member, make_cell, limits)
             raw_sheets.append(RawSheet(name, state, loader=loader))
         else:
             raw_sheets.append(RawSheet(name, state))

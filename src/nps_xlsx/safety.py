@@ -119,10 +119,12 @@ def parse_xml(
     start: Callable[[str, dict[str, str]], None] | None = None,
     end: Callable[[str], None] | None = None,
     chars: Callable[[str], None] | None = None,
+    final: bool = True,
 ) -> None:
     """Parse ``data`` with expat, calling the given handlers (element start, end, text).
 
     DTDs and entity declarations are refused; malformed XML becomes a ``corrupt-file`` failure.
+    With ``final=False``, ``data`` is the start of a document: it must be well-formed so far.
     """
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_dtd
@@ -137,6 +139,6 @@ def parse_xml(
     if chars:
         parser.CharacterDataHandler = chars
     try:
-        parser.Parse(data, True)
+        parser.Parse(data, final)
     except expat.ExpatError as exc:
         raise ReadFailure("corrupt-file", f"{member} is not well-formed XML ({exc})") from exc

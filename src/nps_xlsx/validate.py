@@ -295,9 +295,9 @@ class _Locator:
     def _scan(self, sheets: list[RawSheet]) -> None:
         wanted = {code.id.upper(): code.id for code in self.rubric.value_codes}
         for sheet in sheets:
-            for (row, col), cell in sheet.cells.items():
-                if cell.kind == "text" and len(str(cell.value)) <= 20:
-                    code_id = wanted.get(str(cell.value).strip().upper())
+            for (row, col), (value, kind, _formula) in sheet.cells.items():
+                if kind == "text" and len(value) <= 20:  # type: ignore[arg-type]
+                    code_id = wanted.get(value.strip().upper())  # type: ignore[union-attr]
                     if code_id:
                         self.id_cells.setdefault(code_id, []).append((sheet, row, col))
 

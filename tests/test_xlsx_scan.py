@@ -1,0 +1,175 @@
+"""The fast worksheet and shared-string readers give exactly what the expat readers give, or decline."""
+
+from __future__ import annotations
+
+import contextlib
+from xml.sax.saxutils import escape
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from nps_xlsx import reader_xlsx
+from nps_xlsx.raw import ReadFailure
+from nps_xlsx.safety import parse_xml
+from nps_xlsx.xlsx_scan import scan_cells, scan_shared_strings, xml_text
+
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+STRINGS = ["ID", "EC1", "a & b < c", "line one\nline two", "café ☕", "tab\there", "", "  spaced  "]
+MAKE_CELL = reader_xlsx._CellMaker(STRINGS, {3}, reader_xlsx.EPOCH_1900)
+
+# Any text XML 1.0 can hold, including the characters the escapes are about.
+xml_chars = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff", max_codepoint=0x1F600).filter(
+        lambda c: c in "\t\n\r" or ord(c) >= 0x20
+    ),
+    max_size=30,
+)
+
+
+def _expat_cells(xml: bytes) -> dict:
+    parser = reader_xlsx._SheetParser(MAKE_CELL, 10_000)
+    with contextlib.suppress(reader_xlsx._SheetDataEnd):
+        parse_xml(xml, "sheet", parser.start, parser.end, parser.text.chars)
+    return parser.cells
+
+
+def _sheet(rows: str, prefix: str = "") -> bytes:
+    p = f"{prefix}:" if prefix else ""
+    declare = f'xmlns:{prefix}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"' if prefix else NS
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<{p}worksheet {declare}>'
+        f"<{p}sheetData>{rows}</{p}sheetData></{p}worksheet>"
+    ).encode()
+
+
+@st.composite
+def cells_xml(draw) -> str:
+    """A row of cells of every kind, written in the plain form (or with ``s`` before ``r``, as some tools do)."""
+    parts = []
+    for letter in "ABCDEFGHIJ":
+        kind = draw(st.sampled_from(["s", "n", "str", "inline", "b", "e", "f", "f-empty", "styled", "date", "none"]))
+        style = draw(st.sampled_from(["", ' s="3"', ' s="12"']))
+        ref = f'r="{letter}4"'
+        attrs = f"{style} {ref}" if draw(st.booleans()) and style else f" {ref}{style}"
+        attrs = attrs.strip()
+        if kind == "s":
+            parts.append(f'<c {attrs} t="s"><v>{draw(st.integers(0, len(STRINGS) - 1))}</v></c>')
+        elif kind == "n":
+            parts.append(f"<c {attrs}><v>{draw(st.floats(allow_nan=False, allow_infinity=False))!r}</v></c>")
+        elif kind == "str":
+            parts.append(f'<c {attrs} t="str"><f>A1&amp;"x"</f><v>{escape(draw(xml_chars))}</v></c>')
+        elif kind == "inline":
+            parts.append(f'<c {attrs} t="inlineStr"><is><t xml:space="preserve">{escape(draw(xml_chars))}</t></is></c>')
+        elif kind == "b":
+            parts.append(f'<c {attrs} t="b"><v>{draw(st.sampled_from(["0", "1"]))}</v></c>')
+        elif kind == "e":
+            parts.append(f'<c {attrs} t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+        elif kind == "f":
+            parts.append(f'<c {attrs}><f t="shared" ref="A1:A2" si="0">SUM(A1:A2)</f><v>3</v></c>')
+        elif kind == "f-empty":
+            parts.append(f"<c {attrs}><f>SUM(A1:A2)</f>{draw(st.sampled_from(['', '<v/>', '<v></v>']))}</c>")
+        elif kind == "styled":
+            parts.append(f"<c {attrs}/>")
+        elif kind == "date":
+            parts.append(f'<c r="{letter}4" s="3"><v>{draw(st.integers(1, 60000))}</v></c>')
+    return f'<row r="4" spans="1:10" ht="30" customHeight="1">{"".join(parts)}</row>'
+
+
+@settings(max_examples=300, deadline=None)
+@given(row=cells_xml())
+def test_plain_cells_read_as_expat_reads_them(row: str) -> None:
+    xml = _sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + row)
+    fast = scan_cells(xml, MAKE_CELL, 10_000)
+    assert fast is not None
+    assert fast == _expat_cells(xml)
+
+
+@pytest.mark.parametrize(
+    "rows, prefix",
+    [
+        ('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', "x"),  # a namespace prefix
+        ('<row r="1"><!-- a comment --><c r="A1" t="s"><v>0</v></c></row>', ""),
+        ('<row r="1"><c r="A1" t="s" cm="1"><v>0</v></c></row>', ""),  # an attribute the fast path does not know
+        ('<row r="1"><c r="A1" t="str"><v><![CDATA[x < y]]></v></c></row>', ""),
+        ('<row r="1"><c t="s"><v>0</v></c></row>', ""),  # no cell reference
+        ('<row r="1"><c r="A1" t="inlineStr"><is><r><t>rich</t></r></is></c></row>', ""),
+        ('<row r="1"><c r="A1" t="s"><v>0</v><extLst/></c></row>', ""),
+    ],
+)
+def test_other_forms_are_declined_and_read_by_expat(rows: str, prefix: str) -> None:
+    xml = _sheet(rows, prefix)
+    assert scan_cells(xml, MAKE_CELL, 10_000) is None
+    assert reader_xlsx._parse_sheet(xml, "sheet", MAKE_CELL, reader_xlsx.Limits()) == _expat_cells(xml)
+    assert _expat_cells(xml)  # the expat reader does read these
+
+
+def test_whitespace_between_elements_and_empty_sheets() -> None:
+    pretty = _sheet('\n  <row r="1">\n    <c r="A1" t="s"><v>1</v></c>\n  </row>\n')
+    assert scan_cells(pretty, MAKE_CELL, 10) == _expat_cells(pretty) == {(0, 0): MAKE_CELL("s", 0, False, "1")}
+    empty = b"<worksheet><sheetData/></worksheet>"
+    assert scan_cells(empty, MAKE_CELL, 10) == {}
+
+
+def test_another_encoding_is_declined() -> None:
+    xml = _sheet('<row r="1"><c r="A1" t="str"><v>caf\xe9</v></c></row>').replace(b"UTF-8", b"ISO-8859-1")
+    assert scan_cells(xml, MAKE_CELL, 10) is None
+
+
+def test_the_cell_cap_holds_on_the_fast_path() -> None:
+    row = "".join(f'<c r="A{i}"><v>{i}</v></c>' for i in range(1, 30))
+    with pytest.raises(ReadFailure, match="more than 20 cells"):
+        scan_cells(_sheet(f'<row r="1">{row}</row>'), MAKE_CELL, 20)
+
+
+@given(text=xml_chars)
+@example(text="a\r\nb\rc")  # line ends are normalised to \n
+@example(text="&#13;&#x1F600;&quot;&apos;")  # written as references, escaped again by escape()
+def test_text_decodes_as_expat_decodes_it(text: str) -> None:
+    xml = f"<t>{escape(text)}</t>".encode()
+    seen: list[str] = []
+    parse_xml(xml, "t", chars=seen.append)
+    assert xml_text(xml[3:-4]) == "".join(seen)
+
+
+def test_references_decode_as_expat_decodes_them() -> None:
+    raw = b"&#13;&#x1F600;&lt;&gt;&amp;&quot;&apos;"
+    seen: list[str] = []
+    parse_xml(b"<t>" + raw + b"</t>", "t", chars=seen.append)
+    assert xml_text(raw) == "".join(seen) == "\r\U0001f600<>&\"'"
+
+
+def _expat_strings(xml: bytes) -> list[str]:
+    return reader_xlsx._parse_shared_strings(xml, "sst")
+
+
+@settings(max_examples=200, deadline=None)
+@given(items=st.lists(st.tuples(st.sampled_from(["plain", "preserve", "empty", "rich", "phonetic"]), xml_chars)))
+def test_shared_strings_read_as_expat_reads_them(items: list[tuple[str, str]]) -> None:
+    parts = []
+    for form, text in items:
+        escaped = escape(text)
+        if form == "plain":
+            parts.append(f"<si><t>{escaped}</t></si>")
+        elif form == "preserve":
+            parts.append(f'<si><t xml:space="preserve">{escaped}</t></si>')
+        elif form == "empty":
+            parts.append("<si><t/></si>")
+        elif form == "rich":
+            parts.append(
+                f'<si><r><rPr><b/><sz val="10"/></rPr><t>{escaped}</t></r><r><t xml:space="preserve"> +</t></r></si>'
+            )
+        else:
+            parts.append(f'<si><t>{escaped}</t><rPh sb="0" eb="1"><t>phonetic</t></rPh></si>')
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<sst {NS} count="{len(items)}">{"".join(parts)}</sst>'.encode()
+    phonetic = [text for form, text in items if form == "phonetic"]
+    fast = scan_shared_strings(xml, lambda item: _expat_strings(b"<sst>" + item + b"</sst>")[0])
+    assert fast == _expat_strings(xml) == reader_xlsx._shared_strings(xml, "sst")
+    assert all(text.replace("\r\n", "\n").replace("\r", "\n") in fast for text in phonetic)
+
+
+def test_an_empty_or_prefixed_table() -> None:
+    assert scan_shared_strings(b'<sst count="0"/>', lambda item: "") == []
+    prefixed = b'<x:sst xmlns:x="urn:x"><x:si><x:t>a</x:t></x:si></x:sst>'
+    assert scan_shared_strings(prefixed, lambda item: "") is None
+    assert reader_xlsx._shared_strings(prefixed, "sst") == ["a"]
