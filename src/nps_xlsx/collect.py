@@ -52,12 +52,6 @@ class Collection:
             return stashed
         return tuple(answer.comment for answer in entry.report.response.answers) if entry.report.response else ()
 
-    def comment_count(self, entry: LedgerEntry) -> int:
-        """How many non-empty comments an entry has."""
-        if self.spool is not None and self.spool.has(entry.report.path):
-            return self.spool.count(entry.report.path)
-        return sum(1 for comment in self.comments(entry) if comment)
-
     @property
     def used(self) -> list[LedgerEntry]:
         """The one return per council that the summary uses, in input order."""

@@ -53,7 +53,6 @@ class Tables:
     by_code: pd.DataFrame
     matrix: pd.DataFrame
     averages: pd.DataFrame
-    n_comments: int
     comment_rows: Callable[[], Iterator[tuple]]  # the Comments table, generated when written
     issues: pd.DataFrame
     ledger: pd.DataFrame
@@ -176,8 +175,6 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
     )
     averages = averages[["Council", "Code", "Key area", "Mean", "Median", "n"]]
 
-    n_comments = sum(collection.comment_count(entry) for entry in collection.used)
-
     issues = pd.DataFrame(
         [
             (i.location.file, i.severity, i.code, i.location.sheet, i.location.cell, i.value_code, i.value, i.message)
@@ -212,7 +209,6 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
         by_code,
         matrix,
         averages,
-        n_comments,
         lambda: comment_rows(collection, rubric),
         issues,
         ledger,

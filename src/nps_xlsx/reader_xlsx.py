@@ -53,17 +53,27 @@ def _relationships(archive: zipfile.ZipFile, part: str, limits: Limits) -> dict[
     """``rId -> (type suffix, member path)`` for a part's relationships."""
     directory, name = posixpath.split(part)
     rels_name = posixpath.join(directory, "_rels", name + ".rels")
-    rels: dict[str, tuple[str, str]] = {}
     if rels_name not in archive.NameToInfo:
-        return rels
+        return {}
+    return dict(_parse_relationships(read_member(archive, rels_name, limits), rels_name, directory))
+
+
+# Returns made from one template share their styles, workbook and relationship parts byte for byte,
+# so what is read from those parts is kept (by content) for the next file. Failures are not kept.
+_same_part = functools.lru_cache(maxsize=16)
+
+
+@_same_part
+def _parse_relationships(data: bytes, rels_name: str, directory: str) -> tuple[tuple[str, tuple[str, str]], ...]:
+    rels: dict[str, tuple[str, str]] = {}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         if _local(tag) == "Relationship" and attrs.get("TargetMode") != "External":
             kind = attrs.get("Type", "").rpartition("/")[2]
             rels[attrs.get("Id", "")] = (kind, _resolve(directory, attrs.get("Target", "")))
 
-    parse_xml(read_member(archive, rels_name, limits), rels_name, start)
-    return rels
+    parse_xml(data, rels_name, start)
+    return tuple(rels.items())
 
 
 class _Collector:
@@ -127,7 +137,8 @@ def _is_date_format(code: str) -> bool:
     return stripped != "general" and any(ch in stripped for ch in "dmyhs")
 
 
-def _date_styles(data: bytes, member: str) -> set[int]:
+@_same_part
+def _date_styles(data: bytes, member: str) -> frozenset[int]:
     """Indices of the cell formats (``cellXfs``) that show numbers as dates or times."""
     custom: dict[int, str] = {}
     formats: list[int] = []
@@ -149,11 +160,11 @@ def _date_styles(data: bytes, member: str) -> set[int]:
             in_xfs = False
 
     parse_xml(data, member, start, end)
-    return {
+    return frozenset(
         index
         for index, fmt in enumerate(formats)
         if fmt in BUILTIN_DATE_FORMATS or (fmt in custom and _is_date_format(custom[fmt]))
-    }
+    )
 
 
 class _SheetDataEnd(Exception):
@@ -163,16 +174,8 @@ class _SheetDataEnd(Exception):
 class _CellMaker:
     """Turns one cell's parts (type, style, formula or not, cached value, inline text) into a :class:`RawCell`."""
 
-    def __init__(self, strings: list[str], date_styles: set[int], epoch: datetime) -> None:
+    def __init__(self, strings: list[str], date_styles: frozenset[int], epoch: datetime) -> None:
         self.strings, self.date_styles, self.epoch = strings, date_styles, epoch
-        self._shared: dict[bytes, RawCell] = {}
-
-    def shared(self, index: bytes) -> RawCell:
-        """The cell for a reference to shared string ``index`` (one immutable cell per string, reused)."""
-        cell = self._shared.get(index)
-        if cell is None:
-            cell = self._shared[index] = self("s", 0, False, index.decode())  # type: ignore[assignment]
-        return cell  # type: ignore[return-value]
 
     def __call__(
         self, kind: str, style: int, formula: bool, value: str | None, inline: str | None = None
@@ -285,13 +288,13 @@ def _parse_sheet(data: bytes, member: str, make_cell: _CellMaker, limits: Limits
     return sheet_parser.cells
 
 
-def read_xlsx(archive: zipfile.ZipFile, limits: Limits) -> RawWorkbook:
-    """Read an OOXML workbook from an already-checked zip archive."""
-    root = _relationships(archive, "", limits)
-    workbook_part = next((path for kind, path in root.values() if kind == "officeDocument"), "xl/workbook.xml")
-    if workbook_part not in archive.NameToInfo:
-        raise ReadFailure("corrupt-file", f"the workbook part {workbook_part} is missing")
-    sheets: list[tuple[str, str, str]] = []  # name, state, rId
+@_same_part
+def _workbook(
+    data: bytes, member: str
+) -> tuple[tuple[tuple[str, str, str], ...], tuple[tuple[str, tuple[str, int, int]], ...], datetime]:
+    """The workbook part: its sheets (name, state, rId), its workbook-scope cell names
+    (lower-case name, target) and its date epoch."""
+    sheets: list[tuple[str, str, str]] = []
     defined: list[tuple[str, str, str | None]] = []  # name, text, localSheetId
     epoch = [EPOCH_1900]
     text = _Collector()
@@ -312,7 +315,22 @@ def read_xlsx(archive: zipfile.ZipFile, limits: Limits) -> RawWorkbook:
             text.on = False
             defined.append((current["name"] or "", text.take(), current["local"]))
 
-    parse_xml(read_member(archive, workbook_part, limits), workbook_part, start, end, text.chars)
+    parse_xml(data, member, start, end, text.chars)
+    names = {}
+    for name, target_text, local in defined:
+        target = parse_name_target(target_text)
+        if target and local is None and not name.startswith("_xlnm."):
+            names[name.lower()] = target
+    return tuple(sheets), tuple(names.items()), epoch[0]
+
+
+def read_xlsx(archive: zipfile.ZipFile, limits: Limits) -> RawWorkbook:
+    """Read an OOXML workbook from an already-checked zip archive."""
+    root = _relationships(archive, "", limits)
+    workbook_part = next((path for kind, path in root.values() if kind == "officeDocument"), "xl/workbook.xml")
+    if workbook_part not in archive.NameToInfo:
+        raise ReadFailure("corrupt-file", f"the workbook part {workbook_part} is missing")
+    sheets, names, epoch = _workbook(read_member(archive, workbook_part, limits), workbook_part)
 
     rels = _relationships(archive, workbook_part, limits)
     by_kind = {kind: path for kind, path in rels.values()}
@@ -320,12 +338,12 @@ def read_xlsx(archive: zipfile.ZipFile, limits: Limits) -> RawWorkbook:
     if by_kind.get("sharedStrings") in archive.NameToInfo:
         member = by_kind["sharedStrings"]
         strings = _shared_strings(read_member(archive, member, limits), member)
-    date_styles: set[int] = set()
+    date_styles: frozenset[int] = frozenset()
     if by_kind.get("styles") in archive.NameToInfo:
         member = by_kind["styles"]
         date_styles = _date_styles(read_member(archive, member, limits), member)
 
-    make_cell = _CellMaker(strings, date_styles, epoch[0])
+    make_cell = _CellMaker(strings, date_styles, epoch)
     raw_sheets = []
     for name, state, rel_id in sheets:
         kind, member = rels.get(rel_id, ("", ""))
@@ -337,15 +355,10 @@ def read_xlsx(archive: zipfile.ZipFile, limits: Limits) -> RawWorkbook:
         else:
             raw_sheets.append(RawSheet(name, state))
 
-    names = {}
-    for name, target_text, local in defined:
-        target = parse_name_target(target_text)
-        if target and local is None and not name.startswith("_xlnm."):
-            names[name.lower()] = target
     return RawWorkbook(
         format="xlsx",
         sheets=raw_sheets,
-        names=names,
+        names=dict(names),
         properties=_custom_properties(archive, limits),
         has_macros=any(n.lower().endswith("vbaproject.bin") for n in archive.NameToInfo),
     )

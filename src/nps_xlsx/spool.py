@@ -14,30 +14,26 @@ class CommentSpool:
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-        self._offsets: dict[str, tuple[int, int]] = {}  # path -> (offset, number of non-empty comments)
+        self._offsets: dict[str, int] = {}  # path -> offset
 
     def stash(self, path: str, response: Response) -> Response:
         """Move ``response``'s comments to disk; return it with empty comments."""
         comments = tuple(answer.comment for answer in response.answers)
         offset = self._file.seek(0, 2)
         pickle.dump(comments, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._offsets[path] = (offset, sum(1 for c in comments if c))
+        self._offsets[path] = offset
         return replace(response, answers=tuple(replace(answer, comment="") for answer in response.answers))
 
     def comments(self, path: str) -> tuple[str, ...] | None:
         """The comments stashed for ``path``, in answer order, or ``None`` if none were."""
         if path not in self._offsets:
             return None
-        self._file.seek(self._offsets[path][0])
+        self._file.seek(self._offsets[path])
         return pickle.load(self._file)
 
     def has(self, path: str) -> bool:
         """Whether comments were stashed for ``path``."""
         return path in self._offsets
-
-    def count(self, path: str) -> int:
-        """How many non-empty comments were stashed for ``path``."""
-        return self._offsets.get(path, (0, 0))[1]
 
     def close(self) -> None:
         self._file.close()

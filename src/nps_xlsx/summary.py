@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import math
-import numbers
+import io
+import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import xlsxwriter
 from . import __version__
 from .consolidate import COMMENT_COLUMNS, Tables, categories
 from .rubric import Rubric
+from .sheet_rows import RowWriter, Splice, column_letter, splice, temporary_rows
 from .style import FONT, HEADER_FILL, category_colours
 
 TABLE_STYLE = "Table Style Medium 2"
@@ -26,10 +28,26 @@ def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path
     Rows are streamed to disk as they are written (xlsxwriter's constant-memory mode), so
     memory stays flat however many returns there are.
     """
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
-    )
+    with tempfile.TemporaryDirectory(prefix="nps-xlsx-") as scratch:
+        buffer = io.BytesIO()
+        book = xlsxwriter.Workbook(
+            buffer,
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "tmpdir": scratch,
+            },
+        )
+        splices: list[Splice] = []
+        _write_sheets(book, tables, rubric, produced, _Rows(Path(scratch), splices))
+        book.close()
+        buffer.seek(0)
+        splice(buffer, path, splices)
+
+
+def _write_sheets(book: xlsxwriter.Workbook, tables: Tables, rubric: Rubric, produced: datetime, rows: _Rows) -> None:
     book.set_properties(
         {
             "title": f"{rubric.short_title} summary",
@@ -41,17 +59,19 @@ def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path
     )
     fmt = _Formats(book)
     overview = book.add_worksheet("Overview")
-    overall = _table_sheet(book, fmt, "Overall distribution", tables.overall.reset_index(names="Scope"), "Overall")
-    by_area = _table_sheet(book, fmt, "By key area", tables.by_area.reset_index(), "ByKeyArea")
-    by_code = _table_sheet(book, fmt, "By value code", tables.by_code.reset_index(), "ByValueCode")
-    matrix = _table_sheet(book, fmt, "Score matrix", tables.matrix, "ScoreMatrix", number_width=6)
+    overall = _table_sheet(
+        book, fmt, rows, "Overall distribution", tables.overall.reset_index(names="Scope"), "Overall"
+    )
+    by_area = _table_sheet(book, fmt, rows, "By key area", tables.by_area.reset_index(), "ByKeyArea")
+    by_code = _table_sheet(book, fmt, rows, "By value code", tables.by_code.reset_index(), "ByValueCode")
+    matrix = _table_sheet(book, fmt, rows, "Score matrix", tables.matrix, "ScoreMatrix", number_width=6)
     _matrix_colours(matrix, tables.matrix, rubric)
-    _table_sheet(book, fmt, "Area averages", tables.averages, "AreaAverages", number_format=fmt.decimal)
-    comments = (COMMENT_COLUMNS, tables.comment_rows(), tables.n_comments)
-    _table_sheet(book, fmt, "Comments", comments, "Comments", wrap={"Comment": 80})
-    _table_sheet(book, fmt, "Issues", tables.issues, "Issues", wrap={"Message": 90})
-    _table_sheet(book, fmt, "Ledger", tables.ledger, "Ledger", wrap={"first_error": 60, "note": 40})
-    _table_sheet(book, fmt, "Not returned", tables.not_returned, "NotReturned")
+    _table_sheet(book, fmt, rows, "Area averages", tables.averages, "AreaAverages", number_format=fmt.decimal)
+    comments = (COMMENT_COLUMNS, tables.comment_rows())
+    _table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap={"Comment": 80})
+    _table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap={"Message": 90})
+    _table_sheet(book, fmt, rows, "Ledger", tables.ledger, "Ledger", wrap={"first_error": 60, "note": 40})
+    _table_sheet(book, fmt, rows, "Not returned", tables.not_returned, "NotReturned")
 
     n_cats = len(categories(rubric))
     overall.insert_chart(3, 1, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
@@ -72,7 +92,6 @@ def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path
     by_code.insert_chart(1, n_cats + 5, code_chart, _alt("Score distribution by value code", 2.0, 5.2))
     _overview(book, overview, fmt, tables, rubric)
     overview.activate()
-    book.close()
 
 
 class _Formats:
@@ -88,36 +107,25 @@ class _Formats:
         self.number = book.add_format({"font_name": FONT, "align": "left"})
 
 
-class _NotRecorded(dict):
-    """A mapping that forgets what is stored in it (see :func:`_table_sheet`)."""
+@dataclass
+class _Rows:
+    """Where table rows go: temporary files in ``scratch``, each recorded as a splice."""
 
-    def __setitem__(self, key: object, value: object) -> None:
-        pass
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    scratch: Path
+    splices: list[Splice]
 
 
-def _cell(sheet, row: int, col: int, value: object, fmt, number_format=None) -> None:
-    """Write one value with its own type; text is always written as text (never a formula or link)."""
-    if _is_blank(value):
-        sheet.write_blank(row, col, None, fmt)
-    elif isinstance(value, str):
-        sheet.write_string(row, col, value, fmt)
-    elif isinstance(value, bool):
-        sheet.write_boolean(row, col, value, fmt)
-    elif isinstance(value, numbers.Real):  # Python or NumPy numbers
-        sheet.write_number(row, col, float(value), number_format or fmt)
-    else:
-        sheet.write_string(row, col, str(value), fmt)
+def _style_index(fmt) -> int:
+    """The format's index in the workbook's style table, assigned as xlsxwriter's own write methods do."""
+    return fmt._get_xf_index()
 
 
 def _table_sheet(
     book,
     fmt: _Formats,
+    rows_to: _Rows,
     title: str,
-    frame: pd.DataFrame | tuple[list[str], Iterable[tuple], int],
+    frame: pd.DataFrame | tuple[list[str], Iterable[tuple]],
     name: str,
     number_width: int | None = None,
     number_format=None,
@@ -125,47 +133,39 @@ def _table_sheet(
 ):
     """A sheet holding one Excel Table (one header row, no merged cells), frozen header and print setup.
 
-    ``frame`` is a DataFrame, or ``(columns, rows, number of rows)`` for rows generated while writing.
+    ``frame`` is a DataFrame, or ``(columns, rows)`` for rows generated while writing.
+    xlsxwriter writes the header row; the data rows are written by :class:`RowWriter` and spliced in.
     """
     sheet = book.add_worksheet(title)
     wrap = wrap or {}
     if isinstance(frame, pd.DataFrame):
-        columns, rows, n_rows = [str(c) for c in frame.columns], frame.itertuples(index=False, name=None), len(frame)
+        columns, rows = [str(c) for c in frame.columns], frame.itertuples(index=False, name=None)
     else:
-        columns, rows, n_rows = frame
-    widths = [len(c) + 4 for c in columns]
-    # The table is declared before the data rows are streamed out. xlsxwriter refuses
-    # add_table() in constant-memory mode because it writes the header row as cells; so it is
-    # declared with the mode off, and the header row is then rewritten as streamed cells
-    # (the first row flushed).
+        columns, rows = frame
+    # The table is declared with one data row, and its range set to the rows written when they are
+    # spliced in. (Declared at full size, xlsxwriter would record every cell of the range, only to refuse a
+    # later overlapping table.) xlsxwriter refuses add_table() in constant-memory mode because it writes
+    # the header row as cells; so the mode is off while it is declared, and the header row written after.
     sheet.constant_memory = False
-    # add_table() also records every cell of the range (about 100 bytes each) only to refuse a later
-    # overlapping table or merge. This sheet gets neither, so nothing is recorded.
-    sheet.table_cells = _NotRecorded()
     sheet.add_table(
-        0,
-        0,
-        max(n_rows, 1),  # a table needs a data row; an empty one is left blank
-        len(columns) - 1,
-        {"name": name, "style": TABLE_STYLE, "columns": [{"header": c} for c in columns]},
+        0, 0, 1, len(columns) - 1, {"name": name, "style": TABLE_STYLE, "columns": [{"header": c} for c in columns]}
     )
     sheet.constant_memory = True
-    sheet.table_cells = {}
     for col, column in enumerate(columns):
         sheet.write_string(0, col, column)
-    styles = [fmt.wrap if c in wrap else fmt.top for c in columns]
-    measure = [c not in wrap for c in columns]
-    write_string = sheet.write_string
-    for row_number, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            if type(value) is str:  # text is always written as text, never as a formula or link
-                write_string(row_number, col, value, styles[col])
-                if measure[col] and len(value) + 2 > widths[col]:
-                    widths[col] = min(MAX_WIDTH, len(value) + 2)
-            elif not _is_blank(value):  # blanks (None, NA, NaN) are simply not written
-                _cell(sheet, row_number, col, value, styles[col], number_format)
+    styles = [_style_index(fmt.wrap if c in wrap else fmt.top) for c in columns]
+    number_styles = [_style_index(number_format) if number_format else style for style in styles]
+    with temporary_rows(rows_to.scratch) as stream:
+        writer = RowWriter(stream, 1, styles, number_styles)
+        for row in rows:
+            writer.write(row)
+    if writer.rows:
+        member = f"xl/worksheets/sheet{book.worksheets().index(sheet) + 1}.xml"
+        ref = f"A1:{column_letter(len(columns) - 1)}{writer.last_row + 1}"
+        rows_to.splices.append(Splice(member, Path(stream.name), ref, name))
     for col, column in enumerate(columns):
-        width = wrap.get(column) or (number_width if number_width and not widths[col] > 12 else widths[col])
+        measured = min(MAX_WIDTH, max(len(column) + 4, writer.longest[col] + 2))
+        width = wrap.get(column) or (number_width if number_width and not measured > 12 else measured)
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
     sheet.set_landscape()

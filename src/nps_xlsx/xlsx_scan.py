@@ -22,7 +22,7 @@ from .raw import RawCell, ReadFailure
 
 # A cell in the plain form, or a row tag (which only has to be recognised: every cell names its row).
 _TOKEN = re.compile(
-    rb"\s*(?:<row\b[^>]*>|</row>|"
+    rb"(?:<row\b[^>]*>|</row>|"
     rb'<c(?: s="([0-9]{1,9})")? r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?'
     rb"(?:/>|>(<f\b[^>]*?(?:/>|>[^<]*</f>))?"
     rb'(?:<v>([^<]*)</v>|<v/>()|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>))'
@@ -52,8 +52,9 @@ class CellMaker(Protocol):
         self, kind: str, style: int, formula: bool, value: str | None, inline: str | None = None
     ) -> RawCell | None: ...
 
-    def shared(self, index: bytes) -> RawCell:
-        """The cell for a reference to shared string ``index``."""
+    @property
+    def strings(self) -> list[str]:
+        """The shared-string table."""
         ...
 
 
@@ -112,17 +113,17 @@ def scan_cells(data: bytes, make_cell: CellMaker, max_cells: int) -> dict[tuple[
     if end < 0:
         return None
     cells: dict[tuple[int, int], RawCell] = {}
-    shared, columns = make_cell.shared, _COLUMNS
+    strings, columns = make_cell.strings, _COLUMNS
     position = start
     for match in _TOKEN.finditer(data, start, end):
-        if match.start() != position:
+        if match.start() != position and data[position : match.start()].strip():
             return None
         position = match.end()
         style_first, letters, digits, style, kind, formula, raw, empty_value, inline = match.groups()
         if letters is None:
             continue  # a row tag
-        if kind == b"s" and formula is None and raw is not None:
-            cell = shared(raw)
+        if kind == b"s" and formula is None and raw is not None and raw.isdigit() and int(raw) < len(strings):
+            cell = RawCell(strings[int(raw)], "text", False)
         else:
             value = xml_text(raw) if raw is not None else ("" if empty_value is not None else None)
             style = style_first or style

@@ -1,0 +1,112 @@
+"""Rows written by :class:`RowWriter` are the cells xlsxwriter would write, and splice into a workbook."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import xlsxwriter
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from nps_xlsx.sheet_rows import RowWriter, Splice, column_letter, splice
+
+cell_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+def _xlsxwriter_cells(values: list[object]) -> str:
+    """The ``<c>`` elements xlsxwriter's constant-memory mode writes for one row of ``values`` in row 2."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_numbers": False})
+    fmt = book.add_format({"text_wrap": True})
+    sheet = book.add_worksheet()
+    for col, value in enumerate(values):
+        if isinstance(value, str):
+            sheet.write_string(1, col, value, fmt)
+        elif isinstance(value, bool):
+            sheet.write_boolean(1, col, value, fmt)
+        elif value is not None:
+            sheet.write_number(1, col, value, fmt)
+    book.close()
+    xml = zipfile.ZipFile(buffer).read("xl/worksheets/sheet1.xml").decode()
+    row = re.search(r"<row [^>]*>(.*?)</row>", xml, re.S)
+    return row[1] if row else ""
+
+
+def _our_cells(values: list[object]) -> str:
+    stream = io.StringIO()
+    writer = RowWriter(stream, 1, [1] * len(values), [1] * len(values))
+    writer.write(values)
+    return re.fullmatch(r'<row r="2">(.*)</row>', stream.getvalue(), re.S)[1]  # type: ignore[index]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.one_of(cell_text, st.floats(allow_nan=False, allow_infinity=False), st.booleans()), max_size=6)
+)
+@example(values=["\x00\x1f_x0041_ <a & b>", "  lead", "trail\n", "\ufffe\uffff", "tab\tnew\nline"])
+def test_cells_are_written_as_xlsxwriter_writes_them(values: list[object]) -> None:
+    assert _our_cells(values) == _xlsxwriter_cells(values)
+
+
+def test_blanks_are_skipped_and_numpy_numbers_are_numbers() -> None:
+    frame = pd.DataFrame({"a": [1.5, None], "b": pd.array([3, None], dtype="Int64"), "c": ["x", math.nan]})
+    rows = list(frame.astype(object).itertuples(index=False, name=None))
+    stream = io.StringIO()
+    writer = RowWriter(stream, 1, [4, 4, 4], [7, 7, 7])
+    for row in rows:
+        writer.write(row)
+    assert stream.getvalue() == (
+        '<row r="2"><c r="A2" s="7"><v>1.5</v></c><c r="B2" s="7"><v>3</v></c>'
+        '<c r="C2" s="4" t="inlineStr"><is><t>x</t></is></c></row><row r="3"></row>'
+    )
+    assert (writer.rows, writer.last_row, writer.longest) == (2, 2, [0, 0, 1])
+
+
+def test_column_letters() -> None:
+    assert [column_letter(c) for c in (0, 25, 26, 51, 52, 701, 702)] == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
+
+
+def test_splice_inserts_rows_and_sets_the_dimension(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+    first, second = book.add_worksheet("First"), book.add_worksheet("Second")
+    first.write_string(0, 0, "kept")
+    second.write_string(0, 0, "Name")
+    second.write_string(0, 1, "Score")
+    book.close()
+    rows = tmp_path / "rows.xml"
+    with rows.open("w", encoding="utf-8") as stream:
+        writer = RowWriter(stream, 1, [0, 0], [0, 0])
+        for index in range(1, 1001):
+            writer.write([f"council {index} <&>", index])
+    buffer.seek(0)
+    out = tmp_path / "out.xlsx"
+    splice(buffer, out, [Splice("xl/worksheets/sheet2.xml", rows, "A1:B1001")])
+    result = openpyxl.load_workbook(out)
+    assert result["First"]["A1"].value == "kept"
+    sheet = result["Second"]
+    assert sheet.dimensions == "A1:B1001"
+    assert [c.value for c in sheet[1]] == ["Name", "Score"]
+    assert [c.value for c in sheet[1001]] == ["council 1000 <&>", 1000]
+    assert sheet.max_row == 1001
+    with zipfile.ZipFile(out) as archive:
+        assert archive.testzip() is None
+
+
+def test_splice_refuses_a_missing_sheet(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    book.add_worksheet()
+    book.close()
+    buffer.seek(0)
+    rows = tmp_path / "rows.xml"
+    rows.write_text("")
+    with pytest.raises(ValueError, match="sheet9"):
+        splice(buffer, tmp_path / "out.xlsx", [Splice("xl/worksheets/sheet9.xml", rows, "A1:A1")])
