@@ -77,11 +77,15 @@ def read_all(
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
     keep: Callable[[FileReport], FileReport] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[FileReport]:
     """Read every file, in parallel when ``workers`` > 1; results keep the input order.
 
-    ``keep`` is applied to each report as it arrives (to move its comments to disk, say).
+    ``keep`` is applied to each report as it arrives (to move its comments to disk, say);
+    ``meanwhile`` is called once the workers are busy (or first, when reading serially).
     """
+    if meanwhile and (workers <= 1 or len(paths) < 8):
+        meanwhile()
     keep = keep or (lambda report: report)
     if workers <= 1 or len(paths) < 8:
         reports = []
@@ -94,10 +98,14 @@ def read_all(
 
     from .parallel import read_many
 
-    chunks = [list(paths[i : i + 32]) for i in range(0, len(paths), 32)]
+    size = 8  # small enough that the workers finish together, large enough to keep the traffic low
+    chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
     reports = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for chunk_reports in pool.map(read_many, chunks, [rubric] * len(chunks), [limits] * len(chunks)):
+        results = pool.map(read_many, chunks, [rubric] * len(chunks), [limits] * len(chunks))
+        if meanwhile:
+            meanwhile()
+        for chunk_reports in results:
             reports.extend(keep(report) for report in chunk_reports)
             if progress:
                 progress(len(chunk_reports))

@@ -15,6 +15,7 @@ from .output import write_atomic_with
 from .report import discover
 from .rubric import Rubric
 from .safety import Limits
+from .sidecar import Sidecar
 from .spool import CommentSpool
 from .validate import FileReport
 
@@ -52,6 +53,11 @@ def _reproducible() -> bool:
     return bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
 
 
+def _import_writers() -> None:
+    """Load pandas and the writers (about half a second) while the workers read."""
+    from . import consolidate, summary  # noqa: F401
+
+
 def default_workers() -> int:
     """Both cores where there are two or more (reading is CPU-bound)."""
     return max(1, min(4, os.cpu_count() or 1))
@@ -69,8 +75,6 @@ def run_collect(
     workers: int | None = None,
 ) -> Collection:
     """Run the job end to end and return the collection (for the caller's summary line)."""
-    from .consolidate import build_tables, write_responses_csv
-    from .summary import write_summary
     from .template import build_time
 
     # A previous run's own outputs inside a returns folder are not returns; anything else there is an input.
@@ -87,16 +91,27 @@ def run_collect(
             return report
 
         workers = default_workers() if workers is None else workers
-        reports = read_all(files, rubric, limits, progress, workers, keep=stash)
+        reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
+        from .consolidate import build_tables, write_responses_csv
+        from .summary import write_summary
+
         collection = collect(reports, expected, spool)
         produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
-        tables = build_tables(collection, rubric, produced)
         guard = (*files, *protected)
-        write_atomic_with(outputs.summary, lambda temp: write_summary(tables, rubric, produced, temp), guard)
-        if outputs.responses_csv:
-            write_atomic_with(outputs.responses_csv, lambda temp: write_responses_csv(collection, rubric, temp), guard)
-        if outputs.ledger_csv:
-            write_atomic_with(outputs.ledger_csv, lambda temp: tables.ledger.to_csv(temp, index=False), guard)
+        responses_csv = outputs.responses_csv
+        with Sidecar(parallel=workers > 1) as side:  # the CSV is written by a second process meanwhile
+            if responses_csv:
+                side.start(
+                    lambda: write_atomic_with(
+                        responses_csv, lambda temp: write_responses_csv(collection, rubric, temp), guard
+                    )
+                )
+            tables = build_tables(collection, rubric, produced)
+            write_atomic_with(
+                outputs.summary, lambda temp: write_summary(tables, rubric, produced, temp, workers > 1), guard
+            )
+            if outputs.ledger_csv:
+                write_atomic_with(outputs.ledger_csv, lambda temp: tables.ledger.to_csv(temp, index=False), guard)
     finally:
         spool.close()
     return collection

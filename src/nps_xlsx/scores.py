@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from .raw import RawCell
@@ -58,9 +59,14 @@ def read_score(cell: RawCell | None, rubric: Rubric) -> ScoreReading:
     return _read_text(str(cell.value), rubric)
 
 
+@lru_cache(maxsize=8)
+def _labels(levels: tuple[str, ...]) -> list[str]:
+    return [label.casefold() for label in levels]
+
+
 def _read_text(text: str, rubric: Rubric) -> ScoreReading:
     folded = _fold(text)
-    labels = [label.casefold() for label in rubric.levels]
+    labels = _labels(rubric.levels)
     if folded in UNSCORED_WORDS or folded == rubric.unscored.casefold():
         return ScoreReading("unscored")
     if folded in labels:

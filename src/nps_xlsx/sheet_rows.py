@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import re
 import shutil
 import tempfile
@@ -90,6 +91,10 @@ class RowWriter:
         cells = []
         for col, value in enumerate(values):
             if type(value) is not str:
+                if type(value) is int or (type(value) is float and value == value):  # the usual numbers, quickly
+                    style = self.number_styles[col]
+                    cells.append(f'<c r="{letters[col]}{number}" s="{style}"><v>{value:.16G}</v></c>')
+                    continue
                 if is_blank(value):
                     continue
                 if isinstance(value, bool):
@@ -159,6 +164,8 @@ def _set_table_range(data: bytes, ref: bytes) -> bytes:
     return _FILTER_REF.sub(b'<autoFilter ref="' + ref + b'"', data, count=1)
 
 
-def temporary_rows(directory: Path) -> IO[str]:
-    """A temporary file for rows (UTF-8 text), kept until ``directory`` is removed."""
-    return tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".xml", dir=directory, delete=False)
+def rows_file(directory: Path) -> Path:
+    """A new, empty file for rows in ``directory`` (removed with it)."""
+    handle, name = tempfile.mkstemp(suffix=".xml", dir=directory)
+    os.close(handle)
+    return Path(name)

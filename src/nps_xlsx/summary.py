@@ -15,18 +15,18 @@ import xlsxwriter
 from . import __version__
 from .consolidate import COMMENT_COLUMNS, Tables, categories
 from .rubric import Rubric
-from .sheet_rows import RowWriter, Splice, column_letter, splice, temporary_rows
+from .sheet_rows import RowWriter, Splice, column_letter, rows_file, splice
+from .sidecar import Sidecar
 from .style import FONT, HEADER_FILL, category_colours
 
 TABLE_STYLE = "Table Style Medium 2"
 MAX_WIDTH = 60
 
 
-def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path) -> None:
-    """Write the summary workbook to ``path``.
+def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path, parallel: bool = False) -> None:
+    """Write the summary workbook to ``path``; with ``parallel``, the Comments rows in a second process.
 
-    Rows are streamed to disk as they are written (xlsxwriter's constant-memory mode), so
-    memory stays flat however many returns there are.
+    Rows are streamed to disk as they are written, so memory stays flat however many returns there are.
     """
     with tempfile.TemporaryDirectory(prefix="nps-xlsx-") as scratch:
         buffer = io.BytesIO()
@@ -41,13 +41,16 @@ def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path
             },
         )
         splices: list[Splice] = []
-        _write_sheets(book, tables, rubric, produced, _Rows(Path(scratch), splices))
+        with Sidecar(parallel) as side:  # the Comments rows, most of the cells, are written by a second process
+            _write_sheets(book, tables, rubric, produced, _Rows(Path(scratch), splices), side)
         book.close()
         buffer.seek(0)
         splice(buffer, path, splices)
 
 
-def _write_sheets(book: xlsxwriter.Workbook, tables: Tables, rubric: Rubric, produced: datetime, rows: _Rows) -> None:
+def _write_sheets(
+    book: xlsxwriter.Workbook, tables: Tables, rubric: Rubric, produced: datetime, rows: _Rows, side: Sidecar
+) -> None:
     book.set_properties(
         {
             "title": f"{rubric.short_title} summary",
@@ -68,7 +71,7 @@ def _write_sheets(book: xlsxwriter.Workbook, tables: Tables, rubric: Rubric, pro
     _matrix_colours(matrix, tables.matrix, rubric)
     _table_sheet(book, fmt, rows, "Area averages", tables.averages, "AreaAverages", number_format=fmt.decimal)
     comments = (COMMENT_COLUMNS, tables.comment_rows())
-    _table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap={"Comment": 80})
+    _table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap={"Comment": 80}, side=side)
     _table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap={"Message": 90})
     _table_sheet(book, fmt, rows, "Ledger", tables.ledger, "Ledger", wrap={"first_error": 60, "note": 40})
     _table_sheet(book, fmt, rows, "Not returned", tables.not_returned, "NotReturned")
@@ -130,16 +133,19 @@ def _table_sheet(
     number_width: int | None = None,
     number_format=None,
     wrap: dict[str, int] | None = None,
+    side: Sidecar | None = None,
 ):
     """A sheet holding one Excel Table (one header row, no merged cells), frozen header and print setup.
 
     ``frame`` is a DataFrame, or ``(columns, rows)`` for rows generated while writing.
-    xlsxwriter writes the header row; the data rows are written by :class:`RowWriter` and spliced in.
+    xlsxwriter writes the header row; the data rows are written by :class:`RowWriter` and spliced in,
+    by ``side``'s process if given (the sheet is then finished when ``side`` is waited for).
     """
     sheet = book.add_worksheet(title)
     wrap = wrap or {}
     if isinstance(frame, pd.DataFrame):
-        columns, rows = [str(c) for c in frame.columns], frame.itertuples(index=False, name=None)
+        # as Python objects in one step (iterating pandas' extension arrays cell by cell is slow)
+        columns, rows = [str(c) for c in frame.columns], frame.astype(object).itertuples(index=False, name=None)
     else:
         columns, rows = frame
     # The table is declared with one data row, and its range set to the rows written when they are
@@ -155,18 +161,29 @@ def _table_sheet(
         sheet.write_string(0, col, column)
     styles = [_style_index(fmt.wrap if c in wrap else fmt.top) for c in columns]
     number_styles = [_style_index(number_format) if number_format else style for style in styles]
-    with temporary_rows(rows_to.scratch) as stream:
-        writer = RowWriter(stream, 1, styles, number_styles)
-        for row in rows:
-            writer.write(row)
-    if writer.rows:
-        member = f"xl/worksheets/sheet{book.worksheets().index(sheet) + 1}.xml"
-        ref = f"A1:{column_letter(len(columns) - 1)}{writer.last_row + 1}"
-        rows_to.splices.append(Splice(member, Path(stream.name), ref, name))
-    for col, column in enumerate(columns):
-        measured = min(MAX_WIDTH, max(len(column) + 4, writer.longest[col] + 2))
-        width = wrap.get(column) or (number_width if number_width and not measured > 12 else measured)
-        sheet.set_column(col, col, width)
+    path = rows_file(rows_to.scratch)
+
+    def write_rows() -> tuple[int, list[int]]:
+        with path.open("w", encoding="utf-8") as stream:
+            writer = RowWriter(stream, 1, styles, number_styles)
+            for row in rows:
+                writer.write(row)
+        return writer.rows, writer.longest
+
+    def finish(written: tuple[int, list[int]]) -> None:
+        n_rows, longest = written
+        if n_rows:
+            member = f"xl/worksheets/sheet{book.worksheets().index(sheet) + 1}.xml"
+            rows_to.splices.append(Splice(member, path, f"A1:{column_letter(len(columns) - 1)}{n_rows + 1}", name))
+        for col, column in enumerate(columns):
+            measured = min(MAX_WIDTH, max(len(column) + 4, longest[col] + 2))
+            width = wrap.get(column) or (number_width if number_width and not measured > 12 else measured)
+            sheet.set_column(col, col, width)
+
+    if side is None:
+        finish(write_rows())
+    else:  # finished when the side process is waited for, before the workbook is closed
+        side.start(write_rows, then=finish)
     sheet.freeze_panes(1, 0)
     sheet.set_landscape()
     sheet.set_paper(9)

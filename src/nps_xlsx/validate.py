@@ -384,17 +384,17 @@ class _Locator:
         if comment_at is None or comment_at[0] is not sheet or comment_at[1] != row:
             comment_at = (sheet, row, self._header_columns(sheet)[1] or layout.comment_col(self.rubric))
         score_ref, comment_ref = layout.cell_ref(row, col), layout.cell_ref(row, comment_at[2])
-        reading = read_score(sheet.cells.get((row, col)), self.rubric)
-        fix = FIX_DROPDOWN.format(n=len(self.rubric.levels), unscored=self.rubric.unscored)
-        where = Location(shown, sheet.name, score_ref)
         raw_value = sheet.cells.get((row, col))
+        reading = read_score(raw_value, self.rubric)
         if reading.status == "blank":
             detail = (
                 f'not answered; choose a level from the drop-down, or "{self.rubric.unscored}" to leave it unscored'
             )
-            issues.append(make_issue("score-blank", where, detail, code_id))
+            issues.append(make_issue("score-blank", Location(shown, sheet.name, score_ref), detail, code_id))
         elif reading.problem:
             value = None if raw_value is None else raw_value.value
+            fix = FIX_DROPDOWN.format(n=len(self.rubric.levels), unscored=self.rubric.unscored)
+            where = Location(shown, sheet.name, score_ref)
             issues.append(make_issue(reading.problem, where, f"{reading.detail}; {fix}", code_id, value))
         comment = self._comment(sheet, row, comment_at[2], shown, code_id, issues)
         return Answer(code_id, reading.status, reading.score, comment, sheet.name, score_ref, comment_ref)
