@@ -108,7 +108,8 @@ def test_whitespace_between_elements_and_empty_sheets() -> None:
     pretty = _sheet('\n  <row r="1">\n    <c r="A1" t="s"><v>1</v></c>\n  </row>\n')
     assert scan_cells(pretty, MAKE_CELL, 10) == _expat_cells(pretty) == {(0, 0): MAKE_CELL("s", 0, False, "1")}
     empty = b"<worksheet><sheetData/></worksheet>"
-    assert scan_cells(empty, MAKE_CELL, 10) == {}
+    assert scan_cells(empty, MAKE_CELL, 10) is None  # left to expat
+    assert reader_xlsx._parse_sheet(empty, "sheet", MAKE_CELL, reader_xlsx.Limits()) == {}
 
 
 def test_another_encoding_is_declined() -> None:
@@ -163,13 +164,106 @@ def test_shared_strings_read_as_expat_reads_them(items: list[tuple[str, str]]) -
             parts.append(f'<si><t>{escaped}</t><rPh sb="0" eb="1"><t>phonetic</t></rPh></si>')
     xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<sst {NS} count="{len(items)}">{"".join(parts)}</sst>'.encode()
     phonetic = [text for form, text in items if form == "phonetic"]
-    fast = scan_shared_strings(xml, lambda item: _expat_strings(b"<sst>" + item + b"</sst>")[0])
+    fast = scan_shared_strings(xml, lambda item: _expat_strings(b"<sst>" + item + b"</sst>"))
     assert fast == _expat_strings(xml) == reader_xlsx._shared_strings(xml, "sst")
     assert all(text.replace("\r\n", "\n").replace("\r", "\n") in fast for text in phonetic)
 
 
 def test_an_empty_or_prefixed_table() -> None:
-    assert scan_shared_strings(b'<sst count="0"/>', lambda item: "") == []
+    assert scan_shared_strings(b'<sst count="0"/>', lambda item: [""]) is None  # left to expat
+    assert reader_xlsx._shared_strings(b'<sst count="0"/>', "sst") == []
     prefixed = b'<x:sst xmlns:x="urn:x"><x:si><x:t>a</x:t></x:si></x:sst>'
-    assert scan_shared_strings(prefixed, lambda item: "") is None
+    assert scan_shared_strings(prefixed, lambda item: [""]) is None
     assert reader_xlsx._shared_strings(prefixed, "sst") == ["a"]
+
+
+def _expat_only_sheet(xml: bytes) -> dict | str:
+    try:
+        return _expat_cells(xml)
+    except ReadFailure as failure:
+        return failure.code
+
+
+def _fast_then_expat_sheet(xml: bytes) -> dict | str:
+    try:
+        return reader_xlsx._parse_sheet(xml, "sheet", MAKE_CELL, reader_xlsx.Limits())
+    except ReadFailure as failure:
+        return failure.code
+
+
+SHEET = _sheet(
+    '<row r="1" spans="1:3" ht="30" customHeight="1"><c r="A1" s="3" t="s"><v>2</v></c>'
+    '<c r="B1" t="str"><f>A1&amp;"x"</f><v>a &amp; b &lt; c</v></c><c r="C1" s="12" t="inlineStr"><is><t>x</t></is></c>'
+    '</row><row r="2"><c r="A2"><v>3.5</v></c><c r="B2" t="b"><v>1</v></c></row>'
+)
+STRING_TABLE = (
+    f'<?xml version="1.0" encoding="UTF-8"?>\n<sst {NS} count="3"><si><t>a &amp; b</t></si>'
+    '<si><r><rPr><b/></rPr><t xml:space="preserve">rich </t></r><r><t>text</t></r></si><si><t/></si></sst>'
+).encode()
+NASTY = [b"<", b">", b"&", b"&#0;", b"&#65;", b"&foo;", b"]]>", b"\x01", b"\xff", b"\xef\xbf\xbe", b'"', b"'",
+         b"</row>", b"<row>", b"<!-- x -->", b"<![CDATA[1]]>", b"<!DOCTYPE x>", b" ", b"\r\n", b"/", b"="]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_a_damaged_worksheet_is_read_or_refused_exactly_as_expat_would(data: st.DataObject) -> None:
+    xml = bytearray(SHEET)
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(xml)))
+        cut = data.draw(st.integers(0, 3))
+        xml[at : at + cut] = data.draw(st.sampled_from(NASTY))
+    assert _fast_then_expat_sheet(bytes(xml)) == _expat_only_sheet(bytes(xml))
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_a_damaged_string_table_is_read_or_refused_exactly_as_expat_would(data: st.DataObject) -> None:
+    xml = bytearray(STRING_TABLE)
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(xml)))
+        cut = data.draw(st.integers(0, 3))
+        xml[at : at + cut] = data.draw(st.sampled_from(NASTY))
+
+    def outcome(read) -> list[str] | str:
+        try:
+            return read(bytes(xml), "sst")
+        except ReadFailure as failure:
+            return failure.code
+
+    assert outcome(reader_xlsx._shared_strings) == outcome(reader_xlsx._parse_shared_strings)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        (b"</t></si><si><r>", b"</t></si ><si><r>"),  # white space in an end tag: items must not run together
+        (b'main" count', b"ma>> count"),  # the <sst> tag never closes
+        (b"\n<sst", b"\n<row><sst"),  # not the root
+        (b'encoding="UTF-8"', b'encoding="TF-8"'),  # an unknown encoding
+    ],
+)
+def test_string_table_cases_found_by_fuzzing(damage: tuple[bytes, bytes]) -> None:
+    xml = STRING_TABLE.replace(*damage)
+    assert xml != STRING_TABLE
+
+    def outcome(read) -> list[str] | str:
+        try:
+            return read(xml, "sst")
+        except ReadFailure as failure:
+            return failure.code
+
+    assert outcome(reader_xlsx._shared_strings) == outcome(reader_xlsx._parse_shared_strings)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        (b'2006/main">', b"2006/ma>>"),  # the root tag never closes: <sheetData> is inside an attribute value
+        (b' s="3" t="s"', b' s="\'" t="s"'),  # a style that is not a number
+        (b'<c r="A2">', b'<c s="1" r="A2" s="2">'),  # a repeated attribute
+    ],
+)
+def test_worksheet_cases_found_by_fuzzing(damage: tuple[bytes, bytes]) -> None:
+    xml = SHEET.replace(*damage)
+    assert xml != SHEET
+    assert _fast_then_expat_sheet(xml) == _expat_only_sheet(xml)

@@ -95,8 +95,7 @@ class _Collector:
 
 def _shared_strings(data: bytes, member: str) -> list[str]:
     """The shared-string table: read fast when it is in the plain form (see :mod:`.xlsx_scan`)."""
-    parse_xml(data, member)  # well-formed, and no DTD; no callbacks, so C speed
-    strings = scan_shared_strings(data, lambda item: _parse_shared_strings(b"<sst>" + item + b"</sst>", member)[0])
+    strings = scan_shared_strings(data, lambda item: _parse_shared_strings(b"<sst>" + item + b"</sst>", member), member)
     return strings if strings is not None else _parse_shared_strings(data, member)
 
 
@@ -241,7 +240,8 @@ class _SheetParser:
             else:
                 self.col += 1
             self.type = attrs.get("t", "n")
-            self.style = int(attrs.get("s", "0") or 0)
+            style = attrs.get("s", "0")
+            self.style = int(style) if style.isdigit() else 0  # not a number: it cannot name a date format
             self.has_formula = False
             self.value = self.inline = None
         elif tag == "v" or (tag == "t" and self.inline is not None):
@@ -278,8 +278,7 @@ def _parse_sheet(data: bytes, member: str, make_cell: _CellMaker, limits: Limits
     """A worksheet's cells. Only the XML up to ``</sheetData>`` is read: the rest is formatting."""
     end = sheet_data_end(data)
     if end >= 0:
-        parse_xml(data[:end], member, final=False)  # well-formed so far, and no DTD; no callbacks, so C speed
-        cells = scan_cells(data[:end], make_cell, limits.max_cells_per_sheet)
+        cells = scan_cells(data[:end], make_cell, limits.max_cells_per_sheet, member)
         if cells is not None:
             return cells
     sheet_parser = _SheetParser(make_cell, limits.max_cells_per_sheet)

@@ -142,3 +142,5 @@ def parse_xml(
         parser.Parse(data, final)
     except expat.ExpatError as exc:
         raise ReadFailure("corrupt-file", f"{member} is not well-formed XML ({exc})") from exc
+    except LookupError as exc:  # an encoding declaration naming no known encoding
+        raise ReadFailure("corrupt-file", f"{member} declares an unknown encoding ({exc})") from exc
