@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1, parse_name_target
 from .safety import Limits, parse_xml, read_member
-from .xlsx_scan import scan_cells, scan_shared_strings, sheet_data_end
+from .xlsx_scan import scan_cells, scan_shared_strings
 
 EPOCH_1900 = datetime(1899, 12, 30)
 EPOCH_1904 = datetime(1904, 1, 1)
@@ -276,11 +276,9 @@ class _SheetParser:
 
 def _parse_sheet(data: bytes, member: str, make_cell: _CellMaker, limits: Limits) -> dict[tuple[int, int], RawCell]:
     """A worksheet's cells. Only the XML up to ``</sheetData>`` is read: the rest is formatting."""
-    end = sheet_data_end(data)
-    if end >= 0:
-        cells = scan_cells(data[:end], make_cell, limits.max_cells_per_sheet, member)
-        if cells is not None:
-            return cells
+    cells = scan_cells(data, make_cell, limits.max_cells_per_sheet, member)
+    if cells is not None:
+        return cells
     sheet_parser = _SheetParser(make_cell, limits.max_cells_per_sheet)
     with contextlib.suppress(_SheetDataEnd):
         parse_xml(data, member, sheet_parser.start, sheet_parser.end, sheet_parser.text.chars)

@@ -113,6 +113,27 @@ def _refuse_dtd(*_args: object) -> None:
     raise ReadFailure("xml-entities", "the XML declares a document type or entities; spreadsheets never do")
 
 
+def xml_parser() -> expat.XMLParserType:
+    """An expat parser that refuses DTDs and entity declarations."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.UnparsedEntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    parser.buffer_text = True
+    return parser
+
+
+def feed(parser: expat.XMLParserType, data: bytes | memoryview, member: str, final: bool = False) -> None:
+    """Give ``parser`` the next piece of ``member``; malformed XML becomes a ``corrupt-file`` failure."""
+    try:
+        parser.Parse(data, final)
+    except expat.ExpatError as exc:
+        raise ReadFailure("corrupt-file", f"{member} is not well-formed XML ({exc})") from exc
+    except LookupError as exc:  # an encoding declaration naming no known encoding
+        raise ReadFailure("corrupt-file", f"{member} declares an unknown encoding ({exc})") from exc
+
+
 def parse_xml(
     data: bytes,
     member: str,
@@ -126,21 +147,11 @@ def parse_xml(
     DTDs and entity declarations are refused; malformed XML becomes a ``corrupt-file`` failure.
     With ``final=False``, ``data`` is the start of a document: it must be well-formed so far.
     """
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    parser.UnparsedEntityDeclHandler = _refuse_dtd
-    parser.ExternalEntityRefHandler = _refuse_dtd
-    parser.buffer_text = True
+    parser = xml_parser()
     if start:
         parser.StartElementHandler = start
     if end:
         parser.EndElementHandler = end
     if chars:
         parser.CharacterDataHandler = chars
-    try:
-        parser.Parse(data, final)
-    except expat.ExpatError as exc:
-        raise ReadFailure("corrupt-file", f"{member} is not well-formed XML ({exc})") from exc
-    except LookupError as exc:  # an encoding declaration naming no known encoding
-        raise ReadFailure("corrupt-file", f"{member} declares an unknown encoding ({exc})") from exc
+    feed(parser, data, member, final)

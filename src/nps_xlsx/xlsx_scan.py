@@ -5,14 +5,13 @@ Excel, LibreOffice, Google Sheets and xlsxwriter all write these parts in one pl
 callbacks element by element costs several times the parse itself, so for that form the
 text is read with regular expressions instead.
 
-The fast path checks what it reads as strictly as expat would. The start of the part, up to
-``<sheetData>`` or ``<sst …>`` (where a DTD would be), goes through expat, which refuses DTDs
-and malformed XML. After it, every byte must belong to a token of the plain form's grammar,
-and the region must be valid UTF-8 with no character XML forbids, no ``]]>`` and no reference
-other than the five predefined entities. Anything else (a namespace prefix, an inline rich
-string, a comment, an unexpected attribute, a numeric reference, another encoding) makes these
-functions return ``None``, and the caller uses the full expat reader, which accepts or
-rejects it. So the fast path reads exactly what expat would, or declines.
+The fast path checks what it reads as strictly as the full reader. Expat (with no callbacks,
+so at C speed) checks the part up to the end of the region, refusing a DTD, and confirms that the
+region is exactly the content of ``<sheetData>`` or of the root ``<sst>``. Within it, every byte
+must then belong to a token of the plain form; anything else (a namespace prefix, an inline rich
+string, a comment, an unexpected attribute, another encoding) makes these functions return
+``None``, and the caller uses the full expat reader. So the fast path reads exactly what expat
+would, or declines.
 """
 
 from __future__ import annotations
@@ -22,23 +21,17 @@ from collections.abc import Callable
 from typing import Protocol
 
 from .raw import RawCell, ReadFailure
-from .safety import parse_xml
+from .safety import feed, xml_parser
 
 # Row tags and white space, which only have to be recognised: every cell in the plain form names its row.
-_ATTRIBUTES = rb"""(?:\s+[A-Za-z_][-.\w:]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
-_ROW_TAG = rb"<row" + _ATTRIBUTES + rb"(/?)>"
-_BETWEEN = rb"(?:" + _ROW_TAG.replace(b"(/?)", b"/?") + rb"|</row>|\s)*"
+_BETWEEN = rb"(?:<row\b[^>]*>|</row>|\s)*"
 # A cell in the plain form, with whatever comes between it and the one before.
 _CELL = re.compile(
     _BETWEEN + rb'<c(?: s="([0-9]{1,9})")? r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?'
-    rb"(?:/>|>(<f" + _ATTRIBUTES + rb"(?:/>|>[^<]*</f>))?"
+    rb"(?:/>|>(<f\b[^>]*?(?:/>|>[^<]*</f>))?"
     rb'(?:<v>([^<]*)</v>|<v/>()|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
 )
 _AFTER_LAST_CELL = re.compile(_BETWEEN)
-_ROW_TAGS = re.compile(_ROW_TAG)
-# What the grammar does not rule out but XML does: characters it forbids, "]]>" in text, and any
-# reference but the predefined entities (numeric ones are left to expat, which knows which are legal).
-_UNCHECKED = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]|]]>|&(?!(?:lt|gt|amp|quot|apos);)")
 # A shared string: plain text, empty, or anything else (rich text, phonetic runs), handled by ``item``.
 _ITEM = re.compile(
     rb'\s*(?:<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si><t(?: xml:space="preserve")?/></si>|<si/>|'
@@ -56,24 +49,27 @@ _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _SHEET_DATA_END = b"</sheetData>"
 
 
-def _starts_content(head: bytes, tag: bytes, member: str, root: bool = False) -> bool:
-    """Whether ``head`` is well-formed XML so far (expat checks it, refusing a DTD) and ends with the
-    start tag ``tag`` (the document's root tag, if ``root``), so that what follows is that element's
-    content (not, say, an attribute value)."""
+def _content_of(data: bytes, start: int, end: int, tag: str, member: str, root: bool = False) -> bool:
+    """Whether ``data[start:end]`` is exactly the content of the element ``tag`` (the root, if ``root``).
+
+    Expat checks ``data`` up to the end of the ``</tag>`` at ``end`` (the whole document, if ``root``),
+    raising :class:`ReadFailure` if it is malformed or declares a DTD. Only the few events outside
+    the region are seen by Python: the last before it must start ``tag``, the first after it end ``tag``.
+    """
     events: list[str] = []
-    parse_xml(head, member, lambda name, _attrs: events.append(name), lambda _name: events.append(""), final=False)
-    return bool(events) and events[-1] == tag.decode() and (len(events) == 1 or not root)
-
-
-def _checked(region: bytes) -> bool:
-    """Whether ``region`` is UTF-8 with nothing in it that the grammar lets through but XML forbids."""
-    if _UNCHECKED.search(region):
+    view = memoryview(data)  # pieces without copies
+    parser = xml_parser()
+    parser.StartElementHandler = lambda name, _attrs: events.append(name)
+    parser.EndElementHandler = lambda name: events.append("/" + name)
+    feed(parser, view[:start], member)
+    if not events or events[-1] != tag or (root and len(events) != 1):
         return False
-    try:
-        region.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    parser.StartElementHandler = parser.EndElementHandler = None
+    feed(parser, view[start:end], member)
+    after = len(events)
+    parser.EndElementHandler = lambda name: events.append("/" + name)
+    feed(parser, view[end:] if root else view[end : end + len(tag) + 3], member, final=root)
+    return len(events) > after and events[after] == "/" + tag
 
 
 class CellMaker(Protocol):
@@ -122,12 +118,6 @@ def _column(letters: bytes) -> int:
 _COLUMNS = {bytes([a]): _column(bytes([a])) for a in range(65, 91)}  # A-Z, the usual case
 
 
-def sheet_data_end(data: bytes) -> int:
-    """The offset just past ``</sheetData>``, or -1 when the worksheet has none in the plain form."""
-    found = data.find(_SHEET_DATA_END)
-    return found + len(_SHEET_DATA_END) if found >= 0 else -1
-
-
 def scan_cells(
     data: bytes, make_cell: CellMaker, max_cells: int, member: str = "worksheet"
 ) -> dict[tuple[int, int], RawCell] | None:
@@ -140,17 +130,10 @@ def scan_cells(
     if not is_utf8(data):
         return None
     start = data.find(b"<sheetData>")
-    if start < 0:
+    end = data.find(_SHEET_DATA_END, start)
+    if start < 0 or end < 0 or not _content_of(data, start + len(b"<sheetData>"), end, "sheetData", member):
         return None
     start += len(b"<sheetData>")
-    if not _starts_content(data[:start], b"sheetData", member):
-        return None
-    end = data.find(_SHEET_DATA_END, start)
-    if end < 0 or not _checked(data[start:end]):
-        return None
-    tags = _ROW_TAGS.findall(data, start, end)
-    if len(tags) - tags.count(b"/") != data.count(b"</row>", start, end):
-        return None  # rows not closed as they were opened
     cells: dict[tuple[int, int], RawCell] = {}
     strings, columns = make_cell.strings, _COLUMNS
     n_strings = len(strings)
@@ -160,8 +143,6 @@ def scan_cells(
             return None
         position = match.end()
         style_first, letters, digits, style, kind, formula, raw, empty_value, inline = match.groups()
-        if style_first and style:
-            return None  # a repeated attribute: malformed, left to expat to say so
         if kind == b"s" and formula is None and raw is not None and raw.isdigit() and int(raw) < n_strings:
             cell = RawCell(strings[int(raw)], "text", False)
         else:
@@ -197,10 +178,8 @@ def scan_shared_strings(
         return None
     opened = data.find(b"<sst")
     start = data.find(b">", opened) + 1 if opened >= 0 else 0
-    if opened < 0 or start == 0 or not _starts_content(data[:start], b"sst", member, root=True):
-        return None
     end = data.rfind(b"</sst>")
-    if end < start or data[end + len(b"</sst>") :].strip() or not _checked(data[start:end]):
+    if opened < 0 or start == 0 or end < start or not _content_of(data, start, end, "sst", member, root=True):
         return None
     strings: list[str] = []
     position = start
