@@ -15,7 +15,8 @@ import xlsxwriter
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from nps_xlsx.sheet_rows import RowWriter, Splice, column_letter, splice
+from nps_xlsx.layout import column_letter
+from nps_xlsx.sheet_rows import RowWriter, Splice, splice
 
 cell_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 

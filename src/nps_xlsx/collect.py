@@ -84,10 +84,10 @@ def read_all(
     ``keep`` is applied to each report as it arrives (to move its comments to disk, say);
     ``meanwhile`` is called once the workers are busy (or first, when reading serially).
     """
-    if meanwhile and (workers <= 1 or len(paths) < 8):
-        meanwhile()
     keep = keep or (lambda report: report)
     if workers <= 1 or len(paths) < 8:
+        if meanwhile:
+            meanwhile()
         reports = []
         for path in paths:
             reports.append(keep(read_return(path, rubric, limits)))

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from .layout import column_letter
+
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
@@ -31,16 +33,6 @@ _SHEET_DATA_END = b"</sheetData>"
 _TABLE_NAME = re.compile(rb'<table\b[^>]*? name="([^"]*)"')
 _TABLE_REF = re.compile(rb'(<table\b[^>]*? ref=")[A-Z]+[0-9]+:[A-Z]+[0-9]+"')
 _FILTER_REF = re.compile(rb'<autoFilter ref="[A-Z]+[0-9]+:[A-Z]+[0-9]+"')
-
-
-def column_letter(col: int) -> str:
-    """0 -> ``A``, 26 -> ``AA``."""
-    letters = ""
-    col += 1
-    while col:
-        col, remainder = divmod(col - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def escape_text(text: str) -> str:

@@ -14,8 +14,9 @@ import xlsxwriter
 
 from . import __version__
 from .consolidate import COMMENT_COLUMNS, Tables, categories
+from .layout import column_letter
 from .rubric import Rubric
-from .sheet_rows import RowWriter, Splice, column_letter, rows_file, splice
+from .sheet_rows import RowWriter, Splice, rows_file, splice
 from .sidecar import Sidecar
 from .style import FONT, HEADER_FILL, category_colours
 
