@@ -40,7 +40,41 @@ class Limits:
     max_member_bytes: int = 100 << 20
     max_total_bytes: int = 300 << 20
     max_ratio: float = 200.0
-    max_cells_per_sheet: int = 500_000
+    max_cells_per_sheet: int = 200_000
+    max_cells_per_workbook: int = 300_000
+
+
+class Budget:
+    """One file's running costs, checked against its limits as they grow: bytes inflated, cells read.
+
+    Limits per part are not enough: many small parts, or one part read many times, add up.
+    A reader makes one budget per file and charges every member it inflates and every cell it keeps.
+    """
+
+    __slots__ = ("cells", "inflated", "limits")
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.inflated = 0
+        self.cells = 0
+
+    def charge_bytes(self, n: int, member: str) -> None:
+        """Count ``n`` more bytes inflated from ``member``; over the limit is a ``zip-bomb`` failure."""
+        self.inflated += n
+        if self.inflated > self.limits.max_total_bytes:
+            raise ReadFailure(
+                "zip-bomb",
+                f"the workbook's parts expand to more than {self.limits.max_total_bytes:,} bytes "
+                f"(limit reached while reading {member})",
+            )
+
+    def charge_cells(self, n: int = 1) -> None:
+        """Count ``n`` more cells kept; over the limit is a ``too-many-cells`` failure."""
+        self.cells += n
+        if self.cells > self.limits.max_cells_per_workbook:
+            raise ReadFailure(
+                "too-many-cells", f"the workbook has more than {self.limits.max_cells_per_workbook:,} cells"
+            )
 
 
 def skip_reason(path: Path) -> str | None:

@@ -1,0 +1,46 @@
+"""Text that every writer we have can hold: xlsx, CSV, JSON and the terminal.
+
+Whatever a return or a file system hands us, strings pass through here before they reach an
+output: lone surrogates (half an emoji, or an undecodable file name), U+FFFE/U+FFFF and the
+control characters XML 1.0 cannot hold are removed or escaped. Lengths are measured as Excel
+counts them, in UTF-16 code units.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+EXCEL_CELL_LIMIT = 32_767  # UTF-16 code units in one cell
+# Characters no XML 1.0 document, UTF-8 encoder or JSON parser accepts; tab, LF and CR are fine.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# In a file name, line breaks, tabs and DEL are escaped as well.
+_UNSAFE_IN_NAME = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> tuple[str, int]:
+    """``text`` without the characters no output can hold, and how many were removed."""
+    cleaned = _UNSAFE.sub("", text)
+    return cleaned, len(text) - len(cleaned)
+
+
+def utf16_len(text: str) -> int:
+    """The length of ``text`` as Excel counts it: UTF-16 code units (a character beyond U+FFFF counts 2)."""
+    return len(text) + len(_ASTRAL.findall(text))
+
+
+def display_path(path: str | os.PathLike[str] | bytes) -> str:
+    """A path as text that any output can hold; never fails.
+
+    Bytes that are not UTF-8 (a name made on another system) are shown as ``\\xNN``;
+    control characters as ``\\xNN`` too, so a name cannot break a line, a CSV row or the XML.
+    """
+    raw = os.fsencode(path)
+    text = raw.decode("utf-8", "backslashreplace")
+    return _UNSAFE_IN_NAME.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
