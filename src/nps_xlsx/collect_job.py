@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ def is_own_output(path: Path) -> bool:
     from .consolidate import LEDGER_COLUMNS, RESPONSE_COLUMNS
 
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a pipe or a device: it could block
+            return False
         if path.suffix.lower() == ".csv":
             with path.open(encoding="utf-8") as stream:
                 header = stream.readline().rstrip("\r\n").split(",")
@@ -78,8 +81,8 @@ def run_collect(
     from .template import build_time
 
     # A previous run's own outputs inside a returns folder are not returns; anything else there is an input.
-    own = {p.resolve() for p in outputs.paths() if is_own_output(p)}
-    files = [p for p in discover(inputs) if p.resolve() not in own]
+    own = {os.path.realpath(p) for p in outputs.paths() if is_own_output(p)}
+    files = [p for p in discover(inputs) if os.path.realpath(p) not in own]
     if on_discovered:
         on_discovered(len(files))
     spool = CommentSpool()
