@@ -15,7 +15,7 @@ from .collect import Collection
 from .rubric import Rubric
 from .sheet_rows import is_blank
 
-NOT_ANSWERED = "Not answered"
+NOT_ANSWERED = layout.NOT_ANSWERED
 LEDGER_COLUMNS = [
     "path",
     "status",
@@ -259,8 +259,9 @@ def _matrix(responses: pd.DataFrame, councils: pd.DataFrame, rubric: Rubric) -> 
     cells = cells.where(responses["score"].notna(), (responses["level"] == rubric.unscored).map({True: "U", False: ""}))
     matrix = responses.assign(cell=cells).pivot(index="source_file", columns="code_id", values="cell")
     matrix = matrix.reindex(index=councils["source_file"], columns=ids)
-    matrix.insert(0, "Council", councils["council"].to_numpy())
-    matrix.insert(1, "Code", councils["council_code"].to_numpy())
+    council, code = layout.MATRIX_COLUMNS  # rubric.py keeps value-code IDs from being these
+    matrix.insert(0, council, councils["council"].to_numpy())
+    matrix.insert(1, code, councils["council_code"].to_numpy())
     return matrix.reset_index(drop=True)
 
 
