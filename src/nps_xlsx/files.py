@@ -129,7 +129,7 @@ def read_file(path: Path, limit: int) -> FileData:
         kind = kind_of(mode)
         if kind is not None:  # never opened: opening a device can have effects of its own
             raise NotReadable(not_a_file_reason(path) or _folder_problem(path))
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise NotReadable(_open_problem(path, exc)) from exc
     with os.fdopen(descriptor, "rb", buffering=0) as stream:
