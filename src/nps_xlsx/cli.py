@@ -153,6 +153,11 @@ def validate(
     help="CSV of the councils expected to return (columns code,name): lists who has not.",
 )
 @click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="Write CSV text as it is; by default text starting with = + - @ is prefixed with ' (unsafe in Excel).",
+)
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file was rejected.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes reading returns (default: one per core).")
 def collect(
@@ -162,6 +167,7 @@ def collect(
     ledger_csv: Path | None,
     expected: Path | None,
     rubric: Path | None,
+    raw_csv: bool,
     strict: bool,
     workers: int | None,
 ) -> None:
@@ -179,7 +185,7 @@ def collect(
     from .councils import load_councils
     from .rubric import load_rubric
 
-    outputs = CollectOutputs(out, responses_csv, ledger_csv)
+    outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv)
     protected = tuple(p for p in (rubric, expected) if p)
     try:
         loaded = load_rubric(rubric)
