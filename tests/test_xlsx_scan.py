@@ -90,10 +90,12 @@ def test_plain_cells_read_as_expat_reads_them(row: str) -> None:
     [
         ('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', "x"),  # a namespace prefix
         ('<row r="1"><!-- a comment --><c r="A1" t="s"><v>0</v></c></row>', ""),
-        ('<row r="1"><c r="A1" t="s" cm="1"><v>0</v></c></row>', ""),  # an attribute the fast path does not know
+        ('<row r="1"><c r="A1" t="s" ph="1"><v>0</v></c></row>', ""),  # an attribute the fast path does not know
+        ("<row r='1'><c r='A1' t='s'><v>0</v></c></row>", ""),  # attributes in single quotes
         ('<row r="1"><c r="A1" t="str"><v><![CDATA[x < y]]></v></c></row>', ""),
         ('<row r="1"><c t="s"><v>0</v></c></row>', ""),  # no cell reference
-        ('<row r="1"><c r="A1" t="inlineStr"><is><r><t>rich</t></r></is></c></row>', ""),
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>a</t><rPh sb="0" eb="1"><t>b</t></rPh></is></c></row>', ""),
+        ('<row r="1"><c r="A1" t="inlineStr"><is><r><rPr><x:b xmlns:x="urn:x"/></rPr><t>a</t></r></is></c></row>', ""),
         ('<row r="1"><c r="A1" t="s"><v>0</v><extLst/></c></row>', ""),
     ],
 )
