@@ -199,11 +199,14 @@ def from_serial(serial: float, epoch: datetime) -> datetime | time:
 def _iso_value(text: str) -> datetime | time | None:
     """A ``t="d"`` cell's ISO 8601 date, date-time or time, or ``None`` if it is not one."""
     text = text.strip(_XML_SPACE)
-    if match := _ISO_DATE_TIME.fullmatch(text):
-        year, month, day, hour, minute, second, fraction = match.groups()
-        return datetime(int(year), int(month), int(day), *_clock(hour, minute, second, fraction))
-    if match := _ISO_TIME_ONLY.fullmatch(text):
-        return time(*_clock(*match.groups()))
+    try:
+        if match := _ISO_DATE_TIME.fullmatch(text):
+            year, month, day, hour, minute, second, fraction = match.groups()
+            return datetime(int(year), int(month), int(day), *_clock(hour, minute, second, fraction))
+        if match := _ISO_TIME_ONLY.fullmatch(text):
+            return time(*_clock(*match.groups()))
+    except ValueError:  # out of range: month 13, 30 February, 24:00
+        pass
     return None
 
 
