@@ -10,7 +10,8 @@ The fast path checks what it reads as strictly as the full reader. Expat (with n
 so at C speed) checks the part up to the end of the region, refusing a DTD, and confirms that the
 region is exactly the content of ``<sheetData>`` or of the root ``<sst>``. Within it, every byte
 must then belong to a token of the plain form, matched one after the other (never searched for,
-which would cost time quadratic in a run of white space); anything else (a namespace prefix, a
+which would cost time quadratic in a run of white space: each pattern also matches nothing, so the
+scan stops where the tokens do); anything else (a namespace prefix, a
 phonetic guide, a comment, an unexpected attribute, another encoding) makes these functions return
 ``None``, and the caller uses the full expat reader. So the fast path reads exactly what expat
 would, or declines. ``NPS_XLSX_FAST_PATH=0`` in the environment turns it off (always expat).
@@ -48,12 +49,14 @@ _CELL = re.compile(
     + rb'<c(?:\s+(?:r="([A-Z]{1,3})([0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
     rb"(?:/>|>(?:\s*(<f\b[^>]*?(?:/>|>[^<]*</f>)))?"
     rb"(?:\s*(?:<v>([^<]*)</v>|<v/>()|<is>(?:\s*" + _T + rb"([^<]*)</t>|(" + _RUNS + rb"))\s*</is>))?\s*</c>)"
+    rb"|()"  # or nothing: where no cell starts, the scan stops there instead of searching on (quadratic)
 )
 _AFTER_LAST_CELL = re.compile(_BETWEEN)
 # A shared string: plain text, empty, or anything else (rich text, phonetic runs), handled by ``item``.
 _ITEM = re.compile(
     rb"\s*(?:<si>\s*" + _T + rb"([^<]*)</t>\s*</si>|<si>(?:\s*<t(?: xml:space=\"preserve\")?\s*/>)?\s*</si>|<si\s*/>|"
     rb"(<si>(?:[^<]|<(?!/?si[\s/>]))*</si>))"  # any other item, with no <si> or </si> tag inside
+    rb"|()"  # or nothing, to stop the scan there
 )
 _RICH = re.compile(rb"<si>" + _RUNS + rb"\s*</si>")
 _RUN_TEXT = re.compile(_T + rb"([^<]*)</t>")
@@ -177,14 +180,14 @@ def scan_cells(
         return None
     start += len(b"<sheetData>")
     cells: dict[tuple[int, int], RawCell] = {}
-    strings, columns, match_cell = make_cell.strings, _COLUMNS, _CELL.match
+    strings, columns = make_cell.strings, _COLUMNS
     n_strings = len(strings)
     position = start
-    while (match := match_cell(data, position, end)) is not None:
-        position = match.end()
-        letters, digits, style, kind, formula, raw, empty_value, inline, rich = match.groups()
+    for match in _CELL.finditer(data, start, end):  # contiguous: the empty alternative matches anywhere
+        letters, digits, style, kind, formula, raw, empty_value, inline, rich, _stop = match.groups()
         if letters is None:
-            return None  # no cell reference: its place depends on the cells before it
+            break  # no more cells, or one without a reference (its place depends on the cells before it)
+        position = match.end()
         if kind == b"s" and formula is None and raw is not None and raw.isdigit() and len(raw) < 10:
             index = int(raw)
             cell = (
@@ -226,11 +229,12 @@ def scan_shared_strings(
     if opened < 0 or start == 0 or end < start or not _content_of(data, start, end, "sst", member, root=True):
         return None
     strings: list[str] = []
-    match_item = _ITEM.match
     position = start
-    while (match := match_item(data, position, end)) is not None:
+    for match in _ITEM.finditer(data, start, end):  # contiguous: the empty alternative matches anywhere
+        plain, other, stop = match.groups()
+        if stop is not None:
+            break
         position = match.end()
-        plain, other = match[1], match[2]
         if plain is not None:
             strings.append(unescape(xml_text(plain)) if b"_x" in plain else xml_text(plain))
         elif other is not None and _RICH.fullmatch(other):
