@@ -19,7 +19,7 @@ from openpyxl.utils.datetime import from_excel
 
 from nps_xlsx import reader_xlsx, xlsx_scan
 from nps_xlsx.fill import _patch_cells, fill_bytes, random_answers
-from nps_xlsx.raw import RawCell, RawWorkbook, parse_double
+from nps_xlsx.raw import TIME_OF_DAY, RawCell, RawWorkbook, parse_double
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.safety import Limits
 from nps_xlsx.validate import read_return
@@ -392,7 +392,8 @@ SERIALS = [0, 0.25, 0.999999, 0.9999999999, 1, 1.5, 28, 59, 59.75, 60, 60.5, 61,
 def test_date_serials_read_as_openpyxl_reads_them(serial: float, epoch: datetime) -> None:
     maker = reader_xlsx._CellMaker([], frozenset({1, 2}), epoch)
     try:
-        expected = RawCell(from_excel(serial, epoch), "date")
+        value = from_excel(serial, epoch)
+        expected = RawCell(datetime.combine(TIME_OF_DAY.date(), value) if isinstance(value, time) else value, "date")
     except OverflowError:  # past 9999-12-31: openpyxl fails, we keep the number
         expected = RawCell(float(serial), "number")
     assert maker("n", 1, False, repr(serial)) == expected
@@ -404,7 +405,7 @@ def test_the_1900_leap_year_bug() -> None:
     assert maker("n", 1, False, "1").value == datetime(1900, 1, 1)
     assert maker("n", 1, False, "59").value == datetime(1900, 2, 28)
     assert maker("n", 1, False, "61").value == datetime(1900, 3, 1)
-    assert maker("n", 1, False, "0.5").value == time(12, 0)  # a time only
+    assert maker("n", 1, False, "0.5").value == datetime(1899, 12, 30, 12)  # a time only, on TIME_OF_DAY
 
 
 ISO_CELLS = {
@@ -413,9 +414,9 @@ ISO_CELLS = {
     "2026-01-15T12:30:00Z": datetime(2026, 1, 15, 12, 30),
     "2026-01-15T12:30:00.5+01:00": datetime(2026, 1, 15, 12, 30, 0, 500000),  # the time as written
     "2026-01-15T12:30:45.123456789": datetime(2026, 1, 15, 12, 30, 45, 123456),
-    "12:30:00": time(12, 30),
-    "12:30": time(12, 30),
-    "T08:00:00.250": time(8, 0, 0, 250000),
+    "12:30:00": datetime(1899, 12, 30, 12, 30),  # a time of day, as the .ods reader gives it too
+    "12:30": datetime(1899, 12, 30, 12, 30),
+    "T08:00:00.250": datetime(1899, 12, 30, 8, 0, 0, 250000),
 }
 
 

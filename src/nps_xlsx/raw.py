@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
 CellKind = Literal["text", "number", "bool", "date", "error", "uncached"]
-# A "date" cell holds a datetime, or a time of day when the file holds a time only.
-CellValue = str | float | bool | datetime | time | None
+# A "date" cell holds a datetime; a time of day alone is that time on TIME_OF_DAY's date (every reader).
+CellValue = str | float | bool | datetime | None
+TIME_OF_DAY = datetime(1899, 12, 30)
 
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 # xsd:double's lexical space, whitespace collapsed: what a spreadsheet file may hold as a number. Python's float()

@@ -14,9 +14,9 @@ import math
 import posixpath
 import re
 import zipfile
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1, parse_double, parse_name_target
+from .raw import TIME_OF_DAY, RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1, parse_double, parse_name_target
 from .safety import Limits, parse_xml, read_member
 from .xlsx_scan import scan_cells, scan_shared_strings
 from .xlsx_scan import unescape as _unescape
@@ -180,8 +180,10 @@ class _SheetDataEnd(Exception):
     """Raised to stop parsing a worksheet once its cells have been read."""
 
 
-def from_serial(serial: float, epoch: datetime) -> datetime | time:
-    """An Excel date serial as a date-time, or a time of day for ``0 <= serial < 1``, as openpyxl's ``from_excel``.
+def from_serial(serial: float, epoch: datetime) -> datetime:
+    """An Excel date serial as a date-time, as openpyxl's ``from_excel``; ``0 <= serial < 1`` is a time of day.
+
+    A time of day is given on :data:`TIME_OF_DAY`'s date, as every reader gives it (openpyxl gives a ``time``).
 
     Rounded to the millisecond. In the 1900 system serial 60 is Excel's fictitious 29 February 1900,
     so serials below it are a day later than a plain count from the epoch would say. Raises
@@ -190,13 +192,13 @@ def from_serial(serial: float, epoch: datetime) -> datetime | time:
     day, fraction = divmod(serial, 1)
     clock = timedelta(milliseconds=round(fraction * 86_400_000))
     if 0 <= serial < 1 and clock.days == 0:
-        return (datetime.min + clock).time()
+        return TIME_OF_DAY + clock
     if 0 < serial < 60 and epoch == EPOCH_1900:
         day += 1
     return epoch + timedelta(days=day) + clock
 
 
-def _iso_value(text: str) -> datetime | time | None:
+def _iso_value(text: str) -> datetime | None:
     """A ``t="d"`` cell's ISO 8601 date, date-time or time, or ``None`` if it is not one."""
     text = text.strip(_XML_SPACE)
     try:
@@ -204,7 +206,7 @@ def _iso_value(text: str) -> datetime | time | None:
             year, month, day, hour, minute, second, fraction = match.groups()
             return datetime(int(year), int(month), int(day), *_clock(hour, minute, second, fraction))
         if match := _ISO_TIME_ONLY.fullmatch(text):
-            return time(*_clock(*match.groups()))
+            return datetime(TIME_OF_DAY.year, TIME_OF_DAY.month, TIME_OF_DAY.day, *_clock(*match.groups()))
     except ValueError:  # out of range: month 13, 30 February, 24:00
         pass
     return None
