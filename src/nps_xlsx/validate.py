@@ -310,7 +310,7 @@ def _name_changed(where: Location, typed: str, issued: str, code: str | None) ->
 
 
 def _clean(text: str, where: Location, what: str, code_id: str | None, issues: list[Issue]) -> str:
-    """``text`` without the characters no output can hold; says so at ``where`` if any were removed."""
+    """``text`` without the characters no output can hold, stripped; says so at ``where`` if any were removed."""
     cleaned, removed = clean_text(text)
     if removed:
         issues.append(
@@ -322,6 +322,7 @@ def _clean(text: str, where: Location, what: str, code_id: str | None, issues: l
                 code_id,
             )
         )
+        return cleaned.strip()
     return cleaned
 
 
