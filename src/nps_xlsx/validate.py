@@ -373,6 +373,8 @@ class _Locator:
     def __init__(self, book: RawWorkbook, rubric: Rubric) -> None:
         self.book, self.rubric = book, rubric
         self.columns: dict[str, tuple[int | None, int | None]] = {}
+        self._usual = (layout.score_col(rubric), layout.comment_col(rubric))  # the template's score, comment columns
+        self._sheet_names: dict[str, str] = {}  # as read -> safe for every output
         self.id_cells: dict[str, list[tuple[RawSheet, int, int]]] = {}
         # Sheets the score names point at are scanned for value-code IDs first; the others
         # only when a value code is still unaccounted for (names lost, rows moved to another sheet).
@@ -422,6 +424,20 @@ class _Locator:
         sheet = self.book.sheet(target[0]) if target else None
         return (sheet, target[1], target[2]) if sheet and target else None
 
+    def _column(self, sheet: RawSheet, which: int, offset: int) -> int:
+        """Column ``which`` (0 score, 1 comment) of ``sheet``: where its header is, else where the template puts it."""
+        found = self._header_columns(sheet)[which]
+        return self._usual[which] + offset if found is None else found
+
+    def _in_column(self, at: tuple[RawSheet, int, int], sheet: RawSheet, row: int, which: int, offset: int) -> bool:
+        """Whether a defined name's cell is in the ID's row and in column ``which`` (0 score, 1 comment).
+
+        The header row is looked at only when the name is not where the template put it (columns inserted).
+        """
+        if at[0] is not sheet or at[1] != row:
+            return False
+        return at[2] == self._usual[which] + offset or self._header_columns(sheet)[which] in (None, at[2])
+
     @staticmethod
     def _ref(at: tuple[RawSheet, int, int]) -> str:
         return f"{at[0].name}!{layout.cell_ref(at[1], at[2])}"
@@ -444,26 +460,21 @@ class _Locator:
         score_at, comment_at = self._by_name(score_name), self._by_name(comment_name)
         if hits:
             id_sheet, id_row, id_col = hits[0]
-            score_col, comment_col = self._header_columns(id_sheet)
-            # A name counts only in the ID's row and, where the header row shows the column, in that column.
-            astray = {
-                name: at
-                for name, at, col in ((score_name, score_at, score_col), (comment_name, comment_at, comment_col))
-                if at and (at[0] is not id_sheet or at[1] != id_row or col not in (None, at[2]))
-            }
             offset = id_col - layout.ID_COL
-            if score_at is None or score_name in astray:
-                score_col = score_col if score_col is not None else layout.score_col(self.rubric) + offset
-                score_at = (id_sheet, id_row, score_col)
-            if comment_at is None or comment_name in astray:
-                comment_col = comment_col if comment_col is not None else layout.comment_col(self.rubric) + offset
-                comment_at = (id_sheet, id_row, comment_col)
+            score_ok = score_at is not None and self._in_column(score_at, id_sheet, id_row, 0, offset)
+            comment_ok = comment_at is not None and self._in_column(comment_at, id_sheet, id_row, 1, offset)
+            astray = [(score_name, score_at, 0)] if score_at and not score_ok else []
+            astray += [(comment_name, comment_at, 1)] if comment_at and not comment_ok else []
+            if not score_ok:
+                score_at = (id_sheet, id_row, self._column(id_sheet, 0, offset))
+            if not comment_ok:
+                comment_at = (id_sheet, id_row, self._column(id_sheet, 1, offset))
             if astray:
-                used = {score_name: (score_at, layout.SCORE_HEADER), comment_name: (comment_at, layout.COMMENT_HEADER)}
+                used = ((score_at, layout.SCORE_HEADER), (comment_at, layout.COMMENT_HEADER))
                 detail = "; ".join(
-                    f"the defined name {name} points at {self._ref(at)}, not at this row's {used[name][1]!r} cell, "
-                    f"so {self._ref(used[name][0])} was used"
-                    for name, at in astray.items()
+                    f"the defined name {name} points at {self._ref(at)}, not at this row's {used[which][1]!r} cell, "
+                    f"so {self._ref(used[which][0])} was used"
+                    for name, at, which in astray
                 )
                 issues.append(
                     make_issue(
@@ -505,7 +516,9 @@ class _Locator:
             where = Location(shown, sheet.name, score_ref)
             issues.append(make_issue(reading.problem, where, f"{reading.detail}; {fix}", code_id, value))
         comment = self._comment(sheet, row, comment_at[2], shown, code_id, issues)
-        sheet_name = clean_text(sheet.name)[0]
+        sheet_name = self._sheet_names.get(sheet.name) or self._sheet_names.setdefault(
+            sheet.name, clean_text(sheet.name)[0]
+        )
         return Answer(code_id, reading.status, reading.score, comment, sheet_name, score_ref, comment_ref)
 
     def _comment(self, sheet: RawSheet, row: int, col: int, shown: str, code_id: str, issues: list[Issue]) -> str:
@@ -522,7 +535,7 @@ class _Locator:
             )
             return ""
         text = _clean(_text(cell), where, "the comment", code_id, issues)
-        length = utf16_len(text)
+        length = utf16_len(text) if len(text) > EXCEL_CELL_LIMIT // 2 else len(text)
         if length > EXCEL_CELL_LIMIT:
             issues.append(
                 make_issue(
