@@ -131,7 +131,7 @@ def test_held_return_is_used_for_neither_council(round_trip: dict) -> None:
     assert "1 held for review" in result.output
     rows = ledger(folder)
     assert rows["shared.xlsx"]["status"] == "held"
-    assert rows["shared.xlsx"]["council"] == WATFORD.name
+    assert (rows["shared.xlsx"]["council"], rows["shared.xlsx"]["council_code"]) == (WATFORD.name, "")
     assert "held for review" in rows["shared.xlsx"]["note"] and "--assign" in rows["shared.xlsx"]["note"]
     # The genuine return is not superseded by the later copy, and Watford is still chased.
     assert rows["dacorum.xlsx"]["status"] == "accepted-with-warnings"

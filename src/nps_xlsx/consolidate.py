@@ -243,7 +243,8 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 report.path,
                 entry.status,
                 response.council_name if response else None,
-                entry.code or (response.council_code if response else None),
+                # a held return counts for no council until it is assigned (see the note)
+                entry.code or (response.council_code if response and entry.status != "held" else None),
                 report.format,
                 f"{identity.get('rubric_id', '')} {identity.get('rubric_version', '')}".strip() or None,
                 len(report.errors),
