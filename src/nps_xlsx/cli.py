@@ -155,6 +155,11 @@ def validate(
 )
 @click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
 @click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="Write CSV text as it is; by default text starting with = + - @ is prefixed with ' (unsafe in Excel).",
+)
+@click.option(
     "--assign",
     "assignments",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -170,6 +175,7 @@ def collect(
     ledger_csv: Path | None,
     expected: Path | None,
     rubric: Path | None,
+    raw_csv: bool,
     assignments: Path | None,
     strict: bool,
     workers: int | None,
@@ -191,7 +197,7 @@ def collect(
     from .councils import load_councils
     from .rubric import load_rubric
 
-    outputs = CollectOutputs(out, responses_csv, ledger_csv)
+    outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv)
     protected = tuple(p for p in (rubric, expected, assignments) if p)
     try:
         loaded = load_rubric(rubric)

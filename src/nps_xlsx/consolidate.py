@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,8 +13,9 @@ import pandas as pd
 from . import layout
 from .collect import Collection
 from .rubric import Rubric
+from .sheet_rows import is_blank
 
-NOT_ANSWERED = "Not answered"
+NOT_ANSWERED = layout.NOT_ANSWERED
 LEDGER_COLUMNS = [
     "path",
     "status",
@@ -109,12 +110,46 @@ def comment_rows(collection: Collection, rubric: Rubric) -> Iterator[tuple]:
 COMMENT_COLUMNS = ["Council", "ID", "Value code", "Score", "Level", "Comment"]
 
 
-def write_responses_csv(collection: Collection, rubric: Rubric, path: Path) -> None:
-    """The tidy CSV, streamed row by row (UTF-8, a header line, empty for no score)."""
+# What makes a spreadsheet program read a CSV cell as a formula (OWASP, "CSV injection"); the
+# full-width forms too, which Excel turns into formulas in East Asian input modes.
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would read as a formula, prefixed with ``'`` (as OWASP recommends); all else as is.
+
+    Numbers stay numbers: only text is ever changed.
+    """
+    if type(value) is str and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def write_csv(path: Path, columns: list[str], rows: Iterable[Iterable[object]], raw: bool = False) -> None:
+    """A CSV file (UTF-8, a header line, ``None`` as empty), streamed row by row.
+
+    Unless ``raw``, text cells that would start a formula in Excel are neutralised (:func:`neutralise`).
+    """
+    starts = FORMULA_STARTS
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(RESPONSE_COLUMNS)
-        writer.writerows(response_rows(collection, rubric))
+        writer.writerow(columns)
+        if raw:
+            writer.writerows(rows)
+            return
+        for row in rows:  # neutralise(), inlined: this runs for every cell of the responses CSV
+            writer.writerow([("'" + v) if type(v) is str and v[:1] in starts else v for v in row])
+
+
+def write_responses_csv(collection: Collection, rubric: Rubric, path: Path, raw: bool = False) -> None:
+    """The tidy CSV, one row per (used return x value code); empty for no score. See :func:`write_csv`."""
+    write_csv(path, RESPONSE_COLUMNS, response_rows(collection, rubric), raw)
+
+
+def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False) -> None:
+    """The ledger of every file received, as CSV. See :func:`write_csv`."""
+    rows = ledger.astype(object).itertuples(index=False, name=None)
+    write_csv(path, list(ledger.columns), ([None if is_blank(v) else v for v in row] for row in rows), raw)
 
 
 def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
@@ -227,8 +262,9 @@ def _matrix(responses: pd.DataFrame, councils: pd.DataFrame, rubric: Rubric) -> 
     cells = cells.where(responses["score"].notna(), (responses["level"] == rubric.unscored).map({True: "U", False: ""}))
     matrix = responses.assign(cell=cells).pivot(index="source_file", columns="code_id", values="cell")
     matrix = matrix.reindex(index=councils["source_file"], columns=ids)
-    matrix.insert(0, "Council", councils["council"].to_numpy())
-    matrix.insert(1, "Code", councils["council_code"].to_numpy())
+    council, code = layout.MATRIX_COLUMNS  # rubric.py keeps value-code IDs from being these
+    matrix.insert(0, council, councils["council"].to_numpy())
+    matrix.insert(1, code, councils["council_code"].to_numpy())
     return matrix.reset_index(drop=True)
 
 
@@ -256,7 +292,7 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 datetime.fromtimestamp(modified, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if modified else None,
             )
         )
-    return pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64"})
 
 
 def _needs_review(collection: Collection) -> pd.DataFrame:

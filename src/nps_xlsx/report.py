@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .files import list_entries
 from .rubric import Rubric
 from .safety import Limits
 from .validate import FileReport, read_return
@@ -20,14 +21,12 @@ STATUS_TEXT = {
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
-    """Files given directly, and every file under folders given (recursively, in sorted order)."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file()))
-        else:
-            found.append(path)
-    return found
+    """Paths given directly, and every entry under folders given (recursively, in sorted order).
+
+    Every entry is listed, files or not (pipes, broken links, links to folders...): each gets a line
+    in the report or ledger saying what it is. Links to folders are not followed.
+    """
+    return list_entries(paths)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from . import __version__
 from .consolidate import COMMENT_COLUMNS, Tables, categories
 from .layout import column_letter
 from .rubric import Rubric
-from .sheet_rows import RowWriter, Splice, rows_file, splice
+from .sheet_rows import RowWriter, Splice, fit_cell, rows_file, splice
 from .sidecar import Sidecar
 from .style import FONT, HEADER_FILL, category_colours
 
@@ -100,6 +100,11 @@ def _write_sheets(
     overview.activate()
 
 
+def _write_text(sheet, row: int, col: int, text: str, cell_format=None) -> None:
+    """Every text cell xlsxwriter writes here goes through this: text, shortened if a cell cannot hold it."""
+    sheet.write_string(row, col, fit_cell(text), cell_format)
+
+
 class _Formats:
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         self.title = book.add_format({"font_name": FONT, "bold": True, "font_size": 18, "font_color": HEADER_FILL})
@@ -161,7 +166,7 @@ def _table_sheet(
     )
     sheet.constant_memory = True
     for col, column in enumerate(columns):
-        sheet.write_string(0, col, column)
+        _write_text(sheet, 0, col, column)
     styles = [_style_index(fmt.wrap if c in wrap else fmt.top) for c in columns]
     number_styles = [_style_index(number_format) if number_format else style for style in styles]
     path = rows_file(rows_to.scratch)
@@ -271,8 +276,9 @@ def _stacked_chart(book, rubric: Rubric, sheet_name: str, n_rows: int, title: st
 
 
 def _overview(book, sheet, fmt: _Formats, tables: Tables, rubric: Rubric) -> None:
-    sheet.write_string(0, 0, f"{rubric.short_title}: summary of returns", fmt.title)
-    sheet.write_string(
+    _write_text(sheet, 0, 0, f"{rubric.short_title}: summary of returns", fmt.title)
+    _write_text(
+        sheet,
         1,
         0,
         "Counts of councils' scores at each level. Sheets: distributions with charts, the score "
@@ -283,16 +289,16 @@ def _overview(book, sheet, fmt: _Formats, tables: Tables, rubric: Rubric) -> Non
     sheet.set_column(0, 0, 38)
     sheet.set_column(1, 1, 70)
     row = 24
-    sheet.write_string(row, 0, "Returns", fmt.label)
+    _write_text(sheet, row, 0, "Returns", fmt.label)
     for label, value in tables.overview:
         row += 1
-        sheet.write_string(row, 0, label, fmt.text)
+        _write_text(sheet, row, 0, label, fmt.text)
         if isinstance(value, float):
             sheet.write_number(row, 1, value, fmt.percent)
         elif isinstance(value, int):
             sheet.write_number(row, 1, value, fmt.number)
         else:
-            sheet.write_string(row, 1, str(value), fmt.text)
+            _write_text(sheet, row, 1, str(value), fmt.text)
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 1)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from . import layout
+from .files import NotReadable, TooLarge, read_file
 from .identity import check_identity, read_identity
 from .issues import Issue, Location, make_issue
 from .names import same_council
@@ -155,17 +156,18 @@ def _internal_error(exc: BaseException, shown: str) -> Issue:
 
 
 def _read_bytes(path: Path, limits: Limits, facts: FileFacts) -> bytes:
-    """The file's bytes, after checking its size; records size, time and SHA-256 in ``facts``."""
+    """The file's bytes, read non-blocking and never past the size limit; records size, time and SHA-256."""
     try:
-        stat = path.stat()
-        facts.size, facts.modified = stat.st_size, stat.st_mtime
-        if stat.st_size > limits.max_file_bytes:
-            raise ReadFailure("file-too-large", f"the file is {stat.st_size:,} bytes (limit {limits.max_file_bytes:,})")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadFailure("file-unreadable", f"the file cannot be read ({exc.strerror or exc})") from exc
-    facts.sha256 = hashlib.sha256(data).hexdigest()
-    return data
+        read = read_file(path, limits.max_file_bytes)
+    except NotReadable as exc:
+        raise ReadFailure("file-unreadable", f"the file cannot be read: {exc.reason}") from exc
+    except TooLarge as exc:
+        facts.size, facts.modified = exc.size, exc.modified
+        size = f"more than {limits.max_file_bytes:,} bytes (it grew while read)" if exc.grew else f"{exc.size:,} bytes"
+        raise ReadFailure("file-too-large", f"the file is {size} (limit {limits.max_file_bytes:,})") from exc
+    facts.size, facts.modified = read.size, read.modified
+    facts.sha256 = hashlib.sha256(read.data).hexdigest()
+    return read.data
 
 
 FIXES = {
