@@ -274,6 +274,7 @@ def test_data_sheets_are_tables_with_one_header_row(round_trip: dict) -> None:
         "Issues",
         "Ledger",
         "Not returned",
+        "Needs review",
     ]
     for name in book.sheetnames[1:]:
         sheet = book[name]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .assign import Assignments
 from .collect import Collection, collect, read_all
 from .councils import Council
 from .output import write_atomic_with
@@ -80,6 +81,7 @@ def run_collect(
     progress: Callable[[int], None] | None = None,
     on_discovered: Callable[[int], None] | None = None,
     workers: int | None = None,
+    assignments: Assignments | None = None,
 ) -> Collection:
     """Run the job end to end and return the collection (for the caller's summary line)."""
     from .template import build_time
@@ -102,7 +104,7 @@ def run_collect(
         from .consolidate import build_tables, write_ledger_csv, write_responses_csv
         from .summary import write_summary
 
-        collection = collect(reports, expected, spool)
+        collection = collect(reports, expected, spool, assignments)
         produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
         guard = (*files, *protected)
         responses_csv = outputs.responses_csv

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,6 +31,7 @@ LEDGER_COLUMNS = [
     "size_bytes",
     "modified_utc",
 ]
+REVIEW_COLUMNS = ["File", "SHA-256", "Issued to", "Issued code", "Name typed", "Reason", "What to do"]
 RESPONSE_COLUMNS = [
     "source_file",
     "council",
@@ -59,6 +60,7 @@ class Tables:
     ledger: pd.DataFrame
     not_returned: pd.DataFrame
     overview: list[tuple[str, object]]
+    needs_review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
 
 
 def categories(rubric: Rubric) -> list[str]:
@@ -72,14 +74,13 @@ def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = 
     Generated, not stored: comments may be on disk (see :mod:`nps_xlsx.spool`) and come back one return at
     a time. Without comments, the ``comment`` field is ``""``.
     """
-    expected_codes = {" ".join(c.name.split()).casefold(): c.code for c in collection.expected or []}
     areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
     names = {code.id: code.name for code in rubric.value_codes}
     for entry in collection.used:
         response = entry.report.response
         assert response is not None
         council = response.council_name or ""
-        code = response.council_code or expected_codes.get(" ".join(council.split()).casefold(), "")
+        code = entry.code or ""  # from the copy's identity, an assignment or the expected list (see collect)
         comments = collection.comments(entry) if with_comments else ("",) * len(response.answers)
         for answer, comment in zip(response.answers, comments, strict=True):
             if answer.status == "scored":
@@ -227,6 +228,7 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
         ("Files received", len(collection.entries)),
         ("Returns used (one per council)", len(collection.used)),
         ("  of which accepted with warnings", counts["accepted-with-warnings"]),
+        ("Held for review (see Needs review)", counts["held"]),
         ("Rejected", counts["rejected"]),
         ("Superseded (duplicates)", counts["superseded"]),
         ("Skipped (not workbooks)", counts["skipped"]),
@@ -249,6 +251,7 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
         ledger,
         not_returned,
         overview,
+        _needs_review(collection),
     )
 
 
@@ -276,7 +279,8 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 report.path,
                 entry.status,
                 response.council_name if response else None,
-                response.council_code if response else None,
+                # a held return counts for no council until it is assigned (see the note)
+                entry.code or (response.council_code if response and entry.status != "held" else None),
                 report.format,
                 f"{identity.get('rubric_id', '')} {identity.get('rubric_version', '')}".strip() or None,
                 len(report.errors),
@@ -289,3 +293,40 @@ def _ledger(collection: Collection) -> pd.DataFrame:
             )
         )
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64"})
+
+
+def _needs_review(collection: Collection) -> pd.DataFrame:
+    """Held returns (both names, the reason, what to do) and files a fault of ours stopped."""
+    rows = []
+    for entry in collection.needs_review:
+        report, response = entry.report, entry.report.response
+        fault = entry.internal_error
+        if fault is not None:
+            reason, todo = (
+                fault.message,
+                (
+                    "A fault in nps-xlsx, not the council's: do not ask the council to resend. Report the fault to "
+                    "the nps-xlsx maintainers; the file may be fine once it is fixed."
+                ),
+            )
+        else:
+            held = next((i for i in report.issues if i.code == "council-name-changed"), None)
+            reason = held.message if held else entry.note
+            todo = (
+                "Find out which council sent it. Then add a line with this file's SHA-256 (or path) and that "
+                "council's code to an assignments file (columns file,council_code) and run collect again with "
+                "--assign. Until then it counts for neither council."
+            )
+        identity = response.identity if response else {}
+        rows.append(
+            (
+                report.path,
+                report.facts.sha256,
+                identity.get("council_name"),
+                identity.get("council_code"),
+                response.council_name if response else None,
+                reason,
+                todo,
+            )
+        )
+    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)

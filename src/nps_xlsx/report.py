@@ -14,6 +14,7 @@ from .validate import FileReport, read_return
 STATUS_TEXT = {
     "accepted": "accepted",
     "accepted-with-warnings": "accepted with warnings",
+    "held": "held for review",
     "rejected": "rejected",
     "skipped": "skipped",
 }
@@ -36,8 +37,8 @@ class ValidationReport:
 
     @property
     def valid(self) -> bool:
-        """True when no file was rejected."""
-        return all(f.status != "rejected" for f in self.files)
+        """True when no file was rejected or held for review."""
+        return all(f.status not in ("rejected", "held") for f in self.files)
 
     def counts(self) -> dict[str, int]:
         """How many files have each status."""
@@ -49,7 +50,10 @@ class ValidationReport:
 
     def summary_line(self) -> str:
         counts = self.counts()
-        parts = ", ".join(f"{counts[status]} {text}" for status, text in STATUS_TEXT.items())
+        # "held for review" only when there is one, so the usual line stays as it was
+        parts = ", ".join(
+            f"{counts[status]} {text}" for status, text in STATUS_TEXT.items() if status != "held" or counts[status]
+        )
         return f"{len(self.files)} file{'s' if len(self.files) != 1 else ''}: {parts}"
 
 

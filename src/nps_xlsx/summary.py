@@ -76,6 +76,8 @@ def _write_sheets(
     _table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap={"Message": 90})
     _table_sheet(book, fmt, rows, "Ledger", tables.ledger, "Ledger", wrap={"first_error": 60, "note": 40})
     _table_sheet(book, fmt, rows, "Not returned", tables.not_returned, "NotReturned")
+    review = {"Reason": 70, "What to do": 60}
+    _table_sheet(book, fmt, rows, "Needs review", tables.needs_review, "NeedsReview", wrap=review)
 
     n_cats = len(categories(rubric))
     overall.insert_chart(3, 1, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
@@ -280,7 +282,8 @@ def _overview(book, sheet, fmt: _Formats, tables: Tables, rubric: Rubric) -> Non
         1,
         0,
         "Counts of councils' scores at each level. Sheets: distributions with charts, the score "
-        "matrix, averages, every comment, every issue, and a ledger of every file received.",
+        "matrix, averages, every comment, every issue, a ledger of every file received, and the returns "
+        "that need your review.",
         fmt.subtitle,
     )
     sheet.set_column(0, 0, 38)
