@@ -29,6 +29,7 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 LARGE_MEMBER = 1 << 20  # the ratio check applies to members bigger than this
+ENCRYPTED_FLAG, PATCHED_DATA_FLAG, STRONG_ENCRYPTION_FLAG = 0x1, 0x20, 0x40  # zip general-purpose flag bits
 
 Kind = Literal["xlsx", "ods", "xls"]
 
@@ -169,7 +170,7 @@ def check_zip(package: Package) -> Kind:
         raise ReadFailure("zip-bomb", f"the archive has {len(infos)} members (limit {limits.max_members})")
     total = 0
     for info in infos:
-        if info.flag_bits & 0x1:
+        if info.flag_bits & (ENCRYPTED_FLAG | STRONG_ENCRYPTION_FLAG):
             raise ReadFailure("encrypted", "the archive's members are encrypted")
         if info.file_size > limits.max_member_bytes:
             raise ReadFailure(
@@ -185,7 +186,8 @@ def check_zip(package: Package) -> Kind:
         total += info.file_size
     if total > limits.max_total_bytes:
         raise ReadFailure("zip-bomb", f"the archive would expand to {total:,} bytes (limit {limits.max_total_bytes:,})")
-    _refuse_duplicates(infos)
+    if len(package.members) < len(infos):  # two members share a name, as OPC compares names
+        _refuse_duplicates(infos)
     return _zip_kind(package)
 
 
@@ -255,18 +257,22 @@ def read_member(
 
 def _member_failure(info: zipfile.ZipInfo, exc: Exception) -> ReadFailure:
     """What went wrong reading ``info``, in words for the person who has to ask for the file again."""
-    if isinstance(exc, NotImplementedError):
-        method = COMPRESSION_NAMES.get(info.compress_type, f"method {info.compress_type}")
+    name = info.filename
+    if info.flag_bits & (ENCRYPTED_FLAG | STRONG_ENCRYPTION_FLAG) or "encrypted" in str(exc):
+        return ReadFailure("encrypted", f"the part {name} is encrypted (password-protected)")
+    if isinstance(exc, NotImplementedError) or (isinstance(exc, RuntimeError) and info.compress_type not in (0, 8)):
+        if info.flag_bits & PATCHED_DATA_FLAG:
+            method = "patched data (a zip extension)"
+        else:
+            method = COMPRESSION_NAMES.get(info.compress_type, f"method {info.compress_type}")
         return ReadFailure(
             "unsupported-format",
-            f"the part {info.filename} is compressed with {method}, which this tool cannot unpack "
+            f"the part {name} is compressed with {method}, which this tool cannot unpack "
             "(the workbook was probably re-packed by a zip program)",
         )
-    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
-        return ReadFailure("encrypted", f"the part {info.filename} is encrypted (password-protected)")
     if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
-        return ReadFailure("corrupt-file", f"the part {info.filename} is damaged (its CRC check fails)")
-    return ReadFailure("corrupt-file", f"the part {info.filename} is damaged or truncated and cannot be unpacked")
+        return ReadFailure("corrupt-file", f"the part {name} is damaged (its CRC check fails)")
+    return ReadFailure("corrupt-file", f"the part {name} is damaged or truncated and cannot be unpacked")
 
 
 Relationship = tuple[str, str]  # (the last segment of its type, e.g. "worksheet"; the target's part name)
