@@ -150,13 +150,20 @@ def make_many_sheets_one_part(
     return write_members(dir / name, [*members, ("xl/worksheets/sheet1.xml", sheet.encode())])
 
 
-def make_xlsb(dir: Path, name: str = "binary.xlsb") -> Path:
-    """The package of an Excel binary workbook: its main part is ``xl/workbook.bin`` (here, random records)."""
-    types = _MINIMAL_PARTS["[Content_Types].xml"].replace(
+def make_xlsb(dir: Path, declared: str = "default", name: str = "binary.xlsb") -> Path:
+    """The package of an Excel binary workbook: its main part is ``xl/workbook.bin`` (here, random records).
+    Its content type is ``declared`` by extension (``default``), by part name (``override``) or not at all (``none``).
+    """
+    workbook_type = (
         '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>',
-        f'<Default Extension="bin" ContentType="{BINARY_MAIN}"/>',
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     )
+    binary_type = {
+        "default": f'<Default Extension="bin" ContentType="{BINARY_MAIN}"/>',
+        "override": f'<Override PartName="/xl/workbook.bin" ContentType="{BINARY_MAIN}"/>',
+        "none": "",
+    }[declared]
+    types = _MINIMAL_PARTS["[Content_Types].xml"].replace(workbook_type, binary_type)
     rels = _MINIMAL_PARTS["_rels/.rels"].replace("xl/workbook.xml", "xl/workbook.bin")
     body = random.Random(0).randbytes(300)
     return write_members(

@@ -216,8 +216,9 @@ def test_workbook_cell_cap_counts_the_cells_of_every_sheet(filled: Path, origina
 # --- 5. formats and compressions we cannot read get their own message --------------------------------------------
 
 
-def test_binary_workbook_is_unsupported(rubric: Rubric, tmp_path: Path) -> None:
-    path = opc.make_xlsb(tmp_path)
+@pytest.mark.parametrize("declared", ["default", "override", "none"])
+def test_binary_workbook_is_unsupported(declared: str, rubric: Rubric, tmp_path: Path) -> None:
+    path = opc.make_xlsb(tmp_path, declared)
     report = read_unchanged(path, rubric)
     assert_one_error(report, path, "unsupported-format")
     assert ".xlsb" in report.issues[0].message and ".xlsx" in report.issues[0].message

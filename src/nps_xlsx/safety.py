@@ -51,6 +51,8 @@ try:
     ZIP_ERRORS += (lzma.LZMAError,)
 except ImportError:  # pragma: no cover - Python built without lzma: zipfile cannot inflate LZMA either
     pass
+# What zipfile raises for an archive it cannot open: damaged, truncated, split over disks, badly encoded names.
+ZIP_OPEN_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, struct.error)
 # Zip compression methods zipfile cannot inflate, as zip tools name them.
 COMPRESSION_NAMES = {
     1: "Shrink",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from .issues import Issue, Location, make_issue
 from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure
 from .response import Answer, Response
 from .rubric import Rubric
-from .safety import Limits, Package, check_zip, is_encrypted_ole, skip_reason, sniff
+from .safety import ZIP_OPEN_ERRORS, Limits, Package, check_zip, is_encrypted_ole, skip_reason, sniff
 from .scores import read_score
 
 FileStatus = Literal["accepted", "accepted-with-warnings", "rejected", "skipped"]
@@ -132,8 +131,6 @@ FIXES = {
     "unsupported-format": "ask the council to open it in their spreadsheet program, save it as an Excel Workbook "
     "(.xlsx) and send that file",
 }
-# What zipfile raises for an archive it cannot open: damaged, truncated, split over disks, bad names.
-ZIP_OPEN_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, struct.error)
 
 
 def _with_fix(code: str, detail: str) -> str:
