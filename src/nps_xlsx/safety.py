@@ -264,12 +264,12 @@ def _member_failure(info: zipfile.ZipInfo, exc: Exception) -> ReadFailure:
         return ReadFailure("encrypted", f"the part {name} is encrypted (password-protected)")
     if isinstance(exc, NotImplementedError) or (isinstance(exc, RuntimeError) and info.compress_type not in (0, 8)):
         if info.flag_bits & PATCHED_DATA_FLAG:
-            method = "patched data (a zip extension)"
+            how = "uses a zip feature (patched data)"
         else:
-            method = COMPRESSION_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            how = f"is compressed with {COMPRESSION_NAMES.get(info.compress_type, f'method {info.compress_type}')}"
         return ReadFailure(
             "unsupported-format",
-            f"the part {name} is compressed with {method}, which this tool cannot unpack "
+            f"the part {name} {how}, which this tool cannot unpack "
             "(the workbook was probably re-packed by a zip program)",
         )
     if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
