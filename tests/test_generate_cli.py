@@ -75,6 +75,10 @@ def test_extra_columns_bom_and_odd_names(tmp_path: Path) -> None:
         ("code,name\nE1,Alpha\nE/1,Beta\nE-1,Beta\n", "councils.csv:4: code 'E-1' gives the same file name as line 3"),
         ("code,name\nE1\n", "councils.csv:2: has 1 columns; the header has 2"),
         ("code,name\n", "councils.csv: no councils listed"),
+        (f"code,name\nE1,Alpha\nE2,{'N' * 256}\n", "councils.csv:3: the name is 256 characters long"),
+        (f"code,name\nE1,Alpha\nE2,{chr(0x1F3DB) * 128}\n", "councils.csv:3: the name is 256 characters long"),
+        (f"code,name\nE1,Alpha\n{'C' * 65},Beta\n", "councils.csv:3: the code is 65 characters long"),
+        ("code,name\nE1,Al\x01pha\n", "councils.csv:2: the name 'Al\\x01pha' holds control characters"),
     ],
 )
 def test_bad_council_list(tmp_path: Path, text: str, message: str) -> None:

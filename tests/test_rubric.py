@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from nps_xlsx import layout
 from nps_xlsx.errors import RubricError
 from nps_xlsx.rubric import Rubric, default_rubric_path, load_rubric
+from nps_xlsx.template import BuildOptions, build_workbook
 
 AREA_CODES = {
     "EC": 3,
@@ -230,3 +234,93 @@ def test_any_rubric_of_the_schema_loads(small_rubric_path: Path) -> None:
     assert tiny.levels == ("Low", "Middle", "High")
     assert tiny.areas[1].sheet == "Second area"
     assert tiny.short_title == tiny.title
+
+
+# --- rubric text that the workbook or the summary cannot hold ----------------------------------------
+
+
+def small(tmp_path: Path, old: str, new: str) -> Path:
+    assert old in SMALL_RUBRIC
+    path = tmp_path / "custom.yaml"
+    path.write_text(SMALL_RUBRIC.replace(old, new), encoding="utf-8")
+    return path
+
+
+def fails_at(path: Path, fragment: str, place: str) -> str:
+    """The loader's message, checked to name the file, the line holding ``fragment``, and ``place``."""
+    with pytest.raises(RubricError) as caught:
+        load_rubric(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line_of(path, fragment)}: {place}: "), message
+    return message
+
+
+LEVELS = "levels: [Low, Middle, High]"
+
+
+@pytest.mark.parametrize(
+    ("levels", "fragment", "place", "what"),
+    [
+        ("levels: [Low, 'Middle \"ish\"', High]", "levels:", "levels[1]", "double quote"),
+        ("levels:\n  - Low\n  - Middle, mostly\n  - High", "Middle, mostly", "levels[1]", "comma"),
+        ('levels: [Low, "Mid\\ndle", High]', "levels:", "levels[1]", "line break"),
+        ("levels: [Low, low, High]", "levels:", "levels[1]", "level 1"),
+        (f"levels: [Low {'x' * 80}, Middle {'y' * 80}, High {'z' * 80}]", "levels:", "levels", "255"),
+    ],
+)
+def test_level_labels_that_break_the_drop_down(tmp_path: Path, levels: str, fragment: str, place: str, what: str):
+    assert what in fails_at(small(tmp_path, LEVELS, levels), fragment, place)
+
+
+@pytest.mark.parametrize(
+    ("label", "what"),
+    [
+        ("'Not \"scored\"'", "double quote"),
+        ("Not scored, yet", "comma"),
+        ("N/A*", "wildcard"),
+        ("Not sure?", "wildcard"),
+        ("<none>", "comparison"),
+        ("Total", "'Total'"),  # a fixed column of the distribution tables, whose counts it would replace
+        ("not answered", "'Not answered'"),
+        ("Key area", "'Key area'"),
+        ("middle", "level 2"),
+        ("2 - Middle", "level 2"),
+    ],
+)
+def test_unscored_labels_that_break_a_list_a_formula_or_a_table(tmp_path: Path, label: str, what: str) -> None:
+    path = small(tmp_path, "unscored: Not scored", f"unscored: {label}")
+    assert what in fails_at(path, "unscored:", "unscored")
+
+
+@pytest.mark.parametrize("code_id", ["council", "Council", "CODE", "code"])
+def test_ids_that_are_fixed_columns_of_the_score_matrix(tmp_path: Path, code_id: str) -> None:
+    path = small(tmp_path, "id: AA1", f"id: {code_id}")
+    assert repr(code_id) in fails_at(path, f"id: {code_id},", "areas[0].value_codes[0].id")
+    path = small(tmp_path, "  - id: AA\n", f"  - id: {code_id}\n")
+    assert repr(code_id) in fails_at(path, f"id: {code_id}", "areas[0].id")
+
+
+def test_key_area_names_must_differ(tmp_path: Path) -> None:
+    path = small(tmp_path, "name: Second area with a name that is far too long for a sheet", "name: FIRST AREA")
+    assert "AA" in fails_at(path, "name: FIRST AREA", "areas[1].name (BB)")
+
+
+def test_text_kept_in_document_properties_or_footers_fits(tmp_path: Path) -> None:
+    title = "title: A tiny test diagnostic"
+    fails_at(small(tmp_path, title, f"title: {'T' * 256}\nshort_title: Tiny"), "title: TTT", "title")
+    fails_at(small(tmp_path, title, f"{title}\nshort_title: {'S' * 240}"), "short_title:", "short_title")
+    fails_at(small(tmp_path, title, f"title: {'T' * 240}"), "title: TTT", "title")  # the footer's, without one
+    fails_at(small(tmp_path, 'version: "0.1"', f"version: {'9' * 256}"), "version:", "version")
+
+
+def test_the_limits_are_exact(tmp_path: Path) -> None:
+    """The longest labels and titles the loader accepts make a workbook and a summary without a warning."""
+    title = "title: A tiny test diagnostic"
+    longest_short = "S" * (255 - len(layout.area_footer("")))
+    unscored = "U" * (255 - len(",".join(layout.score_choices_of(["Low", "Middle", "High"], ""))))
+    path = small(tmp_path, title, f"title: {'T' * 255}\nshort_title: {longest_short}")
+    path.write_text(path.read_text(encoding="utf-8").replace("Not scored", unscored), encoding="utf-8")
+    tiny = load_rubric(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # xlsxwriter warns, and leaves the thing out, when Excel's limits are passed
+        build_workbook(tiny, BuildOptions(datetime(2026, 1, 1, tzinfo=timezone.utc)))

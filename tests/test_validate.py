@@ -268,7 +268,7 @@ def test_council_name_missing_is_an_error(tmp_path: Path, rubric: Rubric, templa
     assert codes(report) == [("council-name-missing", None, "B5")]
 
 
-def test_personalised_name_changed_is_a_warning(tmp_path: Path, rubric: Rubric) -> None:
+def test_personalised_name_changed_is_held(tmp_path: Path, rubric: Rubric) -> None:
     data = build_workbook(rubric, BuildOptions(FIXED_TIME), DACORUM)
     same = read_return(write(tmp_path, fill_bytes(data, {}, {"council_name": " dacorum  borough council"})), rubric)
     assert codes(same) == []
@@ -276,7 +276,7 @@ def test_personalised_name_changed_is_a_warning(tmp_path: Path, rubric: Rubric) 
     other = read_return(
         write(tmp_path, fill_bytes(data, {}, {"council_name": "Watford Borough Council"}), "w.xlsx"), rubric
     )
-    assert other.status == "accepted-with-warnings"
+    assert other.status == "held"
     assert codes(other) == [("council-name-changed", None, "B5")]
     assert "issued to 'Dacorum Borough Council'" in other.issues[0].message
 
@@ -289,14 +289,15 @@ def test_comment_over_the_cell_limit_is_rejected(tmp_path: Path, rubric: Rubric,
 
 
 def test_completion_date_is_read(tmp_path: Path, rubric: Rubric, template_path: Path) -> None:
-    from datetime import date
+    from datetime import date, timedelta
 
     from nps_xlsx.fill import fill_workbook
 
     out = tmp_path / "dated.xlsx"
-    fill_workbook(template_path, out, {}, {"council_name": "X Council", "completion_date": date(2027, 1, 31)})
+    completed = date.today() - timedelta(days=30)
+    fill_workbook(template_path, out, {}, {"council_name": "X Council", "completion_date": completed})
     report = read_return(out, rubric)
-    assert report.response.completion_date == date(2027, 1, 31)
+    assert report.response.completion_date == completed
 
 
 def test_reading_is_deterministic_and_read_only(filled: Path, rubric: Rubric) -> None:
@@ -323,4 +324,4 @@ def test_control_characters_are_removed_with_a_warning(tmp_path: Path, rubric: R
     report = read_return(write(tmp_path, fill_bytes(template_bytes, answers, COVER)), rubric)
     assert got(report)["EC1"][2] == "bell and nul tab\tstays\r\nline"
     assert codes(report) == [("control-characters-removed", "EC1", "J4")]
-    assert any("3 invisible control character(s)" in i.message for i in report.issues)
+    assert any("3 invisible or invalid character(s)" in i.message for i in report.issues)

@@ -98,7 +98,8 @@ def validate(
     """Check returned workbooks and say, for each, what is wrong and where.
 
     FILES are workbooks (.xlsx, .xlsm, .ods, .xls) or folders to search.
-    Exit status: 0 if every file is accepted (warnings allowed), 1 if any is rejected.
+    Exit status: 0 if every file is accepted (warnings allowed), 1 if any is rejected
+    or held for review (a council name typed that is not the council the copy was issued to).
 
     \b
     Example:
@@ -153,7 +154,19 @@ def validate(
     help="CSV of the councils expected to return (columns code,name): lists who has not.",
 )
 @click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
-@click.option("--strict", is_flag=True, help="Exit with status 1 if any file was rejected.")
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="Write CSV text as it is; by default text starting with = + - @ is prefixed with ' (unsafe in Excel).",
+)
+@click.option(
+    "--assign",
+    "assignments",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV (columns file,council_code) saying which council a held return is from; "
+    "file is its path or SHA-256 from the ledger.",
+)
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any file was rejected or held for review.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes reading returns (default: one per core).")
 def collect(
     returns: tuple[Path, ...],
@@ -162,28 +175,34 @@ def collect(
     ledger_csv: Path | None,
     expected: Path | None,
     rubric: Path | None,
+    raw_csv: bool,
+    assignments: Path | None,
     strict: bool,
     workers: int | None,
 ) -> None:
     """Consolidate returned workbooks into one summary workbook (with charts) and CSV files.
 
     RETURNS are workbooks or folders (searched recursively). Every file appears in the
-    ledger: accepted, accepted with warnings, rejected, superseded or skipped.
+    ledger: accepted, accepted with warnings, held for review, rejected, superseded or skipped.
+    A return held for review (a personalised copy with another council's name typed on it) is
+    listed on the sheet "Needs review" and used only once --assign says which council it is from.
 
     \b
     Example:
       nps-xlsx collect returns/ --out summary.xlsx --csv responses.csv \\
           --ledger files.csv --expected councils.csv
     """
+    from .assign import load_assignments
     from .collect_job import CollectOutputs, run_collect
     from .councils import load_councils
     from .rubric import load_rubric
 
-    outputs = CollectOutputs(out, responses_csv, ledger_csv)
-    protected = tuple(p for p in (rubric, expected) if p)
+    outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv)
+    protected = tuple(p for p in (rubric, expected, assignments) if p)
     try:
         loaded = load_rubric(rubric)
         expected_list = load_councils(expected) if expected else None
+        decided = load_assignments(assignments, expected_list) if assignments else None
         with contextlib.ExitStack() as stack:
             bars: list = []  # the progress bar, once the number of files is known
 
@@ -201,17 +220,23 @@ def collect(
                 progress=lambda n: bars[0].update(n) if bars else None,
                 on_discovered=start,
                 workers=workers,
+                assignments=decided,
             )
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
     counts = collection.counts()
     written = ", ".join(str(p) for p in outputs.paths())
+    held = f", {counts['held']} held for review" if counts["held"] else ""
     click.echo(
         f"{len(collection.entries)} files: {counts['accepted']} accepted, "
         f"{counts['accepted-with-warnings']} accepted with warnings, {counts['rejected']} rejected, "
-        f"{counts['superseded']} superseded, {counts['skipped']} skipped; summary written to {written}"
+        f"{counts['superseded']} superseded, {counts['skipped']} skipped{held}; summary written to {written}"
     )
     if collection.expected is not None:
         click.echo(f"{len(collection.not_returned)} of {len(collection.expected)} expected councils have not returned.")
-    if strict and counts["rejected"]:
+    if counts["held"]:
+        click.echo(f'{counts["held"]} held for review: see the sheet "Needs review" in {out}.')
+    for line in decided.unused() if decided else []:
+        click.echo(f"warning: {decided.source}:{line.line}: no file of this run matches {line.file!r}", err=True)
+    if strict and (counts["rejected"] or counts["held"]):
         sys.exit(1)

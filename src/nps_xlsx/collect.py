@@ -1,7 +1,11 @@
 """The ``collect`` job's first half: read every file, pick one return per council, note what is missing.
 
 Nothing is lost: every file handed in gets exactly one :class:`LedgerEntry`, with status
-accepted, accepted with warnings, rejected, superseded or skipped.
+accepted, accepted with warnings, held (for review), rejected, superseded or skipped.
+
+Held: a personalised copy whose typed council name is another council's. It is not used, does not
+supersede, and does not count as a return from either council until the coordinator assigns it to a
+council in an assignments file (:mod:`nps_xlsx.assign`); then it is used under that council's code.
 
 Duplicate rule: among a council's usable returns, the one with the latest completion
 date on the cover wins; ties go to the latest file modification time, then to the
@@ -12,12 +16,14 @@ is used. The others are marked superseded, and byte-identical copies are named a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from .assign import Assignment, Assignments
 from .councils import Council
 from .issues import Issue, Location, make_issue
+from .names import NameIndex, fold_name
 from .rubric import Rubric
 from .safety import Limits
 from .spool import CommentSpool
@@ -34,6 +40,13 @@ class LedgerEntry:
     status: str
     council_key: str | None = None
     note: str = ""
+    code: str | None = None  # the council code the return counts under, when known
+    assigned: Assignment | None = None  # the assignments-file line that decided its council
+
+    @property
+    def internal_error(self) -> Issue | None:
+        """The fault of ours that stopped this file being read, if any (never the council's fault)."""
+        return next((i for i in self.report.issues if i.code == "internal-error"), None)
 
 
 @dataclass
@@ -57,17 +70,18 @@ class Collection:
         """The one return per council that the summary uses, in input order."""
         return [e for e in self.entries if e.status in USABLE]
 
+    @property
+    def needs_review(self) -> list[LedgerEntry]:
+        """Held returns, and files a fault of ours stopped: the coordinator must look at each."""
+        return [e for e in self.entries if e.status == "held" or e.internal_error]
+
     def counts(self) -> dict[str, int]:
-        statuses = ("accepted", "accepted-with-warnings", "rejected", "superseded", "skipped")
+        statuses = ("accepted", "accepted-with-warnings", "held", "rejected", "superseded", "skipped")
         return {s: sum(e.status == s for e in self.entries) for s in statuses}
 
     @property
     def issues(self) -> list[Issue]:
         return [issue for entry in self.entries for issue in entry.report.issues]
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def read_all(
@@ -113,27 +127,75 @@ def read_all(
 
 
 def collect(
-    reports: Iterable[FileReport], expected: list[Council] | None = None, spool: CommentSpool | None = None
+    reports: Iterable[FileReport],
+    expected: list[Council] | None = None,
+    spool: CommentSpool | None = None,
+    assignments: Assignments | None = None,
 ) -> Collection:
     """Build the ledger: choose one return per council and find the councils that have not returned."""
     entries = [LedgerEntry(report, report.status) for report in reports]
-    names_to_code = {_fold(c.name): c.code for c in expected or []}
+    names = NameIndex()
+    for council in expected or []:
+        names.add(council.name, council.code)
+    if assignments:
+        _assign(entries, assignments, {c.code: c.name for c in expected or []})
     for entry in entries:
         response = entry.report.response
         if entry.status in USABLE and response:
             issued = response.identity.get("council_name", "")
             if response.council_code and issued:
-                names_to_code.setdefault(_fold(issued), response.council_code)
+                names.add(issued, response.council_code)
     for entry in entries:
         response = entry.report.response
         if entry.status in USABLE and response:
-            code = response.council_code or names_to_code.get(_fold(response.council_name or ""))
-            entry.council_key = code.casefold() if code else "name:" + _fold(response.council_name or "")
+            typed = response.council_name or ""
+            entry.code = response.council_code or names.get(typed)
+            entry.council_key = entry.code.casefold() if entry.code else "name:" + fold_name(typed)
+        elif entry.status == "held":
+            entry.note = _held_note(entry)
+        elif entry.internal_error:
+            entry.note = (
+                "not the council's fault: a fault in nps-xlsx stopped this file being read; "
+                "do not ask the council to resend it, report the fault"
+            )
     _supersede(entries)
     collection = Collection(entries, expected, spool=spool)
     if expected is not None:
         _check_expected(collection, expected)
     return collection
+
+
+def _assign(entries: list[LedgerEntry], assignments: Assignments, names: dict[str, str]) -> None:
+    """Use each file the assignments file names under the council it gives."""
+    for entry in entries:
+        report, response = entry.report, entry.report.response
+        line = assignments.find(report.path, report.facts.sha256)
+        if line is None:
+            continue
+        where = f"{assignments.source} line {line.line}"
+        if entry.status not in (*USABLE, "held") or response is None:
+            entry.note = f"{where} assigns this file to {line.code}, but it cannot be used ({entry.status})"
+            continue
+        name = names.get(line.code) or (
+            response.identity.get("council_name") if line.code == response.council_code else None
+        )
+        entry.report.response = replace(response, council_code=line.code, council_name=name or response.council_name)
+        entry.assigned = line
+        entry.status = "accepted-with-warnings" if report.issues else "accepted"
+        typed = f" (name typed: {response.council_name!r})" if response.council_name != name and name else ""
+        entry.note = f"assigned to {line.code} by {where}{typed}"
+
+
+def _held_note(entry: LedgerEntry) -> str:
+    response = entry.report.response
+    assert response is not None
+    issued = response.identity.get("council_name")
+    return (
+        f"held for review: the name typed is {response.council_name!r} but the copy was issued to {issued!r} "
+        f"({response.council_code}); not counted for either council. Find out which council sent it, then add "
+        f'the line "{entry.report.facts.sha256},<council code>" to an assignments file and run collect '
+        "again with --assign"
+    )
 
 
 def _sort_key(entry: LedgerEntry) -> tuple[date, float, str]:
@@ -165,18 +227,21 @@ def _supersede(entries: list[LedgerEntry]) -> None:
                 entry.note = f"identical copy of {original.report.path}{later}"
             else:
                 entry.note = f"superseded by {winner.report.path} (later completion date, then file time)"
-        winner.note = f"used; {len(group) - 1} other return(s) from this council superseded"
+        used = f"used; {len(group) - 1} other return(s) from this council superseded"
+        winner.note = f"{winner.note}; {used}" if winner.note else used
 
 
 def _check_expected(collection: Collection, expected: list[Council]) -> None:
     by_code = {c.code.casefold(): c for c in expected}
-    by_name = {_fold(c.name): c for c in expected}
+    names = NameIndex()
+    for council in expected:
+        names.add(council.name, council.code)
     returned: set[str] = set()
     for entry in collection.used:
         response = entry.report.response
         assert response is not None
-        council = by_code.get((response.council_code or "").casefold()) or by_name.get(
-            _fold(response.council_name or "")
+        council = by_code.get((entry.code or "").casefold()) or by_code.get(
+            (names.get(response.council_name or "") or "").casefold()
         )
         if council:
             returned.add(council.code.casefold())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import stat
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .assign import Assignments
 from .collect import Collection, collect, read_all
 from .councils import Council
 from .output import write_atomic_with
@@ -22,11 +24,15 @@ from .validate import FileReport
 
 @dataclass(frozen=True)
 class CollectOutputs:
-    """Where to write: the summary workbook, and optionally the responses and ledger CSV files."""
+    """Where to write: the summary workbook, and optionally the responses and ledger CSV files.
+
+    ``raw_csv`` writes CSV cells as they are, without neutralising text that Excel would read as a formula.
+    """
 
     summary: Path
     responses_csv: Path | None = None
     ledger_csv: Path | None = None
+    raw_csv: bool = False
 
     def paths(self) -> list[Path]:
         return [p for p in (self.summary, self.responses_csv, self.ledger_csv) if p]
@@ -37,6 +43,8 @@ def is_own_output(path: Path) -> bool:
     from .consolidate import LEDGER_COLUMNS, RESPONSE_COLUMNS
 
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a pipe or a device: it could block
+            return False
         if path.suffix.lower() == ".csv":
             with path.open(encoding="utf-8") as stream:
                 header = stream.readline().rstrip("\r\n").split(",")
@@ -73,13 +81,14 @@ def run_collect(
     progress: Callable[[int], None] | None = None,
     on_discovered: Callable[[int], None] | None = None,
     workers: int | None = None,
+    assignments: Assignments | None = None,
 ) -> Collection:
     """Run the job end to end and return the collection (for the caller's summary line)."""
     from .template import build_time
 
     # A previous run's own outputs inside a returns folder are not returns; anything else there is an input.
-    own = {p.resolve() for p in outputs.paths() if is_own_output(p)}
-    files = [p for p in discover(inputs) if p.resolve() not in own]
+    own = {os.path.realpath(p) for p in outputs.paths() if is_own_output(p)}
+    files = [p for p in discover(inputs) if os.path.realpath(p) not in own]
     if on_discovered:
         on_discovered(len(files))
     spool = CommentSpool()
@@ -92,10 +101,10 @@ def run_collect(
 
         workers = default_workers() if workers is None else workers
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
-        from .consolidate import build_tables, write_responses_csv
+        from .consolidate import build_tables, write_ledger_csv, write_responses_csv
         from .summary import write_summary
 
-        collection = collect(reports, expected, spool)
+        collection = collect(reports, expected, spool, assignments)
         produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
         guard = (*files, *protected)
         responses_csv = outputs.responses_csv
@@ -103,7 +112,9 @@ def run_collect(
             if responses_csv:
                 side.start(
                     lambda: write_atomic_with(
-                        responses_csv, lambda temp: write_responses_csv(collection, rubric, temp), guard
+                        responses_csv,
+                        lambda temp: write_responses_csv(collection, rubric, temp, outputs.raw_csv),
+                        guard,
                     )
                 )
             tables = build_tables(collection, rubric, produced)
@@ -111,7 +122,10 @@ def run_collect(
                 outputs.summary, lambda temp: write_summary(tables, rubric, produced, temp, workers > 1), guard
             )
             if outputs.ledger_csv:
-                write_atomic_with(outputs.ledger_csv, lambda temp: tables.ledger.to_csv(temp, index=False), guard)
+                ledger = tables.ledger
+                write_atomic_with(
+                    outputs.ledger_csv, lambda temp: write_ledger_csv(ledger, temp, outputs.raw_csv), guard
+                )
     finally:
         spool.close()
     return collection

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,8 +13,9 @@ import pandas as pd
 from . import layout
 from .collect import Collection
 from .rubric import Rubric
+from .sheet_rows import is_blank
 
-NOT_ANSWERED = "Not answered"
+NOT_ANSWERED = layout.NOT_ANSWERED
 LEDGER_COLUMNS = [
     "path",
     "status",
@@ -30,6 +31,7 @@ LEDGER_COLUMNS = [
     "size_bytes",
     "modified_utc",
 ]
+REVIEW_COLUMNS = ["File", "SHA-256", "Issued to", "Issued code", "Name typed", "Reason", "What to do"]
 RESPONSE_COLUMNS = [
     "source_file",
     "council",
@@ -58,6 +60,7 @@ class Tables:
     ledger: pd.DataFrame
     not_returned: pd.DataFrame
     overview: list[tuple[str, object]]
+    needs_review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
 
 
 def categories(rubric: Rubric) -> list[str]:
@@ -71,14 +74,13 @@ def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = 
     Generated, not stored: comments may be on disk (see :mod:`nps_xlsx.spool`) and come back one return at
     a time. Without comments, the ``comment`` field is ``""``.
     """
-    expected_codes = {" ".join(c.name.split()).casefold(): c.code for c in collection.expected or []}
     areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
     names = {code.id: code.name for code in rubric.value_codes}
     for entry in collection.used:
         response = entry.report.response
         assert response is not None
         council = response.council_name or ""
-        code = response.council_code or expected_codes.get(" ".join(council.split()).casefold(), "")
+        code = entry.code or ""  # from the copy's identity, an assignment or the expected list (see collect)
         comments = collection.comments(entry) if with_comments else ("",) * len(response.answers)
         for answer, comment in zip(response.answers, comments, strict=True):
             if answer.status == "scored":
@@ -108,12 +110,46 @@ def comment_rows(collection: Collection, rubric: Rubric) -> Iterator[tuple]:
 COMMENT_COLUMNS = ["Council", "ID", "Value code", "Score", "Level", "Comment"]
 
 
-def write_responses_csv(collection: Collection, rubric: Rubric, path: Path) -> None:
-    """The tidy CSV, streamed row by row (UTF-8, a header line, empty for no score)."""
+# What makes a spreadsheet program read a CSV cell as a formula (OWASP, "CSV injection"); the
+# full-width forms too, which Excel turns into formulas in East Asian input modes.
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would read as a formula, prefixed with ``'`` (as OWASP recommends); all else as is.
+
+    Numbers stay numbers: only text is ever changed.
+    """
+    if type(value) is str and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def write_csv(path: Path, columns: list[str], rows: Iterable[Iterable[object]], raw: bool = False) -> None:
+    """A CSV file (UTF-8, a header line, ``None`` as empty), streamed row by row.
+
+    Unless ``raw``, text cells that would start a formula in Excel are neutralised (:func:`neutralise`).
+    """
+    starts = FORMULA_STARTS
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(RESPONSE_COLUMNS)
-        writer.writerows(response_rows(collection, rubric))
+        writer.writerow(columns)
+        if raw:
+            writer.writerows(rows)
+            return
+        for row in rows:  # neutralise(), inlined: this runs for every cell of the responses CSV
+            writer.writerow([("'" + v) if type(v) is str and v[:1] in starts else v for v in row])
+
+
+def write_responses_csv(collection: Collection, rubric: Rubric, path: Path, raw: bool = False) -> None:
+    """The tidy CSV, one row per (used return x value code); empty for no score. See :func:`write_csv`."""
+    write_csv(path, RESPONSE_COLUMNS, response_rows(collection, rubric), raw)
+
+
+def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False) -> None:
+    """The ledger of every file received, as CSV. See :func:`write_csv`."""
+    rows = ledger.astype(object).itertuples(index=False, name=None)
+    write_csv(path, list(ledger.columns), ([None if is_blank(v) else v for v in row] for row in rows), raw)
 
 
 def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
@@ -192,6 +228,7 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
         ("Files received", len(collection.entries)),
         ("Returns used (one per council)", len(collection.used)),
         ("  of which accepted with warnings", counts["accepted-with-warnings"]),
+        ("Held for review (see Needs review)", counts["held"]),
         ("Rejected", counts["rejected"]),
         ("Superseded (duplicates)", counts["superseded"]),
         ("Skipped (not workbooks)", counts["skipped"]),
@@ -214,6 +251,7 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
         ledger,
         not_returned,
         overview,
+        _needs_review(collection),
     )
 
 
@@ -224,8 +262,9 @@ def _matrix(responses: pd.DataFrame, councils: pd.DataFrame, rubric: Rubric) -> 
     cells = cells.where(responses["score"].notna(), (responses["level"] == rubric.unscored).map({True: "U", False: ""}))
     matrix = responses.assign(cell=cells).pivot(index="source_file", columns="code_id", values="cell")
     matrix = matrix.reindex(index=councils["source_file"], columns=ids)
-    matrix.insert(0, "Council", councils["council"].to_numpy())
-    matrix.insert(1, "Code", councils["council_code"].to_numpy())
+    council, code = layout.MATRIX_COLUMNS  # rubric.py keeps value-code IDs from being these
+    matrix.insert(0, council, councils["council"].to_numpy())
+    matrix.insert(1, code, councils["council_code"].to_numpy())
     return matrix.reset_index(drop=True)
 
 
@@ -240,7 +279,8 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 report.path,
                 entry.status,
                 response.council_name if response else None,
-                response.council_code if response else None,
+                # a held return counts for no council until it is assigned (see the note)
+                entry.code or (response.council_code if response and entry.status != "held" else None),
                 report.format,
                 f"{identity.get('rubric_id', '')} {identity.get('rubric_version', '')}".strip() or None,
                 len(report.errors),
@@ -252,4 +292,41 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 datetime.fromtimestamp(modified, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if modified else None,
             )
         )
-    return pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64"})
+
+
+def _needs_review(collection: Collection) -> pd.DataFrame:
+    """Held returns (both names, the reason, what to do) and files a fault of ours stopped."""
+    rows = []
+    for entry in collection.needs_review:
+        report, response = entry.report, entry.report.response
+        fault = entry.internal_error
+        if fault is not None:
+            reason, todo = (
+                fault.message,
+                (
+                    "A fault in nps-xlsx, not the council's: do not ask the council to resend. Report the fault to "
+                    "the nps-xlsx maintainers; the file may be fine once it is fixed."
+                ),
+            )
+        else:
+            held = next((i for i in report.issues if i.code == "council-name-changed"), None)
+            reason = held.message if held else entry.note
+            todo = (
+                "Find out which council sent it. Then add a line with this file's SHA-256 (or path) and that "
+                "council's code to an assignments file (columns file,council_code) and run collect again with "
+                "--assign. Until then it counts for neither council."
+            )
+        identity = response.identity if response else {}
+        rows.append(
+            (
+                report.path,
+                report.facts.sha256,
+                identity.get("council_name"),
+                identity.get("council_code"),
+                response.council_name if response else None,
+                reason,
+                todo,
+            )
+        )
+    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)

@@ -10,9 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CouncilListError
+from .text import clean_text, display_path, utf16_len
 
 REQUIRED_COLUMNS = ("code", "name")
 MAX_SLUG = 60
+# A personalised workbook keeps the name in a custom document property (at most 255 characters, as
+# Excel counts them) and on the cover, whose input check allows 255; the meta sheet and the cover's
+# other cells hold more. A code is an identifier (a GSS code has 9 characters); 64 keeps it readable
+# in the cover and the file name (code, then at most 60 characters of the name) short on any file system.
+MAX_NAME = 255
+MAX_CODE = 64
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,27 @@ def workbook_filename(council: Council) -> str:
     """A safe file name for a council's workbook, e.g. ``E07000096-dacorum-borough-council.xlsx``."""
     code = re.sub(r"[^A-Za-z0-9]+", "-", council.code).strip("-")
     return "-".join(part for part in (code, slug(council.name)) if part) + ".xlsx"
+
+
+def council_problem(council: Council) -> str | None:
+    """What stops ``council`` from being written into a workbook, or ``None``."""
+    why = {
+        "name": "its document properties and the cover's council-name cell allow no more",
+        "code": "it is an identifier, and the start of the workbook's file name",
+    }
+    for what, value, limit in (("code", council.code, MAX_CODE), ("name", council.name, MAX_NAME)):
+        if clean_text(value)[1]:
+            return f"the {what} '{display_path(value)}' holds control characters; remove them"
+        if utf16_len(value) > limit:
+            return f"the {what} is {utf16_len(value):,} characters long; at most {limit} ({why[what]}); shorten it"
+    return None
+
+
+def check_council(council: Council) -> None:
+    """Raise :class:`CouncilListError` if ``council`` cannot be written into a workbook."""
+    problem = council_problem(council)
+    if problem:
+        raise CouncilListError(f"council {council.code[:MAX_CODE]!r}: {problem}")
 
 
 def load_councils(path: Path | str) -> list[Council]:
@@ -65,6 +93,9 @@ def load_councils(path: Path | str) -> list[Council]:
             raise CouncilListError(f"{path}:{line_no}: the code is empty")
         if not council.name:
             raise CouncilListError(f"{path}:{line_no}: the name is empty (code {council.code})")
+        problem = council_problem(council)
+        if problem:
+            raise CouncilListError(f"{path}:{line_no}: {problem}")
         key = council.code.casefold()
         if key in seen_codes:
             raise CouncilListError(

@@ -20,3 +20,7 @@ class CouncilListError(NpsXlsxError):
 
 class OutputError(NpsXlsxError):
     """An output file cannot be written where it was asked for."""
+
+
+class AssignmentsError(NpsXlsxError):
+    """An assignments file (which council a held return is from) is unreadable or has a bad row."""

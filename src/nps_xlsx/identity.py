@@ -6,6 +6,7 @@ from . import layout
 from .issues import Issue, Location, make_issue
 from .raw import RawWorkbook
 from .rubric import Rubric
+from .text import clean_text
 
 PROPERTY_PREFIX = "nps_"
 
@@ -17,7 +18,7 @@ def read_identity(book: RawWorkbook) -> dict[str, str] | None:
         if sheet is None:
             continue
         record = {
-            str(key.value).strip(): "" if value is None else str(value.value).strip()
+            str(key.value).strip(): "" if value is None else _clean(str(value.value))
             for (row, col), key in sheet.cells.items()
             if col == 0 and row > 0 and key.kind == "text" and str(key.value).strip() in layout.META_KEYS
             for value in [sheet.cells.get((row, 1))]
@@ -25,9 +26,16 @@ def read_identity(book: RawWorkbook) -> dict[str, str] | None:
         if record.get("template_id"):
             return record
     from_properties = {
-        key[len(PROPERTY_PREFIX) :]: value for key, value in book.properties.items() if key.startswith(PROPERTY_PREFIX)
+        _clean(key[len(PROPERTY_PREFIX) :]): _clean(value)
+        for key, value in book.properties.items()
+        if key.startswith(PROPERTY_PREFIX)
     }
     return from_properties if from_properties.get("template_id") else None
+
+
+def _clean(text: str) -> str:
+    """Identity values are ours; text no output can hold (only a tampered copy has it) is dropped silently."""
+    return clean_text(text)[0].strip()
 
 
 def check_identity(identity: dict[str, str], rubric: Rubric, file: str) -> Issue | None:

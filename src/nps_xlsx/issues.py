@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .text import clean_text
+
 Severity = Literal["error", "warning"]
 
 # code -> (severity, one-line meaning). Tests assert on codes, not on message text.
@@ -34,7 +36,10 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "rubric-fingerprint-mismatch": ("error", "the workbook's rubric text differs from the expected rubric"),
     "identity-missing": ("warning", "the workbook's identity record is missing; recognised by its layout"),
     "council-name-missing": ("error", "the council name on the cover is blank"),
-    "council-name-changed": ("warning", "the council name differs from the council the copy was issued to"),
+    "council-name-changed": (
+        "warning",
+        "the council name typed on the cover is not the council the copy was issued to; held for review",
+    ),
     # the answers
     "value-code-missing": ("error", "a value code's row cannot be found"),
     "value-code-duplicated": ("error", "a value code appears in more than one row"),
@@ -44,9 +49,12 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "score-formula-error": ("error", "a score cell holds a formula error such as #REF!"),
     "formula-without-value": ("error", "an input holds a formula with no calculated value"),
     "comment-too-long": ("error", "a comment is longer than a spreadsheet cell can hold"),
-    "control-characters-removed": ("warning", "invisible control characters were removed from a comment"),
+    "control-characters-removed": ("warning", "characters no output can hold were removed from a cell's text"),
+    "completion-date-in-future": ("warning", "the completion date is in the future; not used to order resubmissions"),
     # across returns (collect)
     "unexpected-council": ("warning", "the return is from a council not on the expected list"),
+    # ours, not the sender's
+    "internal-error": ("error", "a fault in nps-xlsx stopped it reading the file; the file itself may be fine"),
 }
 
 
@@ -94,12 +102,18 @@ def make_issue(
 ) -> Issue:
     """An issue whose message reads ``file › sheet!cell (ID): detail``; severity comes from the catalogue."""
     severity, _meaning = CATALOGUE[code]
+    # Safe by construction: whatever a return held, an issue holds only text every output can write.
+    location = Location(_safe(location.file), _safe(location.sheet), _safe(location.cell))
     where = str(location) + (f" ({value_code})" if value_code else "")
     return Issue(
         code=code,
         severity=severity,
         location=location,
-        value_code=value_code,
-        value=None if value is None else str(value),
-        message=f"{where}: {detail}",
+        value_code=_safe(value_code),
+        value=_safe(None if value is None else str(value)),
+        message=_safe(f"{where}: {detail}"),
     )
+
+
+def _safe(text: str | None) -> str | None:
+    return None if text is None else clean_text(text)[0]

@@ -8,6 +8,7 @@ Rows and columns are 0-based, as in xlsxwriter.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -63,6 +64,16 @@ META_KEYS = (
 )
 
 MAX_SHEET_NAME = 31
+MAX_PROPERTY_TEXT = 255  # a custom document property's text, in UTF-16 units (identity travels in them)
+MAX_LIST_VALIDATION = 255  # a drop-down list's entries joined by commas
+MAX_HEADER_FOOTER = 255
+
+# Fixed columns of the summary tables in which rubric text becomes a column name: the score matrix
+# (then one column per value-code ID) and the distribution tables (then one column per drop-down
+# choice). Excel table column names must differ, ignoring case.
+MATRIX_COLUMNS = ("Council", "Code")
+NOT_ANSWERED = "Not answered"
+COUNT_COLUMNS = ("Scope", "Key area", "ID", "Value code", NOT_ANSWERED, "Total")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -76,6 +87,11 @@ def comment_name(code_id: str) -> str:
     return f"comment_{code_id}"
 
 
+def area_footer(short_title: str) -> str:
+    """The page footer of a key-area sheet: the rubric's short title, the sheet name, the page number."""
+    return f"&L{short_title.replace('&', '&&')} - &A&RPage &P of &N"
+
+
 def level_choice(score: int, label: str) -> str:
     """The dropdown text for a level, e.g. ``3 - Mature``."""
     return f"{score} - {label}"
@@ -83,7 +99,12 @@ def level_choice(score: int, label: str) -> str:
 
 def score_choices(rubric: Rubric) -> list[str]:
     """Every dropdown entry: the levels in order, then the unscored choice."""
-    return [level_choice(i, label) for i, label in enumerate(rubric.levels, 1)] + [rubric.unscored]
+    return score_choices_of(rubric.levels, rubric.unscored)
+
+
+def score_choices_of(levels: Sequence[str], unscored: str) -> list[str]:
+    """The dropdown entries for these level labels and unscored label."""
+    return [level_choice(i, label) for i, label in enumerate(levels, 1)] + [unscored]
 
 
 def score_col(rubric: Rubric) -> int:

@@ -13,7 +13,7 @@ import re
 import zipfile
 from xml.sax.saxutils import escape
 
-from .councils import Council
+from .councils import Council, check_council
 from .rubric import Rubric
 from .template import BuildOptions, build_workbook
 
@@ -31,7 +31,8 @@ class Personaliser:
         self.strings = next((data for info, data in self.members if info.filename == "xl/sharedStrings.xml"), b"")
 
     def build(self, council: Council) -> bytes:
-        """The council's workbook, as :func:`build_workbook` would make it."""
+        """The council's workbook, as :func:`build_workbook` would make it (and refusing what it refuses)."""
+        check_council(council)
         name, code = escape(council.name).encode(), escape(council.code).encode()
         plain = all(_PLAIN.fullmatch(text) and "_x" not in text for text in (council.name, council.code))
         clash = council.name == council.code or any(b">" + t + b"<" in self.strings for t in (name, code))

@@ -14,9 +14,24 @@ from functools import lru_cache
 from typing import Literal, NamedTuple
 
 CellKind = Literal["text", "number", "bool", "date", "error", "uncached"]
+# A "date" cell holds a datetime; a time of day alone is that time on TIME_OF_DAY's date (every reader).
 CellValue = str | float | bool | datetime | None
+TIME_OF_DAY = datetime(1899, 12, 30)
 
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+# xsd:double's lexical space, whitespace collapsed: what a spreadsheet file may hold as a number. Python's float()
+# also takes "0_3", Arabic-Indic or full-width digits, "infinity" and Unicode spaces, which are not numbers here.
+_XSD_DOUBLE = re.compile(
+    r"[ \t\r\n]*(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN)[ \t\r\n]*"
+)
+
+
+def parse_double(text: str) -> float | None:
+    """``text`` as an ``xsd:double`` (``3``, ``-0.5e3``, ``INF``, ``NaN``), or ``None`` if it is not one.
+
+    Never raises: a number of thousands of digits is ``inf`` (or ``0.0``), as for any double.
+    """
+    return float(text) if _XSD_DOUBLE.fullmatch(text) else None
 
 
 class ReadFailure(Exception):

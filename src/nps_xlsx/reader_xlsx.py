@@ -10,27 +10,37 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import re
 from datetime import datetime, timedelta
 
-from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1, parse_name_target
+from .raw import TIME_OF_DAY, RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1, parse_double, parse_name_target
 from .safety import Budget, Limits, Package, parse_xml, part_key
 from .xlsx_scan import scan_cells, scan_shared_strings
+from .xlsx_scan import unescape as _unescape
 
 EPOCH_1900 = datetime(1899, 12, 30)
 EPOCH_1904 = datetime(1904, 1, 1)
 BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# What a cell reads as when it names a shared string that does not exist: the value is lost, as in a broken reference.
+MISSING_STRING = "#REF!"
 _FORMAT_NOISE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+_XML_SPACE = " \t\r\n"
+# t="d" cells: ISO 8601 as spreadsheets write it (openpyxl's from_ISO8601, plus fractions and zones, which
+# are ignored: the wall-clock time as written is kept). ASCII digits only.
+_ISO_TIME = r"([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,]([0-9]{1,9}))?)?"
+_ISO_ZONE = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
+_ISO_DATE_TIME = re.compile(rf"([0-9]{{4}})-([0-9]{{2}})-([0-9]{{2}})(?:[T ]{_ISO_TIME})?{_ISO_ZONE}")
+_ISO_TIME_ONLY = re.compile(rf"T?{_ISO_TIME}{_ISO_ZONE}")
 
 
 def _local(name: str) -> str:
     return name.rpartition(":")[2]
 
 
-def _unescape(text: str) -> str:
-    """Decode OOXML's ``_xHHHH_`` escapes (used for control characters)."""
-    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
+def _small_int(text: str | None) -> int | None:
+    """``text`` as a non-negative int of at most 9 ASCII digits (an index, a style, a row), else ``None``."""
+    return int(text) if text and len(text) <= 9 and text.isascii() and text.isdigit() else None
 
 
 def _attr(attrs: dict[str, str], local: str) -> str | None:
@@ -88,7 +98,7 @@ def _parse_shared_strings(data: bytes, member: str) -> list[str]:
         if tag == "t" or tag.endswith(":t"):
             on = False
         elif tag == "si" or tag.endswith(":si"):
-            strings.append(_unescape("".join(parts)))
+            strings.append(_unescape("".join(parts)))  # the one decoding, as on the fast path
             parts.clear()
         elif tag == "rPh" or tag.endswith(":rPh"):
             phonetic -= 1
@@ -117,11 +127,11 @@ def _date_styles(data: bytes, member: str) -> frozenset[int]:
         nonlocal in_xfs
         tag = _local(tag)
         if tag == "numFmt":
-            custom[int(attrs.get("numFmtId", "0"))] = attrs.get("formatCode", "")
+            custom[_small_int(attrs.get("numFmtId")) or 0] = attrs.get("formatCode", "")
         elif tag == "cellXfs":
             in_xfs = True
         elif tag == "xf" and in_xfs:
-            formats.append(int(attrs.get("numFmtId", "0")))
+            formats.append(_small_int(attrs.get("numFmtId")) or 0)
 
     def end(tag: str) -> None:
         nonlocal in_xfs
@@ -140,8 +150,50 @@ class _SheetDataEnd(Exception):
     """Raised to stop parsing a worksheet once its cells have been read."""
 
 
+def from_serial(serial: float, epoch: datetime) -> datetime:
+    """An Excel date serial as a date-time, as openpyxl's ``from_excel``; ``0 <= serial < 1`` is a time of day.
+
+    A time of day is given on :data:`TIME_OF_DAY`'s date, as every reader gives it (openpyxl gives a ``time``).
+
+    Rounded to the millisecond. In the 1900 system serial 60 is Excel's fictitious 29 February 1900,
+    so serials below it are a day later than a plain count from the epoch would say. Raises
+    ``OverflowError`` or ``ValueError`` for a serial no date can hold (huge, ``inf``, ``NaN``).
+    """
+    day, fraction = divmod(serial, 1)
+    clock = timedelta(milliseconds=round(fraction * 86_400_000))
+    if 0 <= serial < 1 and clock.days == 0:
+        return TIME_OF_DAY + clock
+    if 0 < serial < 60 and epoch == EPOCH_1900:
+        day += 1
+    return epoch + timedelta(days=day) + clock
+
+
+def _iso_value(text: str) -> datetime | None:
+    """A ``t="d"`` cell's ISO 8601 date, date-time or time, or ``None`` if it is not one."""
+    text = text.strip(_XML_SPACE)
+    try:
+        if match := _ISO_DATE_TIME.fullmatch(text):
+            year, month, day, hour, minute, second, fraction = match.groups()
+            return datetime(int(year), int(month), int(day), *_clock(hour, minute, second, fraction))
+        if match := _ISO_TIME_ONLY.fullmatch(text):
+            return datetime(TIME_OF_DAY.year, TIME_OF_DAY.month, TIME_OF_DAY.day, *_clock(*match.groups()))
+    except ValueError:  # out of range: month 13, 30 February, 24:00
+        pass
+    return None
+
+
+def _clock(hour: str | None, minute: str | None, second: str | None, fraction: str | None) -> tuple[int, ...]:
+    micro = int((fraction + "00000")[:6]) if fraction else 0
+    return int(hour or 0), int(minute or 0), int(second or 0), micro
+
+
 class _CellMaker:
-    """Turns one cell's parts (type, style, formula or not, cached value, inline text) into a :class:`RawCell`."""
+    """Turns one cell's parts (type, style, formula or not, cached value, inline text) into a :class:`RawCell`.
+
+    Total: whatever the parts hold, the result is a cell (or ``None`` for an empty one), never an exception,
+    so one odd cell becomes an issue at that cell. Numbers follow ``xsd:double`` only; anything else in a
+    numeric cell is read as its text.
+    """
 
     def __init__(self, strings: list[str], date_styles: frozenset[int], epoch: datetime) -> None:
         self.strings, self.date_styles, self.epoch = strings, date_styles, epoch
@@ -155,12 +207,7 @@ class _CellMaker:
             # no cached value (openpyxl writes an empty <v/>); t="str" with "" is a real cached empty string
             return RawCell(None, "uncached", True) if formula else None
         if kind == "s":
-            try:
-                return RawCell(self.strings[int(value)], "text", formula)
-            except (ValueError, IndexError) as exc:
-                raise ReadFailure(
-                    "corrupt-file", f"a cell refers to shared string {value!r}, which does not exist"
-                ) from exc
+            return self._shared(value, formula)
         if kind == "str":
             return RawCell(_unescape(value), "text", formula)
         if kind == "b":
@@ -168,20 +215,27 @@ class _CellMaker:
         if kind == "e":
             return RawCell(value, "error", formula)
         if kind == "d":
-            try:
-                return RawCell(datetime.fromisoformat(value.rstrip("Z")), "date", formula)
-            except ValueError:
-                return RawCell(value, "text", formula)
-        try:
-            number = float(value)
-        except ValueError:
+            when = _iso_value(value)
+            return RawCell(value, "text", formula) if when is None else RawCell(when, "date", formula)
+        number = parse_double(value)
+        if number is None:
             return RawCell(value, "text", formula)
-        if style in self.date_styles:
+        if style in self.date_styles and math.isfinite(number):
             try:
-                return RawCell(self.epoch + timedelta(days=number), "date", formula)
-            except OverflowError:
-                pass
+                return RawCell(from_serial(number, self.epoch), "date", formula)
+            except (OverflowError, ValueError):
+                pass  # beyond the dates Python can hold: kept as the number
         return RawCell(number, "number", formula)
+
+    def _shared(self, value: str, formula: bool) -> RawCell | None:
+        """A ``t="s"`` cell: an empty value (``<v/>``) is an empty cell, as other readers read it."""
+        index = value.strip(_XML_SPACE)
+        if not index:
+            return RawCell(None, "uncached", True) if formula else None
+        number = _small_int(index)
+        if number is None or number >= len(self.strings):
+            return RawCell(MISSING_STRING, "error", formula)
+        return RawCell(self.strings[number], "text", formula)
 
 
 class _SheetParser:
@@ -198,6 +252,7 @@ class _SheetParser:
         self.has_formula = False
         self.value: str | None = None
         self.inline: str | None = None
+        self.phonetic = 0  # depth inside <rPh> runs
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         if ":" in tag:
@@ -210,19 +265,20 @@ class _SheetParser:
             else:
                 self.col += 1
             self.type = attrs.get("t", "n")
-            style = attrs.get("s", "0")
-            self.style = int(style) if style.isdigit() else 0  # not a number: it cannot name a date format
+            self.style = _small_int(attrs.get("s")) or 0  # not a number: it cannot name a date format
             self.has_formula = False
             self.value = self.inline = None
-        elif tag == "v" or (tag == "t" and self.inline is not None):
+        elif tag == "v" or (tag == "t" and self.inline is not None and not self.phonetic):
             self.text.on = True
         elif tag == "is":
             self.inline = ""
+        elif tag == "rPh":
+            self.phonetic += 1  # a phonetic guide: not part of the value, as in the shared strings
         elif tag == "f":
             self.has_formula = True
         elif tag == "row":
-            ref = attrs.get("r")
-            self.row = int(ref) - 1 if ref and ref.isdigit() else self.row + 1
+            number = _small_int(attrs.get("r"))
+            self.row = number - 1 if number is not None else self.row + 1
             self.col = -1
 
     def end(self, tag: str) -> None:
@@ -234,6 +290,8 @@ class _SheetParser:
         elif tag == "t" and self.inline is not None:
             self.text.on = False
             self.inline += self.text.take()
+        elif tag == "rPh":
+            self.phonetic -= 1
         elif tag == "c":
             cell = self.make_cell(self.type, self.style, self.has_formula, self.value, self.inline)
             if cell is not None:

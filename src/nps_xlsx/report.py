@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .files import list_entries
 from .rubric import Rubric
 from .safety import Limits
 from .validate import FileReport, read_return
@@ -13,20 +14,19 @@ from .validate import FileReport, read_return
 STATUS_TEXT = {
     "accepted": "accepted",
     "accepted-with-warnings": "accepted with warnings",
+    "held": "held for review",
     "rejected": "rejected",
     "skipped": "skipped",
 }
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
-    """Files given directly, and every file under folders given (recursively, in sorted order)."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file()))
-        else:
-            found.append(path)
-    return found
+    """Paths given directly, and every entry under folders given (recursively, in sorted order).
+
+    Every entry is listed, files or not (pipes, broken links, links to folders...): each gets a line
+    in the report or ledger saying what it is. Links to folders are not followed.
+    """
+    return list_entries(paths)
 
 
 @dataclass
@@ -37,8 +37,8 @@ class ValidationReport:
 
     @property
     def valid(self) -> bool:
-        """True when no file was rejected."""
-        return all(f.status != "rejected" for f in self.files)
+        """True when no file was rejected or held for review."""
+        return all(f.status not in ("rejected", "held") for f in self.files)
 
     def counts(self) -> dict[str, int]:
         """How many files have each status."""
@@ -50,7 +50,10 @@ class ValidationReport:
 
     def summary_line(self) -> str:
         counts = self.counts()
-        parts = ", ".join(f"{counts[status]} {text}" for status, text in STATUS_TEXT.items())
+        # "held for review" only when there is one, so the usual line stays as it was
+        parts = ", ".join(
+            f"{counts[status]} {text}" for status, text in STATUS_TEXT.items() if status != "held" or counts[status]
+        )
         return f"{len(self.files)} file{'s' if len(self.files) != 1 else ''}: {parts}"
 
 

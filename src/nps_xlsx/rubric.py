@@ -17,12 +17,20 @@ from pathlib import Path
 
 import yaml
 
+from . import layout
 from .errors import RubricError
 from .layout import check_sheet_name
+from .text import utf16_len
 
 SCHEMA = "nps-xlsx-rubric/1"
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,15}$")
 MIN_LEVELS, MAX_LEVELS = 2, 9
+# Labels become drop-down entries (an inline list: commas separate entries, quotes delimit it) and the
+# unscored label a COUNTIF criterion (a string in a formula, where * ? ~ are wildcards and a leading
+# < > = a comparison).
+_LABEL_BREAKERS = {'"': "a double quote", ",": "a comma"}
+_WILDCARDS = "*?~"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -164,7 +172,79 @@ class _RubricReader:
         if value.upper() in seen:
             first = seen[value.upper()].start_mark.line + 1
             raise self.fail(node, where, f"duplicate ID {value!r} (first used on line {first})")
+        fixed = next((c for c in layout.MATRIX_COLUMNS if c.casefold() == value.casefold()), None)
+        if fixed:
+            raise self.fail(
+                node,
+                where,
+                f"ID {value!r} is the name of a fixed column of the summary's score matrix ({fixed!r}), "
+                "whose other columns are named by the IDs; choose another ID",
+            )
         seen[value.upper()] = node
+        return value
+
+    def property_text(self, node: yaml.Node, where: str) -> str:
+        """Text that the workbook also keeps in a custom document property."""
+        value = self.text(node, where)
+        if utf16_len(value) > layout.MAX_PROPERTY_TEXT:
+            raise self.fail(
+                node,
+                where,
+                f"is {utf16_len(value):,} characters long; the workbook keeps it in a document property, "
+                f"which holds at most {layout.MAX_PROPERTY_TEXT}; shorten it",
+            )
+        return value
+
+    def label(self, node: yaml.Node, where: str) -> str:
+        """A level or unscored label: an entry of the score drop-down list."""
+        value = self.text(node, where)
+        for character, name in _LABEL_BREAKERS.items():
+            if character in value:
+                raise self.fail(
+                    node,
+                    where,
+                    f"label {value!r} holds {name}, which cannot be part of a drop-down entry "
+                    f"(Excel's list is the entries between quotes, separated by commas); remove it",
+                )
+        if _CONTROL.search(value):
+            raise self.fail(
+                node, where, f"label {value!r} holds a line break or control character; keep it on one line"
+            )
+        return value
+
+    def unscored(self, node: yaml.Node, levels: list[str], level_nodes: list[yaml.Node]) -> str:
+        """The unscored label: a drop-down entry like the levels, and the criterion of the workbook's COUNTIF."""
+        value = self.label(node, "unscored")
+        for character in _WILDCARDS:
+            if character in value:
+                raise self.fail(
+                    node,
+                    "unscored",
+                    f"label {value!r} holds {character!r}, which the workbook's COUNTIF formulas read as a "
+                    "wildcard; remove it",
+                )
+        if value[0] in "<>=":
+            raise self.fail(
+                node,
+                "unscored",
+                f"label {value!r} starts with {value[0]!r}, which the workbook's COUNTIF formulas read as a "
+                "comparison; reword it",
+            )
+        choices = [layout.level_choice(i, label) for i, label in enumerate(levels, 1)]
+        seen: dict[str, str] = {}
+        for i, (label, choice) in enumerate(zip(levels, choices, strict=True)):
+            if label.casefold() in seen:
+                raise self.fail(
+                    level_nodes[i],
+                    f"levels[{i}]",
+                    f"label {label!r} is also {seen[label.casefold()]}; labels must differ",
+                )
+            seen[label.casefold()] = f"the label of level {i + 1}"
+            seen[choice.casefold()] = f"the drop-down entry of level {i + 1}"
+        for column in layout.COUNT_COLUMNS:
+            seen.setdefault(column.casefold(), f"the name of a fixed column of the summary tables ({column!r})")
+        if value.casefold() in seen:
+            raise self.fail(node, "unscored", f"label {value!r} is {seen[value.casefold()]}; choose another label")
         return value
 
     def rubric(self, root: yaml.Node) -> Rubric:
@@ -177,26 +257,46 @@ class _RubricReader:
         schema = self.text(keys["schema"], "schema")
         if schema != SCHEMA:
             raise self.fail(keys["schema"], "schema", f"is {schema!r}; this tool reads {SCHEMA!r}")
-        levels = self.texts(keys["levels"], "levels")
+        level_nodes = self.sequence(keys["levels"], "levels")
+        levels = [self.label(node, f"levels[{i}]") for i, node in enumerate(level_nodes)]
         if not MIN_LEVELS <= len(levels) <= MAX_LEVELS:
             raise self.fail(
                 keys["levels"], "levels", f"has {len(levels)} levels; expected {MIN_LEVELS} to {MAX_LEVELS}"
             )
+        unscored = self.unscored(keys["unscored"], levels, level_nodes)
+        listed = ",".join(layout.score_choices_of(levels, unscored))
+        if utf16_len(listed) > layout.MAX_LIST_VALIDATION:
+            raise self.fail(
+                keys["levels"],
+                "levels",
+                f"the score drop-down list ({listed!r}) is {utf16_len(listed)} characters long; Excel allows "
+                f"{layout.MAX_LIST_VALIDATION}; shorten the level labels or the unscored label",
+            )
         guidance = self.mapping(keys["guidance"], "guidance", ("about", "how_to_complete"))
         ids: dict[str, yaml.Node] = {}
         sheets: dict[str, str] = {}
+        names: dict[str, str] = {}
         areas = tuple(
-            self.area(node, f"areas[{i}]", len(levels), ids, sheets)
+            self.area(node, f"areas[{i}]", len(levels), ids, sheets, names)
             for i, node in enumerate(self.sequence(keys["areas"], "areas"))
         )
-        title = self.text(keys["title"], "title")
+        short_key = "short_title" if "short_title" in keys else "title"
+        short_title = self.text(keys[short_key], short_key)
+        footer = utf16_len(layout.area_footer(short_title))
+        if footer > layout.MAX_HEADER_FOOTER:
+            raise self.fail(
+                keys[short_key],
+                short_key,
+                f"is too long for the page footers of the workbook ({footer} characters with the page number; "
+                f"Excel allows {layout.MAX_HEADER_FOOTER}); set a shorter 'short_title'",
+            )
         return Rubric(
-            id=self.text(keys["id"], "id"),
-            version=self.text(keys["version"], "version"),
-            title=title,
-            short_title=self.text(keys["short_title"], "short_title") if "short_title" in keys else title,
+            id=self.property_text(keys["id"], "id"),
+            version=self.property_text(keys["version"], "version"),
+            title=self.property_text(keys["title"], "title"),
+            short_title=short_title,
             levels=tuple(levels),
-            unscored=self.text(keys["unscored"], "unscored"),
+            unscored=unscored,
             guidance=Guidance(
                 about=self.text(guidance["about"], "guidance.about"),
                 how_to_complete=self.text(guidance["how_to_complete"], "guidance.how_to_complete"),
@@ -205,13 +305,27 @@ class _RubricReader:
         )
 
     def area(
-        self, node: yaml.Node, where: str, n_levels: int, ids: dict[str, yaml.Node], sheets: dict[str, str]
+        self,
+        node: yaml.Node,
+        where: str,
+        n_levels: int,
+        ids: dict[str, yaml.Node],
+        sheets: dict[str, str],
+        names: dict[str, str],
     ) -> KeyArea:
         keys = self.mapping(
             node, where, ("id", "name", "introduction", "what_it_is", "why_it_is_important", "value_codes"), ("sheet",)
         )
         area_id = self.identifier(keys["id"], f"{where}.id", ids)
         name = self.text(keys["name"], f"{where}.name")
+        if name.casefold() in names:  # the summary's rows per key area are named by it
+            raise self.fail(
+                keys["name"],
+                f"{where}.name ({area_id})",
+                f"name {name!r} is already used by {names[name.casefold()]}; "
+                "the summary names a row by it, so make them differ",
+            )
+        names[name.casefold()] = area_id
         sheet_node = keys.get("sheet", keys["name"])
         sheet = self.text(sheet_node, f"{where}.sheet")
         problem = check_sheet_name(sheet)

@@ -22,6 +22,7 @@ from typing import Literal
 from urllib.parse import unquote
 from xml.parsers import expat
 
+from .files import TEMP_REASON, is_temporary, not_a_file_reason
 from .raw import ReadFailure
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -135,15 +136,18 @@ class Budget:
 
 
 def skip_reason(path: Path) -> str | None:
-    """Why ``path`` is not a return at all (a lock file or OS debris), or ``None``."""
+    """Why ``path`` is not a return at all (a lock file, OS debris, our own temporary file, or not a
+    file: a named pipe, a device, a link to a folder), or ``None``."""
     name = path.name
+    if is_temporary(name):
+        return TEMP_REASON
     if name.startswith("~$"):
         return "an Office lock file (the workbook was open when copied)"
     if name.startswith("._"):
         return "macOS metadata (AppleDouble), not a workbook"
     if name.casefold() in DEBRIS_NAMES:
         return "operating-system metadata, not a workbook"
-    return None
+    return not_a_file_reason(path)
 
 
 def sniff(data: bytes) -> Literal["zip", "ole", "unknown"]:

@@ -18,8 +18,9 @@ from .rubric import Rubric
 Status = Literal["scored", "unscored", "blank", "invalid"]
 UNSCORED_WORDS = {"unscored", "n/a", "na", "not scored", "not applicable"}
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]")
-_NUMBER = re.compile(r"^(\d+)(?:\.0*)?$")
-_NUMBER_LABEL = re.compile(r"^(\d+)\s*(?:[-:.)]\s*)?(.*)$")
+# ASCII digits only (\d takes Arabic-Indic and full-width ones), and few of them (int() refuses over 4,300).
+_NUMBER = re.compile(r"^([0-9]{1,9})(?:\.0*)?$")
+_NUMBER_LABEL = re.compile(r"^([0-9]{1,9})\s*(?:[-:.)]\s*)?(.*)$")
 
 
 @dataclass(frozen=True)

@@ -121,11 +121,6 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     sheet.repeat_rows(layout.HEADER_ROW)
     sheet.print_area(0, 0, last_row, comment_col)
-    sheet.set_footer(f"&L{_footer_text(rubric.short_title)} - &A&RPage &P of &N")
+    sheet.set_footer(layout.area_footer(rubric.short_title))
     sheet.hide_gridlines(2)
     return sheet
-
-
-def _footer_text(text: str) -> str:
-    """Escape ``&`` for a header/footer string."""
-    return text.replace("&", "&&")

@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import IO
 
 from .layout import column_letter
+from .text import EXCEL_CELL_LIMIT, utf16_len
 
+_HALF_LIMIT = EXCEL_CELL_LIMIT // 2  # text up to this long fits in a cell however it is counted
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
@@ -43,6 +45,22 @@ def escape_text(text: str) -> str:
     text = _CONTROL.sub(lambda match: f"_x{ord(match[0]):04X}_", text)
     text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit_cell(text: str, limit: int = EXCEL_CELL_LIMIT) -> str:
+    """``text`` if one cell can hold it (``limit`` UTF-16 units, as Excel counts); else its start, ending
+    with a visible marker that says how long it was: ``… [shortened: 40,000 characters]``."""
+    if len(text) <= limit // 2:  # the usual case, decided without counting
+        return text
+    length = utf16_len(text)
+    if length <= limit:
+        return text
+    marker = f"… [shortened: {length:,} characters]"
+    budget = limit - utf16_len(marker)
+    head = text[:budget]
+    while (excess := utf16_len(head) - budget) > 0:  # characters beyond U+FFFF count two
+        head = head[: len(head) - (excess + 1) // 2]
+    return head + marker
 
 
 def is_blank(value: object) -> bool:
@@ -77,7 +95,8 @@ class RowWriter:
         return self.first_row + self.rows - 1
 
     def write(self, values: Iterable[object]) -> None:
-        """Write the next row: text as text (never a formula or link), numbers as numbers, blanks as nothing."""
+        """Write the next row: text as text (never a formula or link; shortened by :func:`fit_cell` if a cell
+        cannot hold it), numbers as numbers, blanks as nothing."""
         number = self.first_row + self.rows + 1
         letters, styles, longest = self._letters, self.styles, self.longest
         cells = []
@@ -99,6 +118,8 @@ class RowWriter:
                 value = str(value)
             if len(value) > longest[col]:
                 longest[col] = len(value)
+            if len(value) > _HALF_LIMIT:
+                value = fit_cell(value)
             text = escape_text(value)
             space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
             cells.append(

@@ -16,7 +16,7 @@ from . import __version__
 from .consolidate import COMMENT_COLUMNS, Tables, categories
 from .layout import column_letter
 from .rubric import Rubric
-from .sheet_rows import RowWriter, Splice, rows_file, splice
+from .sheet_rows import RowWriter, Splice, fit_cell, rows_file, splice
 from .sidecar import Sidecar
 from .style import FONT, HEADER_FILL, category_colours
 
@@ -76,6 +76,8 @@ def _write_sheets(
     _table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap={"Message": 90})
     _table_sheet(book, fmt, rows, "Ledger", tables.ledger, "Ledger", wrap={"first_error": 60, "note": 40})
     _table_sheet(book, fmt, rows, "Not returned", tables.not_returned, "NotReturned")
+    review = {"Reason": 70, "What to do": 60}
+    _table_sheet(book, fmt, rows, "Needs review", tables.needs_review, "NeedsReview", wrap=review)
 
     n_cats = len(categories(rubric))
     overall.insert_chart(3, 1, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
@@ -96,6 +98,11 @@ def _write_sheets(
     by_code.insert_chart(1, n_cats + 5, code_chart, _alt("Score distribution by value code", 2.0, 5.2))
     _overview(book, overview, fmt, tables, rubric)
     overview.activate()
+
+
+def _write_text(sheet, row: int, col: int, text: str, cell_format=None) -> None:
+    """Every text cell xlsxwriter writes here goes through this: text, shortened if a cell cannot hold it."""
+    sheet.write_string(row, col, fit_cell(text), cell_format)
 
 
 class _Formats:
@@ -159,7 +166,7 @@ def _table_sheet(
     )
     sheet.constant_memory = True
     for col, column in enumerate(columns):
-        sheet.write_string(0, col, column)
+        _write_text(sheet, 0, col, column)
     styles = [_style_index(fmt.wrap if c in wrap else fmt.top) for c in columns]
     number_styles = [_style_index(number_format) if number_format else style for style in styles]
     path = rows_file(rows_to.scratch)
@@ -269,27 +276,29 @@ def _stacked_chart(book, rubric: Rubric, sheet_name: str, n_rows: int, title: st
 
 
 def _overview(book, sheet, fmt: _Formats, tables: Tables, rubric: Rubric) -> None:
-    sheet.write_string(0, 0, f"{rubric.short_title}: summary of returns", fmt.title)
-    sheet.write_string(
+    _write_text(sheet, 0, 0, f"{rubric.short_title}: summary of returns", fmt.title)
+    _write_text(
+        sheet,
         1,
         0,
         "Counts of councils' scores at each level. Sheets: distributions with charts, the score "
-        "matrix, averages, every comment, every issue, and a ledger of every file received.",
+        "matrix, averages, every comment, every issue, a ledger of every file received, and the returns "
+        "that need your review.",
         fmt.subtitle,
     )
     sheet.set_column(0, 0, 38)
     sheet.set_column(1, 1, 70)
     row = 24
-    sheet.write_string(row, 0, "Returns", fmt.label)
+    _write_text(sheet, row, 0, "Returns", fmt.label)
     for label, value in tables.overview:
         row += 1
-        sheet.write_string(row, 0, label, fmt.text)
+        _write_text(sheet, row, 0, label, fmt.text)
         if isinstance(value, float):
             sheet.write_number(row, 1, value, fmt.percent)
         elif isinstance(value, int):
             sheet.write_number(row, 1, value, fmt.number)
         else:
-            sheet.write_string(row, 1, str(value), fmt.text)
+            _write_text(sheet, row, 1, str(value), fmt.text)
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 1)

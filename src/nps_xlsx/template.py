@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import xlsxwriter
 
 from . import __version__, layout
-from .councils import Council
+from .councils import Council, check_council
 from .rubric import Rubric
 from .sheet_area import write_area_sheet
 from .sheet_cover import write_cover_sheet
@@ -90,7 +90,12 @@ class Formats:
 
 
 def build_workbook(rubric: Rubric, options: BuildOptions, council: Council | None = None) -> bytes:
-    """The diagnostic workbook as ``.xlsx`` bytes, personalised when ``council`` is given."""
+    """The diagnostic workbook as ``.xlsx`` bytes, personalised when ``council`` is given.
+
+    Raises :class:`~nps_xlsx.errors.CouncilListError` for a council whose name or code no workbook can hold.
+    """
+    if council is not None:
+        check_council(council)
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import hashlib
-import re
+import traceback
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from . import layout
+from .files import NotReadable, TooLarge, read_file
 from .identity import check_identity, read_identity
 from .issues import Issue, Location, make_issue
+from .names import same_council
 from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure
 from .response import Answer, Response
 from .rubric import Rubric
 from .safety import ZIP_OPEN_ERRORS, Limits, Package, check_zip, is_encrypted_ole, skip_reason, sniff
 from .scores import read_score
+from .text import EXCEL_CELL_LIMIT, clean_text, display_path, utf16_len
 
-FileStatus = Literal["accepted", "accepted-with-warnings", "rejected", "skipped"]
-MAX_CELL_TEXT = 32_767
-# Characters XML 1.0 cannot hold (spreadsheets smuggle them in as _xHHHH_ escapes); tab, LF and CR are fine.
-_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+FileStatus = Literal["accepted", "accepted-with-warnings", "held", "rejected", "skipped"]
+# Findings that hold a return for the coordinator's review: neither used nor rejected.
+HOLD_CODES = frozenset({"council-name-changed"})
 EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls"}
 FIX_DROPDOWN = 'choose 1 to {n} or "{unscored}" from the drop-down'
 
@@ -76,46 +78,96 @@ class FileReport:
 def read_return(path: Path | str, rubric: Rubric, limits: Limits | None = None) -> FileReport:
     """Read and check one returned workbook. Never raises for a problem in the file."""
     path = Path(path)
-    shown = str(path)
+    shown = display_path(path)
     limits = limits or Limits()
     facts = FileFacts()
     issues: list[Issue] = []
     book = response = None
     reason = skip_reason(path)
+    interpreting = False
     try:
         data = _read_bytes(path, limits, facts)
         if not reason:
             book = _read_book(path, data, limits, issues)
-            response = _interpret(book, rubric, shown, issues)
+            interpreting = True
+            response = _interpret(book, rubric, shown, issues, _latest_date(facts))
     except ReadFailure as failure:
         issues.append(make_issue(failure.code, Location(shown), _with_fix(failure.code, failure.detail)))
         book = response = None
     except Exception as exc:  # last resort: a file must never crash the run
-        detail = f"the file could not be read ({type(exc).__name__}: {exc}); open it, save it again and resend it"
-        issues.append(make_issue("corrupt-file", Location(shown), detail))
+        if interpreting and not _raised_by_reader(exc):
+            issues.append(_internal_error(exc, shown))
+        else:
+            detail = f"the file could not be read ({type(exc).__name__}: {exc}); open it, save it again and resend it"
+            issues.append(make_issue("corrupt-file", Location(shown), detail))
         book = response = None
     if reason:
         return FileReport(shown, "skipped", skip_reason=reason, facts=facts)
-    status: FileStatus = "accepted"
+    return FileReport(shown, _status(issues), book.format if book else None, response, issues, facts=facts)
+
+
+def _status(issues: list[Issue]) -> FileStatus:
+    """Rejected if any error; held if a finding needs the coordinator's decision; else accepted."""
     if any(i.severity == "error" for i in issues):
-        status = "rejected"
-    elif issues:
-        status = "accepted-with-warnings"
-    return FileReport(shown, status, book.format if book else None, response, issues, facts=facts)
+        return "rejected"
+    if any(i.code in HOLD_CODES for i in issues):
+        return "held"
+    return "accepted-with-warnings" if issues else "accepted"
+
+
+def _latest_date(facts: FileFacts) -> date:
+    """The latest plausible completion date: today, or the day the file was last saved if earlier."""
+    today = date.today()
+    if facts.modified is None:
+        return today
+    try:
+        return min(today, date.fromtimestamp(facts.modified))
+    except (OverflowError, OSError, ValueError):
+        return today
+
+
+# Modules that read the container; an exception raised in one of them is a reading problem, even when
+# it surfaces while the sheets are interpreted (sheets are parsed on first use).
+_READER_MODULES = frozenset(
+    f"{__package__}.{name}" for name in ("reader_xlsx", "xlsx_scan", "reader_ods", "reader_xls", "safety")
+)
+
+
+def _raised_by_reader(exc: BaseException) -> bool:
+    return any(
+        frame.f_globals.get("__name__") in _READER_MODULES for frame, _line in traceback.walk_tb(exc.__traceback__)
+    )
+
+
+def _internal_error(exc: BaseException, shown: str) -> Issue:
+    """A bug of ours while interpreting the file: say so, and never blame the council."""
+    where = "nps-xlsx"
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        module = str(frame.f_globals.get("__name__", ""))
+        if module.startswith(f"{__package__}."):
+            where = f"{module.rsplit('.', 1)[-1]}.py:{line} in {frame.f_code.co_name}"
+    detail = (
+        f"nps-xlsx failed while interpreting this file (internal error {type(exc).__name__} at {where}). "
+        "This is a fault in nps-xlsx, not in the council's return, and the file itself may be fine: "
+        "do not ask the council to resend it; report the fault to the nps-xlsx maintainers with this message "
+        "and, if you can, the file"
+    )
+    return make_issue("internal-error", Location(shown), detail, value=type(exc).__name__)
 
 
 def _read_bytes(path: Path, limits: Limits, facts: FileFacts) -> bytes:
-    """The file's bytes, after checking its size; records size, time and SHA-256 in ``facts``."""
+    """The file's bytes, read non-blocking and never past the size limit; records size, time and SHA-256."""
     try:
-        stat = path.stat()
-        facts.size, facts.modified = stat.st_size, stat.st_mtime
-        if stat.st_size > limits.max_file_bytes:
-            raise ReadFailure("file-too-large", f"the file is {stat.st_size:,} bytes (limit {limits.max_file_bytes:,})")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadFailure("file-unreadable", f"the file cannot be read ({exc.strerror or exc})") from exc
-    facts.sha256 = hashlib.sha256(data).hexdigest()
-    return data
+        read = read_file(path, limits.max_file_bytes)
+    except NotReadable as exc:
+        raise ReadFailure("file-unreadable", f"the file cannot be read: {exc.reason}") from exc
+    except TooLarge as exc:
+        facts.size, facts.modified = exc.size, exc.modified
+        size = f"more than {limits.max_file_bytes:,} bytes (it grew while read)" if exc.grew else f"{exc.size:,} bytes"
+        raise ReadFailure("file-too-large", f"the file is {size} (limit {limits.max_file_bytes:,})") from exc
+    facts.size, facts.modified = read.size, read.modified
+    facts.sha256 = hashlib.sha256(read.data).hexdigest()
+    return read.data
 
 
 FIXES = {
@@ -138,7 +190,7 @@ def _with_fix(code: str, detail: str) -> str:
 
 
 def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> RawWorkbook:
-    shown = str(path)
+    shown = display_path(path)
     if not data:
         raise ReadFailure("file-empty", "the file is empty (0 bytes)")
     container = sniff(data)
@@ -166,7 +218,7 @@ def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> 
                 if kind == "ods":
                     from .reader_ods import read_ods
 
-                    book = read_ods(archive, limits)
+                    book = read_ods(archive, limits, package.budget)
                 else:
                     from .reader_xlsx import read_xlsx
 
@@ -191,7 +243,10 @@ def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> 
     return book
 
 
-def _interpret(book: RawWorkbook, rubric: Rubric, shown: str, issues: list[Issue]) -> Response | None:
+def _interpret(
+    book: RawWorkbook, rubric: Rubric, shown: str, issues: list[Issue], latest: date | None = None
+) -> Response | None:
+    """What the workbook says; ``latest`` is the latest plausible completion date (see :func:`_latest_date`)."""
     identity = read_identity(book)
     locator = _Locator(book, rubric)
     if identity is None:
@@ -218,43 +273,80 @@ def _interpret(book: RawWorkbook, rubric: Rubric, shown: str, issues: list[Issue
         if problem:
             issues.append(problem)
             return None
-    cover = {name: locator.cover_cell(name) for name, _label in layout.COVER_FIELDS}
-    council_name = _text(cover["council_name"][1])
-    name_sheet, name_cell = cover["council_name"][0]
+    cover = {}
+    for name, label in layout.COVER_FIELDS:
+        (sheet_name, ref), cell = locator.cover_cell(name)
+        where = Location(shown, sheet_name, ref)
+        cover[name] = (where, _clean(_text(cell), where, f"the {label.lower()}", None, issues), cell)
+    name_where, council_name, _cell = cover["council_name"]
     if not council_name:
         issues.append(
             make_issue(
-                "council-name-missing",
-                Location(shown, name_sheet, name_cell),
-                "the council name is blank; type the council's name on the cover",
+                "council-name-missing", name_where, "the council name is blank; type the council's name on the cover"
             )
         )
     issued = identity.get("council_name")
-    if council_name and issued and _same_name(council_name, issued) is False:
-        issues.append(
-            make_issue(
-                "council-name-changed",
-                Location(shown, name_sheet, name_cell),
-                f"the council name is {council_name!r} but this copy was issued to {issued!r}; "
-                "check the return came from the right council",
-                value=council_name,
-            )
-        )
+    if council_name and issued and not same_council(council_name, issued):
+        issues.append(_name_changed(name_where, council_name, issued, identity.get("council_code")))
     answers = tuple(answer for code in rubric.value_codes if (answer := locator.answer(code.id, shown, issues)))
+    date_where, _typed, date_cell = cover["completion_date"]
     return Response(
         council_name=council_name or None,
         council_code=identity.get("council_code") or None,
-        respondent_name=_text(cover["respondent_name"][1]) or None,
-        respondent_role=_text(cover["respondent_role"][1]) or None,
-        respondent_email=_text(cover["respondent_email"][1]) or None,
-        completion_date=_date(cover["completion_date"][1]),
+        respondent_name=cover["respondent_name"][1] or None,
+        respondent_role=cover["respondent_role"][1] or None,
+        respondent_email=cover["respondent_email"][1] or None,
+        completion_date=_plausible_date(_date(date_cell), latest, date_where, issues),
         identity=identity,
         answers=answers,
     )
 
 
-def _same_name(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+def _name_changed(where: Location, typed: str, issued: str, code: str | None) -> Issue:
+    """A personalised copy with another council's name typed on it: held, never used or superseding silently."""
+    to = f"{issued!r}" + (f" ({code})" if code else "")
+    return make_issue(
+        "council-name-changed",
+        where,
+        f"the council name typed is {typed!r}, but this copy was issued to {to}; the return is held for review "
+        "and not used for either council. Check which council it is from, then list the file and that council's "
+        "code in an assignments file for collect --assign",
+        value=typed,
+    )
+
+
+def _clean(text: str, where: Location, what: str, code_id: str | None, issues: list[Issue]) -> str:
+    """``text`` without the characters no output can hold, stripped; says so at ``where`` if any were removed."""
+    cleaned, removed = clean_text(text)
+    if removed:
+        issues.append(
+            make_issue(
+                "control-characters-removed",
+                where,
+                f"{what} held {removed} invisible or invalid character(s) (control characters, or half of an "
+                "emoji), which were removed",
+                code_id,
+            )
+        )
+        return cleaned.strip()
+    return cleaned
+
+
+def _plausible_date(completed: date | None, latest: date | None, where: Location, issues: list[Issue]) -> date | None:
+    """``completed``, unless it is more than a day after ``latest`` (then a warning, and ``None``)."""
+    if completed is None or latest is None or completed <= latest + timedelta(days=1):
+        return completed
+    issues.append(
+        make_issue(
+            "completion-date-in-future",
+            where,
+            f"the completion date {completed.isoformat()} is after the file was last saved or received "
+            f"({latest.isoformat()}); it was not used to choose between this council's returns. "
+            "Ask the council to correct the date",
+            value=completed.isoformat(),
+        )
+    )
+    return None
 
 
 def _text(cell: RawCell | None) -> str:
@@ -287,6 +379,8 @@ class _Locator:
     def __init__(self, book: RawWorkbook, rubric: Rubric) -> None:
         self.book, self.rubric = book, rubric
         self.columns: dict[str, tuple[int | None, int | None]] = {}
+        self._usual = (layout.score_col(rubric), layout.comment_col(rubric))  # the template's score, comment columns
+        self._sheet_names: dict[str, str] = {}  # as read -> safe for every output
         self.id_cells: dict[str, list[tuple[RawSheet, int, int]]] = {}
         # Sheets the score names point at are scanned for value-code IDs first; the others
         # only when a value code is still unaccounted for (names lost, rows moved to another sheet).
@@ -336,6 +430,24 @@ class _Locator:
         sheet = self.book.sheet(target[0]) if target else None
         return (sheet, target[1], target[2]) if sheet and target else None
 
+    def _column(self, sheet: RawSheet, which: int, offset: int) -> int:
+        """Column ``which`` (0 score, 1 comment) of ``sheet``: where its header is, else where the template puts it."""
+        found = self._header_columns(sheet)[which]
+        return self._usual[which] + offset if found is None else found
+
+    def _in_column(self, at: tuple[RawSheet, int, int], sheet: RawSheet, row: int, which: int, offset: int) -> bool:
+        """Whether a defined name's cell is in the ID's row and in column ``which`` (0 score, 1 comment).
+
+        The header row is looked at only when the name is not where the template put it (columns inserted).
+        """
+        if at[0] is not sheet or at[1] != row:
+            return False
+        return at[2] == self._usual[which] + offset or self._header_columns(sheet)[which] in (None, at[2])
+
+    @staticmethod
+    def _ref(at: tuple[RawSheet, int, int]) -> str:
+        return f"{at[0].name}!{layout.cell_ref(at[1], at[2])}"
+
     def answer(self, code_id: str, shown: str, issues: list[Issue]) -> Answer | None:
         hits = self.id_cells.get(code_id, [])
         if len(hits) > 1:
@@ -350,29 +462,34 @@ class _Locator:
                 )
             )
             return None
-        score_at = self._by_name(layout.score_name(code_id))
-        comment_at = self._by_name(layout.comment_name(code_id))
+        score_name, comment_name = layout.score_name(code_id), layout.comment_name(code_id)
+        score_at, comment_at = self._by_name(score_name), self._by_name(comment_name)
         if hits:
             id_sheet, id_row, id_col = hits[0]
-            if score_at and (score_at[0] is not id_sheet or score_at[1] != id_row):
-                name_ref = f"{score_at[0].name}!{layout.cell_ref(score_at[1], score_at[2])}"
+            offset = id_col - layout.ID_COL
+            score_ok = score_at is not None and self._in_column(score_at, id_sheet, id_row, 0, offset)
+            comment_ok = comment_at is not None and self._in_column(comment_at, id_sheet, id_row, 1, offset)
+            astray = [(score_name, score_at, 0)] if score_at and not score_ok else []
+            astray += [(comment_name, comment_at, 1)] if comment_at and not comment_ok else []
+            if not score_ok:
+                score_at = (id_sheet, id_row, self._column(id_sheet, 0, offset))
+            if not comment_ok:
+                comment_at = (id_sheet, id_row, self._column(id_sheet, 1, offset))
+            if astray:
+                used = ((score_at, layout.SCORE_HEADER), (comment_at, layout.COMMENT_HEADER))
+                detail = "; ".join(
+                    f"the defined name {name} points at {self._ref(at)}, not at this row's {used[which][1]!r} cell, "
+                    f"so {self._ref(used[which][0])} was used"
+                    for name, at, which in astray
+                )
                 issues.append(
                     make_issue(
                         "name-mismatch",
                         Location(shown, id_sheet.name, layout.cell_ref(id_row, id_col)),
-                        f"the defined name {layout.score_name(code_id)} points at {name_ref}, not at this row; "
-                        "the row labelled with the value code was used",
+                        f"{detail}; ask the council to use the workbook as sent, without moving cells",
                         code_id,
                     )
                 )
-                score_at = comment_at = None
-            if score_at is None:
-                score_col, comment_col = self._header_columns(id_sheet)
-                offset = id_col - layout.ID_COL
-                score_col = score_col if score_col is not None else layout.score_col(self.rubric) + offset
-                comment_col = comment_col if comment_col is not None else layout.comment_col(self.rubric) + offset
-                score_at = (id_sheet, id_row, score_col)
-                comment_at = (id_sheet, id_row, comment_col)
         if score_at is None:
             issues.append(
                 make_issue(
@@ -389,6 +506,10 @@ class _Locator:
             comment_at = (sheet, row, self._header_columns(sheet)[1] or layout.comment_col(self.rubric))
         score_ref, comment_ref = layout.cell_ref(row, col), layout.cell_ref(row, comment_at[2])
         raw_value = sheet.cells.get((row, col))
+        if raw_value is not None and raw_value.kind == "text":
+            where = Location(shown, sheet.name, score_ref)
+            text = _clean(str(raw_value.value), where, "the score", code_id, issues)
+            raw_value = raw_value._replace(value=text)
         reading = read_score(raw_value, self.rubric)
         if reading.status == "blank":
             detail = (
@@ -401,7 +522,10 @@ class _Locator:
             where = Location(shown, sheet.name, score_ref)
             issues.append(make_issue(reading.problem, where, f"{reading.detail}; {fix}", code_id, value))
         comment = self._comment(sheet, row, comment_at[2], shown, code_id, issues)
-        return Answer(code_id, reading.status, reading.score, comment, sheet.name, score_ref, comment_ref)
+        sheet_name = self._sheet_names.get(sheet.name) or self._sheet_names.setdefault(
+            sheet.name, clean_text(sheet.name)[0]
+        )
+        return Answer(code_id, reading.status, reading.score, comment, sheet_name, score_ref, comment_ref)
 
     def _comment(self, sheet: RawSheet, row: int, col: int, shown: str, code_id: str, issues: list[Issue]) -> str:
         cell = sheet.cells.get((row, col))
@@ -416,25 +540,16 @@ class _Locator:
                 )
             )
             return ""
-        text = _text(cell)
-        cleaned = _ILLEGAL_CHARACTERS.sub("", text)
-        if cleaned != text:
-            issues.append(
-                make_issue(
-                    "control-characters-removed",
-                    where,
-                    f"the comment held {len(text) - len(cleaned)} invisible control character(s), which were removed",
-                    code_id,
-                )
-            )
-            text = cleaned
-        if len(text) > MAX_CELL_TEXT:
+        text = _clean(_text(cell), where, "the comment", code_id, issues)
+        length = utf16_len(text) if len(text) > EXCEL_CELL_LIMIT // 2 else len(text)
+        if length > EXCEL_CELL_LIMIT:
             issues.append(
                 make_issue(
                     "comment-too-long",
                     where,
-                    f"the comment is {len(text):,} characters long, more than a spreadsheet cell can hold "
-                    f"({MAX_CELL_TEXT:,}); the file was not saved by a spreadsheet program, so it was not used",
+                    f"the comment is {length:,} characters long as Excel counts them (UTF-16 units), more than a "
+                    f"spreadsheet cell can hold ({EXCEL_CELL_LIMIT:,}); the file was not saved by a spreadsheet "
+                    "program, so the comment was not used",
                     code_id,
                     f"{text[:40]}…",
                 )

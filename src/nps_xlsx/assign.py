@@ -1,0 +1,111 @@
+"""The coordinator's decisions on held returns: an assignments file mapping a file to a council code.
+
+A CSV with a header line naming at least ``file`` and ``council_code`` (``code`` is accepted too),
+UTF-8 with or without BOM. ``file`` is the file's path as the ledger shows it (or any path to the
+same file), or its SHA-256 from the ledger. ``collect --assign`` then uses that file as a return
+from that council, whatever name was typed on its cover, and the ledger says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .councils import Council
+from .errors import AssignmentsError
+from .text import display_path
+
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One line of an assignments file: ``file`` (a path, or a SHA-256 in lower case) is from council ``code``."""
+
+    file: str
+    code: str
+    line: int
+
+    @property
+    def by_hash(self) -> bool:
+        return bool(_SHA256.match(self.file))
+
+
+@dataclass
+class Assignments:
+    """Every line of one assignments file; :meth:`find` marks the lines it uses."""
+
+    source: str  # the file, as shown in notes
+    lines: list[Assignment]
+    used: set[int] = field(default_factory=set)  # line numbers that named a file of this run
+
+    def find(self, path: str, sha256: str | None) -> Assignment | None:
+        """The line that names the file shown as ``path`` with digest ``sha256``, if any."""
+        for assignment in self.lines:
+            if (assignment.by_hash and assignment.file == sha256) or (
+                not assignment.by_hash and _same_path(assignment.file, path)
+            ):
+                self.used.add(assignment.line)
+                return assignment
+        return None
+
+    def unused(self) -> list[Assignment]:
+        """Lines that named no file of this run (a typo, or a file no longer in the folder)."""
+        return [a for a in self.lines if a.line not in self.used]
+
+
+def _same_path(written: str, shown: str) -> bool:
+    if os.path.normpath(written) == os.path.normpath(shown):
+        return True
+    try:
+        return Path(written).resolve() == Path(shown).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def load_assignments(path: Path | str, expected: list[Council] | None = None) -> Assignments:
+    """Read an assignments file; every problem names the file and line. Codes must be on ``expected`` if given."""
+    path = Path(path)
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssignmentsError(f"{shown}: cannot read the assignments file: {exc}") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [column.strip().lower() for column in next(reader, [])]
+    code_column = "council_code" if "council_code" in header else "code"
+    if "file" not in header or code_column not in header:
+        raise AssignmentsError(
+            f"{shown}:1: the first line must name the columns 'file' and 'council_code' "
+            "(a file's path or SHA-256 from the ledger, and the code of the council it is from)"
+        )
+    file_at, code_at = header.index("file"), header.index(code_column)
+    known = {c.code.casefold(): c.code for c in expected} if expected is not None else None
+    lines: list[Assignment] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line_no = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= max(file_at, code_at):
+            raise AssignmentsError(f"{shown}:{line_no}: has {len(row)} columns; the header has {len(header)}")
+        file, code = row[file_at].strip(), row[code_at].strip()
+        if not file or not code:
+            raise AssignmentsError(f"{shown}:{line_no}: give both the file and the council code")
+        if _SHA256.match(file):
+            file = file.lower()
+        if known is not None:
+            if code.casefold() not in known:
+                raise AssignmentsError(
+                    f"{shown}:{line_no}: council code {code!r} is not on the expected list; check the code"
+                )
+            code = known[code.casefold()]
+        if file in seen:
+            raise AssignmentsError(f"{shown}:{line_no}: {file!r} is already assigned on line {seen[file]}")
+        seen[file] = line_no
+        lines.append(Assignment(file, code, line_no))
+    return Assignments(path.name, lines)

@@ -1,0 +1,204 @@
+"""Rules of reading: comment length as Excel counts it, names against columns, dates in the future, our own faults."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from nps_xlsx import validate
+from nps_xlsx.cli import main
+from nps_xlsx.fill import Answer, fill_bytes
+from nps_xlsx.raw import RawSheet, ReadFailure
+from nps_xlsx.rubric import Rubric
+from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.validate import read_return
+
+from .conftest import DACORUM, FIXED_TIME
+
+COVER = {"council_name": "Dacorum Borough Council"}
+AREA = "Engaging Councillors"
+COMPLETION_CELL = "B9"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def codes(report) -> list[tuple[str, str | None, str | None]]:
+    return sorted((i.code, i.value_code, i.location.cell) for i in report.issues if i.code != "score-blank")
+
+
+def answer(report, code_id: str):
+    return next(a for a in report.response.answers if a.code_id == code_id)
+
+
+@pytest.fixture(scope="module")
+def template(template_path: Path) -> bytes:
+    return template_path.read_bytes()
+
+
+def write(tmp_path: Path, data: bytes, name: str = "return.xlsx") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# --- comment length in UTF-16 units ------------------------------------------------------------------------
+
+
+def test_comment_length_is_counted_in_utf16_units(tmp_path: Path, rubric: Rubric, template: bytes) -> None:
+    answers = {
+        "EC1": Answer("1 - Minimum", "\U0001f600" * 16_383),  # 32,766 units: fits
+        "EC2": Answer("1 - Minimum", "\U0001f600" * 20_000),  # 20,000 characters but 40,000 units
+    }
+    report = read_return(write(tmp_path, fill_bytes(template, answers, COVER)), rubric)
+    assert codes(report) == [("comment-too-long", "EC2", "J5")]
+    assert answer(report, "EC1").comment == "\U0001f600" * 16_383
+    assert answer(report, "EC2").comment == ""
+
+
+# --- defined names against the row's columns ----------------------------------------------------------------
+
+
+def move_names(path: Path, targets: dict[str, str]) -> Path:
+    book = openpyxl.load_workbook(path)
+    for name, target in targets.items():
+        book.defined_names[name].attr_text = f"'{AREA}'!{target}"
+    book.save(path)
+    return path
+
+
+def test_name_moved_to_another_column_of_its_row(tmp_path: Path, rubric: Rubric, template: bytes) -> None:
+    answers = {"EC1": Answer("2 - Developing", "one"), "EC3": Answer("4 - Leader", "three")}
+    path = write(tmp_path, fill_bytes(template, answers, COVER))
+    # score_EC1 cut and pasted onto the level 5 statement; comment_EC3 onto the value code's name.
+    report = read_return(move_names(path, {"score_EC1": "$H$4", "comment_EC3": "$B$6"}), rubric)
+    assert codes(report) == [("name-mismatch", "EC1", "A4"), ("name-mismatch", "EC3", "A6")]
+    ec1, ec3 = answer(report, "EC1"), answer(report, "EC3")
+    assert (ec1.status, ec1.score, ec1.score_cell, ec1.comment) == ("scored", 2, "I4", "one")
+    assert (ec3.score, ec3.comment, ec3.comment_cell) == (4, "three", "J6")
+
+
+def test_names_in_their_columns_give_no_warning(tmp_path: Path, rubric: Rubric, template: bytes) -> None:
+    path = write(tmp_path, fill_bytes(template, {"EC1": Answer("2 - Developing", "one")}, COVER))
+    report = read_return(move_names(path, {"score_EC1": "$I$4", "comment_EC1": "$J$4"}), rubric)
+    assert codes(report) == []
+
+
+# --- completion dates in the future -------------------------------------------------------------------------
+
+
+def dated(tmp_path: Path, template: bytes, completed: date, name: str = "return.xlsx") -> Path:
+    return write(tmp_path, fill_bytes(template, {}, {**COVER, "completion_date": completed}), name)
+
+
+def test_completion_date_in_the_future_is_not_used(tmp_path: Path, rubric: Rubric, template: bytes) -> None:
+    report = read_return(dated(tmp_path, template, date(2062, 11, 1)), rubric)
+    assert codes(report) == [("completion-date-in-future", None, COMPLETION_CELL)]
+    assert [i.value for i in report.issues if i.code == "completion-date-in-future"] == ["2062-11-01"]
+    assert report.response.completion_date is None
+    tomorrow = read_return(dated(tmp_path, template, date.today() + timedelta(days=1)), rubric)
+    assert codes(tomorrow) == []  # one day's grace (time zones)
+
+
+def test_completion_date_after_the_file_was_saved(tmp_path: Path, rubric: Rubric, template: bytes) -> None:
+    path = dated(tmp_path, template, date.today() - timedelta(days=10))
+    saved = time.time() - 30 * 86_400
+    os.utime(path, (saved, saved))
+    report = read_return(path, rubric)
+    assert codes(report) == [("completion-date-in-future", None, COMPLETION_CELL)]
+
+
+def test_a_typed_future_year_does_not_beat_a_later_resubmission(
+    tmp_path: Path, rubric: Rubric, template_path: Path
+) -> None:
+    copy = build_workbook(rubric, BuildOptions(FIXED_TIME), DACORUM)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    first = {"council_name": DACORUM.name, "completion_date": date(2062, 11, 1)}  # meant 2026
+    (returns / "first.xlsx").write_bytes(fill_bytes(copy, {"EC1": Answer("1 - Minimum")}, first))
+    earlier = time.time() - 5 * 86_400
+    os.utime(returns / "first.xlsx", (earlier, earlier))
+    corrected = {"council_name": DACORUM.name, "completion_date": date.today() - timedelta(days=1)}
+    (returns / "corrected.xlsx").write_bytes(fill_bytes(copy, {"EC1": Answer("4 - Leader")}, corrected))
+    out = tmp_path / "out"
+    result = run("collect", str(returns), "--out", str(out / "s.xlsx"), "--ledger", str(out / "files.csv"))
+    assert result.exit_code == 0, result.output
+    ledger = pd.read_csv(out / "files.csv", keep_default_na=False).set_index("path")
+    assert ledger.loc[str(returns / "corrected.xlsx"), "status"] == "accepted-with-warnings"
+    assert ledger.loc[str(returns / "first.xlsx"), "status"] == "superseded"
+
+
+# --- our faults are ours --------------------------------------------------------------------------------------
+
+
+def broken_score_reader(*_args, **_kwargs):
+    raise KeyError("a bug in nps-xlsx")
+
+
+def test_a_fault_in_our_code_is_an_internal_error(tmp_path: Path, rubric: Rubric, template: bytes, monkeypatch) -> None:
+    path = write(tmp_path, fill_bytes(template, {"EC1": Answer("1 - Minimum")}, COVER))
+    monkeypatch.setattr(validate, "read_score", broken_score_reader)
+    report = read_return(path, rubric)
+    assert report.status == "rejected"
+    assert [(i.code, i.location.file, i.value) for i in report.issues] == [("internal-error", str(path), "KeyError")]
+    assert "validate.py:" in report.issues[0].message  # where in our code
+    assert "corrupt" not in report.issues[0].message
+
+
+def test_the_ledger_does_not_blame_the_council(tmp_path: Path, rubric: Rubric, template: bytes, monkeypatch) -> None:
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    write(returns, fill_bytes(template, {"EC1": Answer("1 - Minimum")}, COVER))
+    monkeypatch.setattr(validate, "read_score", broken_score_reader)
+    out = tmp_path / "out"
+    result = run(
+        "collect", str(returns), "--out", str(out / "s.xlsx"), "--ledger", str(out / "files.csv"), "--workers", "1"
+    )
+    assert result.exit_code == 0, result.output
+    row = pd.read_csv(out / "files.csv", keep_default_na=False).iloc[0]
+    assert row["status"] == "rejected"
+    assert "internal error KeyError" in row["first_error"]
+    assert "not the council's fault" in row["note"]
+    review = pd.read_excel(out / "s.xlsx", sheet_name="Needs review", dtype=str)
+    assert len(review) == 1 and "internal error" in review.iloc[0]["Reason"]
+    issues = pd.read_excel(out / "s.xlsx", sheet_name="Issues", dtype=str)
+    assert list(issues["Code"]) == ["internal-error"]
+
+
+def lazy_sheet_raising(monkeypatch, loader) -> None:
+    """The first key-area sheet's cells come from ``loader`` when first used (as the readers parse them)."""
+    real = validate._read_book
+
+    def read_book(*args):
+        book = real(*args)
+        at = next(n for n, s in enumerate(book.sheets) if s.name == AREA)
+        book.sheets[at] = RawSheet(AREA, loader=loader)
+        book._by_name = None
+        return book
+
+    monkeypatch.setattr(validate, "_read_book", read_book)
+
+
+def test_a_reader_failing_while_interpreting_keeps_the_readers_verdict(
+    tmp_path: Path, rubric: Rubric, template: bytes, monkeypatch
+) -> None:
+    path = write(tmp_path, fill_bytes(template, {}, COVER))
+    # A loader defined in a reader module (sheets are parsed on first use, during interpretation).
+    reader_module = {"__name__": "nps_xlsx.reader_xlsx"}
+    exec("def load():\n    raise ValueError('a damaged sheet')", reader_module)
+    lazy_sheet_raising(monkeypatch, reader_module["load"])
+    assert [i.code for i in read_return(path, rubric).issues] == ["corrupt-file"]
+
+    def too_big():
+        raise ReadFailure("too-many-cells", "the sheet has too many cells")
+
+    lazy_sheet_raising(monkeypatch, too_big)
+    assert [i.code for i in read_return(path, rubric).issues] == ["too-many-cells"]
