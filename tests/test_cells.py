@@ -21,7 +21,7 @@ from nps_xlsx import reader_xlsx, xlsx_scan
 from nps_xlsx.fill import _patch_cells, fill_bytes, random_answers
 from nps_xlsx.raw import TIME_OF_DAY, RawCell, RawWorkbook, parse_double
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.safety import Limits
+from nps_xlsx.safety import Limits, Package
 from nps_xlsx.validate import read_return
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -68,7 +68,7 @@ def make_workbook(path: Path, rows: str, strings: list[str] | None = None, encod
 
 def read_book(path: Path) -> RawWorkbook:
     with zipfile.ZipFile(path) as archive:
-        return reader_xlsx.read_xlsx(archive, Limits())
+        return reader_xlsx.read_xlsx(Package(archive, Limits()))
 
 
 def cells_of(path: Path) -> dict[tuple[int, int], RawCell]:

@@ -23,6 +23,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "not-a-spreadsheet": ("error", "the content is not a spreadsheet"),
     "corrupt-file": ("error", "the spreadsheet is damaged or truncated"),
     "encrypted": ("error", "the workbook is password-protected (encrypted)"),
+    "unsupported-format": ("error", "the workbook is in a format or compression this tool cannot read (e.g. .xlsb)"),
     "zip-bomb": ("error", "the archive's sizes, ratio or member count exceed the limits"),
     "xml-entities": ("error", "the XML declares a DTD or entities (a known attack)"),
     "too-many-cells": ("error", "a sheet has more cells than the configured limit"),

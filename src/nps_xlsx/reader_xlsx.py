@@ -11,13 +11,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import posixpath
 import re
-import zipfile
 from datetime import datetime, timedelta
 
 from .raw import TIME_OF_DAY, RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1, parse_double, parse_name_target
-from .safety import Limits, parse_xml, read_member
+from .safety import Budget, Limits, Package, parse_xml, part_key
 from .xlsx_scan import scan_cells, scan_shared_strings
 from .xlsx_scan import unescape as _unescape
 
@@ -53,37 +51,9 @@ def _attr(attrs: dict[str, str], local: str) -> str | None:
     return None
 
 
-def _resolve(base_dir: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(base_dir, target))
-
-
-def _relationships(archive: zipfile.ZipFile, part: str, limits: Limits) -> dict[str, tuple[str, str]]:
-    """``rId -> (type suffix, member path)`` for a part's relationships."""
-    directory, name = posixpath.split(part)
-    rels_name = posixpath.join(directory, "_rels", name + ".rels")
-    if rels_name not in archive.NameToInfo:
-        return {}
-    return dict(_parse_relationships(read_member(archive, rels_name, limits), rels_name, directory))
-
-
-# Returns made from one template share their styles, workbook and relationship parts byte for byte,
+# Returns made from one template share their styles and workbook parts byte for byte,
 # so what is read from those parts is kept (by content) for the next file. Failures are not kept.
 _same_part = functools.lru_cache(maxsize=16)
-
-
-@_same_part
-def _parse_relationships(data: bytes, rels_name: str, directory: str) -> tuple[tuple[str, tuple[str, str]], ...]:
-    rels: dict[str, tuple[str, str]] = {}
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        if _local(tag) == "Relationship" and attrs.get("TargetMode") != "External":
-            kind = attrs.get("Type", "").rpartition("/")[2]
-            rels[attrs.get("Id", "")] = (kind, _resolve(directory, attrs.get("Target", "")))
-
-    parse_xml(data, rels_name, start)
-    return tuple(rels.items())
 
 
 class _Collector:
@@ -379,49 +349,94 @@ def _workbook(
     return tuple(sheets), tuple(names.items()), epoch[0]
 
 
-def read_xlsx(archive: zipfile.ZipFile, limits: Limits) -> RawWorkbook:
-    """Read an OOXML workbook from an already-checked zip archive."""
-    root = _relationships(archive, "", limits)
-    workbook_part = next((path for kind, path in root.values() if kind == "officeDocument"), "xl/workbook.xml")
-    if workbook_part not in archive.NameToInfo:
-        raise ReadFailure("corrupt-file", f"the workbook part {workbook_part} is missing")
-    sheets, names, epoch = _workbook(read_member(archive, workbook_part, limits), workbook_part)
+def read_xlsx(package: Package) -> RawWorkbook:
+    """Read an OOXML workbook from an already-checked package, following its relationships.
 
-    rels = _relationships(archive, workbook_part, limits)
+    A part that a relationship names but the zip lacks is a ``corrupt-file`` failure: reading
+    the sheet as empty would turn its answers into "not answered" without a word.
+    """
+    workbook_part = package.main_part() or "xl/workbook.xml"
+    if workbook_part not in package:
+        raise ReadFailure("corrupt-file", f"the workbook part {workbook_part} is missing")
+    sheets, names, epoch = _workbook(package.read(workbook_part), workbook_part)
+
+    rels = package.relationships(workbook_part)
     by_kind = {kind: path for kind, path in rels.values()}
     strings: list[str] = []
-    if by_kind.get("sharedStrings") in archive.NameToInfo:
-        member = by_kind["sharedStrings"]
-        strings = _shared_strings(read_member(archive, member, limits), member)
+    if member := _related(package, by_kind, "sharedStrings", "the shared-string table"):
+        strings = _shared_strings(package.read(member), member)
     date_styles: frozenset[int] = frozenset()
-    if by_kind.get("styles") in archive.NameToInfo:
-        member = by_kind["styles"]
-        date_styles = _date_styles(read_member(archive, member, limits), member)
+    if member := _related(package, by_kind, "styles", "the styles part"):
+        date_styles = _date_styles(package.read(member), member)
 
     make_cell = _CellMaker(strings, date_styles, epoch)
+    parsed: dict[str, dict[tuple[int, int], RawCell]] = {}  # by part: sheets that share a part share its cells
     raw_sheets = []
     for name, state, rel_id in sheets:
-        kind, member = rels.get(rel_id, ("", ""))
-        if kind == "worksheet" and member in archive.NameToInfo:
+        kind, member = _sheet_part(package, rels, name, rel_id)
+        if kind == "worksheet":
             # decompressed now (so a damaged member fails here), parsed when first used
-            data = read_member(archive, member, limits)
-            loader = functools.partial(_parse_sheet, data, member, make_cell, limits)
+            data = package.read(member)
+            loader = functools.partial(_load_sheet, parsed, data, member, make_cell, package.limits, package.budget)
             raw_sheets.append(RawSheet(name, state, loader=loader))
-        else:
+        else:  # a chart sheet, dialog sheet or macro sheet holds no cells to read
             raw_sheets.append(RawSheet(name, state))
 
     return RawWorkbook(
         format="xlsx",
         sheets=raw_sheets,
         names=dict(names),
-        properties=_custom_properties(archive, limits),
-        has_macros=any(n.lower().endswith("vbaproject.bin") for n in archive.NameToInfo),
+        properties=_custom_properties(package),
+        has_macros=any(key.endswith("vbaproject.bin") for key in package.members),
     )
 
 
-def _custom_properties(archive: zipfile.ZipFile, limits: Limits) -> dict[str, str]:
-    member = "docProps/custom.xml"
-    if member not in archive.NameToInfo:
+def _related(package: Package, by_kind: dict[str, str], kind: str, what: str) -> str | None:
+    """The workbook's part of relationship type ``kind``, if it has one; named but missing is corrupt."""
+    member = by_kind.get(kind)
+    if member is not None and member not in package:
+        raise ReadFailure("corrupt-file", f"{what} {member} is missing from the file")
+    return member
+
+
+def _sheet_part(package: Package, rels: dict[str, tuple[str, str]], sheet: str, rel_id: str) -> tuple[str, str]:
+    """``(relationship type, part name)`` of the sheet called ``sheet``; unresolvable or missing is corrupt."""
+    if rel_id not in rels:
+        raise ReadFailure(
+            "corrupt-file",
+            f"the sheet '{sheet}' cannot be found in the file: the workbook refers to it as "
+            f"{rel_id or 'nothing'}, which none of its relationships defines",
+        )
+    kind, member = rels[rel_id]
+    if member not in package:
+        raise ReadFailure("corrupt-file", f"the sheet '{sheet}' is missing from the file (its part {member} is absent)")
+    return kind, member
+
+
+def _load_sheet(
+    parsed: dict[str, dict[tuple[int, int], RawCell]],
+    data: bytes,
+    member: str,
+    make_cell: _CellMaker,
+    limits: Limits,
+    budget: Budget,
+) -> dict[tuple[int, int], RawCell]:
+    """A sheet's cells, parsed once per part and charged to the workbook's cell budget once per sheet."""
+    key = part_key(member)
+    cells = parsed.get(key)
+    if cells is None:
+        cells = parsed[key] = _parse_sheet(data, member, make_cell, limits)
+    budget.charge_cells(len(cells))
+    return cells
+
+
+def _custom_properties(package: Package) -> dict[str, str]:
+    """Custom document properties, found through the package's relationships (or at the usual path)."""
+    member = next(
+        (target for kind, target in package.relationships("").values() if kind == "custom-properties"),
+        "docProps/custom.xml",
+    )
+    if member not in package:
         return {}
     properties: dict[str, str] = {}
     text = _Collector()
@@ -439,5 +454,5 @@ def _custom_properties(archive: zipfile.ZipFile, limits: Limits) -> dict[str, st
             current[0] = ""
             text.on = False
 
-    parse_xml(read_member(archive, member, limits), member, start, end, text.chars)
+    parse_xml(package.read(member), member, start, end, text.chars)
     return properties

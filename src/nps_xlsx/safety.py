@@ -10,11 +10,16 @@ Readers never allocate a grid (cells are sparse), and the cell count per sheet i
 
 from __future__ import annotations
 
+import functools
+import posixpath
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote
 from xml.parsers import expat
 
 from .files import TEMP_REASON, is_temporary, not_a_file_reason
@@ -25,8 +30,60 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 LARGE_MEMBER = 1 << 20  # the ratio check applies to members bigger than this
+ENCRYPTED_FLAG, PATCHED_DATA_FLAG, STRONG_ENCRYPTION_FLAG = 0x1, 0x20, 0x40  # zip general-purpose flag bits
 
 Kind = Literal["xlsx", "ods", "xls"]
+
+# What zipfile raises for a damaged, truncated or unreadable member (lzma and bz2 raise their own errors).
+ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+    struct.error,
+)
+try:
+    import lzma
+
+    ZIP_ERRORS += (lzma.LZMAError,)
+except ImportError:  # pragma: no cover - Python built without lzma: zipfile cannot inflate LZMA either
+    pass
+# What zipfile raises for an archive it cannot open: damaged, truncated, split over disks, badly encoded names.
+ZIP_OPEN_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, struct.error)
+# Zip compression methods zipfile cannot inflate, as zip tools name them.
+COMPRESSION_NAMES = {
+    1: "Shrink",
+    2: "Reduce",
+    3: "Reduce",
+    4: "Reduce",
+    5: "Reduce",
+    6: "Implode",
+    9: "Deflate64 (enhanced deflate)",
+    10: "PKWARE DCL Implode",
+    12: "BZIP2",
+    14: "LZMA",
+    93: "Zstandard",
+    95: "XZ",
+    96: "JPEG",
+    97: "WavPack",
+    98: "PPMd",
+    99: "AES",
+}
+# Content types of an OOXML package's main part (ECMA-376 and Excel's macro-enabled, template and add-in forms).
+WORKBOOK_CONTENT_TYPES = frozenset(
+    {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+        "application/vnd.ms-excel.sheet.macroenabled.main+xml",
+        "application/vnd.ms-excel.template.macroenabled.main+xml",
+        "application/vnd.ms-excel.addin.macroenabled.main+xml",
+    }
+)
+BINARY_WORKBOOK_CONTENT_TYPE = "application/vnd.ms-excel.sheet.binary.macroenabled.main"
 
 # Names of files that are not returns: Office lock files and operating-system debris.
 DEBRIS_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "icon\r"}
@@ -107,14 +164,19 @@ def is_encrypted_ole(data: bytes) -> bool:
     return ENCRYPTION_STREAM in data
 
 
-def check_zip(archive: zipfile.ZipFile, limits: Limits) -> Kind:
-    """Check a zip's declared shape against ``limits`` and say which spreadsheet format it holds."""
-    infos = archive.infolist()
+def check_zip(package: Package) -> Kind:
+    """Check a zip's declared shape against its limits and say which spreadsheet format it holds.
+
+    The format is judged as its readers judge it: an OpenDocument ``mimetype``, or the package's main part
+    (found through its relationships or content types, wherever it is and however its name is cased).
+    """
+    limits = package.limits
+    infos = package.archive.infolist()
     if len(infos) > limits.max_members:
         raise ReadFailure("zip-bomb", f"the archive has {len(infos)} members (limit {limits.max_members})")
     total = 0
     for info in infos:
-        if info.flag_bits & 0x1:
+        if info.flag_bits & (ENCRYPTED_FLAG | STRONG_ENCRYPTION_FLAG):
             raise ReadFailure("encrypted", "the archive's members are encrypted")
         if info.file_size > limits.max_member_bytes:
             raise ReadFailure(
@@ -130,21 +192,200 @@ def check_zip(archive: zipfile.ZipFile, limits: Limits) -> Kind:
         total += info.file_size
     if total > limits.max_total_bytes:
         raise ReadFailure("zip-bomb", f"the archive would expand to {total:,} bytes (limit {limits.max_total_bytes:,})")
-    names = {info.filename for info in infos}
-    if "mimetype" in names and read_member(archive, "mimetype", limits).strip() == ODS_MIMETYPE:
+    if len(package.members) < len(infos):  # two members share a name, as OPC compares names
+        _refuse_duplicates(infos)
+    return _zip_kind(package)
+
+
+def _refuse_duplicates(infos: list[zipfile.ZipInfo]) -> None:
+    """Two members with one name (as OPC compares names) make the package ambiguous: readers differ on which copy
+    they read, so what we read may not be what the council saw."""
+    seen: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        key = part_key(info.filename)
+        if key.endswith("/"):
+            continue  # a folder entry holds nothing
+        first = seen.setdefault(key, info)
+        if first is not info:
+            name = first.filename
+            both = f"{name} twice" if name == info.filename else f"both {name} and {info.filename}"
+            raise ReadFailure(
+                "corrupt-file",
+                f"the archive lists {both}, two copies of one part; which copy a program reads is arbitrary, "
+                "so the workbook cannot be read reliably",
+            )
+
+
+def _zip_kind(package: Package) -> Kind:
+    if "mimetype" in package and package.read("mimetype").strip() == ODS_MIMETYPE:
         return "ods"
-    if "xl/workbook.xml" in names or ("_rels/.rels" in names and any(n.startswith("xl/") for n in names)):
-        return "xlsx"
-    if "content.xml" in names:
+    main = package.main_part()
+    if main is not None:
+        content_type = package.content_type(main)
+        generic = content_type in (None, "application/xml", "text/xml")  # says nothing of what the part is
+        if content_type == BINARY_WORKBOOK_CONTENT_TYPE or (generic and main.lower().endswith(".bin")):
+            raise ReadFailure(
+                "unsupported-format", "the file is an Excel binary workbook (.xlsb), which this tool cannot read"
+            )
+        if content_type in WORKBOOK_CONTENT_TYPES or (generic and main.lower().endswith(".xml")):
+            return "xlsx"
+    if "content.xml" in package:
         return "ods"
     raise ReadFailure("not-a-spreadsheet", "the file is a zip archive but not a spreadsheet")
 
 
-def read_member(archive: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
-    """A member's bytes. The declared size was checked against ``limits``; zipfile never inflates past it,
-    and a member whose header lies about its size fails the CRC check (a ``corrupt-file`` rejection)."""
-    del limits  # checked in check_zip, before any member is read
-    return archive.read(name)
+def part_key(name: str) -> str:
+    """A part or zip member name as OPC compares them: ``/`` separators (some Windows zip tools write ``\\``),
+    no leading ``/``, percent-decoded, case-insensitive."""
+    return unquote(name.replace("\\", "/")).lstrip("/").casefold()
+
+
+def read_member(
+    archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, limits: Limits, budget: Budget | None = None
+) -> bytes:
+    """A member's bytes, inflating no more than its limit (or what is left of ``budget``) plus one byte:
+    declared sizes can lie. Every way zipfile can fail becomes a :class:`ReadFailure` naming the member."""
+    info = member if isinstance(member, zipfile.ZipInfo) else archive.getinfo(member)
+    allowance = limits.max_member_bytes
+    if budget is not None:
+        allowance = max(0, min(allowance, limits.max_total_bytes - budget.inflated))
+    try:
+        with archive.open(info) as stream:
+            data = stream.read(allowance + 1)
+    except ZIP_ERRORS as exc:
+        raise _member_failure(info, exc) from exc
+    if budget is not None:
+        budget.charge_bytes(len(data), info.filename)
+    if len(data) > limits.max_member_bytes:
+        raise ReadFailure("zip-bomb", f"member {info.filename} expands to more than {limits.max_member_bytes:,} bytes")
+    return data
+
+
+def _member_failure(info: zipfile.ZipInfo, exc: Exception) -> ReadFailure:
+    """What went wrong reading ``info``, in words for the person who has to ask for the file again."""
+    name = info.filename
+    if info.flag_bits & (ENCRYPTED_FLAG | STRONG_ENCRYPTION_FLAG) or "encrypted" in str(exc):
+        return ReadFailure("encrypted", f"the part {name} is encrypted (password-protected)")
+    if isinstance(exc, NotImplementedError) or (isinstance(exc, RuntimeError) and info.compress_type not in (0, 8)):
+        if info.flag_bits & PATCHED_DATA_FLAG:
+            how = "uses a zip feature (patched data)"
+        else:
+            how = f"is compressed with {COMPRESSION_NAMES.get(info.compress_type, f'method {info.compress_type}')}"
+        return ReadFailure(
+            "unsupported-format",
+            f"the part {name} {how}, which this tool cannot unpack "
+            "(the workbook was probably re-packed by a zip program)",
+        )
+    if isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc):
+        return ReadFailure("corrupt-file", f"the part {name} is damaged (its CRC check fails)")
+    return ReadFailure("corrupt-file", f"the part {name} is damaged or truncated and cannot be unpacked")
+
+
+Relationship = tuple[str, str]  # (the last segment of its type, e.g. "worksheet"; the target's part name)
+
+
+class Package:
+    """A zip archive's members found by part name as OPC compares names (see :func:`part_key`).
+
+    Each part is inflated at most once and charged to the file's :class:`Budget`; relationships and
+    content types are read from the package, never assumed to be at the usual paths.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, limits: Limits, budget: Budget | None = None) -> None:
+        self.archive, self.limits = archive, limits
+        self.budget = budget or Budget(limits)
+        self.members = {part_key(info.filename): info for info in archive.infolist()}
+        self._data: dict[str, bytes] = {}
+        self._relationships: dict[str, dict[str, Relationship]] = {}
+        self._content_types: tuple[dict[str, str], dict[str, str]] | None = None
+
+    def __contains__(self, part: str) -> bool:
+        return part_key(part) in self.members
+
+    def read(self, part: str) -> bytes:
+        """The bytes of ``part`` (which must be in the package), inflated on first use only."""
+        key = part_key(part)
+        data = self._data.get(key)
+        if data is None:
+            data = self._data[key] = read_member(self.archive, self.members[key], self.limits, self.budget)
+        return data
+
+    def relationships(self, part: str) -> dict[str, Relationship]:
+        """``rId -> (type, target part)`` for ``part``'s relationships (``""``: the package's own)."""
+        if part not in self._relationships:
+            directory, name = posixpath.split(part)
+            rels = posixpath.join(directory, "_rels", name + ".rels")
+            found = dict(_parse_relationships(self.read(rels), rels, directory)) if rels in self else {}
+            self._relationships[part] = found
+        return self._relationships[part]
+
+    def main_part(self) -> str | None:
+        """The package's main part: the target of its ``officeDocument`` relationship, or failing that the
+        part whose content type is a workbook's, or ``xl/workbook.xml`` if there is one."""
+        for kind, target in self.relationships("").values():
+            if kind == "officeDocument":
+                return target
+        overrides, _defaults = self._types()
+        for key, content_type in overrides.items():
+            if content_type in WORKBOOK_CONTENT_TYPES or content_type == BINARY_WORKBOOK_CONTENT_TYPE:
+                return self.members[key].filename if key in self.members else key
+        return "xl/workbook.xml" if "xl/workbook.xml" in self else None
+
+    def content_type(self, part: str) -> str | None:
+        """``part``'s content type (lower case) from ``[Content_Types].xml``, if it declares one."""
+        overrides, defaults = self._types()
+        key = part_key(part)
+        return overrides.get(key) or defaults.get(posixpath.splitext(key)[1].lstrip("."))
+
+    def _types(self) -> tuple[dict[str, str], dict[str, str]]:
+        if self._content_types is None:
+            name = "[Content_Types].xml"
+            self._content_types = _parse_content_types(self.read(name), name) if name in self else ({}, {})
+        return self._content_types
+
+
+# Returns made from one template share their package parts byte for byte, so what is read from them
+# is kept (by content) for the next file. Failures are not kept.
+_same_part = functools.lru_cache(maxsize=16)
+
+
+@_same_part
+def _parse_relationships(data: bytes, rels_name: str, directory: str) -> tuple[tuple[str, Relationship], ...]:
+    rels: dict[str, Relationship] = {}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag.rpartition(":")[2] == "Relationship" and attrs.get("TargetMode") != "External":
+            kind = attrs.get("Type", "").rpartition("/")[2]
+            rels[attrs.get("Id", "")] = (kind, _resolve(directory, attrs.get("Target", "")))
+
+    parse_xml(data, rels_name, start)
+    return tuple(rels.items())
+
+
+def _resolve(directory: str, target: str) -> str:
+    """A relationship's target as a part name: relative to its source's folder, unless it starts with ``/``."""
+    target = target.replace("\\", "/").partition("#")[0]
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(directory, target))
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_content_types(data: bytes, name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """``[Content_Types].xml``: (part key -> content type, extension -> content type), all lower case."""
+    overrides: dict[str, str] = {}
+    defaults: dict[str, str] = {}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        tag = tag.rpartition(":")[2]
+        content_type = attrs.get("ContentType", "").strip().lower()
+        if tag == "Override":
+            overrides[part_key(attrs.get("PartName", ""))] = content_type
+        elif tag == "Default":
+            defaults[attrs.get("Extension", "").lower()] = content_type
+
+    parse_xml(data, name, start)
+    return overrides, defaults
 
 
 def _refuse_dtd(*_args: object) -> None:

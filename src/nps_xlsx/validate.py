@@ -19,7 +19,7 @@ from .names import same_council
 from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure
 from .response import Answer, Response
 from .rubric import Rubric
-from .safety import Limits, check_zip, is_encrypted_ole, skip_reason, sniff
+from .safety import ZIP_OPEN_ERRORS, Limits, Package, check_zip, is_encrypted_ole, skip_reason, sniff
 from .scores import read_score
 from .text import EXCEL_CELL_LIMIT, clean_text, display_path, utf16_len
 
@@ -180,6 +180,8 @@ FIXES = {
     "zip-bomb": "the file is not a normal workbook; do not open it, and ask for the workbook again",
     "xml-entities": "the file is not a normal workbook; do not open it, and ask for the workbook again",
     "too-many-cells": "ask the council to delete the extra content and send it again",
+    "unsupported-format": "ask the council to open it in their spreadsheet program, save it as an Excel Workbook "
+    "(.xlsx) and send that file",
 }
 
 
@@ -207,21 +209,23 @@ def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> 
 
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-            raise ReadFailure("corrupt-file", f"the file is a damaged or truncated zip archive ({exc})") from exc
+        except ZIP_OPEN_ERRORS as exc:
+            raise ReadFailure("corrupt-file", "the file is a damaged or truncated zip archive") from exc
         try:
             with archive:
-                kind = check_zip(archive, limits)
+                package = Package(archive, limits)
+                kind = check_zip(package)
                 if kind == "ods":
                     from .reader_ods import read_ods
 
-                    book = read_ods(archive, limits)
+                    book = read_ods(archive, limits, package.budget)
                 else:
                     from .reader_xlsx import read_xlsx
 
-                    book = read_xlsx(archive, limits)
-        except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, zlib.error) as exc:
-            raise ReadFailure("corrupt-file", f"a part of the workbook is damaged ({exc})") from exc
+                    book = read_xlsx(package)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
+            # members are read through safety.read_member, which says which part is damaged; this is the rest
+            raise ReadFailure("corrupt-file", "a part of the workbook is damaged") from exc
     if expected != kind:
         named = path.suffix or "no extension"
         issues.append(

@@ -1,0 +1,329 @@
+"""The .xlsx package layer (zip and OPC): parts found as OPC says, damage reported, costs bounded per file.
+
+Legal but unusual packages must read exactly as the original return; damaged ones must be
+rejected with one located, plain-language error; no zip error may escape or leak Python's words.
+"""
+
+from __future__ import annotations
+
+import io
+import lzma
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from nps_xlsx.raw import ReadFailure
+from nps_xlsx.rubric import Rubric
+from nps_xlsx.safety import Budget, Limits, Package, part_key, read_member
+from nps_xlsx.validate import FileReport, read_return
+
+from . import hostile_opc as opc
+from .hostile import FIRST_AREA_SHEET
+from .test_hostile_files import answers_of, assert_one_error, filled_bytes, issue_keys, read_unchanged
+
+# The sheet whose part is FIRST_AREA_SHEET, in the template.
+FIRST_AREA = "Engaging Councillors"
+# How a Python exception or module shows in a message: never in one meant for a person.
+PYTHON_WORDS = re.compile(r"\w+(Error|Exception)\b|BadZipFile|zlib|errno|Errno|Traceback|\(b'")
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory, template_path: Path, rubric: Rubric) -> Path:
+    path = tmp_path_factory.mktemp("package") / "filled.xlsx"
+    path.write_bytes(filled_bytes(template_path, rubric, seed=3))
+    return path
+
+
+@pytest.fixture(scope="module")
+def original(filled: Path, rubric: Rubric) -> FileReport:
+    report = read_return(filled, rubric)
+    assert report.status == "accepted-with-warnings", [i.message for i in report.issues]
+    return report
+
+
+def assert_plain(report: FileReport) -> None:
+    for issue in report.issues:
+        assert not PYTHON_WORDS.search(issue.message), issue.message
+
+
+# --- 1. parts are found as OPC says, not at fixed paths ----------------------------------------------------------
+
+LEGAL: dict[str, Callable[[Path, Path], Path]] = {
+    "target-case": lambda d, src: opc.make_retargeted(d, src, "worksheets/sheet2.xml", "Worksheets/Sheet2.xml"),
+    "target-percent-encoded": lambda d, src: opc.make_retargeted(
+        d, src, "worksheets/sheet2.xml", "worksheets/sheet%32.xml"
+    ),
+    "target-absolute": lambda d, src: opc.make_retargeted(d, src, "worksheets/sheet2.xml", "/xl/worksheets/sheet2.xml"),
+    "shared-strings-case": opc.make_renamed_shared_strings,
+    "workbook-moved": opc.make_moved_workbook,
+    "workbook-moved-no-root-rels": lambda d, src: opc.make_moved_workbook(d, src, root_rels=False),
+    "backslash-names": opc.make_backslash_names,
+}
+
+
+@pytest.mark.parametrize("case", LEGAL)
+def test_legal_package_reads_as_the_original(
+    case: str, filled: Path, original: FileReport, rubric: Rubric, tmp_path: Path
+) -> None:
+    path = LEGAL[case](tmp_path, filled)
+    report = read_unchanged(path, rubric)
+    assert report.status == original.status, [i.message for i in report.issues]
+    assert issue_keys(report) == issue_keys(original)
+    assert answers_of(report) == answers_of(original)
+    assert report.response is not None and original.response is not None
+    assert report.response.council_name == original.response.council_name
+
+
+def test_part_names_compare_as_opc_says() -> None:
+    assert (
+        part_key("/XL/Worksheets/Sheet%31.xml") == part_key("xl\\worksheets\\sheet1.xml") == "xl/worksheets/sheet1.xml"
+    )
+    assert part_key("xl/a%20b.xml") == "xl/a b.xml"
+    assert part_key("xl/100%.xml") == "xl/100%.xml"  # not an escape: left alone
+
+
+def test_custom_properties_are_found_through_relationships(filled: Path, tmp_path: Path) -> None:
+    """The copy's identity backup is read from wherever the root relationships say it is."""
+    from nps_xlsx.reader_xlsx import read_xlsx
+
+    members = [("docProps/Custom Props.xml" if n == "docProps/custom.xml" else n, d) for n, d in opc.members_of(filled)]
+    moved = opc._edit(
+        members, "_rels/.rels", opc._sub(b'Target="docProps/custom.xml"', b'Target="docProps/Custom%20Props.xml"')
+    )
+    path = opc.write_members(tmp_path / "props.xlsx", moved)
+    with zipfile.ZipFile(filled) as plain, zipfile.ZipFile(path) as renamed:
+        expected = read_xlsx(Package(plain, Limits())).properties
+        assert expected  # the filled copy has custom properties to find
+        assert read_xlsx(Package(renamed, Limits())).properties == expected
+
+
+# --- 2. a sheet that cannot be found is damage, not an empty sheet -----------------------------------------------
+
+
+def test_missing_sheet_part_is_corrupt(filled: Path, rubric: Rubric, tmp_path: Path) -> None:
+    path = opc.make_missing_part(tmp_path, filled, FIRST_AREA_SHEET)
+    report = read_unchanged(path, rubric)
+    assert_one_error(report, path, "corrupt-file")
+    assert FIRST_AREA in report.issues[0].message and FIRST_AREA_SHEET in report.issues[0].message
+
+
+def test_unresolvable_sheet_relationship_is_corrupt(filled: Path, rubric: Rubric, tmp_path: Path) -> None:
+    path = opc.make_dangling_relationship(tmp_path, filled, "worksheets/sheet2.xml")
+    report = read_unchanged(path, rubric)
+    assert_one_error(report, path, "corrupt-file")
+    assert FIRST_AREA in report.issues[0].message
+
+
+@pytest.mark.parametrize("member", ["xl/sharedStrings.xml", "xl/styles.xml"])
+def test_missing_related_part_is_corrupt(member: str, filled: Path, rubric: Rubric, tmp_path: Path) -> None:
+    path = opc.make_missing_part(tmp_path, filled, member)
+    report = read_unchanged(path, rubric)
+    assert_one_error(report, path, "corrupt-file")
+    assert member in report.issues[0].message
+
+
+# --- 3. two members with one name ----------------------------------------------------------------------------------
+
+RENAMES: dict[str, Callable[[str], str]] = {
+    "same": str,
+    "case": str.upper,
+    "backslash": lambda name: name.replace("/", "\\"),
+    "percent": lambda name: name.replace("sheet2", "sheet%32"),
+}
+
+
+@pytest.mark.parametrize("rename", RENAMES)
+def test_duplicate_member_names_are_corrupt(rename: str, filled: Path, rubric: Rubric, tmp_path: Path) -> None:
+    path = opc.make_duplicate_member(tmp_path, filled, FIRST_AREA_SHEET, RENAMES[rename])
+    report = read_unchanged(path, rubric)
+    assert_one_error(report, path, "corrupt-file")
+    assert FIRST_AREA_SHEET in report.issues[0].message
+
+
+# --- 4. the budget: bytes inflated and cells kept, per file ----------------------------------------------------------
+
+
+def _zip(members: dict[str, bytes]) -> zipfile.ZipFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return zipfile.ZipFile(buffer)
+
+
+def test_a_part_is_inflated_once_per_file() -> None:
+    package = Package(_zip({"xl/a.xml": b"x" * 1000}), Limits())
+    assert package.read("xl/a.xml") == package.read("XL/A.xml") == package.read("/xl/%61.xml") == b"x" * 1000
+    assert package.budget.inflated == 1000
+
+
+def test_inflating_stops_one_byte_past_the_budget() -> None:
+    """Declared sizes are not trusted: at most what is left of the budget, plus one byte, is inflated."""
+    limits = Limits(max_total_bytes=10_000)
+    archive = _zip({"a.xml": b"a" * 6000, "b.xml": b"b" * 6000})
+    budget = Budget(limits)
+    read_member(archive, "a.xml", limits, budget)
+    with pytest.raises(ReadFailure) as failure:
+        read_member(archive, "b.xml", limits, budget)
+    assert failure.value.code == "zip-bomb"
+    assert "b.xml" in str(failure.value)
+    assert budget.inflated == limits.max_total_bytes + 1
+
+
+def test_member_limit_holds_whatever_the_header_says() -> None:
+    limits = Limits(max_member_bytes=100)
+    with pytest.raises(ReadFailure) as failure:
+        read_member(_zip({"a.xml": b"a" * 1000}), "a.xml", limits)
+    assert failure.value.code == "zip-bomb"
+
+
+def test_sheets_sharing_one_part_inflate_it_once(rubric: Rubric, tmp_path: Path) -> None:
+    """2,000 <sheet> entries pointing at one 100 KB part: under a 1 MB budget it is read (once), not 2,000 times."""
+    path = opc.make_many_sheets_one_part(tmp_path, n=2000, padding=100_000)
+    with zipfile.ZipFile(path) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+    limits = Limits(max_total_bytes=total + 1000)  # room for each part once (and no more)
+    report = read_unchanged(path, rubric, limits)
+    assert_one_error(report, path, "not-nps-workbook")  # read all the way, and found not to be the diagnostic
+
+
+def test_sheets_sharing_one_part_count_their_cells_each(rubric: Rubric, tmp_path: Path) -> None:
+    """The workbook's cell cap counts every sheet, even when sheets share a part (2,000 x 10 cells)."""
+    path = opc.make_many_sheets_one_part(tmp_path, n=2000, cells=10)
+    assert_one_error(read_unchanged(path, rubric, Limits(max_cells_per_workbook=19_999)), path, "too-many-cells")
+    assert_one_error(read_unchanged(path, rubric, Limits(max_cells_per_workbook=20_000)), path, "not-nps-workbook")
+
+
+def test_workbook_cell_cap_counts_the_cells_of_every_sheet(filled: Path, original: FileReport, rubric: Rubric) -> None:
+    """No sheet of the return is over the cap on its own; together they are (the validator reads most of them)."""
+    from nps_xlsx.reader_xlsx import read_xlsx
+
+    with zipfile.ZipFile(filled) as archive:
+        book = read_xlsx(Package(archive, Limits()))
+    per_sheet = [len(sheet.cells) for sheet in book.sheets]
+    low = Limits(max_cells_per_sheet=max(per_sheet), max_cells_per_workbook=sum(per_sheet) // 2)
+    assert max(per_sheet) < low.max_cells_per_workbook
+    assert_one_error(read_unchanged(filled, rubric, low), filled, "too-many-cells")
+    enough = Limits(max_cells_per_sheet=max(per_sheet), max_cells_per_workbook=sum(per_sheet))
+    assert answers_of(read_unchanged(filled, rubric, enough)) == answers_of(original)
+
+
+# --- 5. formats and compressions we cannot read get their own message --------------------------------------------
+
+
+@pytest.mark.parametrize("declared", ["default", "override", "none"])
+def test_binary_workbook_is_unsupported(declared: str, rubric: Rubric, tmp_path: Path) -> None:
+    path = opc.make_xlsb(tmp_path, declared)
+    report = read_unchanged(path, rubric)
+    assert_one_error(report, path, "unsupported-format")
+    assert ".xlsb" in report.issues[0].message and ".xlsx" in report.issues[0].message
+
+
+@pytest.mark.parametrize("method", [9, 6, 98, 93, 99])
+def test_unsupported_compression_is_named(method: int, filled: Path, rubric: Rubric, tmp_path: Path) -> None:
+    path = opc.make_compression_method(tmp_path, filled, FIRST_AREA_SHEET, method)
+    report = read_unchanged(path, rubric)
+    assert_one_error(report, path, "unsupported-format")
+    assert FIRST_AREA_SHEET in report.issues[0].message
+    if method == 9:
+        assert "Deflate64" in report.issues[0].message
+    assert_plain(report)
+
+
+# --- 6. every zip error becomes a plain, located issue -------------------------------------------------------------
+
+DAMAGED: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
+    # EOFError: the part runs past the end of the file
+    "overlong-member": (lambda d, src: opc.make_overlong_member(d, src, FIRST_AREA_SHEET), "corrupt-file"),
+    # UnicodeDecodeError (a ValueError) while opening the archive
+    "bad-name-encoding": (lambda d, src: opc.make_bad_name_encoding(d, src, FIRST_AREA_SHEET), "corrupt-file"),
+    # OSError from bz2
+    "garbled-bzip2": (
+        lambda d, src: opc.make_garbled_member(d, src, FIRST_AREA_SHEET, zipfile.ZIP_BZIP2),
+        "corrupt-file",
+    ),
+    # LZMAError
+    "garbled-lzma": (
+        lambda d, src: opc.make_garbled_member(d, src, FIRST_AREA_SHEET, zipfile.ZIP_LZMA, keep=9),
+        "corrupt-file",
+    ),
+    # NotImplementedError for zip features
+    "strong-encryption": (lambda d, src: opc.make_flagged(d, src, FIRST_AREA_SHEET, 0x40), "encrypted"),
+    "patched-data": (lambda d, src: opc.make_flagged(d, src, FIRST_AREA_SHEET, 0x20), "unsupported-format"),
+}
+
+
+@pytest.mark.parametrize("case", DAMAGED)
+def test_zip_errors_become_plain_issues(case: str, filled: Path, rubric: Rubric, tmp_path: Path) -> None:
+    build, code = DAMAGED[case]
+    path = build(tmp_path, filled)
+    report = read_unchanged(path, rubric)
+    assert_one_error(report, path, code)
+    assert_plain(report)
+
+
+def test_docx_is_not_a_spreadsheet(rubric: Rubric, tmp_path: Path) -> None:
+    """Format detection follows the main part's content type, not the presence of a folder."""
+    word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    path = opc.write_members(
+        tmp_path / "letter.xlsx",
+        [
+            (
+                "[Content_Types].xml",
+                b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                b'<Override PartName="/word/document.xml" ContentType="' + word.encode() + b'"/></Types>',
+            ),
+            (
+                "_rels/.rels",
+                b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                b'<Relationship Id="rId1" Target="word/document.xml" Type="http://schemas.openxmlformats.org/'
+                b'officeDocument/2006/relationships/officeDocument"/></Relationships>',
+            ),
+            ("word/document.xml", b"<document/>"),
+            ("xl/stray.xml", b"<x/>"),
+        ],
+    )
+    assert_one_error(read_unchanged(path, rubric), path, "not-a-spreadsheet")
+
+
+class _Failing(zipfile.ZipFile):
+    """A zip whose members fail to open with a given exception, as zipfile can fail on damaged input."""
+
+    error: Exception
+
+    def open(self, *_args: object, **_kwargs: object):  # type: ignore[override]
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        zipfile.BadZipFile("Bad magic number for file header"),
+        zipfile.LargeZipFile("Zipfile size would require ZIP64 extensions"),
+        zlib.error("Error -3 while decompressing data: invalid distance too far back"),
+        EOFError(),
+        NotImplementedError("That compression method is not supported"),
+        RuntimeError("File 'a.xml' is encrypted, password required for extraction"),
+        ValueError("negative seek value -1"),
+        OSError("Invalid data stream"),
+        struct.error("unpack requires a buffer of 30 bytes"),
+        lzma.LZMAError("Corrupt input data"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_every_zip_error_becomes_a_plain_failure(error: Exception) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.xml", b"<a/>")
+    failing = _Failing(buffer)
+    failing.error = error
+    with pytest.raises(ReadFailure) as failure:
+        read_member(failing, "a.xml", Limits())
+    assert failure.value.code in {"corrupt-file", "unsupported-format", "encrypted"}
+    assert "a.xml" in failure.value.detail
+    assert not PYTHON_WORDS.search(failure.value.detail), failure.value.detail
