@@ -229,12 +229,13 @@ def build_many_cells(path: Path, cells_per_sheet: int = 450_000, sheets: int = 1
 
 
 def build_many_cells_under_cap(path: Path) -> None:
-    """~6 MB: 11 sheets of 199,980 cells each: under today's per-sheet cap (200,000), far over the workbook's."""
-    build_many_cells(path, cells_per_sheet=199_980)
+    """~3 MB: 11 sheets of 99,990 cells each: under the per-sheet cap (100,000), far over the workbook's."""
+    build_many_cells(path, cells_per_sheet=99_990)
 
 
 def build_ratio_limit(path: Path) -> None:
-    """~1.5 MB: three worksheet parts of ~95 MB each, compressed just under the 200:1 ratio limit (285 MB total)."""
+    """~1 MB: two worksheet parts of ~48 MB each, compressed just under the 200:1 ratio limit: each under the
+    50 MB part limit and, together (96 MB), under the 100 MB a file's parts may expand to."""
     import zlib
 
     rng = random.Random(SEED)
@@ -249,9 +250,9 @@ def build_ratio_limit(path: Path) -> None:
         return len(sample) / len(zlib.compress(sample, 6))
 
     every = next(k for k in range(2, 400) if ratio(k) >= 190)  # the sparsest noise that stays under ~200:1
-    count = 95_000_000 // len(plain)
-    parts = {f"xl/worksheets/sheet{i}.xml": (lambda: sheet_xml(rows(every, count))) for i in (1, 2, 3)}
-    write_xlsx(path, [(f"S{i}", f"xl/worksheets/sheet{i}.xml") for i in (1, 2, 3)], parts)
+    count = 48_000_000 // len(plain)
+    parts = {f"xl/worksheets/sheet{i}.xml": (lambda: sheet_xml(rows(every, count))) for i in (1, 2)}
+    write_xlsx(path, [(f"S{i}", f"xl/worksheets/sheet{i}.xml") for i in (1, 2)], parts)
 
 
 def random_text(rng: random.Random, length: int) -> str:
@@ -260,9 +261,10 @@ def random_text(rng: random.Random, length: int) -> str:
 
 
 def build_shared_strings(path: Path) -> None:
-    """~48 MB (just under the 50 MB limit): 700,000 unique random shared strings, used by 700,000 cells."""
+    """~40 MB: 500,000 unique random shared strings (a 45 MB part, under the 50 MB part limit), used by 500,000
+    cells."""
     rng = random.Random(SEED)
-    count, cols = 700_000, 10
+    count, cols = 500_000, 10
 
     def strings() -> Iterator[bytes]:
         yield f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{NS}" count="{count}">'.encode()
@@ -281,12 +283,12 @@ def build_shared_strings(path: Path) -> None:
 
 
 def build_long_text(path: Path) -> None:
-    """~45 MB: one inline-string cell of 60 million random characters."""
+    """~34 MB: one inline-string cell of 45 million random characters (a part under the 50 MB part limit)."""
     rng = random.Random(SEED)
 
     def rows() -> Iterator[bytes]:
         yield b'<row r="1"><c r="A1" t="inlineStr"><is><t>'
-        for _ in range(60):
+        for _ in range(45):
             yield random_text(rng, 1_000_000).encode()
         yield b"</t></is></c></row>"
 
@@ -311,9 +313,9 @@ def build_deep_nesting(path: Path) -> None:
 
 
 def build_many_names(path: Path) -> None:
-    """~10 MB: 1,000,000 workbook-scope defined names."""
+    """~4 MB: 800,000 workbook-scope defined names (a 46 MB part, under the 50 MB part limit)."""
     names = b"".join(
-        f'<definedName name="name_{i}">S1!$A${i % 1_000_000 + 1}</definedName>'.encode() for i in range(1_000_000)
+        f'<definedName name="name_{i}">S1!$A${i % 1_000_000 + 1}</definedName>'.encode() for i in range(800_000)
     )
     sheet = sheet_xml(iter([b'<row r="1"><c r="A1"><v>1</v></c></row>']))
     write_xlsx(path, [("S1", "xl/worksheets/sheet1.xml")], {"xl/worksheets/sheet1.xml": b"".join(sheet)}, None, names)
@@ -362,14 +364,14 @@ CASES = (
     Case("ods-repeat-1k", "ods", build_ods_large, "repeated cells expand (200 sheets)", True),
     Case("many-cells-14mb", "xlsx", build_many_cells, "11 sheets x 450,000 cells", True),
     Case("big-xls", "xls", build_big_xls, "47 MB .xls, 468,000 unique strings", True),
-    Case("many-cells-under-cap", "xlsx", build_many_cells_under_cap, "11 sheets x 199,980 cells"),
+    Case("many-cells-under-cap", "xlsx", build_many_cells_under_cap, "11 sheets x 99,990 cells"),
     Case("ods-rows-repeated", "ods", build_ods_rows_repeated, "rows-repeated x columns-repeated"),
     Case("ods-text-spaces", "ods", build_ods_text_spaces, 'text:s text:c="100000000" x 20'),
-    Case("ratio-limit", "xlsx", build_ratio_limit, "3 x 95 MB parts just under 200:1"),
-    Case("shared-strings-50mb", "xlsx", build_shared_strings, "700,000 unique shared strings"),
-    Case("long-text", "xlsx", build_long_text, "one 60-million-character cell"),
+    Case("ratio-limit", "xlsx", build_ratio_limit, "2 x 48 MB parts just under 200:1"),
+    Case("shared-strings-50mb", "xlsx", build_shared_strings, "500,000 unique shared strings"),
+    Case("long-text", "xlsx", build_long_text, "one 45-million-character cell"),
     Case("deep-nesting", "xlsx", build_deep_nesting, "an inline string 1 million elements deep"),
-    Case("many-names", "xlsx", build_many_names, "1,000,000 defined names"),
+    Case("many-names", "xlsx", build_many_names, "800,000 defined names"),
 )
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -213,6 +213,36 @@ def test_workbook_cell_cap_counts_the_cells_of_every_sheet(filled: Path, origina
     assert answers_of(read_unchanged(filled, rubric, enough)) == answers_of(original)
 
 
+def test_defined_names_are_counted_before_the_workbook_part_is_parsed(filled: Path, rubric: Rubric) -> None:
+    """A million names in a few MB took 10 s and 600 MB to parse; the count is checked first, in C."""
+    with zipfile.ZipFile(filled) as archive:
+        names = len(re.findall(rb"<definedName\b", archive.read("xl/workbook.xml")))
+    assert names > 100
+    assert read_unchanged(filled, rubric, Limits(max_defined_names=names)).status != "rejected"
+    report = read_unchanged(filled, rubric, Limits(max_defined_names=names - 1))
+    assert_one_error(report, filled, "too-many-names")
+    assert_plain(report)
+
+
+def test_shared_strings_are_counted_before_they_are_parsed(
+    filled: Path, rubric: Rubric, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More different texts than the workbook may have cells: refused without parsing the table."""
+    from nps_xlsx import reader_xlsx
+
+    with zipfile.ZipFile(filled) as archive:
+        strings = len(re.findall(rb"<si>", archive.read("xl/sharedStrings.xml")))
+    assert strings > 100
+
+    def must_not_parse(data: bytes, member: str) -> list[str]:
+        raise AssertionError("the shared-string table was parsed")
+
+    monkeypatch.setattr(reader_xlsx, "_shared_strings", must_not_parse)
+    report = read_unchanged(filled, rubric, Limits(max_cells_per_workbook=strings - 1))
+    assert_one_error(report, filled, "too-many-cells")
+    assert f"{strings:,} different texts" in report.issues[0].message
+
+
 # --- 5. formats and compressions we cannot read get their own message --------------------------------------------
 
 

@@ -88,7 +88,7 @@ def generate(out: Path | None, councils: Path | None, out_dir: Path | None, rubr
 @click.option(
     "--max-expanded-mb",
     type=click.FloatRange(min=0.001),
-    default=300,
+    default=100,
     show_default=True,
     help="Reject workbooks whose parts would expand to more than this.",
 )

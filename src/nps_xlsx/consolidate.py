@@ -132,7 +132,7 @@ def write_csv(path: Path, columns: list[str], rows: Iterable[Iterable[object]], 
     """
     starts = FORMULA_STARTS
     with path.open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
+        writer = csv.writer(stream, lineterminator="\r\n")  # RFC 4180; a field holding a CR or LF is quoted
         writer.writerow(columns)
         if raw:
             writer.writerows(rows)

@@ -27,6 +27,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "zip-bomb": ("error", "the archive's sizes, ratio or member count exceed the limits"),
     "xml-entities": ("error", "the XML declares a DTD or entities (a known attack)"),
     "too-many-cells": ("error", "a sheet has more cells than the configured limit"),
+    "too-many-names": ("error", "the workbook defines more names than the configured limit"),
     "extension-mismatch": ("warning", "the content does not match the file extension; read by content"),
     "macros-ignored": ("warning", "the workbook contains macros; they were ignored, never run"),
     # which workbook it is

@@ -95,11 +95,12 @@ class Limits:
 
     max_file_bytes: int = 50 << 20
     max_members: int = 1_000
-    max_member_bytes: int = 100 << 20
-    max_total_bytes: int = 300 << 20
+    max_member_bytes: int = 50 << 20  # a worksheet of 100,000 cells is about 5 MB
+    max_total_bytes: int = 100 << 20  # of the parts read, per file
     max_ratio: float = 200.0
-    max_cells_per_sheet: int = 200_000
-    max_cells_per_workbook: int = 300_000
+    max_cells_per_sheet: int = 100_000  # a return has about 2,000 cells in all
+    max_cells_per_workbook: int = 200_000
+    max_defined_names: int = 50_000  # the template defines about 125
 
 
 class Budget:

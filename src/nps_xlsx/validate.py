@@ -180,6 +180,8 @@ FIXES = {
     "zip-bomb": "the file is not a normal workbook; do not open it, and ask for the workbook again",
     "xml-entities": "the file is not a normal workbook; do not open it, and ask for the workbook again",
     "too-many-cells": "ask the council to delete the extra content and send it again",
+    "too-many-names": "names pile up when sheets are copied in from other workbooks; ask the council to copy "
+    "their answers into the workbook they were sent and send that",
     "unsupported-format": "ask the council to open it in their spreadsheet program, save it as an Excel Workbook "
     "(.xlsx) and send that file",
 }
