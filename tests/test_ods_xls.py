@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx.raw import RawCell, ReadFailure
+from nps_xlsx.raw import EPOCH_1900, EPOCH_1904, RawCell, ReadFailure
 from nps_xlsx.reader_ods import ANSWER_COLUMNS, ANSWER_ROWS, TEXT_LIMIT, parse_ods_range, read_ods
 from nps_xlsx.reader_xls import read_xls
+from nps_xlsx.reader_xlsx import _CellMaker
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.safety import Budget, Limits
 from nps_xlsx.validate import FileReport, read_return
@@ -229,6 +230,23 @@ def test_xls_reads_cells_and_one_cell_names(tmp_path: Path) -> None:
     path = hl.make_xls(tmp_path, [("Cover", [hl.label_record(0, 0, 0), hl.number_record(1, 1, 3.0)])], ["hello"])
     book = read_xls(path.read_bytes(), Limits())
     assert book.sheets[0].cells == {(0, 0): RawCell("hello", "text"), (1, 1): RawCell(3.0, "number")}
+
+
+XLS_SERIALS = [0, 0.25, 0.999999, 1, 28, 59, 59.75, 60, 61, 366, 45000.5, 2958465.99, 2958466, -1, -0.5]
+
+
+@pytest.mark.parametrize("date1904", [False, True], ids=["1900", "1904"])
+def test_xls_dates_read_as_the_xlsx_reader_reads_them(tmp_path: Path, date1904: bool) -> None:
+    """One serial-to-date rule for every format: a time of day on TIME_OF_DAY (xlrd's own rule puts it on
+    1899-12-31, or 1904-01-01), Excel's fictitious 29 February 1900, the 1904 system; beyond 9999, the number."""
+    cells = [hl.number_record(0, i, serial, hl.DATE_XF) for i, serial in enumerate(XLS_SERIALS)]
+    path = hl.make_xls(tmp_path, [("Dates", cells)], date1904=date1904)
+    read = read_xls(path.read_bytes(), Limits()).sheets[0].cells
+    maker = _CellMaker([], frozenset({1}), EPOCH_1904 if date1904 else EPOCH_1900)
+    assert read == {(0, i): maker("n", 1, False, repr(serial)) for i, serial in enumerate(XLS_SERIALS)}
+    assert read[(0, 1)] == RawCell(datetime(1899, 12, 30, 6), "date")
+    assert read[(0, 3)] == RawCell(datetime(1904, 1, 2) if date1904 else datetime(1900, 1, 1), "date")
+    assert read[(0, 12)] == RawCell(2958466.0, "number")
 
 
 def test_xls_sheets_are_parsed_only_when_used(tmp_path: Path) -> None:

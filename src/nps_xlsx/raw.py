@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
@@ -17,6 +17,8 @@ CellKind = Literal["text", "number", "bool", "date", "error", "uncached"]
 # A "date" cell holds a datetime; a time of day alone is that time on TIME_OF_DAY's date (every reader).
 CellValue = str | float | bool | datetime | None
 TIME_OF_DAY = datetime(1899, 12, 30)
+EPOCH_1900 = datetime(1899, 12, 30)  # serial 0 of the 1900 date system (serial 1 is 1900-01-01, see from_serial)
+EPOCH_1904 = datetime(1904, 1, 1)  # serial 0 of the 1904 date system (Mac Excel's, date1904)
 
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 # xsd:double's lexical space, whitespace collapsed: what a spreadsheet file may hold as a number. Python's float()
@@ -101,6 +103,24 @@ class RawWorkbook:
             for sheet in self.sheets:
                 self._by_name.setdefault(sheet.name.casefold(), sheet)
         return self._by_name.get(name.casefold())
+
+
+def from_serial(serial: float, epoch: datetime) -> datetime:
+    """An Excel date serial as a date-time, as openpyxl's ``from_excel``; ``0 <= serial < 1`` is a time of day.
+
+    A time of day is given on :data:`TIME_OF_DAY`'s date, as every reader gives it (openpyxl gives a ``time``).
+
+    Rounded to the millisecond. In the 1900 system serial 60 is Excel's fictitious 29 February 1900,
+    so serials below it are a day later than a plain count from the epoch would say. Raises
+    ``OverflowError`` or ``ValueError`` for a serial no date can hold (huge, ``inf``, ``NaN``).
+    """
+    day, fraction = divmod(serial, 1)
+    clock = timedelta(milliseconds=round(fraction * 86_400_000))
+    if 0 <= serial < 1 and clock.days == 0:
+        return TIME_OF_DAY + clock
+    if 0 < serial < 60 and epoch == EPOCH_1900:
+        day += 1
+    return epoch + timedelta(days=day) + clock
 
 
 @lru_cache(maxsize=65536)

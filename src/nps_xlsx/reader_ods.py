@@ -24,8 +24,7 @@ import re
 import zipfile
 from datetime import datetime, timedelta
 
-from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1
-from .reader_xlsx import EPOCH_1900
+from .raw import EPOCH_1900, RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1
 from .safety import Budget, Limits, parse_xml, read_member
 from .text import EXCEL_CELL_LIMIT
 

@@ -20,7 +20,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure
+from .raw import EPOCH_1900, EPOCH_1904, RawCell, RawSheet, RawWorkbook, ReadFailure, from_serial
 from .safety import Budget, Limits
 
 MAX_GLOBAL_RECORDS = 100_000  # Excel allows about 64,000 cell styles; a return has a few hundred records
@@ -214,6 +214,7 @@ def _cells(book, index: int, limits: Limits, budget: Budget) -> dict[tuple[int, 
     import xlrd
 
     sheet = book.sheet_by_index(index)
+    epoch = EPOCH_1904 if book.datemode else EPOCH_1900
     cells: dict[tuple[int, int], RawCell] = {}
     text, number, date, boolean, error = (
         xlrd.XL_CELL_TEXT,
@@ -229,8 +230,8 @@ def _cells(book, index: int, limits: Limits, budget: Budget) -> dict[tuple[int, 
             elif cell_type == number:
                 cells[(row, col)] = RawCell(float(value), "number")
             elif cell_type == date:
-                try:
-                    cells[(row, col)] = RawCell(xlrd.xldate.xldate_as_datetime(value, book.datemode), "date")
+                try:  # the .xlsx reader's rule (xlrd's puts a time of day on 1899-12-31, a day after the others)
+                    cells[(row, col)] = RawCell(from_serial(value, epoch), "date")
                 except (ValueError, OverflowError):
                     cells[(row, col)] = RawCell(float(value), "number")
             elif cell_type == boolean:
