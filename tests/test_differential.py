@@ -226,16 +226,6 @@ def encrypted_ods(d: Disagreement, path: Path) -> bool:
         and "password" in str(d.theirs).lower()  # fmt: skip
 
 
-def name_nonsense(d: Disagreement, _path: Path) -> bool:
-    target = d.ours
-    return d.what == "name" and isinstance(target, tuple) and any(ch in target[0] for ch in "!:,$")
-
-
-def name_external(d: Disagreement, _path: Path) -> bool:
-    target = d.ours
-    return d.what == "name" and d.theirs is None and isinstance(target, tuple) and target[0].startswith("[")
-
-
 RULES: tuple[Rule, ...] = (
     # deliberate choices: each has a section in tests/corpus/DIFFERENCES.md
     Rule("calamine-trims-text", "deliberate", calamine_trims, "calamine strips whitespace without xml:space"),
@@ -258,8 +248,6 @@ RULES: tuple[Rule, ...] = (
     Rule("workbook-part-elsewhere", "bug", workbook_elsewhere, "workbook part not at xl/workbook.xml refused"),
     Rule("missing-parts-read-empty", "bug", missing_parts_read, "sheets whose part is missing read as empty"),
     Rule("encrypted-ods-corrupt", "bug", encrypted_ods, "a password-protected .ods reported as corrupt"),
-    Rule("name-multi-area-nonsense", "bug", name_nonsense, "a multi-cell/multi-area name gets a nonsense target"),
-    Rule("name-external-workbook", "bug", name_external, "new: a name into another workbook kept as a sheet"),
 )
 
 

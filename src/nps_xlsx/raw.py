@@ -21,6 +21,14 @@ EPOCH_1900 = datetime(1899, 12, 30)  # serial 0 of the 1900 date system (serial 
 EPOCH_1904 = datetime(1904, 1, 1)  # serial 0 of the 1904 date system (Mac Excel's, date1904)
 
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+# A defined name's formula that is one cell: a sheet name, quoted ('' inside quotes is a quote) or bare (Excel
+# quotes any name that is not letters, digits, "_" and "."; operators and separators are never part of a bare one),
+# then "!" and a cell or a range of two cells.
+_NAME_TARGET = re.compile(
+    r"(?:'((?:[^']|'')+)'|([^\s'!\"#%&()*+,\-/:;<=>@\[\\\]^{|}~]+))"
+    r"!(\$?[A-Za-z]{1,3}\$?[0-9]{1,7})(?::(\$?[A-Za-z]{1,3}\$?[0-9]{1,7}))?"
+)
+_SHEET_NAME = re.compile(r"[^\[\]:*?/\\]+")  # characters Excel allows in a sheet name
 # xsd:double's lexical space, whitespace collapsed: what a spreadsheet file may hold as a number. Python's float()
 # also takes "0_3", Arabic-Indic or full-width digits, "infinity" and Unicode spaces, which are not numbers here.
 _XSD_DOUBLE = re.compile(
@@ -136,16 +144,21 @@ def parse_a1(ref: str) -> tuple[int, int] | None:
 
 
 def parse_name_target(text: str) -> tuple[str, int, int] | None:
-    """``'My sheet'!$I$4`` (or ``$'My sheet'.$I$4`` in ODS) -> ``("My sheet", 3, 8)``."""
-    text = text.strip().lstrip("=")
-    for separator in ("!", "."):
-        head, sep, tail = text.rpartition(separator)
-        if not sep or not head:
-            continue
-        sheet = head.lstrip("$")
-        if sheet.startswith("'") and sheet.endswith("'") and len(sheet) >= 2:
-            sheet = sheet[1:-1].replace("''", "'")
-        cell = parse_a1(tail)
-        if cell and sheet:
-            return sheet, cell[0], cell[1]
-    return None
+    """The one cell a defined name's formula refers to: ``'My sheet'!$I$4`` -> ``("My sheet", 3, 8)``.
+
+    Only a formula that is exactly one cell of this workbook is a cell: a range of several cells, a
+    union (``A1,B2``), a function, a constant, a 3-D reference (``Sheet1:Sheet3!A1``) and a cell of
+    another workbook (``[1]Sheet1!A1``, ``'C:\\dir\\[Book.xlsx]Sheet1'!A1``) are ``None``. A range whose
+    two ends are the same cell is that cell.
+    """
+    match = _NAME_TARGET.fullmatch(text.strip().removeprefix("="))
+    if match is None:
+        return None
+    quoted, bare, first, last = match.groups()
+    sheet = bare if quoted is None else quoted.replace("''", "'")
+    if not _SHEET_NAME.fullmatch(sheet):
+        return None  # characters no sheet name may hold: "[" starts another workbook's name, ":" a 3-D range
+    cell = parse_a1(first)
+    if cell is None or (last is not None and parse_a1(last) != cell):
+        return None
+    return sheet, cell[0], cell[1]

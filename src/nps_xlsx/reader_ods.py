@@ -38,6 +38,9 @@ _DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _DATE = re.compile(
     r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:[.,]([0-9]+))?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?"
 )
+# One cell of an ODS address (OpenFormula's grammar): an optional sheet name, quoted ('' is a quote inside quotes)
+# or bare (no space, ".", "$", "#", "'", brackets or separators), then "." and the cell.
+_ODS_CELL = re.compile(r"\$?(?:'((?:[^']|'')*)'|([^\s.$#'\[\]:;,()]+))?\.(\$?[A-Za-z]{1,3}\$?[0-9]{1,7})")
 _DURATION = re.compile(r"(-)?P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:[.,][0-9]+)?)S)?)?")
 
 
@@ -258,27 +261,17 @@ def _split_range(text: str) -> list[str]:
 
 
 def _parse_ods_cell(text: str, sheet: str | None) -> tuple[str, int, int] | None:
-    """``$'My sheet'.$I$4`` or ``Sheet1.I4`` (or ``.I4`` on ``sheet``) -> ``(sheet, row, col)``."""
-    text = text.strip()
-    if text.startswith("$"):
-        text = text[1:]
-    if text.startswith("'"):
-        end = 1
-        while True:
-            end = text.find("'", end)
-            if end < 0:
-                return None
-            if text[end + 1 : end + 2] != "'":
-                break
-            end += 2
-        name, rest = text[1:end].replace("''", "'"), text[end + 1 :]
-    else:
-        name, dot, cell = text.rpartition(".")
-        rest = dot + cell
-    if not rest.startswith("."):
+    """``$'My sheet'.$I$4`` or ``Sheet1.I4`` (or ``.I4`` on ``sheet``) -> ``(sheet, row, col)``.
+
+    Anything else, a list of cells or a cell of another file (``'file:///x.ods'#$Sheet1.A1``) say, is ``None``.
+    """
+    match = _ODS_CELL.fullmatch(text.strip())
+    if match is None:
         return None
+    quoted, bare, ref = match.groups()
+    name = bare if quoted is None else quoted.replace("''", "'")
     name = name or sheet or ""
-    position = parse_a1(rest[1:])
+    position = parse_a1(ref)
     return (name, position[0], position[1]) if name and position else None
 
 
