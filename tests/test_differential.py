@@ -28,6 +28,8 @@ from typing import Literal
 
 import pytest
 
+from nps_xlsx.reader_ods import ANSWER_COLUMNS, ANSWER_ROWS
+
 from .differential import READERS, Disagreement, compare, read_ours, readers_for
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -35,6 +37,8 @@ EXTENSIONS = {".xlsx", ".xlsm", ".ods", ".xls"}
 DAY = timedelta(days=1)
 LEAP_DAY = datetime(1900, 3, 1)  # Excel's serial 60 is the fictitious 29 February 1900
 ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+ODS_REPEAT = re.compile(rb'number-(rows|columns)-repeated="([0-9]{1,12})"')
+CALAMINE_CELL_LIMIT = 100_000_000  # python-calamine refuses a sheet whose used range has more cells
 
 
 def corpus_files() -> list[Path]:
@@ -172,6 +176,29 @@ def calamine_iso_duration(d: Disagreement, _path: Path) -> bool:
     )
 
 
+def _largest_repeats(path: Path) -> tuple[int, int]:
+    """The largest ``number-rows-repeated`` and ``number-columns-repeated`` counts in an ``.ods``'s content.xml."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            content = archive.read("content.xml")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return 0, 0
+    counts = {b"rows": 0, b"columns": 0}
+    for which, count in ODS_REPEAT.findall(content):
+        counts[which] = max(counts[which], int(count))
+    return counts[b"rows"], counts[b"columns"]
+
+
+def ods_repeats_beyond_answer_area(d: Disagreement, path: Path) -> bool:
+    if not (d.reader == "calamine" and path.suffix.lower() == ".ods" and _we_read_they_refuse(d)):
+        return False
+    if not str(d.theirs).startswith("CalamineError: Cell limit exceeded"):
+        return False
+    rows, columns = _largest_repeats(path)
+    beyond = rows > ANSWER_ROWS or columns > ANSWER_COLUMNS  # copies we skip, which calamine would expand
+    return beyond and max(rows, 1) * max(columns, 1) > CALAMINE_CELL_LIMIT
+
+
 # --- known bugs ---------------------------------------------------------------------------------------------------
 
 
@@ -238,6 +265,12 @@ RULES: tuple[Rule, ...] = (
     Rule("openpyxl-no-sheets", "deliberate", openpyxl_no_sheets, "openpyxl finds no sheets (Strict, missing parts)"),
     Rule("openpyxl-date-overflow", "deliberate", openpyxl_date_overflow, "openpyxl shows #VALUE! for huge dates"),
     Rule("calamine-iso-duration", "deliberate", calamine_iso_duration, "calamine gives .ods durations as text"),
+    Rule(
+        "ods-repeats-beyond-answer-area",
+        "deliberate",
+        ods_repeats_beyond_answer_area,
+        "calamine expands .ods repeats past its cell limit; we keep copies only inside the answer area",
+    ),
     # known bugs of ours (issue 9 unless said otherwise): xfail until fixed
     Rule("escape-kept-literally", "bug", escape_kept, "_x000D_ in shared strings kept literally (fast path)"),
     Rule("time-as-display-text", "bug", time_as_text, '.ods times/durations and t="d" times read as text'),
@@ -316,3 +349,19 @@ def test_an_unexplained_disagreement_fails(tmp_path: Path) -> None:
     assert classify(found[0], changed) is None
     expected = "changed.xlsx › Tabelle1!A1 [calamine, cell]: ours ('text', 'Foo') vs theirs ('text', 'Fox')"
     assert str(found[0]) == expected
+
+
+def test_the_ods_repeat_rule_explains_only_repeats_beyond_the_answer_area(tmp_path: Path) -> None:
+    """calamine's cell-limit refusal is deliberate only where the file's repeats reach past the answer area."""
+    from . import hostile_legacy as hl
+
+    refusal = "CalamineError: Cell limit exceeded (17179869184 cells requested, max 100000000)"
+    dos = CORPUS / "calamine" / "issue_594_dos.ods"
+    assert [d.theirs for d in compare("dos", "calamine", read_ours(dos), READERS["calamine"](dos))] == [refusal]
+    within = hl.make_ods(tmp_path, hl.ods_table("Sheet1", hl.ods_row(hl.ods_cell("x", ANSWER_COLUMNS), ANSWER_ROWS)))
+    for path in (dos, within):
+        found = Disagreement(path.name, "calamine", "refused", ours="read", theirs=refusal)
+        expected = "ods-repeats-beyond-answer-area" if path == dos else None
+        assert getattr(classify(found, path), "name", None) == expected
+        other = Disagreement(path.name, "calamine", "refused", ours="read", theirs="XmlError: unexpected end")
+        assert classify(other, path) is None
