@@ -85,18 +85,6 @@ def _date_pair(d: Disagreement) -> tuple[datetime, datetime] | None:
     return pair[0][1], pair[1][1]  # type: ignore[return-value]
 
 
-def _members(path: Path) -> list[str]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return archive.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return []
-
-
-def _we_refuse(d: Disagreement, *codes: str) -> bool:
-    return d.what == "refused" and isinstance(d.ours, str) and d.ours.split(":")[0] in codes and d.theirs == "read"
-
-
 def _we_read_they_refuse(d: Disagreement) -> bool:
     return d.what == "refused" and d.ours == "read" and isinstance(d.theirs, str) and d.theirs != "read"
 
@@ -199,60 +187,6 @@ def ods_repeats_beyond_answer_area(d: Disagreement, path: Path) -> bool:
     return beyond and max(rows, 1) * max(columns, 1) > CALAMINE_CELL_LIMIT
 
 
-# --- known bugs ---------------------------------------------------------------------------------------------------
-
-
-def escape_kept(d: Disagreement, _path: Path) -> bool:
-    pair = _text_pair(d)
-    return pair is not None and "_x" in pair[0] and _unescape(pair[0]) == pair[1]
-
-
-def time_as_text(d: Disagreement, _path: Path) -> bool:
-    pair = _cells(d)
-    if pair is None or pair[0][0] != "text":
-        return False
-    theirs_kind, theirs_value = pair[1]
-    is_time = theirs_kind == "date" and isinstance(theirs_value, datetime) and theirs_value.year == 1899
-    is_duration = theirs_kind == "text" and re.fullmatch(r"-?PT\d+H\d+M[\d.]+S", str(theirs_value)) is not None
-    return is_time or is_duration
-
-
-def xls_time_base(d: Disagreement, path: Path) -> bool:
-    pair = _date_pair(d)
-    return path.suffix.lower() == ".xls" and pair is not None and pair[1].date() == datetime(1899, 12, 30).date() \
-        and pair[0] - pair[1] == DAY  # fmt: skip
-
-
-def empty_shared_string(d: Disagreement, _path: Path) -> bool:
-    return _we_refuse(d, "corrupt-file") and "shared string ''" in str(d.ours)
-
-
-def part_name_case(d: Disagreement, path: Path) -> bool:
-    names = _members(path)
-    other_case = [n for n in names if n.lower() == "xl/sharedstrings.xml" and n != "xl/sharedStrings.xml"]
-    return _we_refuse(d, "corrupt-file") and "shared string" in str(d.ours) and bool(other_case)
-
-
-def backslash_paths(d: Disagreement, path: Path) -> bool:
-    return _we_refuse(d, "not-a-spreadsheet", "corrupt-file") and any("\\" in n for n in _members(path))
-
-
-def workbook_elsewhere(d: Disagreement, path: Path) -> bool:
-    names = _members(path)
-    return _we_refuse(d, "not-a-spreadsheet", "corrupt-file") and "xl/workbook.xml" not in names \
-        and "_rels/.rels" in names and not any("\\" in n for n in names)  # fmt: skip
-
-
-def missing_parts_read(d: Disagreement, _path: Path) -> bool:
-    missing = ("File not found", "There is no item named", "WorksheetNotFound")
-    return _we_read_they_refuse(d) and any(text in str(d.theirs) for text in missing)
-
-
-def encrypted_ods(d: Disagreement, path: Path) -> bool:
-    return d.what == "refused" and path.suffix.lower() == ".ods" and str(d.ours).startswith("corrupt-file") \
-        and "password" in str(d.theirs).lower()  # fmt: skip
-
-
 RULES: tuple[Rule, ...] = (
     # deliberate choices: each has a section in tests/corpus/DIFFERENCES.md
     Rule("calamine-trims-text", "deliberate", calamine_trims, "calamine strips whitespace without xml:space"),
@@ -271,16 +205,6 @@ RULES: tuple[Rule, ...] = (
         ods_repeats_beyond_answer_area,
         "calamine expands .ods repeats past its cell limit; we keep copies only inside the answer area",
     ),
-    # known bugs of ours (issue 9 unless said otherwise): xfail until fixed
-    Rule("escape-kept-literally", "bug", escape_kept, "_x000D_ in shared strings kept literally (fast path)"),
-    Rule("time-as-display-text", "bug", time_as_text, '.ods times/durations and t="d" times read as text'),
-    Rule("xls-time-base-date", "bug", xls_time_base, "new: xlrd puts .xls times on 1899-12-31, not 12-30"),
-    Rule("empty-shared-string-value", "bug", empty_shared_string, '<v/> in a t="s" cell refused as corrupt'),
-    Rule("part-name-case", "bug", part_name_case, "xl/SharedStrings.xml (name differs in case) not found"),
-    Rule("backslash-zip-paths", "bug", backslash_paths, "zip member names with backslashes refused"),
-    Rule("workbook-part-elsewhere", "bug", workbook_elsewhere, "workbook part not at xl/workbook.xml refused"),
-    Rule("missing-parts-read-empty", "bug", missing_parts_read, "sheets whose part is missing read as empty"),
-    Rule("encrypted-ods-corrupt", "bug", encrypted_ods, "a password-protected .ods reported as corrupt"),
 )
 
 
