@@ -196,7 +196,9 @@ def test_named_ranges_in_a_file(tmp_path: Path) -> None:
     ("attrs", "value"),
     [
         ('office:value-type="time" office:time-value="PT12H30M00S"', datetime(1899, 12, 30, 12, 30)),
-        ('office:value-type="time" office:time-value="PT36H00M00.5S"', datetime(1899, 12, 31, 12, 0, 0, 500000)),
+        # a duration over a day runs on as an Excel serial (1.5 days is 1900-01-01 12:00), as in the .xlsx reader
+        ('office:value-type="time" office:time-value="PT36H00M00.5S"', datetime(1900, 1, 1, 12, 0, 0, 500000)),
+        ('office:value-type="time" office:time-value="-PT12H"', datetime(1899, 12, 29, 12)),
         ('office:value-type="date" office:date-value="2026-01-15T12:30:15"', datetime(2026, 1, 15, 12, 30, 15)),
         (
             'office:value-type="date" office:date-value="2026-01-15T12:30:15.123456789"',
@@ -213,6 +215,19 @@ def test_times_and_dates_are_read_as_values(tmp_path: Path, attrs: str, value: o
     path = hl.make_ods(tmp_path, hl.ods_table("S", hl.ods_row(hl.ods_cell("shown", attrs=attrs))))
     cell = ods_book(path).sheets[0].cells[(0, 0)]
     assert cell == (RawCell(value, "text") if value == "shown" else RawCell(value, "date"))
+
+
+DURATIONS = {"PT0S": 0, "PT6H": 0.25, "PT23H59M59S": 86399 / 86400, "PT24H": 1, "PT255H10M10S": 10 + 54610 / 86400}
+DURATIONS |= {"P59DT18H": 59.75, "P60D": 60, "P61DT12H": 61.5, "-PT12H": -0.5, "-P1DT6H": -1.25}
+
+
+@pytest.mark.parametrize(("duration", "days"), DURATIONS.items())
+def test_ods_durations_read_as_the_xlsx_reader_reads_the_same_serial(duration: str, days: float) -> None:
+    """One rule for every format: an .ods duration is the date-time the .xlsx reader gives an Excel serial of
+    as many days (a time of day on 1899-12-30; later days counted as Excel counts them, with 29 February 1900)."""
+    from nps_xlsx.reader_ods import parse_ods_time
+
+    assert parse_ods_time(duration) == _CellMaker([], frozenset({1}), EPOCH_1900)("n", 1, False, repr(days)).value
 
 
 # --- 6, 7: .xls ---------------------------------------------------------------------------------------------------

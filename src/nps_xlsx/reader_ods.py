@@ -24,7 +24,7 @@ import re
 import zipfile
 from datetime import datetime, timedelta
 
-from .raw import EPOCH_1900, RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1
+from .raw import EPOCH_1900, RawCell, RawSheet, RawWorkbook, ReadFailure, from_serial, parse_a1
 from .safety import Budget, Limits, parse_xml, read_member
 from .text import EXCEL_CELL_LIMIT
 
@@ -227,8 +227,8 @@ def parse_ods_date(text: str) -> datetime | None:
 
 
 def parse_ods_time(text: str) -> datetime | None:
-    """``PT12H30M00S`` -> 1899-12-30 12:30, the datetime the xlsx reader gives for a time of day
-    (longer durations run on into the following days, as an Excel serial would)."""
+    """``PT12H30M00S`` -> 1899-12-30 12:30: the datetime the xlsx reader gives for an Excel serial of that many
+    days (:func:`~nps_xlsx.raw.from_serial`), so a time of day, or a longer duration, reads the same in both."""
     match = _DURATION.fullmatch(text)
     if not match or text in ("P", "PT", "-P", "-PT") or text.endswith("T"):
         return None
@@ -240,7 +240,8 @@ def parse_ods_time(text: str) -> datetime | None:
             minutes=int(minutes or 0),
             seconds=float((seconds or "0").replace(",", ".")),
         )
-        return EPOCH_1900 - span if sign else EPOCH_1900 + span
+        serial = span / timedelta(days=1)
+        return from_serial(-serial if sign else serial, EPOCH_1900)
     except (ValueError, OverflowError):  # more digits than int() reads, or beyond the datetime range
         return None
 
