@@ -125,6 +125,8 @@ def test_libreoffice_saves_of_one_workbook_give_the_same_names(tmp_path: Path) -
         "union": "Sheet1!$C$5:$C$7,Sheet1!$D$8",
         "external": "[1]Sheet1!$A$1",
         "constant": "9.99",
+        "to_a_name": "one",  # xlrd evaluates it to one's cell; not a cell name in any format
+        "same_twice": "Sheet1!$B$2,Sheet1!$B$2",
     }
     source = _xlsx_with_names(tmp_path / "names.xlsx", formulas)
     expected = {"one": ("Sheet1", 1, 1), "quoted": ("My sheet", 2, 2), "same_ends": ("Sheet1", 3, 3)}
