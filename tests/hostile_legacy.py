@@ -11,12 +11,14 @@ import struct
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
 MANIFEST = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 
 # --- .ods ----------------------------------------------------------------------------------------------------
 
@@ -37,8 +39,16 @@ def ods_row(cells: str, repeat: int = 1) -> str:
     return f'<table:table-row table:number-rows-repeated="{repeat}">{cells}</table:table-row>'
 
 
-def make_ods(dir: Path, tables: str, name: str = "book.ods", extra: str = "", encrypted: bool = False) -> Path:
-    """An ``.ods`` whose spreadsheet holds ``tables`` then ``extra`` (named expressions, say).
+def make_ods(
+    dir: Path,
+    tables: str,
+    name: str = "book.ods",
+    extra: str = "",
+    encrypted: bool = False,
+    properties: dict[str, str] | None = None,
+) -> Path:
+    """An ``.ods`` whose spreadsheet holds ``tables`` then ``extra`` (named expressions, say), with a meta.xml
+    of custom ``properties`` if given.
 
     ``encrypted`` writes the manifest LibreOffice writes for a password-protected file (an
     ``encryption-data`` element on content.xml) and replaces content.xml with random-looking bytes.
@@ -70,7 +80,20 @@ def make_ods(dir: Path, tables: str, name: str = "book.ods", extra: str = "", en
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
         zf.writestr("META-INF/manifest.xml", manifest)
         zf.writestr("content.xml", bytes(range(256)) * 8 if encrypted else content.encode())
+        if properties is not None:
+            zf.writestr("meta.xml", _ods_meta(properties))
     return path
+
+
+def _ods_meta(properties: dict[str, str]) -> str:
+    fields = "".join(
+        f'<meta:user-defined meta:name="{escape(name)}">{escape(value)}</meta:user-defined>'
+        for name, value in properties.items()
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta xmlns:office="{OFFICE}" xmlns:meta="{META}" '
+        f'office:version="1.3"><office:meta>{fields}</office:meta></office:document-meta>'
+    )
 
 
 def make_ods_repeat_bomb(dir: Path, sheets: int = 40, columns: int = 1_000, rows: int = 199) -> Path:

@@ -19,7 +19,7 @@ from nps_xlsx.reader_ods import ANSWER_COLUMNS, ANSWER_ROWS, TEXT_LIMIT, parse_o
 from nps_xlsx.reader_xls import read_xls
 from nps_xlsx.reader_xlsx import _CellMaker
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.safety import Budget, Limits
+from nps_xlsx.safety import Budget, Limits, Package
 from nps_xlsx.validate import FileReport, read_return
 
 from . import hostile_legacy as hl
@@ -29,7 +29,7 @@ from .conftest import require_program
 
 def ods_book(path: Path, limits: Limits | None = None, budget: Budget | None = None):
     with zipfile.ZipFile(path) as archive:
-        return read_ods(archive, limits or Limits(), budget)
+        return read_ods(Package(archive, limits or Limits(), budget))
 
 
 def ods_failure(path: Path, limits: Limits) -> ReadFailure:
@@ -112,6 +112,22 @@ def test_repeated_spaces_stop_at_a_cells_length(tmp_path: Path) -> None:
 def test_expanded_spaces_are_charged_to_the_budget(tmp_path: Path) -> None:
     path = hl.make_ods_space_bomb(tmp_path, cells=30)
     assert ods_failure(path, Limits(max_total_bytes=10 * TEXT_LIMIT)).code == "zip-bomb"
+
+
+def test_every_part_is_read_once_through_the_files_budget(tmp_path: Path) -> None:
+    """The manifest, content.xml and meta.xml are inflated once each and charged to the file's one budget,
+    so parts that each fit the per-part limit are refused together over the file's total."""
+    table = hl.ods_table("S", hl.ods_row(hl.ods_cell("x")))
+    path = hl.make_ods(tmp_path, table, properties={"council_code": "E07000096", "padding": "p" * 5_000})
+    with zipfile.ZipFile(path) as archive:
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+        package = Package(archive, Limits())
+        book = read_ods(package)
+        assert book.properties["council_code"] == "E07000096"
+        assert package.budget.inflated == sizes["META-INF/manifest.xml"] + sizes["content.xml"] + sizes["meta.xml"]
+    total = sizes["META-INF/manifest.xml"] + sizes["content.xml"] + sizes["meta.xml"] // 2
+    assert ods_failure(path, Limits(max_total_bytes=total)).code == "zip-bomb"
+    assert ods_book(path, Limits(max_total_bytes=total + sizes["meta.xml"])).properties == book.properties
 
 
 def test_markup_beyond_any_workbook_within_the_caps_is_refused_before_parsing(tmp_path: Path) -> None:

@@ -21,16 +21,16 @@ charged to the budget as expanded bytes.
 from __future__ import annotations
 
 import re
-import zipfile
 from datetime import datetime, timedelta
 
 from .raw import EPOCH_1900, RawCell, RawSheet, RawWorkbook, ReadFailure, from_serial, parse_a1
-from .safety import Budget, Limits, parse_xml, read_member
+from .safety import Budget, Limits, Package, parse_xml
 from .text import EXCEL_CELL_LIMIT
 
 ANSWER_ROWS = 1_000  # copies of a repeated cell are kept above this row (0-based) ...
 ANSWER_COLUMNS = 64  # ... and left of this column (BM); the template's inputs are in the first ten
 MAX_TAGS_PER_CELL = 2  # content.xml may hold this many tags per cell of the workbook cap: 600,000 by default
+MANIFEST = "META-INF/manifest.xml"
 TEXT_LIMIT = EXCEL_CELL_LIMIT + 1  # spaces are expanded until a cell's text is this long: too long for a cell
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -291,9 +291,9 @@ def parse_ods_range(text: str) -> tuple[str, int, int] | None:
     return first if _parse_ods_cell(parts[1], first[0]) == first else None
 
 
-def _is_encrypted(archive: zipfile.ZipFile, limits: Limits) -> bool:
+def _is_encrypted(package: Package) -> bool:
     """Whether the manifest says a part is encrypted (the file has a password)."""
-    if "META-INF/manifest.xml" not in archive.NameToInfo:
+    if MANIFEST not in package:
         return False
     found: list[bool] = []
 
@@ -301,7 +301,7 @@ def _is_encrypted(archive: zipfile.ZipFile, limits: Limits) -> bool:
         if _local(tag) == "encryption-data":
             found.append(True)
 
-    parse_xml(read_member(archive, "META-INF/manifest.xml", limits), "META-INF/manifest.xml", start)
+    parse_xml(package.read(MANIFEST), MANIFEST, start)
     return bool(found)
 
 
@@ -321,14 +321,15 @@ def _check_size(data: bytes, limits: Limits) -> None:
         )
 
 
-def read_ods(archive: zipfile.ZipFile, limits: Limits, budget: Budget | None = None) -> RawWorkbook:
-    """Read an OpenDocument spreadsheet from an already-checked zip archive."""
-    budget = budget or Budget(limits)
-    if _is_encrypted(archive, limits):
+def read_ods(package: Package) -> RawWorkbook:
+    """Read an OpenDocument spreadsheet from an already-checked package: every part is read through the
+    package, so it is inflated once and charged to the file's budget, like every other part of the file."""
+    limits, budget = package.limits, package.budget
+    if _is_encrypted(package):
         raise ReadFailure("encrypted", "the workbook is password-protected (encrypted)")
-    if "content.xml" not in archive.NameToInfo:
+    if "content.xml" not in package:
         raise ReadFailure("corrupt-file", "content.xml is missing")
-    data = read_member(archive, "content.xml", limits)
+    data = package.read("content.xml")
     _check_size(data, limits)
     content = _ContentParser(limits, budget)
     parse_xml(data, "content.xml", content.start, content.end, content.chars)
@@ -336,13 +337,13 @@ def read_ods(archive: zipfile.ZipFile, limits: Limits, budget: Budget | None = N
         format="ods",
         sheets=content.sheets,
         names=content.names,
-        properties=_user_properties(archive, limits),
-        has_macros=any(n.startswith("Basic/") or n.startswith("Scripts/") for n in archive.NameToInfo),
+        properties=_user_properties(package),
+        has_macros=any(key.startswith(("basic/", "scripts/")) for key in package.members),
     )
 
 
-def _user_properties(archive: zipfile.ZipFile, limits: Limits) -> dict[str, str]:
-    if "meta.xml" not in archive.NameToInfo:
+def _user_properties(package: Package) -> dict[str, str]:
+    if "meta.xml" not in package:
         return {}
     properties: dict[str, str] = {}
     current: list[str] = []
@@ -361,5 +362,5 @@ def _user_properties(archive: zipfile.ZipFile, limits: Limits) -> dict[str, str]
         if current:
             parts.append(data)
 
-    parse_xml(read_member(archive, "meta.xml", limits), "meta.xml", start, end, chars)
+    parse_xml(package.read("meta.xml"), "meta.xml", start, end, chars)
     return properties
