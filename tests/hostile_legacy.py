@@ -11,12 +11,14 @@ import struct
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
 MANIFEST = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+META = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 
 # --- .ods ----------------------------------------------------------------------------------------------------
 
@@ -37,8 +39,16 @@ def ods_row(cells: str, repeat: int = 1) -> str:
     return f'<table:table-row table:number-rows-repeated="{repeat}">{cells}</table:table-row>'
 
 
-def make_ods(dir: Path, tables: str, name: str = "book.ods", extra: str = "", encrypted: bool = False) -> Path:
-    """An ``.ods`` whose spreadsheet holds ``tables`` then ``extra`` (named expressions, say).
+def make_ods(
+    dir: Path,
+    tables: str,
+    name: str = "book.ods",
+    extra: str = "",
+    encrypted: bool = False,
+    properties: dict[str, str] | None = None,
+) -> Path:
+    """An ``.ods`` whose spreadsheet holds ``tables`` then ``extra`` (named expressions, say), with a meta.xml
+    of custom ``properties`` if given.
 
     ``encrypted`` writes the manifest LibreOffice writes for a password-protected file (an
     ``encryption-data`` element on content.xml) and replaces content.xml with random-looking bytes.
@@ -70,7 +80,20 @@ def make_ods(dir: Path, tables: str, name: str = "book.ods", extra: str = "", en
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
         zf.writestr("META-INF/manifest.xml", manifest)
         zf.writestr("content.xml", bytes(range(256)) * 8 if encrypted else content.encode())
+        if properties is not None:
+            zf.writestr("meta.xml", _ods_meta(properties))
     return path
+
+
+def _ods_meta(properties: dict[str, str]) -> str:
+    fields = "".join(
+        f'<meta:user-defined meta:name="{escape(name)}">{escape(value)}</meta:user-defined>'
+        for name, value in properties.items()
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta xmlns:office="{OFFICE}" xmlns:meta="{META}" '
+        f'office:version="1.3"><office:meta>{fields}</office:meta></office:document-meta>'
+    )
 
 
 def make_ods_repeat_bomb(dir: Path, sheets: int = 40, columns: int = 1_000, rows: int = 199) -> Path:
@@ -175,8 +198,12 @@ def _long_text(text: str) -> bytes:
     return struct.pack("<HB", len(text), 1) + text.encode("utf-16-le")
 
 
-def number_record(row: int, col: int, value: float) -> bytes:
-    return biff_record(0x0203, struct.pack("<HHHd", row, col, 0, value))
+DATE_XF = 1  # the cell format that shows a number as a date and time
+
+
+def number_record(row: int, col: int, value: float, xf: int = 0) -> bytes:
+    """A NUMBER cell; ``xf`` 1 (:data:`DATE_XF`) shows it as a date and time."""
+    return biff_record(0x0203, struct.pack("<HHHd", row, col, xf, value))
 
 
 def label_record(row: int, col: int, index: int) -> bytes:
@@ -197,13 +224,20 @@ def _sst(strings: Sequence[str]) -> bytes:
     return biff_record(0x00FC, records[0]) + b"".join(biff_record(0x003C, r) for r in records[1:])
 
 
-def biff_workbook(sheets: list[tuple[str, Iterable[bytes]]], strings: Sequence[str] = ()) -> bytes:
-    """A BIFF8 Workbook stream: globals (a cell format, shared strings, one sheet record per sheet), then each
-    sheet's cells."""
+def _xf(number_format: int) -> bytes:
+    return biff_record(0x00E0, struct.pack("<HHHBBBBIIH", 0, number_format, 1, 0x20, 0, 0, 0, 0, 0, 0x20C0))
+
+
+def biff_workbook(
+    sheets: list[tuple[str, Iterable[bytes]]], strings: Sequence[str] = (), date1904: bool = False
+) -> bytes:
+    """A BIFF8 Workbook stream: globals (two cell formats: general, and :data:`DATE_XF`; the date system;
+    shared strings; one sheet record per sheet), then each sheet's cells."""
     bodies = [b"".join(cells) for _name, cells in sheets]
     sst = _sst(strings)
-    xf = biff_record(0x00E0, struct.pack("<HHHBBBBIIH", 0, 0, 1, 0x20, 0, 0, 0, 0, 0, 0x20C0))
-    head = _bof(0x0005) + biff_record(0x0042, struct.pack("<H", 1200)) + xf  # CODEPAGE: UTF-16
+    xf = _xf(0) + _xf(22)  # 22: the built-in "m/d/yy h:mm"
+    datemode = biff_record(0x0022, struct.pack("<H", int(date1904)))
+    head = _bof(0x0005) + biff_record(0x0042, struct.pack("<H", 1200)) + datemode + xf  # CODEPAGE: UTF-16
     names = [_short_text(name) for name, _cells in sheets]
     offset = len(head) + sum(4 + 6 + len(n) for n in names) + len(sst) + 4  # + EOF
     boundsheets = streams = b""
@@ -216,11 +250,15 @@ def biff_workbook(sheets: list[tuple[str, Iterable[bytes]]], strings: Sequence[s
 
 
 def make_xls(
-    dir: Path, sheets: list[tuple[str, Iterable[bytes]]], strings: Sequence[str] = (), name: str = "book.xls"
+    dir: Path,
+    sheets: list[tuple[str, Iterable[bytes]]],
+    strings: Sequence[str] = (),
+    name: str = "book.xls",
+    date1904: bool = False,
 ) -> Path:
-    """A BIFF8 ``.xls`` of ``sheets`` (name, cell records) and shared ``strings``."""
+    """A BIFF8 ``.xls`` of ``sheets`` (name, cell records) and shared ``strings``, in the 1900 or 1904 date system."""
     path = dir / name
-    path.write_bytes(ole_file(biff_workbook(sheets, strings)))
+    path.write_bytes(ole_file(biff_workbook(sheets, strings, date1904)))
     return path
 
 

@@ -394,3 +394,38 @@ def test_many_files_use_worker_processes(tmp_path: Path, template_path: Path, ru
     csv = pd.read_csv(tmp_path / "out" / "r.csv")
     assert list(dict.fromkeys(csv["council"])) == [f"Council {n}" for n in range(12)]
     assert os.cpu_count() is not None
+
+
+def _with_core(source: Path, target: Path, core: bytes) -> Path:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, core if info.filename == "docProps/core.xml" else old.read(info))
+    return target
+
+
+def test_recognising_an_earlier_output_is_bounded_and_never_fails(round_trip: dict, tmp_path: Path) -> None:
+    """What is at an output path is ours only if it reads as ours within a few kilobytes; a member that cannot be
+    inflated (Deflate64), a bomb, a damaged zip or an endless first line means "not ours", never a crash."""
+    from nps_xlsx.collect_job import OWN_OUTPUT_PROBE, is_own_output
+
+    from .hostile_opc import make_compression_method
+
+    ours = round_trip["out"] / "summary.xlsx"
+    core = zipfile.ZipFile(ours).read("docProps/core.xml")
+    assert is_own_output(ours) and is_own_output(round_trip["out"] / "responses.csv")
+    assert is_own_output(round_trip["out"] / "files.csv")
+    deflate64 = make_compression_method(tmp_path, ours, "docProps/core.xml", 9, "deflate64.xlsx")
+    padded = core.replace(b"</cp:coreProperties>", b" " * (2 * OWN_OUTPUT_PROBE) + b"</cp:coreProperties>")
+    bomb = _with_core(ours, tmp_path / "bomb.xlsx", padded)  # ours in content, but more than is ever read
+    truncated = tmp_path / "truncated.xlsx"
+    truncated.write_bytes(ours.read_bytes()[: ours.stat().st_size // 2])
+    endless = tmp_path / "endless.csv"
+    endless.write_text(",".join(RESPONSE_COLUMNS) + "," + "x" * (2 * OWN_OUTPUT_PROBE) + "\n", encoding="utf-8")
+    undecodable = tmp_path / "undecodable.csv"
+    undecodable.write_bytes(b"\xff\xfe" + ",".join(RESPONSE_COLUMNS).encode("utf-16-le"))
+    for path in (deflate64, bomb, truncated, endless, undecodable, tmp_path / "absent.xlsx", tmp_path):
+        assert not is_own_output(path), path.name
+    # collect writes its summary over such a file, as over any file that is not an input
+    result = run("collect", str(round_trip["returns"]), "--out", str(deflate64))
+    assert result.exit_code == 0, result.output
+    assert is_own_output(deflate64)

@@ -28,6 +28,8 @@ from typing import Literal
 
 import pytest
 
+from nps_xlsx.reader_ods import ANSWER_COLUMNS, ANSWER_ROWS
+
 from .differential import READERS, Disagreement, compare, read_ours, readers_for
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -35,6 +37,8 @@ EXTENSIONS = {".xlsx", ".xlsm", ".ods", ".xls"}
 DAY = timedelta(days=1)
 LEAP_DAY = datetime(1900, 3, 1)  # Excel's serial 60 is the fictitious 29 February 1900
 ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+ODS_REPEAT = re.compile(rb'number-(rows|columns)-repeated="([0-9]{1,12})"')
+CALAMINE_CELL_LIMIT = 100_000_000  # python-calamine refuses a sheet whose used range has more cells
 
 
 def corpus_files() -> list[Path]:
@@ -79,18 +83,6 @@ def _date_pair(d: Disagreement) -> tuple[datetime, datetime] | None:
     if pair is None or pair[0][0] != "date" or pair[1][0] != "date":
         return None
     return pair[0][1], pair[1][1]  # type: ignore[return-value]
-
-
-def _members(path: Path) -> list[str]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return archive.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return []
-
-
-def _we_refuse(d: Disagreement, *codes: str) -> bool:
-    return d.what == "refused" and isinstance(d.ours, str) and d.ours.split(":")[0] in codes and d.theirs == "read"
 
 
 def _we_read_they_refuse(d: Disagreement) -> bool:
@@ -172,68 +164,27 @@ def calamine_iso_duration(d: Disagreement, _path: Path) -> bool:
     )
 
 
-# --- known bugs ---------------------------------------------------------------------------------------------------
+def _largest_repeats(path: Path) -> tuple[int, int]:
+    """The largest ``number-rows-repeated`` and ``number-columns-repeated`` counts in an ``.ods``'s content.xml."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            content = archive.read("content.xml")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return 0, 0
+    counts = {b"rows": 0, b"columns": 0}
+    for which, count in ODS_REPEAT.findall(content):
+        counts[which] = max(counts[which], int(count))
+    return counts[b"rows"], counts[b"columns"]
 
 
-def escape_kept(d: Disagreement, _path: Path) -> bool:
-    pair = _text_pair(d)
-    return pair is not None and "_x" in pair[0] and _unescape(pair[0]) == pair[1]
-
-
-def time_as_text(d: Disagreement, _path: Path) -> bool:
-    pair = _cells(d)
-    if pair is None or pair[0][0] != "text":
+def ods_repeats_beyond_answer_area(d: Disagreement, path: Path) -> bool:
+    if not (d.reader == "calamine" and path.suffix.lower() == ".ods" and _we_read_they_refuse(d)):
         return False
-    theirs_kind, theirs_value = pair[1]
-    is_time = theirs_kind == "date" and isinstance(theirs_value, datetime) and theirs_value.year == 1899
-    is_duration = theirs_kind == "text" and re.fullmatch(r"-?PT\d+H\d+M[\d.]+S", str(theirs_value)) is not None
-    return is_time or is_duration
-
-
-def xls_time_base(d: Disagreement, path: Path) -> bool:
-    pair = _date_pair(d)
-    return path.suffix.lower() == ".xls" and pair is not None and pair[1].date() == datetime(1899, 12, 30).date() \
-        and pair[0] - pair[1] == DAY  # fmt: skip
-
-
-def empty_shared_string(d: Disagreement, _path: Path) -> bool:
-    return _we_refuse(d, "corrupt-file") and "shared string ''" in str(d.ours)
-
-
-def part_name_case(d: Disagreement, path: Path) -> bool:
-    names = _members(path)
-    other_case = [n for n in names if n.lower() == "xl/sharedstrings.xml" and n != "xl/sharedStrings.xml"]
-    return _we_refuse(d, "corrupt-file") and "shared string" in str(d.ours) and bool(other_case)
-
-
-def backslash_paths(d: Disagreement, path: Path) -> bool:
-    return _we_refuse(d, "not-a-spreadsheet", "corrupt-file") and any("\\" in n for n in _members(path))
-
-
-def workbook_elsewhere(d: Disagreement, path: Path) -> bool:
-    names = _members(path)
-    return _we_refuse(d, "not-a-spreadsheet", "corrupt-file") and "xl/workbook.xml" not in names \
-        and "_rels/.rels" in names and not any("\\" in n for n in names)  # fmt: skip
-
-
-def missing_parts_read(d: Disagreement, _path: Path) -> bool:
-    missing = ("File not found", "There is no item named", "WorksheetNotFound")
-    return _we_read_they_refuse(d) and any(text in str(d.theirs) for text in missing)
-
-
-def encrypted_ods(d: Disagreement, path: Path) -> bool:
-    return d.what == "refused" and path.suffix.lower() == ".ods" and str(d.ours).startswith("corrupt-file") \
-        and "password" in str(d.theirs).lower()  # fmt: skip
-
-
-def name_nonsense(d: Disagreement, _path: Path) -> bool:
-    target = d.ours
-    return d.what == "name" and isinstance(target, tuple) and any(ch in target[0] for ch in "!:,$")
-
-
-def name_external(d: Disagreement, _path: Path) -> bool:
-    target = d.ours
-    return d.what == "name" and d.theirs is None and isinstance(target, tuple) and target[0].startswith("[")
+    if not str(d.theirs).startswith("CalamineError: Cell limit exceeded"):
+        return False
+    rows, columns = _largest_repeats(path)
+    beyond = rows > ANSWER_ROWS or columns > ANSWER_COLUMNS  # copies we skip, which calamine would expand
+    return beyond and max(rows, 1) * max(columns, 1) > CALAMINE_CELL_LIMIT
 
 
 RULES: tuple[Rule, ...] = (
@@ -248,18 +199,12 @@ RULES: tuple[Rule, ...] = (
     Rule("openpyxl-no-sheets", "deliberate", openpyxl_no_sheets, "openpyxl finds no sheets (Strict, missing parts)"),
     Rule("openpyxl-date-overflow", "deliberate", openpyxl_date_overflow, "openpyxl shows #VALUE! for huge dates"),
     Rule("calamine-iso-duration", "deliberate", calamine_iso_duration, "calamine gives .ods durations as text"),
-    # known bugs of ours (issue 9 unless said otherwise): xfail until fixed
-    Rule("escape-kept-literally", "bug", escape_kept, "_x000D_ in shared strings kept literally (fast path)"),
-    Rule("time-as-display-text", "bug", time_as_text, '.ods times/durations and t="d" times read as text'),
-    Rule("xls-time-base-date", "bug", xls_time_base, "new: xlrd puts .xls times on 1899-12-31, not 12-30"),
-    Rule("empty-shared-string-value", "bug", empty_shared_string, '<v/> in a t="s" cell refused as corrupt'),
-    Rule("part-name-case", "bug", part_name_case, "xl/SharedStrings.xml (name differs in case) not found"),
-    Rule("backslash-zip-paths", "bug", backslash_paths, "zip member names with backslashes refused"),
-    Rule("workbook-part-elsewhere", "bug", workbook_elsewhere, "workbook part not at xl/workbook.xml refused"),
-    Rule("missing-parts-read-empty", "bug", missing_parts_read, "sheets whose part is missing read as empty"),
-    Rule("encrypted-ods-corrupt", "bug", encrypted_ods, "a password-protected .ods reported as corrupt"),
-    Rule("name-multi-area-nonsense", "bug", name_nonsense, "a multi-cell/multi-area name gets a nonsense target"),
-    Rule("name-external-workbook", "bug", name_external, "new: a name into another workbook kept as a sheet"),
+    Rule(
+        "ods-repeats-beyond-answer-area",
+        "deliberate",
+        ods_repeats_beyond_answer_area,
+        "calamine expands .ods repeats past its cell limit; we keep copies only inside the answer area",
+    ),
 )
 
 
@@ -328,3 +273,19 @@ def test_an_unexplained_disagreement_fails(tmp_path: Path) -> None:
     assert classify(found[0], changed) is None
     expected = "changed.xlsx › Tabelle1!A1 [calamine, cell]: ours ('text', 'Foo') vs theirs ('text', 'Fox')"
     assert str(found[0]) == expected
+
+
+def test_the_ods_repeat_rule_explains_only_repeats_beyond_the_answer_area(tmp_path: Path) -> None:
+    """calamine's cell-limit refusal is deliberate only where the file's repeats reach past the answer area."""
+    from . import hostile_legacy as hl
+
+    refusal = "CalamineError: Cell limit exceeded (17179869184 cells requested, max 100000000)"
+    dos = CORPUS / "calamine" / "issue_594_dos.ods"
+    assert [d.theirs for d in compare("dos", "calamine", read_ours(dos), READERS["calamine"](dos))] == [refusal]
+    within = hl.make_ods(tmp_path, hl.ods_table("Sheet1", hl.ods_row(hl.ods_cell("x", ANSWER_COLUMNS), ANSWER_ROWS)))
+    for path in (dos, within):
+        found = Disagreement(path.name, "calamine", "refused", ours="read", theirs=refusal)
+        expected = "ods-repeats-beyond-answer-area" if path == dos else None
+        assert getattr(classify(found, path), "name", None) == expected
+        other = Disagreement(path.name, "calamine", "refused", ours="read", theirs="XmlError: unexpected end")
+        assert classify(other, path) is None

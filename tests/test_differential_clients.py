@@ -106,7 +106,4 @@ def test_ods_names_match_the_xlsx_names_of_the_same_save(libreoffice: dict[str, 
         for name in sorted(set(ours.names or {}) | set(theirs.names))
         if (ours.names or {}).get(name) != theirs.names.get(name)
     }
-    nonsense = {name for name, (target, _) in wrong.items() if target and any(ch in target[0] for ch in "!:,$")}
-    if nonsense and nonsense == set(wrong):
-        pytest.xfail(f"known bug name-multi-area-nonsense (.ods multi-cell named ranges): {wrong}")
     assert not wrong, f"{stem}.ods names (ours vs openpyxl on the .xlsx re-save): {wrong}"

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx.raw import RawCell, ReadFailure
+from nps_xlsx.raw import EPOCH_1900, EPOCH_1904, RawCell, ReadFailure
 from nps_xlsx.reader_ods import ANSWER_COLUMNS, ANSWER_ROWS, TEXT_LIMIT, parse_ods_range, read_ods
 from nps_xlsx.reader_xls import read_xls
+from nps_xlsx.reader_xlsx import _CellMaker
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.safety import Budget, Limits
+from nps_xlsx.safety import Budget, Limits, Package
 from nps_xlsx.validate import FileReport, read_return
 
 from . import hostile_legacy as hl
@@ -28,7 +29,7 @@ from .conftest import require_program
 
 def ods_book(path: Path, limits: Limits | None = None, budget: Budget | None = None):
     with zipfile.ZipFile(path) as archive:
-        return read_ods(archive, limits or Limits(), budget)
+        return read_ods(Package(archive, limits or Limits(), budget))
 
 
 def ods_failure(path: Path, limits: Limits) -> ReadFailure:
@@ -113,6 +114,22 @@ def test_expanded_spaces_are_charged_to_the_budget(tmp_path: Path) -> None:
     assert ods_failure(path, Limits(max_total_bytes=10 * TEXT_LIMIT)).code == "zip-bomb"
 
 
+def test_every_part_is_read_once_through_the_files_budget(tmp_path: Path) -> None:
+    """The manifest, content.xml and meta.xml are inflated once each and charged to the file's one budget,
+    so parts that each fit the per-part limit are refused together over the file's total."""
+    table = hl.ods_table("S", hl.ods_row(hl.ods_cell("x")))
+    path = hl.make_ods(tmp_path, table, properties={"council_code": "E07000096", "padding": "p" * 5_000})
+    with zipfile.ZipFile(path) as archive:
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+        package = Package(archive, Limits())
+        book = read_ods(package)
+        assert book.properties["council_code"] == "E07000096"
+        assert package.budget.inflated == sizes["META-INF/manifest.xml"] + sizes["content.xml"] + sizes["meta.xml"]
+    total = sizes["META-INF/manifest.xml"] + sizes["content.xml"] + sizes["meta.xml"] // 2
+    assert ods_failure(path, Limits(max_total_bytes=total)).code == "zip-bomb"
+    assert ods_book(path, Limits(max_total_bytes=total + sizes["meta.xml"])).properties == book.properties
+
+
 def test_markup_beyond_any_workbook_within_the_caps_is_refused_before_parsing(tmp_path: Path) -> None:
     """Empty styled cells keep nothing but cost time: more tags than the cell cap allows is refused."""
     row = hl.ods_row('<table:table-cell table:style-name="a"/>' * 300)
@@ -195,7 +212,9 @@ def test_named_ranges_in_a_file(tmp_path: Path) -> None:
     ("attrs", "value"),
     [
         ('office:value-type="time" office:time-value="PT12H30M00S"', datetime(1899, 12, 30, 12, 30)),
-        ('office:value-type="time" office:time-value="PT36H00M00.5S"', datetime(1899, 12, 31, 12, 0, 0, 500000)),
+        # a duration over a day runs on as an Excel serial (1.5 days is 1900-01-01 12:00), as in the .xlsx reader
+        ('office:value-type="time" office:time-value="PT36H00M00.5S"', datetime(1900, 1, 1, 12, 0, 0, 500000)),
+        ('office:value-type="time" office:time-value="-PT12H"', datetime(1899, 12, 29, 12)),
         ('office:value-type="date" office:date-value="2026-01-15T12:30:15"', datetime(2026, 1, 15, 12, 30, 15)),
         (
             'office:value-type="date" office:date-value="2026-01-15T12:30:15.123456789"',
@@ -214,6 +233,19 @@ def test_times_and_dates_are_read_as_values(tmp_path: Path, attrs: str, value: o
     assert cell == (RawCell(value, "text") if value == "shown" else RawCell(value, "date"))
 
 
+DURATIONS = {"PT0S": 0, "PT6H": 0.25, "PT23H59M59S": 86399 / 86400, "PT24H": 1, "PT255H10M10S": 10 + 54610 / 86400}
+DURATIONS |= {"P59DT18H": 59.75, "P60D": 60, "P61DT12H": 61.5, "-PT12H": -0.5, "-P1DT6H": -1.25}
+
+
+@pytest.mark.parametrize(("duration", "days"), DURATIONS.items())
+def test_ods_durations_read_as_the_xlsx_reader_reads_the_same_serial(duration: str, days: float) -> None:
+    """One rule for every format: an .ods duration is the date-time the .xlsx reader gives an Excel serial of
+    as many days (a time of day on 1899-12-30; later days counted as Excel counts them, with 29 February 1900)."""
+    from nps_xlsx.reader_ods import parse_ods_time
+
+    assert parse_ods_time(duration) == _CellMaker([], frozenset({1}), EPOCH_1900)("n", 1, False, repr(days)).value
+
+
 # --- 6, 7: .xls ---------------------------------------------------------------------------------------------------
 
 
@@ -229,6 +261,23 @@ def test_xls_reads_cells_and_one_cell_names(tmp_path: Path) -> None:
     path = hl.make_xls(tmp_path, [("Cover", [hl.label_record(0, 0, 0), hl.number_record(1, 1, 3.0)])], ["hello"])
     book = read_xls(path.read_bytes(), Limits())
     assert book.sheets[0].cells == {(0, 0): RawCell("hello", "text"), (1, 1): RawCell(3.0, "number")}
+
+
+XLS_SERIALS = [0, 0.25, 0.999999, 1, 28, 59, 59.75, 60, 61, 366, 45000.5, 2958465.99, 2958466, -1, -0.5]
+
+
+@pytest.mark.parametrize("date1904", [False, True], ids=["1900", "1904"])
+def test_xls_dates_read_as_the_xlsx_reader_reads_them(tmp_path: Path, date1904: bool) -> None:
+    """One serial-to-date rule for every format: a time of day on TIME_OF_DAY (xlrd's own rule puts it on
+    1899-12-31, or 1904-01-01), Excel's fictitious 29 February 1900, the 1904 system; beyond 9999, the number."""
+    cells = [hl.number_record(0, i, serial, hl.DATE_XF) for i, serial in enumerate(XLS_SERIALS)]
+    path = hl.make_xls(tmp_path, [("Dates", cells)], date1904=date1904)
+    read = read_xls(path.read_bytes(), Limits()).sheets[0].cells
+    maker = _CellMaker([], frozenset({1}), EPOCH_1904 if date1904 else EPOCH_1900)
+    assert read == {(0, i): maker("n", 1, False, repr(serial)) for i, serial in enumerate(XLS_SERIALS)}
+    assert read[(0, 1)] == RawCell(datetime(1899, 12, 30, 6), "date")
+    assert read[(0, 3)] == RawCell(datetime(1904, 1, 2) if date1904 else datetime(1900, 1, 1), "date")
+    assert read[(0, 12)] == RawCell(2958466.0, "number")
 
 
 def test_xls_sheets_are_parsed_only_when_used(tmp_path: Path) -> None:

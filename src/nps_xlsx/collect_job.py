@@ -16,10 +16,12 @@ from .councils import Council
 from .output import write_atomic_with
 from .report import discover
 from .rubric import Rubric
-from .safety import Limits
+from .safety import Limits, read_member
 from .sidecar import Sidecar
 from .spool import CommentSpool
 from .validate import FileReport
+
+OWN_OUTPUT_PROBE = 64 << 10  # bytes read to recognise an output of ours: its core.xml is under 1 KB
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,12 @@ class CollectOutputs:
 
 
 def is_own_output(path: Path) -> bool:
-    """Whether ``path`` is a file this job wrote before (a summary workbook, or one of its CSV files)."""
+    """Whether ``path`` is a file this job wrote before (a summary workbook, or one of its CSV files).
+
+    Bounded and total: at most :data:`OWN_OUTPUT_PROBE` bytes are read (of a CSV's first line, or of a
+    workbook's docProps/core.xml), and any failure (not a regular file, not a zip, a member that cannot be
+    inflated or is too big) means it is not ours.
+    """
     from .consolidate import LEDGER_COLUMNS, RESPONSE_COLUMNS
 
     try:
@@ -47,13 +54,14 @@ def is_own_output(path: Path) -> bool:
             return False
         if path.suffix.lower() == ".csv":
             with path.open(encoding="utf-8") as stream:
-                header = stream.readline().rstrip("\r\n").split(",")
-            return header in (RESPONSE_COLUMNS, LEDGER_COLUMNS)
+                line = stream.readline(OWN_OUTPUT_PROBE)
+            return line.rstrip("\r\n").split(",") in (RESPONSE_COLUMNS, LEDGER_COLUMNS)
         with zipfile.ZipFile(path) as archive:
-            core = archive.read("docProps/core.xml").decode("utf-8", "replace")
-        return "<dc:creator>nps-xlsx</dc:creator>" in core and "summary</dc:title>" in core
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            core = read_member(archive, "docProps/core.xml", Limits(max_member_bytes=OWN_OUTPUT_PROBE))
+    except Exception:  # whatever is at an output path, deciding that it is not ours must never fail
         return False
+    text = core.decode("utf-8", "replace")
+    return "<dc:creator>nps-xlsx</dc:creator>" in text and "summary</dc:title>" in text
 
 
 def _reproducible() -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
@@ -17,8 +17,18 @@ CellKind = Literal["text", "number", "bool", "date", "error", "uncached"]
 # A "date" cell holds a datetime; a time of day alone is that time on TIME_OF_DAY's date (every reader).
 CellValue = str | float | bool | datetime | None
 TIME_OF_DAY = datetime(1899, 12, 30)
+EPOCH_1900 = datetime(1899, 12, 30)  # serial 0 of the 1900 date system (serial 1 is 1900-01-01, see from_serial)
+EPOCH_1904 = datetime(1904, 1, 1)  # serial 0 of the 1904 date system (Mac Excel's, date1904)
 
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+# A defined name's formula that is one cell: a sheet name, quoted ('' inside quotes is a quote) or bare (Excel
+# quotes any name that is not letters, digits, "_" and "."; operators and separators are never part of a bare one),
+# then "!" and a cell or a range of two cells.
+_NAME_TARGET = re.compile(
+    r"(?:'((?:[^']|'')+)'|([^\s'!\"#%&()*+,\-/:;<=>@\[\\\]^{|}~]+))"
+    r"!(\$?[A-Za-z]{1,3}\$?[0-9]{1,7})(?::(\$?[A-Za-z]{1,3}\$?[0-9]{1,7}))?"
+)
+_SHEET_NAME = re.compile(r"[^\[\]:*?/\\]+")  # characters Excel allows in a sheet name
 # xsd:double's lexical space, whitespace collapsed: what a spreadsheet file may hold as a number. Python's float()
 # also takes "0_3", Arabic-Indic or full-width digits, "infinity" and Unicode spaces, which are not numbers here.
 _XSD_DOUBLE = re.compile(
@@ -103,6 +113,24 @@ class RawWorkbook:
         return self._by_name.get(name.casefold())
 
 
+def from_serial(serial: float, epoch: datetime) -> datetime:
+    """An Excel date serial as a date-time, as openpyxl's ``from_excel``; ``0 <= serial < 1`` is a time of day.
+
+    A time of day is given on :data:`TIME_OF_DAY`'s date, as every reader gives it (openpyxl gives a ``time``).
+
+    Rounded to the millisecond. In the 1900 system serial 60 is Excel's fictitious 29 February 1900,
+    so serials below it are a day later than a plain count from the epoch would say. Raises
+    ``OverflowError`` or ``ValueError`` for a serial no date can hold (huge, ``inf``, ``NaN``).
+    """
+    day, fraction = divmod(serial, 1)
+    clock = timedelta(milliseconds=round(fraction * 86_400_000))
+    if 0 <= serial < 1 and clock.days == 0:
+        return TIME_OF_DAY + clock
+    if 0 < serial < 60 and epoch == EPOCH_1900:
+        day += 1
+    return epoch + timedelta(days=day) + clock
+
+
 @lru_cache(maxsize=65536)
 def parse_a1(ref: str) -> tuple[int, int] | None:
     """``"I4"`` or ``"$I$4"`` -> ``(3, 8)``; ``None`` if it is not a single-cell reference."""
@@ -116,16 +144,21 @@ def parse_a1(ref: str) -> tuple[int, int] | None:
 
 
 def parse_name_target(text: str) -> tuple[str, int, int] | None:
-    """``'My sheet'!$I$4`` (or ``$'My sheet'.$I$4`` in ODS) -> ``("My sheet", 3, 8)``."""
-    text = text.strip().lstrip("=")
-    for separator in ("!", "."):
-        head, sep, tail = text.rpartition(separator)
-        if not sep or not head:
-            continue
-        sheet = head.lstrip("$")
-        if sheet.startswith("'") and sheet.endswith("'") and len(sheet) >= 2:
-            sheet = sheet[1:-1].replace("''", "'")
-        cell = parse_a1(tail)
-        if cell and sheet:
-            return sheet, cell[0], cell[1]
-    return None
+    """The one cell a defined name's formula refers to: ``'My sheet'!$I$4`` -> ``("My sheet", 3, 8)``.
+
+    Only a formula that is exactly one cell of this workbook is a cell: a range of several cells, a
+    union (``A1,B2``), a function, a constant, a 3-D reference (``Sheet1:Sheet3!A1``) and a cell of
+    another workbook (``[1]Sheet1!A1``, ``'C:\\dir\\[Book.xlsx]Sheet1'!A1``) are ``None``. A range whose
+    two ends are the same cell is that cell.
+    """
+    match = _NAME_TARGET.fullmatch(text.strip().removeprefix("="))
+    if match is None:
+        return None
+    quoted, bare, first, last = match.groups()
+    sheet = bare if quoted is None else quoted.replace("''", "'")
+    if not _SHEET_NAME.fullmatch(sheet):
+        return None  # characters no sheet name may hold: "[" starts another workbook's name, ":" a 3-D range
+    cell = parse_a1(first)
+    if cell is None or (last is not None and parse_a1(last) != cell):
+        return None
+    return sheet, cell[0], cell[1]

@@ -21,17 +21,16 @@ charged to the budget as expanded bytes.
 from __future__ import annotations
 
 import re
-import zipfile
 from datetime import datetime, timedelta
 
-from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1
-from .reader_xlsx import EPOCH_1900
-from .safety import Budget, Limits, parse_xml, read_member
+from .raw import EPOCH_1900, RawCell, RawSheet, RawWorkbook, ReadFailure, from_serial, parse_a1
+from .safety import Budget, Limits, Package, parse_xml
 from .text import EXCEL_CELL_LIMIT
 
 ANSWER_ROWS = 1_000  # copies of a repeated cell are kept above this row (0-based) ...
 ANSWER_COLUMNS = 64  # ... and left of this column (BM); the template's inputs are in the first ten
 MAX_TAGS_PER_CELL = 2  # content.xml may hold this many tags per cell of the workbook cap: 600,000 by default
+MANIFEST = "META-INF/manifest.xml"
 TEXT_LIMIT = EXCEL_CELL_LIMIT + 1  # spaces are expanded until a cell's text is this long: too long for a cell
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -39,6 +38,9 @@ _DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _DATE = re.compile(
     r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:[.,]([0-9]+))?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?"
 )
+# One cell of an ODS address (OpenFormula's grammar): an optional sheet name, quoted ('' is a quote inside quotes)
+# or bare (no space, ".", "$", "#", "'", brackets or separators), then "." and the cell.
+_ODS_CELL = re.compile(r"\$?(?:'((?:[^']|'')*)'|([^\s.$#'\[\]:;,()]+))?\.(\$?[A-Za-z]{1,3}\$?[0-9]{1,7})")
 _DURATION = re.compile(r"(-)?P(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:[.,][0-9]+)?)S)?)?")
 
 
@@ -225,8 +227,8 @@ def parse_ods_date(text: str) -> datetime | None:
 
 
 def parse_ods_time(text: str) -> datetime | None:
-    """``PT12H30M00S`` -> 1899-12-30 12:30, the datetime the xlsx reader gives for a time of day
-    (longer durations run on into the following days, as an Excel serial would)."""
+    """``PT12H30M00S`` -> 1899-12-30 12:30: the datetime the xlsx reader gives for an Excel serial of that many
+    days (:func:`~nps_xlsx.raw.from_serial`), so a time of day, or a longer duration, reads the same in both."""
     match = _DURATION.fullmatch(text)
     if not match or text in ("P", "PT", "-P", "-PT") or text.endswith("T"):
         return None
@@ -238,7 +240,8 @@ def parse_ods_time(text: str) -> datetime | None:
             minutes=int(minutes or 0),
             seconds=float((seconds or "0").replace(",", ".")),
         )
-        return EPOCH_1900 - span if sign else EPOCH_1900 + span
+        serial = span / timedelta(days=1)
+        return from_serial(-serial if sign else serial, EPOCH_1900)
     except (ValueError, OverflowError):  # more digits than int() reads, or beyond the datetime range
         return None
 
@@ -259,27 +262,17 @@ def _split_range(text: str) -> list[str]:
 
 
 def _parse_ods_cell(text: str, sheet: str | None) -> tuple[str, int, int] | None:
-    """``$'My sheet'.$I$4`` or ``Sheet1.I4`` (or ``.I4`` on ``sheet``) -> ``(sheet, row, col)``."""
-    text = text.strip()
-    if text.startswith("$"):
-        text = text[1:]
-    if text.startswith("'"):
-        end = 1
-        while True:
-            end = text.find("'", end)
-            if end < 0:
-                return None
-            if text[end + 1 : end + 2] != "'":
-                break
-            end += 2
-        name, rest = text[1:end].replace("''", "'"), text[end + 1 :]
-    else:
-        name, dot, cell = text.rpartition(".")
-        rest = dot + cell
-    if not rest.startswith("."):
+    """``$'My sheet'.$I$4`` or ``Sheet1.I4`` (or ``.I4`` on ``sheet``) -> ``(sheet, row, col)``.
+
+    Anything else, a list of cells or a cell of another file (``'file:///x.ods'#$Sheet1.A1``) say, is ``None``.
+    """
+    match = _ODS_CELL.fullmatch(text.strip())
+    if match is None:
         return None
+    quoted, bare, ref = match.groups()
+    name = bare if quoted is None else quoted.replace("''", "'")
     name = name or sheet or ""
-    position = parse_a1(rest[1:])
+    position = parse_a1(ref)
     return (name, position[0], position[1]) if name and position else None
 
 
@@ -298,9 +291,9 @@ def parse_ods_range(text: str) -> tuple[str, int, int] | None:
     return first if _parse_ods_cell(parts[1], first[0]) == first else None
 
 
-def _is_encrypted(archive: zipfile.ZipFile, limits: Limits) -> bool:
+def _is_encrypted(package: Package) -> bool:
     """Whether the manifest says a part is encrypted (the file has a password)."""
-    if "META-INF/manifest.xml" not in archive.NameToInfo:
+    if MANIFEST not in package:
         return False
     found: list[bool] = []
 
@@ -308,7 +301,7 @@ def _is_encrypted(archive: zipfile.ZipFile, limits: Limits) -> bool:
         if _local(tag) == "encryption-data":
             found.append(True)
 
-    parse_xml(read_member(archive, "META-INF/manifest.xml", limits), "META-INF/manifest.xml", start)
+    parse_xml(package.read(MANIFEST), MANIFEST, start)
     return bool(found)
 
 
@@ -328,14 +321,15 @@ def _check_size(data: bytes, limits: Limits) -> None:
         )
 
 
-def read_ods(archive: zipfile.ZipFile, limits: Limits, budget: Budget | None = None) -> RawWorkbook:
-    """Read an OpenDocument spreadsheet from an already-checked zip archive."""
-    budget = budget or Budget(limits)
-    if _is_encrypted(archive, limits):
+def read_ods(package: Package) -> RawWorkbook:
+    """Read an OpenDocument spreadsheet from an already-checked package: every part is read through the
+    package, so it is inflated once and charged to the file's budget, like every other part of the file."""
+    limits, budget = package.limits, package.budget
+    if _is_encrypted(package):
         raise ReadFailure("encrypted", "the workbook is password-protected (encrypted)")
-    if "content.xml" not in archive.NameToInfo:
+    if "content.xml" not in package:
         raise ReadFailure("corrupt-file", "content.xml is missing")
-    data = read_member(archive, "content.xml", limits)
+    data = package.read("content.xml")
     _check_size(data, limits)
     content = _ContentParser(limits, budget)
     parse_xml(data, "content.xml", content.start, content.end, content.chars)
@@ -343,13 +337,13 @@ def read_ods(archive: zipfile.ZipFile, limits: Limits, budget: Budget | None = N
         format="ods",
         sheets=content.sheets,
         names=content.names,
-        properties=_user_properties(archive, limits),
-        has_macros=any(n.startswith("Basic/") or n.startswith("Scripts/") for n in archive.NameToInfo),
+        properties=_user_properties(package),
+        has_macros=any(key.startswith(("basic/", "scripts/")) for key in package.members),
     )
 
 
-def _user_properties(archive: zipfile.ZipFile, limits: Limits) -> dict[str, str]:
-    if "meta.xml" not in archive.NameToInfo:
+def _user_properties(package: Package) -> dict[str, str]:
+    if "meta.xml" not in package:
         return {}
     properties: dict[str, str] = {}
     current: list[str] = []
@@ -368,5 +362,5 @@ def _user_properties(archive: zipfile.ZipFile, limits: Limits) -> dict[str, str]
         if current:
             parts.append(data)
 
-    parse_xml(read_member(archive, "meta.xml", limits), "meta.xml", start, end, chars)
+    parse_xml(package.read("meta.xml"), "meta.xml", start, end, chars)
     return properties

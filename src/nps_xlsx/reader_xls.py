@@ -20,7 +20,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure
+from .raw import EPOCH_1900, EPOCH_1904, RawCell, RawSheet, RawWorkbook, ReadFailure, from_serial
 from .safety import Budget, Limits
 
 MAX_GLOBAL_RECORDS = 100_000  # Excel allows about 64,000 cell styles; a return has a few hundred records
@@ -32,6 +32,10 @@ _CELL_RECORDS = frozenset(
     {0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205, 0x0006, 0x0206, 0x0406, 0x0002, 0x0003, 0x0004, 0x0005}
 )
 _HEADER = struct.Struct("<HH")
+# A defined name's formula that is one reference: one tRef3d or tArea3d token (in any of its three operand
+# classes) and nothing else, so the formula's size is that token's (BIFF5's tokens are longer).
+_REFERENCE_SIZES_BIFF8 = {0x3A: 7, 0x5A: 7, 0x7A: 7, 0x3B: 11, 0x5B: 11, 0x7B: 11}
+_REFERENCE_SIZES_BIFF5 = {0x3A: 17, 0x5A: 17, 0x7A: 17, 0x3B: 21, 0x5B: 21, 0x7B: 21}
 _DAMAGED = "; it may still open in Excel or LibreOffice, which can save it as .xlsx"
 
 
@@ -197,16 +201,22 @@ def _loader(
 
 
 def _names(book) -> dict[str, tuple[str, int, int]]:
-    """Workbook-level defined names that refer to one cell (others are skipped)."""
+    """Workbook-level defined names whose formula is one reference to one cell of this workbook, as in .xlsx:
+    a name that refers to another name, a union or a constant (which xlrd evaluates) is skipped."""
     names = {}
+    sizes = _REFERENCE_SIZES_BIFF8 if book.biff_version >= 80 else _REFERENCE_SIZES_BIFF5
     for name in book.name_obj_list:
-        if name.scope == -1 and not name.builtin:
-            try:
-                sheet, row_lo, row_hi, col_lo, col_hi = name.area2d(clipped=False)
-            except Exception:  # xlrd raises many kinds of error on names that are not one area
-                continue
-            if row_hi - row_lo == 1 and col_hi - col_lo == 1:
-                names[name.name.lower()] = (sheet.name, row_lo, col_lo)
+        if name.scope != -1 or name.builtin:
+            continue
+        formula = bytes(name.raw_formula or b"")
+        if not formula or name.basic_formula_len != sizes.get(formula[0]):
+            continue
+        try:
+            sheet, row_lo, row_hi, col_lo, col_hi = name.area2d(clipped=False)
+        except Exception:  # xlrd raises many kinds of error on names that are not one area of this workbook
+            continue
+        if row_hi - row_lo == 1 and col_hi - col_lo == 1:
+            names[name.name.lower()] = (sheet.name, row_lo, col_lo)
     return names
 
 
@@ -214,6 +224,7 @@ def _cells(book, index: int, limits: Limits, budget: Budget) -> dict[tuple[int, 
     import xlrd
 
     sheet = book.sheet_by_index(index)
+    epoch = EPOCH_1904 if book.datemode else EPOCH_1900
     cells: dict[tuple[int, int], RawCell] = {}
     text, number, date, boolean, error = (
         xlrd.XL_CELL_TEXT,
@@ -229,8 +240,8 @@ def _cells(book, index: int, limits: Limits, budget: Budget) -> dict[tuple[int, 
             elif cell_type == number:
                 cells[(row, col)] = RawCell(float(value), "number")
             elif cell_type == date:
-                try:
-                    cells[(row, col)] = RawCell(xlrd.xldate.xldate_as_datetime(value, book.datemode), "date")
+                try:  # the .xlsx reader's rule (xlrd's puts a time of day on 1899-12-31, a day after the others)
+                    cells[(row, col)] = RawCell(from_serial(value, epoch), "date")
                 except (ValueError, OverflowError):
                     cells[(row, col)] = RawCell(float(value), "number")
             elif cell_type == boolean:

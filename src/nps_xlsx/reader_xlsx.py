@@ -12,15 +12,25 @@ import contextlib
 import functools
 import math
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from .raw import TIME_OF_DAY, RawCell, RawSheet, RawWorkbook, ReadFailure, parse_a1, parse_double, parse_name_target
+from .raw import (
+    EPOCH_1900,
+    EPOCH_1904,
+    TIME_OF_DAY,
+    RawCell,
+    RawSheet,
+    RawWorkbook,
+    ReadFailure,
+    from_serial,
+    parse_a1,
+    parse_double,
+    parse_name_target,
+)
 from .safety import Budget, Limits, Package, parse_xml, part_key
 from .xlsx_scan import scan_cells, scan_shared_strings
 from .xlsx_scan import unescape as _unescape
 
-EPOCH_1900 = datetime(1899, 12, 30)
-EPOCH_1904 = datetime(1904, 1, 1)
 BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
 # What a cell reads as when it names a shared string that does not exist: the value is lost, as in a broken reference.
 MISSING_STRING = "#REF!"
@@ -148,24 +158,6 @@ def _date_styles(data: bytes, member: str) -> frozenset[int]:
 
 class _SheetDataEnd(Exception):
     """Raised to stop parsing a worksheet once its cells have been read."""
-
-
-def from_serial(serial: float, epoch: datetime) -> datetime:
-    """An Excel date serial as a date-time, as openpyxl's ``from_excel``; ``0 <= serial < 1`` is a time of day.
-
-    A time of day is given on :data:`TIME_OF_DAY`'s date, as every reader gives it (openpyxl gives a ``time``).
-
-    Rounded to the millisecond. In the 1900 system serial 60 is Excel's fictitious 29 February 1900,
-    so serials below it are a day later than a plain count from the epoch would say. Raises
-    ``OverflowError`` or ``ValueError`` for a serial no date can hold (huge, ``inf``, ``NaN``).
-    """
-    day, fraction = divmod(serial, 1)
-    clock = timedelta(milliseconds=round(fraction * 86_400_000))
-    if 0 <= serial < 1 and clock.days == 0:
-        return TIME_OF_DAY + clock
-    if 0 < serial < 60 and epoch == EPOCH_1900:
-        day += 1
-    return epoch + timedelta(days=day) + clock
 
 
 def _iso_value(text: str) -> datetime | None:

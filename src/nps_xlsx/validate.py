@@ -220,7 +220,7 @@ def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> 
                 if kind == "ods":
                     from .reader_ods import read_ods
 
-                    book = read_ods(archive, limits, package.budget)
+                    book = read_ods(package)
                 else:
                     from .reader_xlsx import read_xlsx
 
