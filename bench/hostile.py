@@ -66,6 +66,7 @@ def write_xlsx(
     parts: dict[str, Callable[[], Iterator[bytes]] | bytes],
     shared_strings: Callable[[], Iterator[bytes]] | bytes | None = None,
     defined_names: bytes = b"",
+    compression: int = zipfile.ZIP_DEFLATED,
 ) -> None:
     """An .xlsx whose workbook lists ``sheet_entries`` (name, worksheet part) and holds the given parts.
 
@@ -109,7 +110,7 @@ def write_xlsx(
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PKG_REL}">'
         f'<Relationship Id="rId1" Type="{DOC_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
     )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(path, "w", compression, compresslevel=6) as archive:
         archive.writestr("[Content_Types].xml", content_types)
         archive.writestr("_rels/.rels", root_rels)
         archive.writestr("xl/workbook.xml", workbook)
@@ -312,6 +313,21 @@ def build_deep_nesting(path: Path) -> None:
     write_xlsx(path, [("S1", "xl/worksheets/sheet1.xml")], {"xl/worksheets/sheet1.xml": lambda: sheet_xml(rows())})
 
 
+def build_whitespace(path: Path) -> None:
+    """45 MB, stored uncompressed (a deflated run of spaces is over the 200:1 ratio limit): 45 MB of white space
+    between two rows, then an element the fast path does not know (a white-space run once made the fast
+    path's scan quadratic: 40 KB took 145 s)."""
+
+    def rows() -> Iterator[bytes]:
+        yield b'<row r="1"><c r="A1"><v>1</v></c></row>'
+        for _ in range(45):
+            yield b" " * 1_000_000
+        yield b'<row r="2"><c r="A2"><v>2</v><extLst/></c></row>'
+
+    sheet = {"xl/worksheets/sheet1.xml": lambda: sheet_xml(rows())}
+    write_xlsx(path, [("S1", "xl/worksheets/sheet1.xml")], sheet, compression=zipfile.ZIP_STORED)
+
+
 def build_many_names(path: Path) -> None:
     """~4 MB: 800,000 workbook-scope defined names (a 46 MB part, under the 50 MB part limit)."""
     names = b"".join(
@@ -372,6 +388,7 @@ CASES = (
     Case("long-text", "xlsx", build_long_text, "one 45-million-character cell"),
     Case("deep-nesting", "xlsx", build_deep_nesting, "an inline string 1 million elements deep"),
     Case("many-names", "xlsx", build_many_names, "800,000 defined names"),
+    Case("whitespace", "xlsx", build_whitespace, "45 MB of white space, then an unknown element"),
 )
 
 # ---------------------------------------------------------------------------------------------------------------

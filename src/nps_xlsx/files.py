@@ -156,7 +156,7 @@ def _open_problem(path: Path, exc: OSError) -> str:
     if exc.errno in (errno.ENOENT, errno.ENOTDIR) and link is not None:
         return f"a broken link to {link} (nothing is there)"
     if exc.errno == errno.ENOENT:
-        return "it is no longer there (moved or deleted while the run was going on)"
+        return "there is no file of that name (check the name; or it was moved or deleted during the run)"
     if exc.errno == errno.ENXIO:
         return "a socket or a device, not a file"
     if exc.errno in (errno.EACCES, errno.EPERM):

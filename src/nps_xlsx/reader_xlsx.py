@@ -391,12 +391,17 @@ _STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _DEFINED_NAME = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?definedName[\s/>]")
 
 
+def _count(pattern: re.Pattern[bytes], data: bytes) -> int:
+    return sum(1 for _match in pattern.finditer(data))
+
+
 def _check_names(data: bytes, limits: Limits) -> None:
     """Refuse, before parsing, a workbook part with more defined names than ``limits`` allow.
 
     Counted by a regular expression, in C: parsing a million names element by element takes seconds.
+    A name's element takes at least 14 bytes (``<definedName/>``), so a small part is not counted at all.
     """
-    if sum(1 for _match in _DEFINED_NAME.finditer(data)) > limits.max_defined_names:
+    if len(data) > 14 * limits.max_defined_names and _count(_DEFINED_NAME, data) > limits.max_defined_names:
         raise ReadFailure(
             "too-many-names",
             f"the workbook defines more than {limits.max_defined_names:,} names (the diagnostic needs about 125)",
@@ -404,8 +409,13 @@ def _check_names(data: bytes, limits: Limits) -> None:
 
 
 def _check_strings(data: bytes, limits: Limits) -> None:
-    """Refuse, before parsing, a shared-string table with more strings than the workbook may have cells."""
-    count = sum(1 for _match in _STRING_ITEM.finditer(data))
+    """Refuse, before parsing, a shared-string table with more strings than the workbook may have cells.
+
+    An item takes at least 5 bytes (``<si/>``), so a small table is not counted at all.
+    """
+    if len(data) <= 5 * limits.max_cells_per_workbook:
+        return
+    count = _count(_STRING_ITEM, data)
     if count > limits.max_cells_per_workbook:
         raise ReadFailure(
             "too-many-cells",
