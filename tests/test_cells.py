@@ -202,6 +202,21 @@ def test_every_repository_workbook_reads_the_same_both_ways(path: Path, monkeypa
     assert sum(len(cells) for _name, _state, cells in fast[1]) > 100
 
 
+CORPUS_WORKBOOKS = sorted((REPO / "tests" / "corpus").rglob("*.xls[xm]"))
+
+
+@pytest.mark.parametrize("path", CORPUS_WORKBOOKS, ids=lambda p: str(p.relative_to(REPO / "tests" / "corpus")))
+def test_every_third_party_workbook_reads_the_same_both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The corpus of the differential test (Excel, LibreOffice, WPS… files): the same cells, or the same refusal."""
+    from .differential import read_ours
+
+    monkeypatch.setenv(xlsx_scan.FAST_PATH_ENV, "1")
+    fast = read_ours(path)
+    monkeypatch.setenv(xlsx_scan.FAST_PATH_ENV, "0")
+    slow = read_ours(path)
+    assert same(fast, slow)
+
+
 def test_the_fixtures_read_the_same_both_ways(
     template_path: Path, personalised_path: Path, rubric: Rubric, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
