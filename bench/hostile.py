@@ -31,6 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench_run
 
+from nps_xlsx.layout import column_letter
+
 TARGET_SECONDS = 5.0
 TARGET_MB = 500.0
 RECIPE_VERSION = 2  # bump when a recipe changes, so cached files are rebuilt
@@ -49,15 +51,6 @@ ODS_NS = (
 # ---------------------------------------------------------------------------------------------------------------
 # Building packages
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def write_xlsx(
@@ -148,7 +141,7 @@ def number_rows(n_rows: int, n_cols: int, rng: random.Random, digits: int = 6) -
     """Rows of ``n_cols`` numeric cells with random values (so they do not compress to nothing)."""
     top = 10**digits
     for r in range(1, n_rows + 1):
-        cells = "".join(f'<c r="{column(c)}{r}"><v>{rng.randrange(top)}</v></c>' for c in range(n_cols))
+        cells = "".join(f'<c r="{column_letter(c)}{r}"><v>{rng.randrange(top)}</v></c>' for c in range(n_cols))
         yield f'<row r="{r}">{cells}</row>'.encode()
 
 
@@ -275,7 +268,7 @@ def build_shared_strings(path: Path) -> None:
 
     def rows() -> Iterator[bytes]:
         for r in range(count // cols):
-            cells = "".join(f'<c r="{column(c)}{r + 1}" t="s"><v>{r * cols + c}</v></c>' for c in range(cols))
+            cells = "".join(f'<c r="{column_letter(c)}{r + 1}" t="s"><v>{r * cols + c}</v></c>' for c in range(cols))
             yield f'<row r="{r + 1}">{cells}</row>'.encode()
 
     write_xlsx(
