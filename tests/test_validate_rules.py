@@ -153,6 +153,26 @@ def test_a_fault_in_our_code_is_an_internal_error(tmp_path: Path, rubric: Rubric
     assert "corrupt" not in report.issues[0].message
 
 
+def test_a_fault_in_our_reader_is_an_internal_error_too(
+    tmp_path: Path, rubric: Rubric, template: bytes, monkeypatch
+) -> None:
+    """Damage the reader can recognise is a ReadFailure; any other exception there is our fault, not the file's."""
+    from nps_xlsx import reader_xlsx
+
+    path = write(tmp_path, fill_bytes(template, {"EC1": Answer("1 - Minimum")}, COVER))
+
+    def broken(*_args, **_kwargs):
+        raise IndexError("a bug in the reader")
+
+    monkeypatch.setattr(reader_xlsx, "_date_styles", broken)
+    report = read_return(path, rubric)
+    assert [(i.code, i.value) for i in report.issues] == [("internal-error", "IndexError")]
+    assert "while reading this file" in report.issues[0].message
+    assert "corrupt" not in report.issues[0].message and "resend" not in report.issues[0].message.replace(
+        "do not ask the council to resend", ""
+    )
+
+
 def test_the_ledger_does_not_blame_the_council(tmp_path: Path, rubric: Rubric, template: bytes, monkeypatch) -> None:
     returns = tmp_path / "returns"
     returns.mkdir()
@@ -190,12 +210,13 @@ def lazy_sheet_raising(monkeypatch, loader) -> None:
 def test_a_reader_failing_while_interpreting_keeps_the_readers_verdict(
     tmp_path: Path, rubric: Rubric, template: bytes, monkeypatch
 ) -> None:
+    """Sheets are parsed on first use, during interpretation: the reader's verdict (a ReadFailure) is kept,
+    and anything else it raises is a fault of ours, never the council's."""
     path = write(tmp_path, fill_bytes(template, {}, COVER))
-    # A loader defined in a reader module (sheets are parsed on first use, during interpretation).
     reader_module = {"__name__": "nps_xlsx.reader_xlsx"}
-    exec("def load():\n    raise ValueError('a damaged sheet')", reader_module)
+    exec("def load():\n    raise ValueError('a bug')", reader_module)
     lazy_sheet_raising(monkeypatch, reader_module["load"])
-    assert [i.code for i in read_return(path, rubric).issues] == ["corrupt-file"]
+    assert [i.code for i in read_return(path, rubric).issues] == ["internal-error"]
 
     def too_big():
         raise ReadFailure("too-many-cells", "the sheet has too many cells")

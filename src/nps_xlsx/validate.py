@@ -94,12 +94,9 @@ def read_return(path: Path | str, rubric: Rubric, limits: Limits | None = None) 
     except ReadFailure as failure:
         issues.append(make_issue(failure.code, Location(shown), _with_fix(failure.code, failure.detail)))
         book = response = None
-    except Exception as exc:  # last resort: a file must never crash the run
-        if interpreting and not _raised_by_reader(exc):
-            issues.append(_internal_error(exc, shown))
-        else:
-            detail = f"the file could not be read ({type(exc).__name__}: {exc}); open it, save it again and resend it"
-            issues.append(make_issue("corrupt-file", Location(shown), detail))
+    except Exception as exc:  # last resort: a file must never crash the run, nor be blamed for our fault
+        # Every problem a file can have is a ReadFailure or an issue; anything else is a fault of ours.
+        issues.append(_internal_error(exc, shown, "interpreting" if interpreting else "reading"))
         book = response = None
     if reason:
         return FileReport(shown, "skipped", skip_reason=reason, facts=facts)
@@ -126,28 +123,15 @@ def _latest_date(facts: FileFacts) -> date:
         return today
 
 
-# Modules that read the container; an exception raised in one of them is a reading problem, even when
-# it surfaces while the sheets are interpreted (sheets are parsed on first use).
-_READER_MODULES = frozenset(
-    f"{__package__}.{name}" for name in ("reader_xlsx", "xlsx_scan", "reader_ods", "reader_xls", "safety")
-)
-
-
-def _raised_by_reader(exc: BaseException) -> bool:
-    return any(
-        frame.f_globals.get("__name__") in _READER_MODULES for frame, _line in traceback.walk_tb(exc.__traceback__)
-    )
-
-
-def _internal_error(exc: BaseException, shown: str) -> Issue:
-    """A bug of ours while interpreting the file: say so, and never blame the council."""
+def _internal_error(exc: BaseException, shown: str, stage: str) -> Issue:
+    """A bug of ours while reading or interpreting the file: say so, and never blame the council."""
     where = "nps-xlsx"
     for frame, line in traceback.walk_tb(exc.__traceback__):
         module = str(frame.f_globals.get("__name__", ""))
         if module.startswith(f"{__package__}."):
             where = f"{module.rsplit('.', 1)[-1]}.py:{line} in {frame.f_code.co_name}"
     detail = (
-        f"nps-xlsx failed while interpreting this file (internal error {type(exc).__name__} at {where}). "
+        f"nps-xlsx failed while {stage} this file (internal error {type(exc).__name__} at {where}). "
         "This is a fault in nps-xlsx, not in the council's return, and the file itself may be fine: "
         "do not ask the council to resend it; report the fault to the nps-xlsx maintainers with this message "
         "and, if you can, the file"
