@@ -139,9 +139,9 @@ def test_held_return_is_used_for_neither_council(round_trip: dict) -> None:
     assert set(responses["source_file"].map(lambda p: Path(p).name)) == {"dacorum.xlsx", "anglesey.xlsx"}
     ec1 = responses[responses["code_id"] == "EC1"].set_index("council_code")["score"]
     assert ec1.to_dict() == {DACORUM.code: "1", ANGLESEY.code: "3"}
-    missing = pd.read_excel(folder / "summary.xlsx", sheet_name="Not returned", dtype=str)
+    missing = pd.read_excel(folder / "summary.xlsx", sheet_name="Not returned", dtype=str, engine="openpyxl")
     assert set(missing["Code"]) == {WATFORD.code, "E07000098"}
-    review = pd.read_excel(folder / "summary.xlsx", sheet_name="Needs review", dtype=str)
+    review = pd.read_excel(folder / "summary.xlsx", sheet_name="Needs review", dtype=str, engine="openpyxl")
     assert len(review) == 1
     row = review.iloc[0]
     assert (Path(row["File"]).name, row["Issued to"], row["Issued code"], row["Name typed"]) == (
@@ -183,9 +183,9 @@ def test_assign_uses_the_file_under_that_council(round_trip: dict, by: str) -> N
     responses = pd.read_csv(folder / "responses.csv", keep_default_na=False, dtype=str)
     ec1 = responses[responses["code_id"] == "EC1"].set_index("council_code")["score"]
     assert ec1.to_dict() == {DACORUM.code: "1", WATFORD.code: "5", ANGLESEY.code: "3"}
-    missing = pd.read_excel(folder / "summary.xlsx", sheet_name="Not returned", dtype=str)
+    missing = pd.read_excel(folder / "summary.xlsx", sheet_name="Not returned", dtype=str, engine="openpyxl")
     assert set(missing["Code"]) == {"E07000098"}
-    assert pd.read_excel(folder / "summary.xlsx", sheet_name="Needs review").empty
+    assert pd.read_excel(folder / "summary.xlsx", sheet_name="Needs review", engine="openpyxl").empty
 
 
 def test_assignment_to_a_code_not_expected_is_refused(round_trip: dict) -> None:

@@ -187,9 +187,9 @@ def test_the_ledger_does_not_blame_the_council(tmp_path: Path, rubric: Rubric, t
     assert row["status"] == "rejected"
     assert "internal error KeyError" in row["first_error"]
     assert "not the council's fault" in row["note"]
-    review = pd.read_excel(out / "s.xlsx", sheet_name="Needs review", dtype=str)
+    review = pd.read_excel(out / "s.xlsx", sheet_name="Needs review", dtype=str, engine="openpyxl")
     assert len(review) == 1 and "internal error" in review.iloc[0]["Reason"]
-    issues = pd.read_excel(out / "s.xlsx", sheet_name="Issues", dtype=str)
+    issues = pd.read_excel(out / "s.xlsx", sheet_name="Issues", dtype=str, engine="openpyxl")
     assert list(issues["Code"]) == ["internal-error"]
 
 
