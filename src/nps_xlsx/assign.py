@@ -8,14 +8,13 @@ from that council, whatever name was typed on its cover, and the ledger says so.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .councils import Council
+from .csv_table import read_table
 from .errors import AssignmentsError
 from .text import display_path
 
@@ -71,12 +70,7 @@ def load_assignments(path: Path | str, expected: list[Council] | None = None) ->
     """Read an assignments file; every problem names the file and line. Codes must be on ``expected`` if given."""
     path = Path(path)
     shown = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AssignmentsError(f"{shown}: cannot read the assignments file: {exc}") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [column.strip().lower() for column in next(reader, [])]
+    header, rows = read_table(path, shown, "assignments file", AssignmentsError)
     code_column = "council_code" if "council_code" in header else "code"
     if "file" not in header or code_column not in header:
         raise AssignmentsError(
@@ -87,10 +81,7 @@ def load_assignments(path: Path | str, expected: list[Council] | None = None) ->
     known = {c.code.casefold(): c.code for c in expected} if expected is not None else None
     lines: list[Assignment] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line_no = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
+    for line_no, row in rows:
         if len(row) <= max(file_at, code_at):
             raise AssignmentsError(f"{shown}:{line_no}: has {len(row)} columns; the header has {len(header)}")
         file, code = row[file_at].strip(), row[code_at].strip()

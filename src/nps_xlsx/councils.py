@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .csv_table import read_table
 from .errors import CouncilListError
 from .text import clean_text, display_path, utf16_len
 
@@ -66,12 +65,7 @@ def check_council(council: Council) -> None:
 def load_councils(path: Path | str) -> list[Council]:
     """Read a council list; every problem names the file and line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CouncilListError(f"{path}: cannot read the council list: {exc}") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [column.strip().lower() for column in next(reader, [])]
+    header, rows = read_table(path, str(path), "council list", CouncilListError)
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise CouncilListError(
@@ -82,10 +76,7 @@ def load_councils(path: Path | str) -> list[Council]:
     councils: list[Council] = []
     seen_codes: dict[str, int] = {}
     seen_files: dict[str, int] = {}
-    for row in reader:
-        line_no = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
+    for line_no, row in rows:
         if len(row) < len(header):
             raise CouncilListError(f"{path}:{line_no}: has {len(row)} columns; the header has {len(header)}")
         council = Council(code=row[code_at].strip(), name=" ".join(row[name_at].split()))
