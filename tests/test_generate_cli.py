@@ -58,7 +58,10 @@ def test_extra_columns_bom_and_odd_names(tmp_path: Path) -> None:
         '\ufeffName , CODE,notes\n"Brighton & Hove, City of",E06000043,x\nYnys Môn / Anglesey,W06000001,\n\n'.encode()
     )
     councils = load_councils(csv_path)
-    assert councils == [Council("E06000043", "Brighton & Hove, City of"), Council("W06000001", "Ynys Môn / Anglesey")]
+    assert councils == [
+        Council("E06000043", "Brighton & Hove, City of", (("notes", "x"),)),
+        Council("W06000001", "Ynys Môn / Anglesey", (("notes", ""),)),
+    ]
     assert [workbook_filename(c) for c in councils] == [
         "E06000043-brighton-hove-city-of.xlsx",
         "W06000001-ynys-mon-anglesey.xlsx",

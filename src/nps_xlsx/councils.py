@@ -27,6 +27,8 @@ class Council:
 
     code: str
     name: str
+    # the council list's other columns (e.g. email, contact), as (header, value) pairs in file order
+    extra: tuple[tuple[str, str], ...] = ()
 
 
 def slug(text: str) -> str:
@@ -79,7 +81,13 @@ def load_councils(path: Path | str) -> list[Council]:
     for line_no, row in rows:
         if len(row) < len(header):
             raise CouncilListError(f"{path}:{line_no}: has {len(row)} columns; the header has {len(header)}")
-        council = Council(code=row[code_at].strip(), name=" ".join(row[name_at].split()))
+        council = Council(
+            code=row[code_at].strip(),
+            name=" ".join(row[name_at].split()),
+            extra=tuple(
+                (column, row[i].strip()) for i, column in enumerate(header) if i not in (code_at, name_at) and column
+            ),
+        )
         if not council.code:
             raise CouncilListError(f"{path}:{line_no}: the code is empty")
         if not council.name:
