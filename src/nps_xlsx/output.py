@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from .errors import OutputError
 from .files import TEMP_PREFIX, TEMP_SUFFIX
-from .own_outputs import DESCRIPTIONS, OutputKind, describe, may_hold_answers, recognise
+from .own_outputs import DESCRIPTIONS, OutputKind, answers_at, describe, recognise
 
 if TYPE_CHECKING:
     from .rubric import Rubric
@@ -65,11 +65,9 @@ def refusal(path: Path, kind: OutputKind, guard: Guard) -> str | None:
     found = recognise(Path(target))
     if found not in (None, "template", "personalised"):  # a summary or a CSV of ours holds no answers
         return None if found == kind or guard.force else _other_kind(found, kind)
-    if may_hold_answers(Path(target), guard.rubric or _bundled_rubric()):
-        return (
-            "it is a workbook that holds a council's answers (or may: it is for another rubric or version), "
-            "which nps-xlsx never writes over, even with --force; move it elsewhere first"
-        )
+    answers = answers_at(Path(target), guard.rubric or _bundled_rubric())
+    if answers:
+        return f"{answers}; nothing ever writes over a return, even with --force: move it elsewhere first"
     if found == kind or guard.force:
         return None
     return _other_kind(found, kind)

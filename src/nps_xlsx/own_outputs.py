@@ -170,12 +170,14 @@ def holds_answers(response: Response) -> bool:
     return any(typed) or (response.council_name or None) != issued
 
 
-def may_hold_answers(path: Path, rubric: Rubric) -> bool:
-    """Whether the file at ``path`` is a return that holds answers, or a workbook of ours we cannot read for
-    answers (another rubric or version, or encrypted): nothing ever writes over such a file."""
+def answers_at(path: Path, rubric: Rubric) -> str | None:
+    """What makes the file at ``path`` a return that must be kept, or ``None``: it holds answers, or it is a
+    workbook of ours that cannot be read for answers (another rubric or version, or encrypted)."""
     from .validate import read_return
 
     report = read_return(path, rubric)
     if report.response is not None:
-        return holds_answers(report.response)
-    return any(issue.code in _UNREADABLE_RETURN for issue in report.issues)
+        return "it holds a council's answers" if holds_answers(report.response) else None
+    if any(issue.code in _UNREADABLE_RETURN for issue in report.issues):
+        return "it may hold a council's answers (it cannot be read: another rubric or version, or encrypted)"
+    return None
