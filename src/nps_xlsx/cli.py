@@ -18,13 +18,12 @@ FORCE_HELP = (
 )
 
 
-def _refuse_collisions(paths: list[Path | None]) -> None:
+def _refuse_collisions(outputs: list[tuple[str, Path | None]]) -> None:
     """A usage error if two outputs name the same file (before anything is read or written)."""
     from .output import collisions
 
-    for first, second in collisions(paths):
-        same = "" if first == second else f" and {second}"
-        raise click.UsageError(f"two outputs would be written to the same file: {first}{same}; give each its own path.")
+    for first, second, path in collisions(outputs):
+        raise click.UsageError(f"{first} and {second} both name the file {path}; give each output its own path.")
 
 
 def _report_refused(refused: list) -> None:
@@ -83,7 +82,8 @@ def generate(
         council_list = load_councils(councils) if councils else []
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
-    _refuse_collisions([out, *(path for path, _council in personalised_paths(council_list, out_dir or Path()))])
+    personalised = personalised_paths(council_list, out_dir or Path())
+    _refuse_collisions([("--out", out), *((f"the workbook for {c.name} in --out-dir", p) for p, c in personalised)])
     refused: list[OutputRefused] = []
     try:
         loaded = load_rubric(rubric)
@@ -237,7 +237,7 @@ def collect(
     from .rubric import load_rubric
 
     outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv)
-    _refuse_collisions(list(outputs.paths()))
+    _refuse_collisions([("--out", out), ("--csv", responses_csv), ("--ledger", ledger_csv)])
     refused: list[OutputRefused] = []
     protected = tuple(p for p in (rubric, expected, assignments) if p)
     try:

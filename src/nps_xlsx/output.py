@@ -135,16 +135,17 @@ def umask() -> int:
     return mask
 
 
-def collisions(paths: Iterable[Path | None]) -> list[tuple[Path, Path]]:
-    """Pairs of outputs that name the same file (compared resolved, and case-folded where the system folds)."""
-    seen: dict[str, Path] = {}
+def collisions(outputs: Iterable[tuple[str, Path | None]]) -> list[tuple[str, str, Path]]:
+    """``(first, second, path)`` for each two ``(label, path)`` outputs that name the same file (paths compared
+    resolved, and case-folded where the system folds case); outputs without a path are left out."""
+    seen: dict[str, str] = {}
     pairs = []
-    for path in paths:
+    for label, path in outputs:
         if path is None:
             continue
         key = os.path.normcase(os.path.realpath(path))
         if key in seen:
-            pairs.append((seen[key], path))
+            pairs.append((seen[key], label, path))
         else:
-            seen[key] = path
+            seen[key] = label
     return pairs

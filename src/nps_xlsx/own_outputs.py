@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from . import layout
+from .safety import Limits, Package, sniff
 
 if TYPE_CHECKING:
     from .raw import RawWorkbook
@@ -93,7 +94,6 @@ def workbook_kind(custom: Mapping[str, str], core: bytes | None = None) -> Outpu
 
 def _zip_kind(archive: zipfile.ZipFile) -> OutputKind | None:
     from .reader_xlsx import custom_properties
-    from .safety import Limits, Package
 
     package = Package(archive, Limits(max_member_bytes=PROBE, max_total_bytes=4 * PROBE))
     custom = custom_properties(package)
@@ -110,8 +110,6 @@ def recognise(path: Path) -> OutputKind | None:
     property part of a workbook are read, and any failure (a damaged zip, a part too big or that cannot be
     inflated) means "not ours", never an exception.
     """
-    from .safety import Limits, sniff
-
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
@@ -137,7 +135,7 @@ def not_a_return(data: bytes, book: RawWorkbook | None = None) -> str | None:
     Costs nothing for a return: a book is looked at only through its properties and sheet names.
     """
     if book is None:
-        kind = csv_kind(data[:PROBE])
+        kind = csv_kind(data[:PROBE]) if sniff(data) == "unknown" else None
     elif book.properties.get("nps_template_id") or book.sheet(layout.META_SHEET) is not None:
         return None
     else:
