@@ -26,7 +26,7 @@ from nps_xlsx.rubric import Rubric
 from .conftest import REPO
 from .excel_checks import RULES, Package, check, schema_problems
 
-LARGE = 200
+LARGE = 40
 
 
 def _collect(returns: Path, out: Path, *extra: str) -> bytes:
