@@ -26,7 +26,7 @@ OWN_OUTPUT_PROBE = 64 << 10  # bytes read to recognise an output of ours: its co
 
 @dataclass(frozen=True)
 class CollectOutputs:
-    """Where to write: the summary workbook, and optionally the responses and ledger CSV files.
+    """Where to write: the summary workbook, and optionally the responses, ledger and chase-list CSV files.
 
     ``raw_csv`` writes CSV cells as they are, without neutralising text that Excel would read as a formula.
     """
@@ -35,9 +35,10 @@ class CollectOutputs:
     responses_csv: Path | None = None
     ledger_csv: Path | None = None
     raw_csv: bool = False
+    chase_csv: Path | None = None
 
     def paths(self) -> list[Path]:
-        return [p for p in (self.summary, self.responses_csv, self.ledger_csv) if p]
+        return [p for p in (self.summary, self.responses_csv, self.ledger_csv, self.chase_csv) if p]
 
 
 def is_own_output(path: Path) -> bool:
@@ -47,7 +48,7 @@ def is_own_output(path: Path) -> bool:
     workbook's docProps/core.xml), and any failure (not a regular file, not a zip, a member that cannot be
     inflated or is too big) means it is not ours.
     """
-    from .consolidate import LEDGER_COLUMNS, RESPONSE_COLUMNS
+    from .consolidate import CHASE_COLUMNS, LEDGER_COLUMNS, RESPONSE_COLUMNS
 
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # never open a pipe or a device: it could block
@@ -55,7 +56,8 @@ def is_own_output(path: Path) -> bool:
         if path.suffix.lower() == ".csv":
             with path.open(encoding="utf-8") as stream:
                 line = stream.readline(OWN_OUTPUT_PROBE)
-            return line.rstrip("\r\n").split(",") in (RESPONSE_COLUMNS, LEDGER_COLUMNS)
+            header = line.rstrip("\r\n").split(",")
+            return header in (RESPONSE_COLUMNS, LEDGER_COLUMNS) or header[: len(CHASE_COLUMNS)] == CHASE_COLUMNS
         with zipfile.ZipFile(path) as archive:
             core = read_member(archive, "docProps/core.xml", Limits(max_member_bytes=OWN_OUTPUT_PROBE))
     except Exception:  # whatever is at an output path, deciding that it is not ours must never fail
@@ -109,7 +111,7 @@ def run_collect(
 
         workers = default_workers() if workers is None else workers
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
-        from .consolidate import build_tables, write_ledger_csv, write_responses_csv
+        from .consolidate import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
         from .summary import write_summary
 
         collection = collect(reports, expected, spool, assignments)
@@ -134,6 +136,9 @@ def run_collect(
                 write_atomic_with(
                     outputs.ledger_csv, lambda temp: write_ledger_csv(ledger, temp, outputs.raw_csv), guard
                 )
+            if outputs.chase_csv:
+                chase = tables.chase
+                write_atomic_with(outputs.chase_csv, lambda temp: write_chase_csv(chase, temp, outputs.raw_csv), guard)
     finally:
         spool.close()
     return collection
