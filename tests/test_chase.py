@@ -281,3 +281,23 @@ def test_chase_needs_expected(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--expected" in result.output
     assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_a_file_we_failed_to_read_is_not_chased(tmp_path: Path, rubric: Rubric, monkeypatch) -> None:
+    from nps_xlsx import validate
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("a bug of ours")
+
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    copies = Personaliser(rubric, BuildOptions(FIXED_TIME))
+    (returns / "E07000096-dacorum.xlsx").write_bytes(fill_bytes(copies.build(DACORUM), ANSWERS))
+    monkeypatch.setattr(validate, "read_score", broken)
+    result = collect(returns, tmp_path / "out", write_councils(tmp_path / "councils.csv", [DACORUM]))
+    assert result.exit_code == 0, result.output
+    _header, rows = csv_rows(tmp_path / "out" / "chase.csv")
+    assert [(r["council_code"], r["status"]) for r in rows] == [(DACORUM.code, "held")]
+    assert "Do not chase" in rows[0]["action"] and "file name" in rows[0]["note"]
+    assert "1 expected council: 0 returned, 1 held for review, 0 not returned;" in result.stdout
+    assert "nps-xlsx" in next(line for line in result.stdout.splitlines() if line.startswith("Rejected: "))
