@@ -297,7 +297,7 @@ def _nothing_answered(shown: str, blank: int, issues: list[Issue]) -> None:
         make_issue(
             "nothing-answered",
             Location(shown),
-            f"nothing is answered: none of the {blank} value codes has a score or a comment, so the workbook "
+            f"nothing is answered (none of the {blank} value codes has a score or a comment), so the workbook "
             "came back unfilled; ask the council to fill in the workbook and send it again",
         )
     )
