@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from openpyxl.utils.datetime import from_excel
 
 from nps_xlsx import reader_xlsx, xlsx_scan
-from nps_xlsx.fill import _patch_cells, fill_bytes, random_answers
+from nps_xlsx.fill import Answer, _patch_cells, fill_bytes, random_answers
 from nps_xlsx.raw import TIME_OF_DAY, RawCell, RawWorkbook, parse_double
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.safety import Limits, Package
@@ -330,9 +330,11 @@ def test_the_cell_maker_is_total(kind: str, style: int, formula: bool, value: st
 
 
 def _return_with_cell(template: Path, directory: Path, member: str, ref: str, cell: str) -> Path:
-    """A return (blank answers, council named) whose cell ``ref`` of ``member`` is ``cell`` (its style kept)."""
+    """A return (council named, one other value code answered so it is not blank) whose cell ``ref`` of
+    ``member`` is ``cell`` (its style kept)."""
     path = directory / "return.xlsx"
-    path.write_bytes(fill_bytes(template.read_bytes(), {}, {"council_name": "Dacorum Borough Council"}))
+    answers = {"EN4": Answer("3 - Mature")}
+    path.write_bytes(fill_bytes(template.read_bytes(), answers, {"council_name": "Dacorum Borough Council"}))
     with zipfile.ZipFile(path) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
     parts[member] = _patch_cells(parts[member].decode(), {ref: cell}).encode()

@@ -123,7 +123,9 @@ def test_exit_and_summary_line(round_trip: dict) -> None:
     assert "8 files: 0 accepted, 3 accepted with warnings, 1 rejected, 2 superseded, 2 skipped; summary written to" in (
         result.output
     )
-    assert "2 of 4 expected councils have not returned." in result.output
+    assert "4 expected councils: 2 returned, 2 not returned;" in result.output
+    assert "Rejected: " + str(round_trip["returns"] / "broken.xlsx") in result.output
+    assert "1 council not on the expected list: Somewhere Else Council." in result.output
 
 
 def test_ledger_accounts_for_every_file(round_trip: dict) -> None:
@@ -156,13 +158,15 @@ def test_ledger_accounts_for_every_file(round_trip: dict) -> None:
     assert rows.loc["watford-v2.xlsx", "council_code"] == "E07000103"
     assert rows.loc["watford-v2.xlsx", "template_version"] == "lga-nps-2018 2018.1"
     workbook_ledger = table(round_trip["out"] / "summary.xlsx", "Ledger")
-    assert sorted(workbook_ledger["path"]) == sorted(ledger["path"])
+    assert sorted(workbook_ledger["File"]) == sorted(ledger["path"])
 
 
 def test_chase_list(round_trip: dict) -> None:
-    missing = table(round_trip["out"] / "summary.xlsx", "Not returned")
-    assert list(missing["Code"]) == ["E07000098", "E07000102"]
+    chase = table(round_trip["out"] / "summary.xlsx", "Chase list")
+    missing = chase[chase["Status"] == "Not returned"]
+    assert list(missing["Council code"]) == ["E07000098", "E07000102"]
     assert list(missing["Council"]) == ["Hertsmere Borough Council", "Three Rivers District Council"]
+    assert set(chase["Status"]) == {"Not returned", "Returned"}
 
 
 def test_responses_csv(round_trip: dict, rubric: Rubric) -> None:
@@ -273,7 +277,7 @@ def test_data_sheets_are_tables_with_one_header_row(round_trip: dict) -> None:
         "Comments",
         "Issues",
         "Ledger",
-        "Not returned",
+        "Chase list",
         "Needs review",
     ]
     for name in book.sheetnames[1:]:

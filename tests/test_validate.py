@@ -270,11 +270,14 @@ def test_council_name_missing_is_an_error(tmp_path: Path, rubric: Rubric, templa
 
 def test_personalised_name_changed_is_held(tmp_path: Path, rubric: Rubric) -> None:
     data = build_workbook(rubric, BuildOptions(FIXED_TIME), DACORUM)
-    same = read_return(write(tmp_path, fill_bytes(data, {}, {"council_name": " dacorum  borough council"})), rubric)
+    answers = {"EC1": Answer("2 - Developing")}
+    same = read_return(
+        write(tmp_path, fill_bytes(data, answers, {"council_name": " dacorum  borough council"})), rubric
+    )
     assert codes(same) == []
     assert same.response.council_code == DACORUM.code
     other = read_return(
-        write(tmp_path, fill_bytes(data, {}, {"council_name": "Watford Borough Council"}), "w.xlsx"), rubric
+        write(tmp_path, fill_bytes(data, answers, {"council_name": "Watford Borough Council"}), "w.xlsx"), rubric
     )
     assert other.status == "held"
     assert codes(other) == [("council-name-changed", None, "B5")]

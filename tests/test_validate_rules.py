@@ -96,7 +96,8 @@ def test_names_in_their_columns_give_no_warning(tmp_path: Path, rubric: Rubric, 
 
 
 def dated(tmp_path: Path, template: bytes, completed: date, name: str = "return.xlsx") -> Path:
-    return write(tmp_path, fill_bytes(template, {}, {**COVER, "completion_date": completed}), name)
+    answers = {"EC1": Answer("3 - Mature")}  # answered, so only the date is at issue
+    return write(tmp_path, fill_bytes(template, answers, {**COVER, "completion_date": completed}), name)
 
 
 def test_completion_date_in_the_future_is_not_used(tmp_path: Path, rubric: Rubric, template: bytes) -> None:

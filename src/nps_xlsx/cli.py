@@ -189,6 +189,12 @@ def validate(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="CSV of the councils expected to return (columns code,name): lists who has not.",
 )
+@click.option(
+    "--chase",
+    "chase_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the chase list here (with --expected): each council's status and contact columns.",
+)
 @click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
 @click.option(
     "--raw-csv",
@@ -211,6 +217,7 @@ def collect(
     responses_csv: Path | None,
     ledger_csv: Path | None,
     expected: Path | None,
+    chase_csv: Path | None,
     rubric: Path | None,
     raw_csv: bool,
     assignments: Path | None,
@@ -235,9 +242,12 @@ def collect(
     from .councils import load_councils
     from .output import OutputRefused
     from .rubric import load_rubric
+    from .story import closing_lines
 
-    outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv)
-    _refuse_collisions([("--out", out), ("--csv", responses_csv), ("--ledger", ledger_csv)])
+    if chase_csv and not expected:
+        raise click.UsageError("--chase needs --expected (the list of councils to chase).")
+    outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv, chase_csv)
+    _refuse_collisions([("--out", out), ("--csv", responses_csv), ("--ledger", ledger_csv), ("--chase", chase_csv)])
     refused: list[OutputRefused] = []
     protected = tuple(p for p in (rubric, expected, assignments) if p)
     try:
@@ -267,19 +277,11 @@ def collect(
             )
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
-    counts = collection.counts()
     not_written = {problem.path for problem in refused}
-    written = ", ".join(str(p) for p in outputs.paths() if p not in not_written) or "nothing"
-    held = f", {counts['held']} held for review" if counts["held"] else ""
-    click.echo(
-        f"{len(collection.entries)} files: {counts['accepted']} accepted, "
-        f"{counts['accepted-with-warnings']} accepted with warnings, {counts['rejected']} rejected, "
-        f"{counts['superseded']} superseded, {counts['skipped']} skipped{held}; summary written to {written}"
-    )
-    if collection.expected is not None:
-        click.echo(f"{len(collection.not_returned)} of {len(collection.expected)} expected councils have not returned.")
-    if counts["held"]:
-        click.echo(f'{counts["held"]} held for review: see the sheet "Needs review" in {out}.')
+    written = [p for p in outputs.paths() if p not in not_written]
+    for line in closing_lines(collection, written, out if out in written else None, chase_csv):
+        click.echo(line)
+    counts = collection.counts()
     for line in decided.unused() if decided else []:
         click.echo(f"warning: {decided.source}:{line.line}: no file of this run matches {line.file!r}", err=True)
     _report_refused(refused)

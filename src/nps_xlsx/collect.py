@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from .assign import Assignment, Assignments
+from .chase import ORDER, ChaseRow, chase_list
 from .councils import Council
 from .issues import Issue, Location, make_issue
 from .names import NameIndex, fold_name
@@ -51,11 +52,11 @@ class LedgerEntry:
 
 @dataclass
 class Collection:
-    """Everything read, in input order, plus the expected councils that sent nothing."""
+    """Everything read, in input order, plus (with expected councils) each council's chase status."""
 
     entries: list[LedgerEntry]
     expected: list[Council] | None = None
-    not_returned: list[Council] = field(default_factory=list)
+    chase: list[ChaseRow] = field(default_factory=list)  # one row per expected council (see nps_xlsx.chase)
     spool: CommentSpool | None = None  # where the comments are, if they were moved to disk
 
     def comments(self, entry: LedgerEntry) -> tuple[str, ...]:
@@ -74,6 +75,20 @@ class Collection:
     def needs_review(self) -> list[LedgerEntry]:
         """Held returns, and files a fault of ours stopped: the coordinator must look at each."""
         return [e for e in self.entries if e.status == "held" or e.internal_error]
+
+    @property
+    def not_returned(self) -> list[Council]:
+        """The expected councils from which no file arrived at all."""
+        return [row.council for row in self.chase if row.status == "not-returned"]
+
+    def chase_counts(self) -> dict[str, int]:
+        """How many expected councils have each chase status."""
+        return {s: sum(row.status == s for row in self.chase) for s in ORDER}
+
+    @property
+    def unexpected(self) -> list[LedgerEntry]:
+        """Used returns from councils not on the expected list."""
+        return [e for e in self.used if any(i.code == "unexpected-council" for i in e.report.issues)]
 
     def counts(self) -> dict[str, int]:
         statuses = ("accepted", "accepted-with-warnings", "held", "rejected", "superseded", "skipped")
@@ -236,7 +251,6 @@ def _check_expected(collection: Collection, expected: list[Council]) -> None:
     names = NameIndex()
     for council in expected:
         names.add(council.name, council.code)
-    returned: set[str] = set()
     for entry in collection.used:
         response = entry.report.response
         assert response is not None
@@ -244,7 +258,6 @@ def _check_expected(collection: Collection, expected: list[Council]) -> None:
             (names.get(response.council_name or "") or "").casefold()
         )
         if council:
-            returned.add(council.code.casefold())
             continue
         issue = make_issue(
             "unexpected-council",
@@ -257,4 +270,4 @@ def _check_expected(collection: Collection, expected: list[Council]) -> None:
         entry.status = "accepted-with-warnings"
         entry.report.status = "accepted-with-warnings"
         entry.note = (entry.note + "; " if entry.note else "") + "not on the expected list"
-    collection.not_returned = [c for c in expected if c.code.casefold() not in returned]
+    collection.chase = chase_list(collection.entries, expected)

@@ -24,7 +24,7 @@ from .validate import FileReport
 
 @dataclass(frozen=True)
 class CollectOutputs:
-    """Where to write: the summary workbook, and optionally the responses and ledger CSV files.
+    """Where to write: the summary workbook, and optionally the responses, ledger and chase-list CSV files.
 
     ``raw_csv`` writes CSV cells as they are, without neutralising text that Excel would read as a formula.
     """
@@ -33,9 +33,10 @@ class CollectOutputs:
     responses_csv: Path | None = None
     ledger_csv: Path | None = None
     raw_csv: bool = False
+    chase_csv: Path | None = None
 
     def paths(self) -> list[Path]:
-        return [p for p in (self.summary, self.responses_csv, self.ledger_csv) if p]
+        return [p for p in (self.summary, self.responses_csv, self.ledger_csv, self.chase_csv) if p]
 
 
 def _reproducible() -> bool:
@@ -89,7 +90,7 @@ def run_collect(
 
         workers = default_workers() if workers is None else workers
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
-        from .consolidate import build_tables, write_ledger_csv, write_responses_csv
+        from .consolidate import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
         from .summary import write_summary
 
         collection = collect(reports, expected, spool, assignments)
@@ -117,6 +118,10 @@ def run_collect(
                 ledger = tables.ledger
                 write_ledger = partial(write_ledger_csv, ledger, raw=outputs.raw_csv)
                 if refusal := _unless_refused(outputs.ledger_csv, write_ledger, "ledger", guard):
+                    keep(refusal)
+            if outputs.chase_csv:
+                write_chase = partial(write_chase_csv, tables.chase, raw=outputs.raw_csv)
+                if refusal := _unless_refused(outputs.chase_csv, write_chase, "chase", guard):
                     keep(refusal)
     finally:
         spool.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import layout
+from . import chase, layout
 from .collect import Collection
 from .rubric import Rubric
 from .sheet_rows import is_blank
@@ -31,8 +31,34 @@ LEDGER_COLUMNS = [
     "size_bytes",
     "modified_utc",
 ]
-# The chase list CSV's leading columns (collect --chase); the council list's contact columns follow them.
-CHASE_COLUMNS = ["council_code", "council", "status", "file", "first_error"]
+# The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
+CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
+# What people read on the summary's sheets, for the machine names the CSV files keep (see :func:`for_people`).
+HEADERS = {
+    "path": "File",
+    "status": "Status",
+    "council": "Council",
+    "council_code": "Council code",
+    "format": "Format",
+    "template_version": "Template version",
+    "errors": "Errors",
+    "warnings": "Warnings",
+    "first_error": "First error",
+    "note": "Note",
+    "sha256": "SHA-256",
+    "size_bytes": "Size (bytes)",
+    "modified_utc": "Modified (UTC)",
+    "files": "File(s)",
+    "action": "What to do",
+}
+LEDGER_STATUSES = {
+    "accepted": "Accepted",
+    "accepted-with-warnings": "Accepted with warnings",
+    "held": "Held for review",
+    "rejected": "Rejected",
+    "superseded": "Superseded",
+    "skipped": "Skipped",
+}
 REVIEW_COLUMNS = ["File", "SHA-256", "Issued to", "Issued code", "Name typed", "Reason", "What to do"]
 RESPONSE_COLUMNS = [
     "source_file",
@@ -60,7 +86,7 @@ class Tables:
     comment_rows: Callable[[], Iterator[tuple]]  # the Comments table, generated when written
     issues: pd.DataFrame
     ledger: pd.DataFrame
-    not_returned: pd.DataFrame
+    chase: pd.DataFrame  # CHASE_COLUMNS, then the council list's other columns
     overview: list[tuple[str, object]]
     needs_review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
 
@@ -148,6 +174,19 @@ def write_responses_csv(collection: Collection, rubric: Rubric, path: Path, raw:
     write_csv(path, RESPONSE_COLUMNS, response_rows(collection, rubric), raw)
 
 
+def for_people(frame: pd.DataFrame, statuses: dict[str, str]) -> pd.DataFrame:
+    """``frame`` as a sheet shows it: :data:`HEADERS` for machine column names, ``statuses`` for its status values."""
+    shown = frame.assign(status=frame["status"].map(lambda s: statuses.get(s, s))) if "status" in frame else frame
+    return shown.rename(columns=HEADERS)
+
+
+def write_chase_csv(chase: pd.DataFrame, path: Path, raw: bool = False) -> None:
+    """The chase list as CSV: :data:`CHASE_COLUMNS` and the council list's own headers. See :func:`write_csv`."""
+    rows = chase.astype(object).itertuples(index=False, name=None)
+    columns = [str(c) if raw else str(neutralise(str(c))) for c in chase.columns]  # a council list's headers too
+    write_csv(path, columns, ([None if is_blank(v) else v for v in row] for row in rows), raw)
+
+
 def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False) -> None:
     """The ledger of every file received, as CSV. See :func:`write_csv`."""
     rows = ledger.astype(object).itertuples(index=False, name=None)
@@ -221,7 +260,7 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
         columns=["File", "Severity", "Code", "Sheet", "Cell", "Value code", "Value", "Message"],
     )
     ledger = _ledger(collection)
-    not_returned = pd.DataFrame([(c.code, c.name) for c in collection.not_returned], columns=["Code", "Council"])
+    chase_frame = _chase(collection)
     answered = int((responses["level"] != "").sum())
     possible = len(collection.used) * len(rubric.value_codes)
     counts = collection.counts()
@@ -235,7 +274,7 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
         ("Superseded (duplicates)", counts["superseded"]),
         ("Skipped (not workbooks)", counts["skipped"]),
         ("Expected councils", len(collection.expected) if collection.expected is not None else "not given"),
-        ("Not yet returned", len(collection.not_returned) if collection.expected is not None else "not known"),
+        *_chase_overview(collection),
         ("Completeness (value codes answered)", answered / possible if possible else 0.0),
         ("Rubric", f"{rubric.title}, version {rubric.version}"),
         ("Rubric fingerprint", rubric.fingerprint),
@@ -251,7 +290,7 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
         lambda: comment_rows(collection, rubric),
         issues,
         ledger,
-        not_returned,
+        chase_frame,
         overview,
         _needs_review(collection),
     )
@@ -295,6 +334,36 @@ def _ledger(collection: Collection) -> pd.DataFrame:
             )
         )
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64"})
+
+
+def _chase(collection: Collection) -> pd.DataFrame:
+    """The chase list: :data:`CHASE_COLUMNS`, then the council list's other columns (for a mail merge)."""
+    extras: list[str] = []
+    for council in collection.expected or []:
+        extras.extend(h for h, _ in council.extra if h not in extras)
+    taken = {c.casefold() for c in (*CHASE_COLUMNS, *(HEADERS.get(c, c) for c in CHASE_COLUMNS))}
+    shown = {}
+    for header in extras:  # a list column named like one of ours (say "status") keeps its data, renamed
+        name = header if header.casefold() not in taken else f"{header} (council list)"
+        while name.casefold() in taken:
+            name += "'"
+        taken.add(name.casefold())
+        shown[header] = name
+    rows = []
+    for row in collection.chase:
+        extra = dict(row.council.extra)
+        files = "; ".join(row.files) or None
+        base = (row.council.code, row.council.name, row.status, files, row.first_error, row.action, row.note or None)
+        rows.append((*base, *(extra.get(h) or None for h in extras)))
+    return pd.DataFrame(rows, columns=[*CHASE_COLUMNS, *shown.values()], dtype=object)
+
+
+def _chase_overview(collection: Collection) -> list[tuple[str, object]]:
+    """The Overview's lines on the expected councils: how many have each chase status."""
+    if collection.expected is None:
+        return [("Not yet returned", "not known")]
+    counts = collection.chase_counts()
+    return [(f"  {chase.LABELS[status]}", counts[status]) for status in chase.PRECEDENCE]
 
 
 def _needs_review(collection: Collection) -> pd.DataFrame:

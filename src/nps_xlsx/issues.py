@@ -46,6 +46,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "value-code-duplicated": ("error", "a value code appears in more than one row"),
     "name-mismatch": ("warning", "a defined name points away from its value code's row"),
     "score-blank": ("warning", "a value code has not been answered"),
+    "nothing-answered": ("error", "no value code has a score or a comment: the workbook came back unfilled"),
     "score-invalid": ("error", "a score is not one of the levels"),
     "score-formula-error": ("error", "a score cell holds a formula error such as #REF!"),
     "formula-without-value": ("error", "an input holds a formula with no calculated value"),

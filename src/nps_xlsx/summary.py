@@ -13,7 +13,8 @@ import pandas as pd
 import xlsxwriter
 
 from . import __version__
-from .consolidate import COMMENT_COLUMNS, Tables, categories
+from .chase import LABELS as CHASE_STATUSES
+from .consolidate import COMMENT_COLUMNS, LEDGER_STATUSES, Tables, categories, for_people
 from .layout import OUTPUT_PROPERTY, column_letter
 from .rubric import Rubric
 from .sheet_rows import RowWriter, Splice, fit_cell, rows_file, splice
@@ -75,8 +76,11 @@ def _write_sheets(
     comments = (COMMENT_COLUMNS, tables.comment_rows())
     _table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap={"Comment": 80}, side=side)
     _table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap={"Message": 90})
-    _table_sheet(book, fmt, rows, "Ledger", tables.ledger, "Ledger", wrap={"first_error": 60, "note": 40})
-    _table_sheet(book, fmt, rows, "Not returned", tables.not_returned, "NotReturned")
+    ledger = for_people(tables.ledger, LEDGER_STATUSES)
+    _table_sheet(book, fmt, rows, "Ledger", ledger, "Ledger", wrap={"First error": 60, "Note": 40})
+    chase = for_people(tables.chase, CHASE_STATUSES)
+    wrap = {"First error": 60, "What to do": 50, "Note": 40}
+    _table_sheet(book, fmt, rows, "Chase list", chase, "ChaseList", wrap=wrap)
     review = {"Reason": 70, "What to do": 60}
     _table_sheet(book, fmt, rows, "Needs review", tables.needs_review, "NeedsReview", wrap=review)
 
@@ -283,8 +287,8 @@ def _overview(book, sheet, fmt: _Formats, tables: Tables, rubric: Rubric) -> Non
         1,
         0,
         "Counts of councils' scores at each level. Sheets: distributions with charts, the score "
-        "matrix, averages, every comment, every issue, a ledger of every file received, and the returns "
-        "that need your review.",
+        "matrix, averages, every comment, every issue, a ledger of every file received, the chase list (every expected "
+        "council's status and what to do) and the returns that need your review.",
         fmt.subtitle,
     )
     sheet.set_column(0, 0, 38)

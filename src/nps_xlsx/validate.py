@@ -279,6 +279,8 @@ def _interpret(
     if council_name and issued and not same_council(council_name, issued):
         issues.append(_name_changed(name_where, council_name, issued, identity.get("council_code")))
     answers = tuple(answer for code in rubric.value_codes if (answer := locator.answer(code.id, shown, issues)))
+    if answers and not any(answer.status != "blank" or answer.comment for answer in answers):
+        _nothing_answered(shown, len(answers), issues)
     date_where, _typed, date_cell = cover["completion_date"]
     return Response(
         council_name=council_name or None,
@@ -289,6 +291,19 @@ def _interpret(
         completion_date=_plausible_date(_date(date_cell), latest, date_where, issues),
         identity=identity,
         answers=answers,
+    )
+
+
+def _nothing_answered(shown: str, blank: int, issues: list[Issue]) -> None:
+    """One error for a return with no score and no comment anywhere, in place of a warning per blank score."""
+    issues[:] = [issue for issue in issues if issue.code != "score-blank"]
+    issues.append(
+        make_issue(
+            "nothing-answered",
+            Location(shown),
+            f"nothing is answered (none of the {blank} value codes has a score or a comment), so the workbook "
+            "came back unfilled; ask the council to fill in the workbook and send it again",
+        )
     )
 
 
