@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 TABLE_ROW = 3  # header row of the counts table
 NOT_ANSWERED = "Not answered"
-NAME_WIDTH, COUNT_WIDTH, LAST_WIDTH = 40, 10, 14  # key area / value code; each count; value codes / your score
+NAME_WIDTH, COUNT_WIDTH, LAST_WIDTH = 40, 10, 14  # key area / value code; each count; not answered / your score
 OVERALL_CHART = {"x_scale": 1.5, "y_scale": 1.0}
 AREA_CHART = {"x_scale": 1.5, "y_scale": 1.6}
 DEFAULT_ROW_PX = 20  # a row of the default height (15 pt)
@@ -34,7 +34,8 @@ def write_summary_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric:
     sheet = workbook.add_worksheet(layout.SUMMARY_SHEET)
     labels = column_labels(rubric)
     n_levels = len(rubric.levels)
-    widths = [NAME_WIDTH] + [COUNT_WIDTH] * len(labels) + [LAST_WIDTH]
+    # the column after Unscored is "Not answered" above and "Your score" in the grid: the wider one
+    widths = [NAME_WIDTH] + [COUNT_WIDTH] * (n_levels + 1) + [LAST_WIDTH, COUNT_WIDTH]
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     sheet.write_string(0, 0, "Your summary", formats.title)
@@ -104,7 +105,8 @@ def write_summary_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric:
 
 def print_scale(widths: list[float]) -> int:
     """The largest print scale (percent) at which these columns fit across an A4 portrait page."""
-    return min(100, int(100 * PRINTABLE_PORTRAIT_PX / sum(column_pixels(w) for w in widths)))
+    # 0.92: LibreOffice draws columns a little wider than Excel's formula
+    return min(100, int(92 * PRINTABLE_PORTRAIT_PX / sum(column_pixels(w) for w in widths)))
 
 
 def _rows_for(y_scale: float) -> int:
