@@ -229,4 +229,4 @@ def test_validate_reports_held_and_exits_1(round_trip: dict) -> None:
     data = json.loads(run("validate", "--json", str(shared)).output)
     assert (data["valid"], data["counts"]["held"], data["files"][0]["status"]) == (False, 1, "held")
     held = [i for i in data["files"][0]["issues"] if i["code"] == "council-name-changed"]
-    assert [(i["sheet"], i["cell"], i["value"]) for i in held] == [("Cover", "B5", WATFORD.name)]
+    assert [(i["sheet"], i["cell"], i["value"]) for i in held] == [("Cover", "B8", WATFORD.name)]

@@ -52,7 +52,7 @@ def test_area_sheet_rows_hold_each_value_code(book: openpyxl.Workbook, rubric: R
             values = [sheet.cell(row, c).value for c in range(1, score_col)]
             assert values == [code.id, code.name, code.description, *code.statements]
             assert sheet.cell(row, score_col).value is None
-        assert sheet.freeze_panes == f"A{layout.FIRST_CODE_ROW + 1}"
+        assert sheet.freeze_panes == layout.cell_ref(layout.FIRST_CODE_ROW, layout.NAME_COL + 1)
 
 
 def test_score_cells_have_dropdown_with_message_and_stop_alert(book: openpyxl.Workbook, rubric: Rubric) -> None:
@@ -169,7 +169,7 @@ def test_summary_charts_have_titles_and_alt_text(template_path: Path) -> None:
         drawings = "".join(archive.read(n).decode() for n in names if n.startswith("xl/drawings/drawing"))
     assert "Overall score distribution" in overall and '<c:barDir val="col"/>' in overall
     assert "'Your summary'!$B$16:$H$16" in overall
-    assert "Score distribution by key area" in by_area and '<c:grouping val="stacked"/>' in by_area
+    assert "Score distribution by key area" in by_area and '<c:grouping val="percentStacked"/>' in by_area
     assert by_area.count("<c:ser>") == 7
     assert "'Your summary'!$A$5:$A$15" in by_area
     assert drawings.count('descr="') == 2

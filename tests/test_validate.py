@@ -265,7 +265,7 @@ def test_workbook_from_another_rubric_is_rejected(tmp_path: Path, rubric: Rubric
 def test_council_name_missing_is_an_error(tmp_path: Path, rubric: Rubric, template_bytes: bytes) -> None:
     report = read_return(write(tmp_path, fill_bytes(template_bytes, {"EC1": Answer("1 - Minimum")})), rubric)
     assert report.status == "rejected"
-    assert codes(report) == [("council-name-missing", None, "B5")]
+    assert codes(report) == [("council-name-missing", None, "B8")]
 
 
 def test_personalised_name_changed_is_held(tmp_path: Path, rubric: Rubric) -> None:
@@ -280,7 +280,7 @@ def test_personalised_name_changed_is_held(tmp_path: Path, rubric: Rubric) -> No
         write(tmp_path, fill_bytes(data, answers, {"council_name": "Watford Borough Council"}), "w.xlsx"), rubric
     )
     assert other.status == "held"
-    assert codes(other) == [("council-name-changed", None, "B5")]
+    assert codes(other) == [("council-name-changed", None, "B8")]
     assert "issued to 'Dacorum Borough Council'" in other.issues[0].message
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from nps_xlsx import validate
+from nps_xlsx import layout, validate
 from nps_xlsx.cli import main
 from nps_xlsx.fill import Answer, fill_bytes
 from nps_xlsx.raw import RawSheet, ReadFailure
@@ -24,7 +24,7 @@ from .conftest import DACORUM, FIXED_TIME
 
 COVER = {"council_name": "Dacorum Borough Council"}
 AREA = "Engaging Councillors"
-COMPLETION_CELL = "B9"
+COMPLETION_CELL = layout.cell_ref(layout.cover_input_row(4), layout.COVER_INPUT_COL)
 
 
 def run(*args: str):

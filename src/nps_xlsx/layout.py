@@ -49,7 +49,8 @@ COVER_FIELDS = (
 )
 COVER_LABEL_COL = 0
 COVER_INPUT_COL = 1
-COVER_FIRST_INPUT_ROW = 4
+COVER_INSTRUCTIONS_ROW = 4  # "How to complete this workbook" (heading in the row above), before the inputs
+COVER_FIRST_INPUT_ROW = 7
 
 # Metadata keys, in the order written to the hidden sheet (column A key, column B value).
 META_KEYS = (

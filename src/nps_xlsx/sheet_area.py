@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 
     from .template import Formats
 
-ID_WIDTH, NAME_WIDTH, DESCRIPTION_WIDTH, LEVEL_WIDTH, SCORE_WIDTH, COMMENT_WIDTH = 7, 20, 28, 30, 17, 50
+# Widths (character units) chosen so that, at 100% zoom on a 1366 px wide screen, the five statements and
+# the score fit beside the frozen ID and name columns, and a printed A4 landscape page keeps text at 70% or more.
+NAME_WIDTH, DESCRIPTION_WIDTH, LEVEL_WIDTH, SCORE_WIDTH, COMMENT_WIDTH = 18, 22, 23, 15, 30
 MIN_CODE_ROW_HEIGHT = 110.0  # room for a few paragraphs of comment
 
 SCORE_PROMPT = (
@@ -26,12 +28,19 @@ SCORE_ERROR = (
 )
 
 
+def column_widths(rubric: Rubric, area: KeyArea) -> list[float]:
+    """Each column's width: the ID column fits the longest ID, the others are set for wrapped text."""
+    id_width = max(4, max(len(code.id) for code in area.value_codes) + 2)
+    levels = [LEVEL_WIDTH] * len(rubric.levels)
+    return [id_width, NAME_WIDTH, DESCRIPTION_WIDTH, *levels, SCORE_WIDTH, COMMENT_WIDTH]
+
+
 def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric, area: KeyArea):
     """Add the sheet for ``area`` and return it."""
     sheet = workbook.add_worksheet(area.sheet)
     n_levels = len(rubric.levels)
     score_col, comment_col = layout.score_col(rubric), layout.comment_col(rubric)
-    widths = [ID_WIDTH, NAME_WIDTH, DESCRIPTION_WIDTH] + [LEVEL_WIDTH] * n_levels + [SCORE_WIDTH, COMMENT_WIDTH]
+    widths = column_widths(rubric, area)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
 
@@ -39,14 +48,16 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
     sheet.set_row(layout.TITLE_ROW, 30)
     sheet.write_url(
         layout.TITLE_ROW,
-        comment_col,
+        score_col,
         f"internal:{layout.sheet_ref(layout.COVER_SHEET, 'A1')}",
         formats.link,
         "Back to the cover",
     )
 
     intro = f"{area.introduction}\nWhat it is: {area.what_it_is}\nWhy it is important: {area.why_it_is_important}"
-    sheet.merge_range(layout.INTRO_ROW, 0, layout.INTRO_ROW, comment_col, "", formats.text)
+    # across the ID, name, description and statements: the width a laptop shows without scrolling
+    intro_last = score_col - 1
+    sheet.merge_range(layout.INTRO_ROW, 0, layout.INTRO_ROW, intro_last, "", formats.text)
     sheet.write_rich_string(
         layout.INTRO_ROW,
         0,
@@ -62,7 +73,7 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
         area.why_it_is_important,
         formats.text,
     )
-    sheet.set_row(layout.INTRO_ROW, row_height([(intro, sum(widths) * 0.9)]) + 8)
+    sheet.set_row(layout.INTRO_ROW, row_height([(intro, sum(widths[: intro_last + 1]))]))
 
     headers = [layout.ID_HEADER, "Value code", "Description"]
     headers += [*layout.score_choices(rubric)[:n_levels], layout.SCORE_HEADER, layout.COMMENT_HEADER]
@@ -114,11 +125,12 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
                 "format": formats.chosen,
             },
         )
-    sheet.freeze_panes(layout.FIRST_CODE_ROW, 0)
+    # the header rows, and the ID and name of each row, stay in view while scrolling to the score
+    sheet.freeze_panes(layout.FIRST_CODE_ROW, layout.NAME_COL + 1)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.6)
     sheet.repeat_rows(layout.HEADER_ROW)
     sheet.print_area(0, 0, last_row, comment_col)
     sheet.set_footer(layout.area_footer(rubric.short_title))

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from .template import Formats
 
-LABEL_WIDTH, INPUT_WIDTH, NOTE_WIDTH = 28, 60, 50
+INPUT_WIDTH = 60
 FIELD_PROMPTS = {
     "council_name": "The full name of your council, e.g. Dacorum Borough Council.",
     "respondent_name": "The name of the person completing this workbook.",
@@ -30,15 +30,19 @@ def write_cover_sheet(
 ):
     """Add the cover sheet and return it."""
     sheet = workbook.add_worksheet(layout.COVER_SHEET)
-    sheet.set_column(0, 0, LABEL_WIDTH)
-    sheet.set_column(1, 1, INPUT_WIDTH)
-    sheet.set_column(2, 2, NOTE_WIDTH)
-    full_width = LABEL_WIDTH + INPUT_WIDTH + NOTE_WIDTH
+    widths = _column_widths(rubric)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    full_width = sum(widths)
 
     sheet.write_string(0, 0, rubric.title, formats.title)
     sheet.set_row(0, 30)
     subtitle = f"Self-assessment for {council.name} ({council.code})" if council else "Self-assessment workbook"
     sheet.write_string(1, 0, subtitle, formats.subtitle)
+
+    # The instructions come first: they refer to "the yellow cells below".
+    sheet.write_string(layout.COVER_INSTRUCTIONS_ROW - 1, 0, "How to complete this workbook", formats.heading)
+    _write_paragraph(sheet, formats, layout.COVER_INSTRUCTIONS_ROW, rubric.guidance.how_to_complete, full_width)
 
     sheet.write_string(layout.COVER_FIRST_INPUT_ROW - 1, 0, "Your details", formats.heading)
     for index, (name, label) in enumerate(layout.COVER_FIELDS):
@@ -61,20 +65,13 @@ def write_cover_sheet(
     sheet.write_formula(row, 1, f'=COUNTA({ranges})&" of {total} answered"', formats.bold, f"0 of {total} answered")
 
     row += 2
-    sheet.write_string(row, 0, "How to complete this workbook", formats.heading)
-    row += 1
-    sheet.merge_range(row, 0, row, 2, rubric.guidance.how_to_complete, formats.text)
-    sheet.set_row(row, row_height([(rubric.guidance.how_to_complete, full_width)]))
-
-    row += 2
     sheet.write_string(row, 0, "Key", formats.heading)
-    choices = layout.score_choices(rubric)
-    meanings = [f"Level {i}" for i in range(1, len(rubric.levels) + 1)] + ["You decided not to score this value code"]
-    for index, (choice, meaning) in enumerate(zip(choices, meanings, strict=True)):
+    colours = category_colours(len(rubric.levels))
+    for index, choice in enumerate(layout.score_choices(rubric)):
         row += 1
         swatch = workbook.add_format(
             {
-                "bg_color": category_colours(len(rubric.levels))[index],
+                "bg_color": colours[index],
                 "border": 1,
                 "font_size": 10,
                 "bold": True,
@@ -82,7 +79,7 @@ def write_cover_sheet(
             }
         )
         sheet.write_string(row, 0, choice, swatch)
-        sheet.write_string(row, 1, meaning, formats.text)
+    sheet.write_string(row, 1, "You decided not to score this value code", formats.text)
     row += 1
     sheet.write_string(row, 0, "(blank)", formats.bold)
     sheet.write_string(row, 1, "Not answered yet", formats.text)
@@ -106,8 +103,7 @@ def write_cover_sheet(
     row += 2
     sheet.write_string(row, 0, "About this diagnostic", formats.heading)
     row += 1
-    sheet.merge_range(row, 0, row, 2, rubric.guidance.about, formats.text)
-    sheet.set_row(row, row_height([(rubric.guidance.about, full_width)]))
+    _write_paragraph(sheet, formats, row, rubric.guidance.about, full_width)
 
     row += 2
     sheet.write_string(row, 0, "Workbook identity", formats.heading)
@@ -126,10 +122,25 @@ def write_cover_sheet(
 
     sheet.set_portrait()
     sheet.set_paper(9)
+    sheet.set_margins(left=0.5, right=0.5)
     sheet.fit_to_pages(1, 0)
     sheet.hide_gridlines(2)
     sheet.activate()
     return sheet
+
+
+def _column_widths(rubric: Rubric) -> list[float]:
+    """Labels (field labels, key choices, key-area sheet names), inputs, and each area's progress count."""
+    labels = [label for _name, label in layout.COVER_FIELDS] + layout.score_choices(rubric)
+    labels += [area.sheet for area in rubric.areas] + ["Rubric fingerprint"]
+    progress = max(len(f"{len(area.value_codes)} of {len(area.value_codes)} answered") for area in rubric.areas)
+    return [max(len(text) for text in labels) + 3, INPUT_WIDTH, progress + 3]
+
+
+def _write_paragraph(sheet, formats: Formats, row: int, text: str, width: float) -> None:
+    """Wrapped text across the three columns, in a row as tall as it needs."""
+    sheet.merge_range(row, 0, row, 2, text, formats.text)
+    sheet.set_row(row, row_height([(text, width)]))
 
 
 def _field_validation(name: str, label: str, row: int) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import textwrap
 
 # One colour per level (1 to 5, then any further levels reuse the last), and the
 # two non-scores. Sequential, so order reads without a legend; colour-blind safe.
@@ -17,7 +17,7 @@ FONT = "Calibri"
 # Points per line of wrapped text, and characters per unit of column width, for
 # estimating row heights (no spreadsheet autofits rows written by a library).
 LINE_HEIGHT = {9: 12.0, 10: 13.2, 11: 14.6}
-CHARS_PER_WIDTH_UNIT = {9: 1.35, 10: 1.2, 11: 1.08}
+CHARS_PER_WIDTH_UNIT = {9: 1.42, 10: 1.3, 11: 1.18}
 MAX_ROW_HEIGHT = 409.0
 
 
@@ -32,12 +32,19 @@ def category_colours(n_levels: int) -> list[str]:
 
 
 def text_lines(text: str, width: float, font_size: int = 10) -> int:
-    """How many lines ``text`` wraps to in a column ``width`` units wide."""
+    """How many lines ``text`` wraps to in a column ``width`` units wide (breaking at spaces, as spreadsheets do)."""
     per_line = max(1, int(width * CHARS_PER_WIDTH_UNIT[font_size]))
-    return sum(max(1, math.ceil(len(paragraph) / per_line)) for paragraph in text.split("\n"))
+    return sum(max(1, len(textwrap.wrap(paragraph, per_line))) for paragraph in text.split("\n"))
 
 
-def row_height(texts_and_widths: list[tuple[str, float]], font_size: int = 10, minimum: float = 15.0) -> float:
+def row_height(
+    texts_and_widths: list[tuple[str, float]], font_size: int = 10, minimum: float = 15.0, padding: float = 6.0
+) -> float:
     """A row height (points) that shows every text in full, within Excel's maximum."""
     lines = max((text_lines(text, width, font_size) for text, width in texts_and_widths), default=1)
-    return min(MAX_ROW_HEIGHT, max(minimum, lines * LINE_HEIGHT[font_size] + 6))
+    return min(MAX_ROW_HEIGHT, max(minimum, lines * LINE_HEIGHT[font_size] + padding))
+
+
+def column_pixels(width: float) -> int:
+    """A column's width on screen in pixels at 100% zoom, for a width in character units (as Excel draws it)."""
+    return int(width * 7 + 5) if width >= 1 else int(width * 12 + 0.5)

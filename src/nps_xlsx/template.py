@@ -15,7 +15,7 @@ from .rubric import Rubric
 from .sheet_area import write_area_sheet
 from .sheet_cover import write_cover_sheet
 from .sheet_summary import write_summary_sheet
-from .style import FONT, HEADER_FILL, HIGHLIGHT_FILL, INPUT_FILL
+from .style import FONT, HEADER_FILL, HIGHLIGHT_FILL, INPUT_FILL, UNSCORED_COLOUR, level_colour
 
 # Sheets stay protected; these are the things a council may still do on them.
 PROTECTION_OPTIONS = {"format_rows": True, "format_columns": True}
@@ -61,7 +61,7 @@ def metadata(rubric: Rubric, council: Council | None, generated_at: datetime) ->
 class Formats:
     """The cell formats of one workbook, created once."""
 
-    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+    def __init__(self, workbook: xlsxwriter.Workbook, n_levels: int) -> None:
         add = workbook.add_format
         base = {"font_name": FONT, "font_size": 10, "valign": "top", "text_wrap": True}
         self.title = add({"font_name": FONT, "bold": True, "font_size": 18, "font_color": HEADER_FILL})
@@ -87,6 +87,14 @@ class Formats:
         self.count = add({**base, "border": 1, "border_color": "#BFBFBF", "align": "center"})
         self.count_total = add({**base, "border": 1, "bold": True, "align": "center", "top": 2})
         self.label_total = add({**base, "border": 1, "bold": True, "top": 2})
+        grid = {"font_name": FONT, "font_size": 9, "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"}
+        self.grid_area = add({**grid, "bold": True, "bg_color": "#DDEBF7"})
+        self.grid_code = add({**grid, "text_wrap": True})
+        self.grid_cell = add(grid)
+        self.grid_score = add({**grid, "bold": True})
+        # the grid's conditional fills: each level's colour, then Unscored's
+        fills = [level_colour(i) for i in range(1, n_levels + 1)] + [UNSCORED_COLOUR]
+        self.level_fills = [add({"bg_color": colour, "border": 2, "border_color": "#000000"}) for colour in fills]
 
 
 def build_workbook(rubric: Rubric, options: BuildOptions, council: Council | None = None) -> bytes:
@@ -117,7 +125,7 @@ def build_workbook(rubric: Rubric, options: BuildOptions, council: Council | Non
         if value:
             workbook.set_custom_property(f"nps_{key}", value)
     workbook.set_custom_property(layout.OUTPUT_PROPERTY, "personalised" if council else "template")
-    formats = Formats(workbook)
+    formats = Formats(workbook, len(rubric.levels))
     sheets = [write_cover_sheet(workbook, formats, rubric, council, meta)]
     sheets += [write_area_sheet(workbook, formats, rubric, area) for area in rubric.areas]
     sheets.append(write_summary_sheet(workbook, formats, rubric))
