@@ -13,8 +13,9 @@ from pathlib import Path
 from .assign import Assignments
 from .collect import Collection, collect, read_all
 from .councils import Council
+from .errors import NothingFoundError
 from .output import write_atomic_with
-from .report import discover
+from .report import discover, nothing_found
 from .rubric import Rubric
 from .safety import Limits, read_member
 from .sidecar import Sidecar
@@ -28,13 +29,15 @@ OWN_OUTPUT_PROBE = 64 << 10  # bytes read to recognise an output of ours: its co
 class CollectOutputs:
     """Where to write: the summary workbook, and optionally the responses and ledger CSV files.
 
-    ``raw_csv`` writes CSV cells as they are, without neutralising text that Excel would read as a formula.
+    ``raw_csv`` writes CSV cells as they are, without neutralising text that Excel would read as a formula;
+    ``bom`` starts each CSV file with a UTF-8 byte order mark, for Excel.
     """
 
     summary: Path
     responses_csv: Path | None = None
     ledger_csv: Path | None = None
     raw_csv: bool = False
+    bom: bool = True
 
     def paths(self) -> list[Path]:
         return [p for p in (self.summary, self.responses_csv, self.ledger_csv) if p]
@@ -53,7 +56,7 @@ def is_own_output(path: Path) -> bool:
         if not stat.S_ISREG(os.stat(path).st_mode):  # never open a pipe or a device: it could block
             return False
         if path.suffix.lower() == ".csv":
-            with path.open(encoding="utf-8") as stream:
+            with path.open(encoding="utf-8-sig") as stream:  # with or without --no-bom
                 line = stream.readline(OWN_OUTPUT_PROBE)
             return line.rstrip("\r\n").split(",") in (RESPONSE_COLUMNS, LEDGER_COLUMNS)
         with zipfile.ZipFile(path) as archive:
@@ -97,6 +100,8 @@ def run_collect(
     # A previous run's own outputs inside a returns folder are not returns; anything else there is an input.
     own = {os.path.realpath(p) for p in outputs.paths() if is_own_output(p)}
     files = [p for p in discover(inputs) if os.path.realpath(p) not in own]
+    if not files:
+        raise NothingFoundError(nothing_found(inputs, []))
     if on_discovered:
         on_discovered(len(files))
     spool = CommentSpool()
@@ -109,6 +114,8 @@ def run_collect(
 
         workers = default_workers() if workers is None else workers
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
+        if all(report.status == "skipped" for report in reports):  # write no summary of nothing
+            raise NothingFoundError(nothing_found(inputs, reports))
         from .consolidate import build_tables, write_ledger_csv, write_responses_csv
         from .summary import write_summary
 
@@ -121,7 +128,7 @@ def run_collect(
                 side.start(
                     lambda: write_atomic_with(
                         responses_csv,
-                        lambda temp: write_responses_csv(collection, rubric, temp, outputs.raw_csv),
+                        lambda temp: write_responses_csv(collection, rubric, temp, outputs.raw_csv, outputs.bom),
                         guard,
                     )
                 )
@@ -132,7 +139,7 @@ def run_collect(
             if outputs.ledger_csv:
                 ledger = tables.ledger
                 write_atomic_with(
-                    outputs.ledger_csv, lambda temp: write_ledger_csv(ledger, temp, outputs.raw_csv), guard
+                    outputs.ledger_csv, lambda temp: write_ledger_csv(ledger, temp, outputs.raw_csv, outputs.bom), guard
                 )
     finally:
         spool.close()
