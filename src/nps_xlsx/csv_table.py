@@ -118,9 +118,10 @@ def _decode(data: bytes, shown: str, what: str, error: type[NpsXlsxError]) -> tu
     assert failure is not None
     line = failure.object[: failure.start].decode(attempts[-1][0], "replace").count("\n") + 1
     byte = failure.object[failure.start]
-    tried = " nor ".join(name for _codec, name in attempts)
+    names = [name for _codec, name in attempts]
+    tried = f"neither {names[0]} nor {names[1]}" if len(names) == 2 else f"not {names[0]}"
     raise error(
-        f"{shown}:{line}: cannot read the {what}: byte 0x{byte:02x} is not {tried} text; {SAVE_AS_UTF8}"
+        f"{shown}:{line}: cannot read the {what}: byte 0x{byte:02x} is {tried} text; {SAVE_AS_UTF8}"
     ) from failure
 
 
@@ -175,7 +176,7 @@ def _locate(header: list[str], columns: Sequence[Column], where: str, error: typ
         ask = " and ".join(c.asked() for c in missing)
         raise error(
             f"{where}: no column for {what}; the headers found are {shown}; "
-            f"name {'one' if len(missing) == 1 else 'them'} {ask}"
+            f"call {'the column' if len(missing) == 1 else 'the columns'} {ask}"
         )
     return at
 
