@@ -94,6 +94,7 @@ def test_collect_reports_how_it_read_the_expected_list(tmp_path: Path) -> None:
         'code;name\nE1;"Brighton & Hove, City of"\nE2;"Semi;colon"\n',  # commas in quoted names, ; separated
         'code;name;"Contact, email"\nE1;"Brighton & Hove, City of";a\nE2;"Semi;colon";b\n',  # a quoted header comma
         "\n\ncode\tname\nE1\tBrighton & Hove, City of\nE2\tSemi;colon\n",  # tabs, after blank lines
+        'sep=;\ncode;name\nE1;"Brighton & Hove, City of"\nE2;"Semi;colon"\n',  # Excel's delimiter line
     ],
 )
 def test_quoted_delimiters_do_not_fool_the_sniffing(tmp_path: Path, text: str) -> None:
@@ -166,6 +167,11 @@ def test_undecodable_bytes_name_the_line_and_the_fix(tmp_path: Path, data: bytes
     message = error_of(tmp_path, data)
     assert f"councils.csv:{line}:" in message
     assert "CSV UTF-8" in message
+
+
+def test_an_unclosed_quote_names_its_line(tmp_path: Path) -> None:
+    data = b'code,name\nE1,Alpha\nE2,"Beta\n' + b"E3,Gamma\n" * 20_000
+    assert "councils.csv:3:" in error_of(tmp_path, data)
 
 
 def test_a_workbook_given_as_the_list_is_told_to_be_saved_as_csv(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ One reader, so that both accept the same files, as Excel and other programs save
 - encoding: UTF-8 with or without a BOM; UTF-16 with a BOM (Excel's "Unicode Text"); otherwise
   Windows-1252 (Excel's plain "CSV (Comma delimited)"). Anything but UTF-8 is reported
   (:meth:`Table.note`), so that a wrong guess shows.
-- delimiter: comma, semicolon (Excel in many European locales) or tab, chosen on the header line.
+- delimiter: comma, semicolon (Excel in many European locales) or tab, chosen on the header line
+  (or named by Excel's ``sep=;`` line).
 - headers: compared with case, spaces and punctuation folded, with aliases (``Council code``, ``GSS code``).
 - blank lines are skipped, and every error names the file and the line.
 """
@@ -27,6 +28,7 @@ DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}  # in order of pre
 SAVE_AS_UTF8 = 'in Excel, use File › Save As › "CSV UTF-8 (Comma delimited) (*.csv)"'
 WORKBOOK_MAGICS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # xlsx/ods, xls
 MAX_HEADERS_SHOWN = 8
+SEP_LINE = re.compile(r"sep=([,;\t])\r?\n")  # a first line that tells Excel the delimiter
 
 
 def fold(header: str) -> str:
@@ -94,8 +96,11 @@ def read_table(path: Path, shown: str, what: str, columns: Sequence[Column], err
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise error(f"{shown}:{line}: the {what} holds NUL characters, so it is not a text file; {SAVE_AS_UTF8}")
-    delimiter = _choose_delimiter(text, columns)
+    hint = SEP_LINE.match(text)
+    delimiter = hint[1] if hint else _choose_delimiter(text, columns)
     records = _records(text, delimiter, shown, error)
+    if hint:
+        next(records)
     line, header = next(records, (1, []))
     header = [name.strip() for name in header]
     if not header:
@@ -128,12 +133,14 @@ def _decode(data: bytes, shown: str, what: str, error: type[NpsXlsxError]) -> tu
 def _records(text: str, delimiter: str, shown: str, error: type[NpsXlsxError]) -> Iterator[tuple[int, list[str]]]:
     """Non-blank records, each with the line it ends on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1  # the line the next record starts on
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
                 yield reader.line_num, row
-    except csv.Error as exc:  # e.g. a field longer than the csv module allows
-        raise error(f"{shown}:{reader.line_num + 1}: {exc}") from exc
+            start = reader.line_num + 1
+    except csv.Error as exc:  # a field longer than the csv module allows: most often a quote never closed
+        raise error(f'{shown}:{start}: {exc}; check for a quote (") that is not closed') from exc
 
 
 def _choose_delimiter(text: str, columns: Sequence[Column]) -> str:
