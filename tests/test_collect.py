@@ -396,36 +396,39 @@ def test_many_files_use_worker_processes(tmp_path: Path, template_path: Path, ru
     assert os.cpu_count() is not None
 
 
-def _with_core(source: Path, target: Path, core: bytes) -> Path:
+def _with_member(source: Path, target: Path, member: str, data: bytes) -> Path:
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
         for info in old.infolist():
-            new.writestr(info.filename, core if info.filename == "docProps/core.xml" else old.read(info))
+            new.writestr(info.filename, data if info.filename == member else old.read(info))
     return target
 
 
 def test_recognising_an_earlier_output_is_bounded_and_never_fails(round_trip: dict, tmp_path: Path) -> None:
     """What is at an output path is ours only if it reads as ours within a few kilobytes; a member that cannot be
     inflated (Deflate64), a bomb, a damaged zip or an endless first line means "not ours", never a crash."""
-    from nps_xlsx.collect_job import OWN_OUTPUT_PROBE, is_own_output
+    from nps_xlsx.own_outputs import PROBE, recognise
 
     from .hostile_opc import make_compression_method
 
     ours = round_trip["out"] / "summary.xlsx"
-    core = zipfile.ZipFile(ours).read("docProps/core.xml")
-    assert is_own_output(ours) and is_own_output(round_trip["out"] / "responses.csv")
-    assert is_own_output(round_trip["out"] / "files.csv")
-    deflate64 = make_compression_method(tmp_path, ours, "docProps/core.xml", 9, "deflate64.xlsx")
-    padded = core.replace(b"</cp:coreProperties>", b" " * (2 * OWN_OUTPUT_PROBE) + b"</cp:coreProperties>")
-    bomb = _with_core(ours, tmp_path / "bomb.xlsx", padded)  # ours in content, but more than is ever read
+    custom = zipfile.ZipFile(ours).read("docProps/custom.xml")
+    assert recognise(ours) == "summary" and recognise(round_trip["out"] / "responses.csv") == "responses"
+    assert recognise(round_trip["out"] / "files.csv") == "ledger"
+    deflate64 = make_compression_method(tmp_path, ours, "docProps/custom.xml", 9, "deflate64.xlsx")
+    padded = custom.replace(b"</Properties>", b" " * (2 * PROBE) + b"</Properties>")
+    bomb = _with_member(ours, tmp_path / "bomb.xlsx", "docProps/custom.xml", padded)  # ours, past what is read
     truncated = tmp_path / "truncated.xlsx"
     truncated.write_bytes(ours.read_bytes()[: ours.stat().st_size // 2])
     endless = tmp_path / "endless.csv"
-    endless.write_text(",".join(RESPONSE_COLUMNS) + "," + "x" * (2 * OWN_OUTPUT_PROBE) + "\n", encoding="utf-8")
+    endless.write_text(",".join(RESPONSE_COLUMNS) + "," + "x" * (2 * PROBE) + "\n", encoding="utf-8")
     undecodable = tmp_path / "undecodable.csv"
     undecodable.write_bytes(b"\xff\xfe" + ",".join(RESPONSE_COLUMNS).encode("utf-16-le"))
     for path in (deflate64, bomb, truncated, endless, undecodable, tmp_path / "absent.xlsx", tmp_path):
-        assert not is_own_output(path), path.name
-    # collect writes its summary over such a file, as over any file that is not an input
+        assert recognise(path) is None, path.name
+    # not ours: collect writes its summary over such a file only with --force
+    before = deflate64.read_bytes()
     result = run("collect", str(round_trip["returns"]), "--out", str(deflate64))
+    assert result.exit_code == 1 and deflate64.read_bytes() == before
+    result = run("collect", str(round_trip["returns"]), "--out", str(deflate64), "--force")
     assert result.exit_code == 0, result.output
-    assert is_own_output(deflate64)
+    assert recognise(deflate64) == "summary"

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.collect_job import is_own_output
 from nps_xlsx.consolidate import LEDGER_COLUMNS, RESPONSE_COLUMNS
 from nps_xlsx.councils import Council
 from nps_xlsx.fill import Answer, fill_bytes
+from nps_xlsx.own_outputs import recognise
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.template import BuildOptions, build_workbook
 
@@ -47,10 +47,10 @@ def collect(returns: Path, out: Path, *options: str) -> tuple[Path, Path]:
 
 def test_csv_files_start_with_a_bom_and_read_back(returns: Path, tmp_path: Path) -> None:
     responses, ledger = collect(returns, tmp_path)
-    for path in (responses, ledger):
+    for path, kind in ((responses, "responses"), (ledger, "ledger")):
         assert path.read_bytes().startswith(codecs.BOM_UTF8)
         assert not path.read_bytes()[3:].startswith(codecs.BOM_UTF8)  # one BOM, not two
-        assert is_own_output(path)
+        assert recognise(path) == kind  # still known as our own output
     frame = pd.read_csv(responses, encoding="utf-8-sig", keep_default_na=False, dtype=str)
     assert list(frame.columns) == RESPONSE_COLUMNS
     assert set(frame["council"]) == {ANGLESEY.name} and "Ŵyn ŷd" in set(frame["comment"])
@@ -63,9 +63,9 @@ def test_csv_files_start_with_a_bom_and_read_back(returns: Path, tmp_path: Path)
 
 def test_no_bom_writes_plain_utf8(returns: Path, tmp_path: Path) -> None:
     responses, ledger = collect(returns, tmp_path, "--no-bom")
-    for path, columns in ((responses, RESPONSE_COLUMNS), (ledger, LEDGER_COLUMNS)):
+    for path, columns, kind in ((responses, RESPONSE_COLUMNS, "responses"), (ledger, LEDGER_COLUMNS, "ledger")):
         data = path.read_bytes()
         assert data.startswith(",".join(columns).encode())
         assert next(csv.reader(io.StringIO(data.decode("utf-8"), newline=""))) == columns
-        assert is_own_output(path)
+        assert recognise(path) == kind
     assert ANGLESEY.name in pd.read_csv(responses, encoding="utf-8", dtype=str)["council"].tolist()

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -163,7 +164,9 @@ def test_a_folder_that_cannot_be_listed_is_listed(tmp_path: Path, monkeypatch: p
 
 def test_our_temporary_files_are_recognised(tmp_path: Path) -> None:
     seen = []
-    write_atomic_with(tmp_path / "responses.csv", lambda temp: seen.append(temp.name) or temp.write_text("x"))
+    write_atomic_with(
+        tmp_path / "responses.csv", lambda temp: seen.append(temp.name) or temp.write_text("x"), "responses"
+    )
     assert is_temporary(seen[0])
     assert not is_temporary("responses.csv") and not is_temporary("return.xlsx.part")
     assert list(tmp_path.iterdir()) == [tmp_path / "responses.csv"]
@@ -181,5 +184,8 @@ def test_a_named_pipe_as_an_output_does_not_hang(tmp_path: Path, template_path: 
     shutil.copy(template_path, tmp_path / "returns" / "return.xlsx")
     os.mkfifo(tmp_path / "files.csv")  # checked for being an earlier run's ledger before it is replaced
     result = nps("collect", "returns", "--out", "summary.xlsx", "--ledger", "files.csv", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr  # not ours: kept, the other outputs written
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "files.csv").st_mode) and (tmp_path / "summary.xlsx").is_file()
+    result = nps("collect", "returns", "--out", "summary.xlsx", "--ledger", "files.csv", "--force", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "files.csv").is_file()

@@ -13,6 +13,26 @@ from .errors import NpsXlsxError
 from .text import plural
 
 RUBRIC_HELP = "Rubric file (YAML). Default: the bundled NPS 2018 rubric."
+FORCE_HELP = (
+    "Replace files at the output paths even if they are not this command's earlier outputs "
+    "(never an input, nor a workbook holding a council's answers)."
+)
+
+
+def _refuse_collisions(outputs: list[tuple[str, Path | None]]) -> None:
+    """A usage error if two outputs name the same file (before anything is read or written)."""
+    from .output import collisions
+
+    for first, second, path in collisions(outputs):
+        raise click.UsageError(f"{first} and {second} both name the file {path}; give each output its own path.")
+
+
+def _report_refused(refused: list) -> None:
+    """One line on stderr per output not written, then exit with status 1."""
+    for problem in refused:
+        click.echo(f"Not written: {problem}", err=True)
+    if refused:
+        sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,7 +55,10 @@ def main() -> None:
 )
 @click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
 @click.option("--password", default="", help="Protect the sheets with this password (default: none).")
-def generate(out: Path | None, councils: Path | None, out_dir: Path | None, rubric: Path | None, password: str) -> None:
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def generate(
+    out: Path | None, councils: Path | None, out_dir: Path | None, rubric: Path | None, password: str, force: bool
+) -> None:
     """Write the diagnostic workbook: a blank template and/or one copy per council.
 
     \b
@@ -44,7 +67,8 @@ def generate(out: Path | None, councils: Path | None, out_dir: Path | None, rubr
       nps-xlsx generate --councils councils.csv --out-dir workbooks/
     """
     from .councils import load_councils
-    from .generate import generate_personalised, generate_template
+    from .generate import generate_personalised, generate_template, personalised_paths
+    from .output import Guard, OutputRefused
     from .rubric import load_rubric
     from .template import BuildOptions, build_time
 
@@ -56,23 +80,35 @@ def generate(out: Path | None, councils: Path | None, out_dir: Path | None, rubr
         raise click.UsageError("Give --out for the blank template, or --councils with --out-dir, or both.")
     protected = tuple(p for p in (rubric, councils) if p)
     try:
-        loaded = load_rubric(rubric)
         council_list = load_councils(councils, click.echo) if councils else []
+    except NpsXlsxError as exc:
+        raise click.ClickException(str(exc)) from exc
+    personalised = personalised_paths(council_list, out_dir or Path())
+    _refuse_collisions([("--out", out), *((f"the workbook for {c.name} in --out-dir", p) for p, c in personalised)])
+    refused: list[OutputRefused] = []
+    try:
+        loaded = load_rubric(rubric)
+        guard = Guard(protected, force, loaded)
         options = BuildOptions(generated_at=build_time(), password=password)
         if out:
-            generate_template(loaded, out, options, protected)
-            click.echo(
-                f"Wrote the blank template to {out} ({plural(len(loaded.value_codes), 'value code')} "
-                f"in {plural(len(loaded.areas), 'key area')})."
-            )
+            try:
+                generate_template(loaded, out, options, guard)
+            except OutputRefused as problem:
+                refused.append(problem)
+            else:
+                click.echo(
+                    f"Wrote the blank template to {out} ({plural(len(loaded.value_codes), 'value code')} "
+                    f"in {plural(len(loaded.areas), 'key area')})."
+                )
         if councils and out_dir:
             with click.progressbar(length=len(council_list), label="Writing workbooks", file=sys.stderr) as bar:
                 written = generate_personalised(
-                    loaded, council_list, out_dir, options, protected, on_written=lambda _path: bar.update(1)
+                    loaded, council_list, out_dir, options, guard, lambda _path: bar.update(1), refused
                 )
             click.echo(f"Wrote {plural(len(written), 'personalised workbook')} to {out_dir}.")
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
+    _report_refused(refused)
 
 
 @main.command()
@@ -184,6 +220,7 @@ def validate(
 )
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file was rejected or held for review.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes reading returns (default: one per core).")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 def collect(
     returns: tuple[Path, ...],
     out: Path,
@@ -196,6 +233,7 @@ def collect(
     no_bom: bool,
     strict: bool,
     workers: int | None,
+    force: bool,
 ) -> None:
     """Consolidate returned workbooks into one summary workbook (with charts) and CSV files.
 
@@ -212,9 +250,12 @@ def collect(
     from .assign import load_assignments
     from .collect_job import CollectOutputs, run_collect
     from .councils import load_councils
+    from .output import OutputRefused
     from .rubric import load_rubric
 
     outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv, bom=not no_bom)
+    _refuse_collisions([("--out", out), ("--csv", responses_csv), ("--ledger", ledger_csv)])
+    refused: list[OutputRefused] = []
     protected = tuple(p for p in (rubric, expected, assignments) if p)
     try:
         loaded = load_rubric(rubric)
@@ -238,11 +279,14 @@ def collect(
                 on_discovered=start,
                 workers=workers,
                 assignments=decided,
+                force=force,
+                refused=refused,
             )
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
     counts = collection.counts()
-    written = ", ".join(str(p) for p in outputs.paths())
+    not_written = {problem.path for problem in refused}
+    written = ", ".join(str(p) for p in outputs.paths() if p not in not_written) or "nothing"
     held = f", {counts['held']} held for review" if counts["held"] else ""
     click.echo(
         f"{len(collection.entries)} files: {counts['accepted']} accepted, "
@@ -255,5 +299,6 @@ def collect(
         click.echo(f'{counts["held"]} held for review: see the sheet "Needs review" in {out}.')
     for line in decided.unused() if decided else []:
         click.echo(f"warning: {decided.source}:{line.line}: no file of this run matches {line.file!r}", err=True)
+    _report_refused(refused)
     if strict and (counts["rejected"] or counts["held"]):
         sys.exit(1)

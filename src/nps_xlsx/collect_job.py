@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import os
-import stat
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 from .assign import Assignments
 from .collect import Collection, collect, read_all
 from .councils import Council
 from .errors import NothingFoundError
-from .output import write_atomic_with
+from .output import Guard, OutputRefused, write_atomic_with
+from .own_outputs import NOT_RETURNS, OutputKind, recognise
 from .report import discover, nothing_found
 from .rubric import Rubric
-from .safety import Limits, read_member
+from .safety import Limits
 from .sidecar import Sidecar
 from .spool import CommentSpool
 from .validate import FileReport
-
-OWN_OUTPUT_PROBE = 64 << 10  # bytes read to recognise an output of ours: its core.xml is under 1 KB
 
 
 @dataclass(frozen=True)
@@ -41,30 +39,6 @@ class CollectOutputs:
 
     def paths(self) -> list[Path]:
         return [p for p in (self.summary, self.responses_csv, self.ledger_csv) if p]
-
-
-def is_own_output(path: Path) -> bool:
-    """Whether ``path`` is a file this job wrote before (a summary workbook, or one of its CSV files).
-
-    Bounded and total: at most :data:`OWN_OUTPUT_PROBE` bytes are read (of a CSV's first line, or of a
-    workbook's docProps/core.xml), and any failure (not a regular file, not a zip, a member that cannot be
-    inflated or is too big) means it is not ours.
-    """
-    from .consolidate import LEDGER_COLUMNS, RESPONSE_COLUMNS
-
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a pipe or a device: it could block
-            return False
-        if path.suffix.lower() == ".csv":
-            with path.open(encoding="utf-8-sig") as stream:  # with or without --no-bom
-                line = stream.readline(OWN_OUTPUT_PROBE)
-            return line.rstrip("\r\n").split(",") in (RESPONSE_COLUMNS, LEDGER_COLUMNS)
-        with zipfile.ZipFile(path) as archive:
-            core = read_member(archive, "docProps/core.xml", Limits(max_member_bytes=OWN_OUTPUT_PROBE))
-    except Exception:  # whatever is at an output path, deciding that it is not ours must never fail
-        return False
-    text = core.decode("utf-8", "replace")
-    return "<dc:creator>nps-xlsx</dc:creator>" in text and "summary</dc:title>" in text
 
 
 def _reproducible() -> bool:
@@ -93,12 +67,18 @@ def run_collect(
     on_discovered: Callable[[int], None] | None = None,
     workers: int | None = None,
     assignments: Assignments | None = None,
+    force: bool = False,
+    refused: list[OutputRefused] | None = None,
 ) -> Collection:
-    """Run the job end to end and return the collection (for the caller's summary line)."""
+    """Run the job end to end and return the collection (for the caller's summary line).
+
+    An output whose path holds something that must be kept (see :mod:`nps_xlsx.output`) is not written: it
+    is added to ``refused`` and the other outputs are written (without ``refused``, the first is raised).
+    """
     from .template import build_time
 
     # A previous run's own outputs inside a returns folder are not returns; anything else there is an input.
-    own = {os.path.realpath(p) for p in outputs.paths() if is_own_output(p)}
+    own = {os.path.realpath(p) for p in outputs.paths() if recognise(p) in NOT_RETURNS}
     files = [p for p in discover(inputs) if os.path.realpath(p) not in own]
     if not files:
         raise NothingFoundError(nothing_found(inputs, []))
@@ -121,26 +101,46 @@ def run_collect(
 
         collection = collect(reports, expected, spool, assignments)
         produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
-        guard = (*files, *protected)
+        guard = Guard((*files, *protected), force, rubric)
+        problems: list[OutputRefused] = []
+        keep = problems.append
         responses_csv = outputs.responses_csv
         with Sidecar(parallel=workers > 1) as side:  # the CSV is written by a second process meanwhile
             if responses_csv:
                 side.start(
-                    lambda: write_atomic_with(
+                    lambda: _unless_refused(
                         responses_csv,
                         lambda temp: write_responses_csv(collection, rubric, temp, outputs.raw_csv, outputs.bom),
+                        "responses",
                         guard,
-                    )
+                    ),
+                    then=lambda problem: problem and keep(problem),
                 )
             tables = build_tables(collection, rubric, produced)
-            write_atomic_with(
-                outputs.summary, lambda temp: write_summary(tables, rubric, produced, temp, workers > 1), guard
-            )
+            write_book = partial(write_summary, tables, rubric, produced, parallel=workers > 1)
+            if refusal := _unless_refused(outputs.summary, write_book, "summary", guard):
+                keep(refusal)
             if outputs.ledger_csv:
                 ledger = tables.ledger
-                write_atomic_with(
-                    outputs.ledger_csv, lambda temp: write_ledger_csv(ledger, temp, outputs.raw_csv, outputs.bom), guard
-                )
+                write_ledger = partial(write_ledger_csv, ledger, raw=outputs.raw_csv, bom=outputs.bom)
+                if refusal := _unless_refused(outputs.ledger_csv, write_ledger, "ledger", guard):
+                    keep(refusal)
     finally:
         spool.close()
+    order = [os.path.realpath(p) for p in outputs.paths()]
+    problems.sort(key=lambda problem: order.index(os.path.realpath(problem.path)))
+    if problems and refused is None:
+        raise problems[0]
+    (refused if refused is not None else []).extend(problems)
     return collection
+
+
+def _unless_refused(
+    path: Path, write: Callable[[Path], object], kind: OutputKind, guard: Guard
+) -> OutputRefused | None:
+    """Write an output as :func:`~nps_xlsx.output.write_atomic_with` does; a refusal is returned, not raised."""
+    try:
+        write_atomic_with(path, write, kind, guard)
+    except OutputRefused as refused:
+        return refused
+    return None

@@ -31,6 +31,8 @@ LEDGER_COLUMNS = [
     "size_bytes",
     "modified_utc",
 ]
+# The chase list CSV's leading columns (collect --chase); the council list's contact columns follow them.
+CHASE_COLUMNS = ["council_code", "council", "status", "file", "first_error"]
 REVIEW_COLUMNS = ["File", "SHA-256", "Issued to", "Issued code", "Name typed", "Reason", "What to do"]
 RESPONSE_COLUMNS = [
     "source_file",

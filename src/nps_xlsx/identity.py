@@ -28,7 +28,7 @@ def read_identity(book: RawWorkbook) -> dict[str, str] | None:
     from_properties = {
         _clean(key[len(PROPERTY_PREFIX) :]): _clean(value)
         for key, value in book.properties.items()
-        if key.startswith(PROPERTY_PREFIX)
+        if key.startswith(PROPERTY_PREFIX) and key != layout.OUTPUT_PROPERTY
     }
     return from_properties if from_properties.get("template_id") else None
 

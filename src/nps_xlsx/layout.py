@@ -22,6 +22,8 @@ LAYOUT_VERSION = "1"
 COVER_SHEET = "Cover"
 SUMMARY_SHEET = "Your summary"
 META_SHEET = "nps_xlsx_meta"
+# The custom document property naming which output of ours a workbook is (see own_outputs.py).
+OUTPUT_PROPERTY = "nps_output"
 RESERVED_SHEETS = (COVER_SHEET, SUMMARY_SHEET, META_SHEET)
 
 # Area sheets: a title row, an introduction row, a header row, then one row per value code.

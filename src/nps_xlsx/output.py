@@ -1,35 +1,108 @@
-"""Writing output files atomically, never over an input."""
+"""Writing output files atomically, and only where that destroys nothing.
+
+The rule, for every output of every command: a path where nothing is may be written; a path holding an output
+of ours of the same kind (recognised by :mod:`nps_xlsx.own_outputs`) is replaced; anything else is refused
+unless ``force``. Nothing ever writes over an input of the run, or over a workbook that holds a council's
+answers, even with ``force``. Files are created with the mode ``0o666`` less the umask, like any program's.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import OutputError
 from .files import TEMP_PREFIX, TEMP_SUFFIX
+from .own_outputs import DESCRIPTIONS, OutputKind, answers_at, describe, recognise
+
+if TYPE_CHECKING:
+    from .rubric import Rubric
+
+INPUT_REASON = "refusing to overwrite an input file"
 
 
-def write_atomic(path: Path, data: bytes, protected: tuple[Path, ...] = ()) -> None:
+class OutputRefused(OutputError):
+    """An output was not written, to keep what is at its path; ``reason`` says why, in words."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(path, reason)  # both in args, so the error pickles (the sidecar sends it back)
+        self.path, self.reason = Path(path), reason
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What an output may be written over.
+
+    ``protected`` are the run's input files; ``force`` allows replacing a file that is not an output of ours
+    of the same kind; ``rubric`` reads a workbook at the path for answers (default: the bundled rubric).
+    """
+
+    protected: tuple[Path, ...] = ()
+    force: bool = False
+    rubric: Rubric | None = None
+
+
+NO_GUARD = Guard()  # no inputs to protect, no --force, the bundled rubric
+
+
+def refusal(path: Path, kind: OutputKind, guard: Guard) -> str | None:
+    """Why writing ``kind`` to ``path`` would destroy something, or ``None`` if it may be written."""
+    target = os.path.realpath(path)  # never raises, even for a link that loops
+    for other in guard.protected:
+        if os.path.exists(other) and os.path.realpath(other) == target:
+            return INPUT_REASON
+    if not os.path.lexists(target):
+        return None
+    found = recognise(Path(target))
+    if found not in (None, "template", "personalised"):  # a summary or a CSV of ours holds no answers
+        return None if found == kind or guard.force else _other_kind(found, kind)
+    answers = answers_at(Path(target), guard.rubric or _bundled_rubric())
+    if answers:
+        return f"{answers}; nothing ever writes over a return, even with --force: move it elsewhere first"
+    if found == kind or guard.force:
+        return None
+    return _other_kind(found, kind)
+
+
+def _other_kind(found: str | None, kind: str) -> str:
+    what = describe(found) if found else "not a file nps-xlsx wrote"
+    return f"it is {what}, not {DESCRIPTIONS[kind]}; choose another path, or add --force to replace it"
+
+
+@cache
+def _bundled_rubric() -> Rubric:
+    from .rubric import load_rubric
+
+    return load_rubric()
+
+
+def write_atomic(path: Path, data: bytes, kind: OutputKind, guard: Guard = NO_GUARD) -> None:
     """Write ``data`` to ``path`` via a temporary file and a rename, so no half-written file is ever seen.
 
     The temporary file, in the same folder, is named ``.~nps-xlsx-<name>.<random>.part``; if a run is
-    killed and leaves one behind, discovery recognises it and skips it.
-
-    ``protected`` are input files that must never be overwritten.
+    killed and leaves one behind, discovery recognises it and skips it. Raises :class:`OutputRefused` if
+    ``path`` holds something the rule keeps (see the module's docstring and :func:`refusal`).
     """
-    write_atomic_with(path, lambda temp: temp.write_bytes(data), protected)
+    write_atomic_with(path, lambda temp: temp.write_bytes(data), kind, guard)
 
 
-def write_atomic_with(path: Path, write: Callable[[Path], object], protected: tuple[Path, ...] = ()) -> None:
+def write_atomic_with(path: Path, write: Callable[[Path], object], kind: OutputKind, guard: Guard = NO_GUARD) -> None:
     """Like :func:`write_atomic`, for a writer that needs a file path: ``write(temp_path)`` fills the file."""
-    target = Path(os.path.realpath(path))  # never raises, even for a link that loops
-    for other in protected:
-        if os.path.exists(other) and os.path.realpath(other) == str(target):
-            raise OutputError(f"{path}: refusing to overwrite an input file")
+    target = Path(os.path.realpath(path))
     if target.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name")
+    reason = refusal(path, kind, guard)
+    if reason:
+        raise OutputRefused(path, reason)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temp_name = tempfile.mkstemp(
@@ -40,7 +113,39 @@ def write_atomic_with(path: Path, write: Callable[[Path], object], protected: tu
         raise OutputError(f"{path}: cannot write here: {exc.strerror or exc}") from exc
     try:
         write(Path(temp_name))
+        os.chmod(temp_name, 0o666 & ~umask())  # mkstemp makes it private (0600); outputs are shared files
         os.replace(temp_name, target)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+@cache
+def umask() -> int:
+    """The process's umask, read once: from ``/proc`` where there is one, else by setting it and back."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii", errors="replace")
+        match = re.search(r"^Umask:\s*([0-7]+)\s*$", status, re.MULTILINE)
+        if match:
+            return int(match[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # the only portable way to read it; restored at once
+    os.umask(mask)
+    return mask
+
+
+def collisions(outputs: Iterable[tuple[str, Path | None]]) -> list[tuple[str, str, Path]]:
+    """``(first, second, path)`` for each two ``(label, path)`` outputs that name the same file (paths compared
+    resolved, and case-folded where the system folds case); outputs without a path are left out."""
+    seen: dict[str, str] = {}
+    pairs = []
+    for label, path in outputs:
+        if path is None:
+            continue
+        key = os.path.normcase(os.path.realpath(path))
+        if key in seen:
+            pairs.append((seen[key], label, path))
+        else:
+            seen[key] = label
+    return pairs

@@ -382,7 +382,7 @@ def read_xlsx(package: Package) -> RawWorkbook:
         format="xlsx",
         sheets=raw_sheets,
         names=dict(names),
-        properties=_custom_properties(package),
+        properties=custom_properties(package),
         has_macros=any(key.endswith("vbaproject.bin") for key in package.members),
     )
 
@@ -463,7 +463,7 @@ def _load_sheet(
     return cells
 
 
-def _custom_properties(package: Package) -> dict[str, str]:
+def custom_properties(package: Package) -> dict[str, str]:
     """Custom document properties, found through the package's relationships (or at the usual path)."""
     member = next(
         (target for kind, target in package.relationships("").values() if kind == "custom-properties"),

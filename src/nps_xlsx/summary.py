@@ -14,7 +14,7 @@ import xlsxwriter
 
 from . import __version__
 from .consolidate import COMMENT_COLUMNS, Tables, categories
-from .layout import column_letter
+from .layout import OUTPUT_PROPERTY, column_letter
 from .rubric import Rubric
 from .sheet_rows import RowWriter, Splice, fit_cell, rows_file, splice
 from .sidecar import Sidecar
@@ -61,6 +61,7 @@ def _write_sheets(
             "created": produced.replace(tzinfo=None),
         }
     )
+    book.set_custom_property(OUTPUT_PROPERTY, "summary")  # how nps-xlsx knows its own summary (own_outputs.py)
     fmt = _Formats(book)
     overview = book.add_worksheet("Overview")
     overall = _table_sheet(

@@ -116,6 +116,7 @@ def build_workbook(rubric: Rubric, options: BuildOptions, council: Council | Non
     for key, value in meta.items():
         if value:
             workbook.set_custom_property(f"nps_{key}", value)
+    workbook.set_custom_property(layout.OUTPUT_PROPERTY, "personalised" if council else "template")
     formats = Formats(workbook)
     sheets = [write_cover_sheet(workbook, formats, rubric, council, meta)]
     sheets += [write_area_sheet(workbook, formats, rubric, area) for area in rubric.areas]

@@ -16,6 +16,7 @@ from .files import NotReadable, TooLarge, read_file
 from .identity import check_identity, read_identity
 from .issues import Issue, Location, make_issue
 from .names import same_council
+from .own_outputs import not_a_return
 from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure
 from .response import Answer, Response
 from .rubric import Rubric
@@ -87,8 +88,11 @@ def read_return(path: Path | str, rubric: Rubric, limits: Limits | None = None) 
     interpreting = False
     try:
         data = _read_bytes(path, limits, facts)
+        reason = reason or not_a_return(data)  # a CSV of ours
         if not reason:
             book = _read_book(path, data, limits, issues)
+            reason = not_a_return(data, book)  # a summary or feedback workbook of ours
+        if not reason:
             interpreting = True
             response = _interpret(book, rubric, shown, issues, _latest_date(facts))
     except ReadFailure as failure:
