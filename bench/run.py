@@ -521,7 +521,7 @@ def measure_corpus(
     collect = best_of(repeat, f"collect N={n}", command)
     counts: dict[str, int] = {}
     rejected: set[str] = set()
-    with (out / "files.csv").open(encoding="utf-8") as stream:
+    with (out / "files.csv").open(encoding="utf-8-sig") as stream:
         for row in csv.DictReader(stream):
             counts[row["status"]] = counts.get(row["status"], 0) + 1
             if row["status"] == "rejected":

@@ -82,7 +82,7 @@ def odd_folder(tmp_path: Path, template_path: Path) -> dict[str, str]:
 def test_the_ledger_lists_every_entry_and_nothing_blocks(tmp_path: Path, odd_folder: dict[str, str]) -> None:
     result = nps("collect", "returns", "--out", "out/summary.xlsx", "--ledger", "out/files.csv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    with (tmp_path / "out" / "files.csv").open(encoding="utf-8", newline="") as stream:
+    with (tmp_path / "out" / "files.csv").open(encoding="utf-8-sig", newline="") as stream:
         ledger = {row["path"].removeprefix("returns/"): row for row in csv.DictReader(stream)}
     assert {path: row["status"] for path, row in ledger.items()} == odd_folder
     assert all(row["first_error"] for row in ledger.values()), "every entry says why"

@@ -71,12 +71,12 @@ def test_extra_columns_bom_and_odd_names(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("name,region\nDacorum,East\n", "councils.csv:1: missing column 'code'"),
+        ("name,region\nDacorum,East\n", "councils.csv:1: no column for the council code"),
         ("code,name\nE1,Alpha\nE2,\n", "councils.csv:3: the name is empty (code E2)"),
         ("code,name\nE1,Alpha\n,Beta\n", "councils.csv:3: the code is empty"),
         ("code,name\nE1,Alpha\nE2,Beta\ne1,Gamma\n", "councils.csv:4: duplicate code 'e1' (first on line 2)"),
         ("code,name\nE1,Alpha\nE/1,Beta\nE-1,Beta\n", "councils.csv:4: code 'E-1' gives the same file name as line 3"),
-        ("code,name\nE1\n", "councils.csv:2: has 1 columns; the header has 2"),
+        ("code,name\nE1\n", "councils.csv:2: has 1 column; the header has 2"),
         ("code,name\n", "councils.csv: no councils listed"),
         (f"code,name\nE1,Alpha\nE2,{'N' * 256}\n", "councils.csv:3: the name is 256 characters long"),
         (f"code,name\nE1,Alpha\nE2,{chr(0x1F3DB) * 128}\n", "councils.csv:3: the name is 256 characters long"),

@@ -79,9 +79,9 @@ def assert_json_clean(output: str) -> dict:
 def assert_outputs_parse(out: Path, n_files: int) -> None:
     book = openpyxl.load_workbook(out / "summary.xlsx")
     assert "Ledger" in book.sheetnames
-    ledger = list(csv.DictReader(io.StringIO((out / "files.csv").read_bytes().decode("utf-8"), newline="")))
+    ledger = list(csv.DictReader(io.StringIO((out / "files.csv").read_bytes().decode("utf-8-sig"), newline="")))
     assert len(ledger) == n_files
-    responses = list(csv.reader(io.StringIO((out / "responses.csv").read_bytes().decode("utf-8"), newline="")))
+    responses = list(csv.reader(io.StringIO((out / "responses.csv").read_bytes().decode("utf-8-sig"), newline="")))
     used = sum(row["status"] in ("accepted", "accepted-with-warnings") for row in ledger)
     assert len(responses) == 1 + used * len(IDS)
 
@@ -177,7 +177,7 @@ def test_file_names_that_are_not_utf8(tmp_path: Path, template_path: Path) -> No
     result = collect_folder(returns, out)
     assert result.exit_code == 0, result.output
     assert_outputs_parse(out, 2)
-    ledger = list(csv.DictReader(io.StringIO((out / "files.csv").read_bytes().decode("utf-8"), newline="")))
+    ledger = list(csv.DictReader(io.StringIO((out / "files.csv").read_bytes().decode("utf-8-sig"), newline="")))
     assert {Path(row["path"]).name for row in ledger} == {"r\\xe9ponse \\x93Dacorum\\x94.xlsx", "\\xff\\xfe.xlsx"}
     assert_json_clean(run("validate", "--json", str(returns)).output)
 

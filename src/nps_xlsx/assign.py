@@ -1,8 +1,9 @@
 """The coordinator's decisions on held returns: an assignments file mapping a file to a council code.
 
-A CSV with a header line naming at least ``file`` and ``council_code`` (``code`` is accepted too),
-UTF-8 with or without BOM. ``file`` is the file's path as the ledger shows it (or any path to the
-same file), or its SHA-256 from the ledger. ``collect --assign`` then uses that file as a return
+A CSV with a header line naming at least ``file`` and ``council_code`` (aliases such as ``path``,
+``code`` or ``GSS code`` are accepted too), read as :mod:`csv_table` reads the council list.
+``file`` is the file's path as the ledger shows it (or any path to the same file), or its SHA-256
+from the ledger. ``collect --assign`` then uses that file as a return
 from that council, whatever name was typed on its cover, and the ledger says so.
 """
 
@@ -10,15 +11,24 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .councils import Council
-from .csv_table import read_table
+from .csv_table import Column, read_table
 from .errors import AssignmentsError
-from .text import display_path
+from .text import display_path, plural
 
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+COLUMNS = (
+    Column(
+        "file",
+        "the file (its path or SHA-256 from the ledger)",
+        ("path", "File name", "File path", "SHA-256", "Workbook"),
+    ),
+    Column("council_code", "the council code", ("code", "GSS code", "ONS code", "LA code")),
+)
 
 
 @dataclass(frozen=True)
@@ -66,24 +76,28 @@ def _same_path(written: str, shown: str) -> bool:
         return False
 
 
-def load_assignments(path: Path | str, expected: list[Council] | None = None) -> Assignments:
-    """Read an assignments file; every problem names the file and line. Codes must be on ``expected`` if given."""
+def load_assignments(
+    path: Path | str, expected: list[Council] | None = None, report: Callable[[str], None] | None = None
+) -> Assignments:
+    """Read an assignments file; every problem names the file and line. Codes must be on ``expected`` if given.
+
+    ``report`` is told how the file was read when it was not UTF-8 with commas.
+    """
     path = Path(path)
     shown = display_path(path)
-    header, rows = read_table(path, shown, "assignments file", AssignmentsError)
-    code_column = "council_code" if "council_code" in header else "code"
-    if "file" not in header or code_column not in header:
-        raise AssignmentsError(
-            f"{shown}:1: the first line must name the columns 'file' and 'council_code' "
-            "(a file's path or SHA-256 from the ledger, and the code of the council it is from)"
-        )
-    file_at, code_at = header.index("file"), header.index(code_column)
+    table = read_table(path, shown, "assignments file", COLUMNS, AssignmentsError)
+    note = table.note(shown)
+    if note and report:
+        report(note)
+    file_at, code_at = table.at["file"], table.at["council_code"]
     known = {c.code.casefold(): c.code for c in expected} if expected is not None else None
     lines: list[Assignment] = []
     seen: dict[str, int] = {}
-    for line_no, row in rows:
+    for line_no, row in table.rows:
         if len(row) <= max(file_at, code_at):
-            raise AssignmentsError(f"{shown}:{line_no}: has {len(row)} columns; the header has {len(header)}")
+            raise AssignmentsError(
+                f"{shown}:{line_no}: has {plural(len(row), 'column')}; the header has {len(table.header)}"
+            )
         file, code = row[file_at].strip(), row[code_at].strip()
         if not file or not code:
             raise AssignmentsError(f"{shown}:{line_no}: give both the file and the council code")

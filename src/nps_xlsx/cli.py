@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .errors import NpsXlsxError
+from .text import plural
 
 RUBRIC_HELP = "Rubric file (YAML). Default: the bundled NPS 2018 rubric."
 FORCE_HELP = (
@@ -79,7 +80,7 @@ def generate(
         raise click.UsageError("Give --out for the blank template, or --councils with --out-dir, or both.")
     protected = tuple(p for p in (rubric, councils) if p)
     try:
-        council_list = load_councils(councils) if councils else []
+        council_list = load_councils(councils, click.echo) if councils else []
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
     personalised = personalised_paths(council_list, out_dir or Path())
@@ -96,15 +97,15 @@ def generate(
                 refused.append(problem)
             else:
                 click.echo(
-                    f"Wrote the blank template to {out} ({len(loaded.value_codes)} value codes "
-                    f"in {len(loaded.areas)} key areas)."
+                    f"Wrote the blank template to {out} ({plural(len(loaded.value_codes), 'value code')} "
+                    f"in {plural(len(loaded.areas), 'key area')})."
                 )
         if councils and out_dir:
             with click.progressbar(length=len(council_list), label="Writing workbooks", file=sys.stderr) as bar:
                 written = generate_personalised(
                     loaded, council_list, out_dir, options, guard, lambda _path: bar.update(1), refused
                 )
-            click.echo(f"Wrote {len(written)} personalised workbooks to {out_dir}.")
+            click.echo(f"Wrote {plural(len(written), 'personalised workbook')} to {out_dir}.")
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
     _report_refused(refused)
@@ -128,14 +129,21 @@ def generate(
     show_default=True,
     help="Reject workbooks whose parts would expand to more than this.",
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Show only the files that fail (rejected or held for review), their errors, and the closing line.",
+)
 def validate(
-    files: tuple[Path, ...], rubric: Path | None, as_json: bool, max_file_mb: float, max_expanded_mb: float
+    files: tuple[Path, ...], rubric: Path | None, as_json: bool, max_file_mb: float, max_expanded_mb: float, quiet: bool
 ) -> None:
     """Check returned workbooks and say, for each, what is wrong and where.
 
     FILES are workbooks (.xlsx, .xlsm, .ods, .xls) or folders to search.
     Exit status: 0 if every file is accepted (warnings allowed), 1 if any is rejected
-    or held for review (a council name typed that is not the council the copy was issued to).
+    or held for review (a council name typed that is not the council the copy was issued to),
+    or if no workbook was found.
 
     \b
     Example:
@@ -143,7 +151,7 @@ def validate(
     """
     import json
 
-    from .report import render_file, validate_paths
+    from .report import nothing_found, render_file, validate_paths
     from .rubric import load_rubric
     from .safety import Limits
 
@@ -162,8 +170,11 @@ def validate(
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         for file_report in report.files:
-            click.echo("\n".join(render_file(file_report, len(loaded.value_codes))))
+            for line in render_file(file_report, len(loaded.value_codes), quiet):
+                click.echo(line)
         click.echo(report.summary_line())
+    if report.empty:
+        raise click.ClickException(nothing_found(files, report.files))
     sys.exit(0 if report.valid else 1)
 
 
@@ -208,6 +219,11 @@ def validate(
     help="CSV (columns file,council_code) saying which council a held return is from; "
     "file is its path or SHA-256 from the ledger.",
 )
+@click.option(
+    "--no-bom",
+    is_flag=True,
+    help="Write the CSV files as plain UTF-8; by default they start with a byte order mark, so Excel reads them right.",
+)
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file was rejected or held for review.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes reading returns (default: one per core).")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
@@ -221,6 +237,7 @@ def collect(
     rubric: Path | None,
     raw_csv: bool,
     assignments: Path | None,
+    no_bom: bool,
     strict: bool,
     workers: int | None,
     force: bool,
@@ -246,14 +263,14 @@ def collect(
 
     if chase_csv and not expected:
         raise click.UsageError("--chase needs --expected (the list of councils to chase).")
-    outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv, chase_csv)
+    outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv, chase_csv, bom=not no_bom)
     _refuse_collisions([("--out", out), ("--csv", responses_csv), ("--ledger", ledger_csv), ("--chase", chase_csv)])
     refused: list[OutputRefused] = []
     protected = tuple(p for p in (rubric, expected, assignments) if p)
     try:
         loaded = load_rubric(rubric)
-        expected_list = load_councils(expected) if expected else None
-        decided = load_assignments(assignments, expected_list) if assignments else None
+        expected_list = load_councils(expected, click.echo) if expected else None
+        decided = load_assignments(assignments, expected_list, click.echo) if assignments else None
         with contextlib.ExitStack() as stack:
             bars: list = []  # the progress bar, once the number of files is known
 

@@ -12,9 +12,10 @@ from pathlib import Path
 from .assign import Assignments
 from .collect import Collection, collect, read_all
 from .councils import Council
+from .errors import NothingFoundError
 from .output import Guard, OutputRefused, write_atomic_with
 from .own_outputs import NOT_RETURNS, OutputKind, recognise
-from .report import discover
+from .report import discover, nothing_found
 from .rubric import Rubric
 from .safety import Limits
 from .sidecar import Sidecar
@@ -26,7 +27,8 @@ from .validate import FileReport
 class CollectOutputs:
     """Where to write: the summary workbook, and optionally the responses, ledger and chase-list CSV files.
 
-    ``raw_csv`` writes CSV cells as they are, without neutralising text that Excel would read as a formula.
+    ``raw_csv`` writes CSV cells as they are, without neutralising text that Excel would read as a formula;
+    ``bom`` starts each CSV file with a UTF-8 byte order mark, for Excel.
     """
 
     summary: Path
@@ -34,6 +36,7 @@ class CollectOutputs:
     ledger_csv: Path | None = None
     raw_csv: bool = False
     chase_csv: Path | None = None
+    bom: bool = True
 
     def paths(self) -> list[Path]:
         return [p for p in (self.summary, self.responses_csv, self.ledger_csv, self.chase_csv) if p]
@@ -78,6 +81,8 @@ def run_collect(
     # A previous run's own outputs inside a returns folder are not returns; anything else there is an input.
     own = {os.path.realpath(p) for p in outputs.paths() if recognise(p) in NOT_RETURNS}
     files = [p for p in discover(inputs) if os.path.realpath(p) not in own]
+    if not files:
+        raise NothingFoundError(nothing_found(inputs, []))
     if on_discovered:
         on_discovered(len(files))
     spool = CommentSpool()
@@ -90,6 +95,8 @@ def run_collect(
 
         workers = default_workers() if workers is None else workers
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
+        if all(report.status == "skipped" for report in reports):  # write no summary of nothing
+            raise NothingFoundError(nothing_found(inputs, reports))
         from .consolidate import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
         from .summary import write_summary
 
@@ -104,7 +111,7 @@ def run_collect(
                 side.start(
                     lambda: _unless_refused(
                         responses_csv,
-                        lambda temp: write_responses_csv(collection, rubric, temp, outputs.raw_csv),
+                        lambda temp: write_responses_csv(collection, rubric, temp, outputs.raw_csv, outputs.bom),
                         "responses",
                         guard,
                     ),
@@ -116,11 +123,11 @@ def run_collect(
                 keep(refusal)
             if outputs.ledger_csv:
                 ledger = tables.ledger
-                write_ledger = partial(write_ledger_csv, ledger, raw=outputs.raw_csv)
+                write_ledger = partial(write_ledger_csv, ledger, raw=outputs.raw_csv, bom=outputs.bom)
                 if refusal := _unless_refused(outputs.ledger_csv, write_ledger, "ledger", guard):
                     keep(refusal)
             if outputs.chase_csv:
-                write_chase = partial(write_chase_csv, tables.chase, raw=outputs.raw_csv)
+                write_chase = partial(write_chase_csv, tables.chase, raw=outputs.raw_csv, bom=outputs.bom)
                 if refusal := _unless_refused(outputs.chase_csv, write_chase, "chase", guard):
                     keep(refusal)
     finally:

@@ -153,13 +153,17 @@ def neutralise(value: object) -> object:
     return value
 
 
-def write_csv(path: Path, columns: list[str], rows: Iterable[Iterable[object]], raw: bool = False) -> None:
+def write_csv(
+    path: Path, columns: list[str], rows: Iterable[Iterable[object]], raw: bool = False, bom: bool = True
+) -> None:
     """A CSV file (UTF-8, a header line, ``None`` as empty), streamed row by row.
 
-    Unless ``raw``, text cells that would start a formula in Excel are neutralised (:func:`neutralise`).
+    With ``bom`` (the default) the file starts with a byte order mark, so that Excel reads it as UTF-8
+    rather than in the local code page (which garbles ``›`` and Welsh names). Unless ``raw``, text
+    cells that would start a formula in Excel are neutralised (:func:`neutralise`).
     """
     starts = FORMULA_STARTS
-    with path.open("w", encoding="utf-8", newline="") as stream:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\r\n")  # RFC 4180; a field holding a CR or LF is quoted
         writer.writerow(columns)
         if raw:
@@ -169,9 +173,11 @@ def write_csv(path: Path, columns: list[str], rows: Iterable[Iterable[object]], 
             writer.writerow([("'" + v) if type(v) is str and v[:1] in starts else v for v in row])
 
 
-def write_responses_csv(collection: Collection, rubric: Rubric, path: Path, raw: bool = False) -> None:
+def write_responses_csv(
+    collection: Collection, rubric: Rubric, path: Path, raw: bool = False, bom: bool = True
+) -> None:
     """The tidy CSV, one row per (used return x value code); empty for no score. See :func:`write_csv`."""
-    write_csv(path, RESPONSE_COLUMNS, response_rows(collection, rubric), raw)
+    write_csv(path, RESPONSE_COLUMNS, response_rows(collection, rubric), raw, bom)
 
 
 def for_people(frame: pd.DataFrame, statuses: dict[str, str]) -> pd.DataFrame:
@@ -180,17 +186,17 @@ def for_people(frame: pd.DataFrame, statuses: dict[str, str]) -> pd.DataFrame:
     return shown.rename(columns=HEADERS)
 
 
-def write_chase_csv(chase: pd.DataFrame, path: Path, raw: bool = False) -> None:
+def write_chase_csv(chase: pd.DataFrame, path: Path, raw: bool = False, bom: bool = True) -> None:
     """The chase list as CSV: :data:`CHASE_COLUMNS` and the council list's own headers. See :func:`write_csv`."""
     rows = chase.astype(object).itertuples(index=False, name=None)
     columns = [str(c) if raw else str(neutralise(str(c))) for c in chase.columns]  # a council list's headers too
-    write_csv(path, columns, ([None if is_blank(v) else v for v in row] for row in rows), raw)
+    write_csv(path, columns, ([None if is_blank(v) else v for v in row] for row in rows), raw, bom)
 
 
-def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False) -> None:
+def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False, bom: bool = True) -> None:
     """The ledger of every file received, as CSV. See :func:`write_csv`."""
     rows = ledger.astype(object).itertuples(index=False, name=None)
-    write_csv(path, list(ledger.columns), ([None if is_blank(v) else v for v in row] for row in rows), raw)
+    write_csv(path, list(ledger.columns), ([None if is_blank(v) else v for v in row] for row in rows), raw, bom)
 
 
 def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:

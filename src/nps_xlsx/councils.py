@@ -1,17 +1,33 @@
-"""The council list (CSV with ``code,name`` columns) and safe file names."""
+"""The council list (CSV with ``code`` and ``name`` columns, or their aliases) and safe file names."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csv_table import read_table
+from .csv_table import Column, read_table
 from .errors import CouncilListError
-from .text import clean_text, display_path, utf16_len
+from .text import clean_text, display_path, plural, utf16_len
 
-REQUIRED_COLUMNS = ("code", "name")
+# Headers are compared with case, spaces and punctuation folded; ONS files name them e.g. LAD23CD, LAD23NM.
+_ONS = r"(lad|ltla|utla|ctyua|cty)\d\d"
+COLUMNS = (
+    Column(
+        "code",
+        "the council code",
+        ("Council code", "GSS code", "ONS code", "LA code", "Local authority code", "Authority code"),
+        _ONS + "cd",
+    ),
+    Column(
+        "name",
+        "the council name",
+        ("Council name", "Council", "Local authority", "Local authority name", "Authority", "Authority name"),
+        _ONS + "nm",
+    ),
+)
 MAX_SLUG = 60
 # A personalised workbook keeps the name in a custom document property (at most 255 characters, as
 # Excel counts them) and on the cover, whose input check allows 255; the meta sheet and the cover's
@@ -64,29 +80,30 @@ def check_council(council: Council) -> None:
         raise CouncilListError(f"council {council.code[:MAX_CODE]!r}: {problem}")
 
 
-def load_councils(path: Path | str) -> list[Council]:
-    """Read a council list; every problem names the file and line."""
+def load_councils(path: Path | str, report: Callable[[str], None] | None = None) -> list[Council]:
+    """Read a council list; every problem names the file and line.
+
+    ``report`` is told how the file was read when it was not UTF-8 with commas (see :meth:`Table.note`).
+    """
     path = Path(path)
-    header, rows = read_table(path, str(path), "council list", CouncilListError)
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        raise CouncilListError(
-            f"{path}:1: missing column {', '.join(repr(m) for m in missing)}; "
-            f"the first line must name the columns, including 'code' and 'name'"
-        )
-    code_at, name_at = header.index("code"), header.index("name")
+    table = read_table(path, str(path), "council list", COLUMNS, CouncilListError)
+    note = table.note(str(path))
+    if note and report:
+        report(note)
+    code_at, name_at = table.at["code"], table.at["name"]
+    others = table.others()
     councils: list[Council] = []
     seen_codes: dict[str, int] = {}
     seen_files: dict[str, int] = {}
-    for line_no, row in rows:
-        if len(row) < len(header):
-            raise CouncilListError(f"{path}:{line_no}: has {len(row)} columns; the header has {len(header)}")
+    for line_no, row in table.rows:
+        if len(row) <= max(code_at, name_at):
+            raise CouncilListError(
+                f"{path}:{line_no}: has {plural(len(row), 'column')}; the header has {len(table.header)}"
+            )
         council = Council(
             code=row[code_at].strip(),
             name=" ".join(row[name_at].split()),
-            extra=tuple(
-                (column, row[i].strip()) for i, column in enumerate(header) if i not in (code_at, name_at) and column
-            ),
+            extra=tuple((column, row[i].strip() if i < len(row) else "") for i, column in others),
         )
         if not council.code:
             raise CouncilListError(f"{path}:{line_no}: the code is empty")

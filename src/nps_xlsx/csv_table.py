@@ -1,36 +1,197 @@
 """Reading the small CSV files a coordinator writes (the council list, the assignments file).
 
-One reader, so that both accept the same files: UTF-8 with or without a BOM, a header line
-whose column names are compared without case or surrounding spaces, and blank lines skipped.
+One reader, so that both accept the same files, as Excel and other programs save them:
+
+- encoding: UTF-8 with or without a BOM; UTF-16 with a BOM (Excel's "Unicode Text"); otherwise
+  Windows-1252 (Excel's plain "CSV (Comma delimited)"). Anything but UTF-8 is reported
+  (:meth:`Table.note`), so that a wrong guess shows.
+- delimiter: comma, semicolon (Excel in many European locales) or tab, chosen on the header line
+  (or named by Excel's ``sep=;`` line).
+- headers: compared with case, spaces and punctuation folded, with aliases (``Council code``, ``GSS code``).
+- blank lines are skipped, and every error names the file and the line.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import NpsXlsxError
+from .text import clean_text
+
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}  # in order of preference on a tie
+SAVE_AS_UTF8 = 'in Excel, use File › Save As › "CSV UTF-8 (Comma delimited) (*.csv)"'
+WORKBOOK_MAGICS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # xlsx/ods, xls
+MAX_HEADERS_SHOWN = 8
+SEP_LINE = re.compile(r"sep=([,;\t])\r?\n")  # a first line that tells Excel the delimiter
 
 
-def read_table(
-    path: Path, shown: str, what: str, error: type[NpsXlsxError]
-) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header (lower case, stripped) and the non-blank rows, each with its line number.
+def fold(header: str) -> str:
+    """A header as compared: lower case, letters and digits only (``"Council_Code "`` -> ``"councilcode"``)."""
+    return "".join(ch for ch in header.casefold() if ch.isalnum())
 
-    A file that cannot be read or decoded raises ``error`` saying ``{shown}: cannot read the {what}: …``.
+
+@dataclass(frozen=True)
+class Column:
+    """A column the reader looks for: its name, what it holds, and other headers that mean it."""
+
+    key: str  # the name the README gives, e.g. "code"
+    meaning: str  # e.g. "the council code"
+    aliases: tuple[str, ...] = ()  # other headers, as people write them, e.g. "GSS code"
+    pattern: str | None = None  # a regular expression over the folded header, e.g. ONS's "LAD23CD"
+
+    def exact(self, header: str) -> bool:
+        return fold(header) == fold(self.key)
+
+    def alias(self, header: str) -> bool:
+        folded = fold(header)
+        return folded in {fold(a) for a in self.aliases} or bool(self.pattern and re.fullmatch(self.pattern, folded))
+
+    def asked(self) -> str:
+        """How an error asks for it: ``'code' (or 'Council code', 'GSS code')``."""
+        others = ", ".join(f"'{a}'" for a in self.aliases[:3])
+        return f"'{self.key}'" + (f" (or {others})" if others else "")
+
+
+@dataclass
+class Table:
+    """A CSV file's header (as written, stripped), where each column looked for is, and its rows."""
+
+    header: list[str]
+    at: dict[str, int]  # Column.key -> index in the header
+    rows: Iterator[tuple[int, list[str]]]  # non-blank rows after the header, each with its line number
+    encoding: str  # "UTF-8", "UTF-16" or "Windows-1252"
+    delimiter: str
+
+    def note(self, shown: str) -> str | None:
+        """``Read councils.csv as Windows-1252 (not UTF-8), separated by semicolons.``, unless UTF-8 with commas."""
+        parts = [f"as {self.encoding} (not UTF-8)"] if self.encoding != "UTF-8" else []
+        if self.delimiter != ",":
+            parts.append(f"separated by {DELIMITERS[self.delimiter]}")
+        return f"Read {shown} {', '.join(parts)}." if parts else None
+
+    def others(self) -> list[tuple[int, str]]:
+        """The named columns not looked for, as (index, header) in file order."""
+        used = set(self.at.values())
+        return [(i, name) for i, name in enumerate(self.header) if i not in used and name]
+
+
+def read_table(path: Path, shown: str, what: str, columns: Sequence[Column], error: type[NpsXlsxError]) -> Table:
+    """Read, decode and parse the file; every column in ``columns`` must be found.
+
+    Errors are ``error("{shown}:{line}: …")`` and say how to fix the file; a missing column's names the headers found.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{shown}: cannot read the {what}: {exc}") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [column.strip().lower() for column in next(reader, [])]
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{shown}: cannot read the {what}: {exc.strerror or exc}") from exc
+    if data.startswith(WORKBOOK_MAGICS):
+        raise error(f"{shown}: the {what} is a workbook, not a CSV file; {SAVE_AS_UTF8}")
+    text, encoding = _decode(data, shown, what, error)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise error(f"{shown}:{line}: the {what} holds NUL characters, so it is not a text file; {SAVE_AS_UTF8}")
+    hint = SEP_LINE.match(text)
+    delimiter = hint[1] if hint else _choose_delimiter(text, columns)
+    records = _records(text, delimiter, shown, error)
+    if hint:
+        next(records)
+    line, header = next(records, (1, []))
+    header = [name.strip() for name in header]
+    if not header:
+        raise error(f"{shown}: the {what} is empty; its first line must name the columns, e.g. {_example(columns)}")
+    at = _locate(header, columns, f"{shown}:{line}", error)
+    return Table(header, at, records, encoding, delimiter)
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
+
+def _decode(data: bytes, shown: str, what: str, error: type[NpsXlsxError]) -> tuple[str, str]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        attempts = [("utf-16", "UTF-16")]
+    else:
+        attempts = [("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252")]
+    failure: UnicodeDecodeError | None = None
+    for codec, name in attempts:
+        try:
+            return data.decode(codec), name
+        except UnicodeDecodeError as exc:
+            failure = exc
+    assert failure is not None
+    line = failure.object[: failure.start].decode(attempts[-1][0], "replace").count("\n") + 1
+    byte = failure.object[failure.start]
+    names = [name for _codec, name in attempts]
+    tried = f"neither {names[0]} nor {names[1]}" if len(names) == 2 else f"not {names[0]}"
+    raise error(
+        f"{shown}:{line}: cannot read the {what}: byte 0x{byte:02x} is {tried} text; {SAVE_AS_UTF8}"
+    ) from failure
+
+
+def _records(text: str, delimiter: str, shown: str, error: type[NpsXlsxError]) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank records, each with the line it ends on."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1  # the line the next record starts on
+    try:
         for row in reader:
             if any(cell.strip() for cell in row):
                 yield reader.line_num, row
+            start = reader.line_num + 1
+    except csv.Error as exc:  # a field longer than the csv module allows: most often a quote never closed
+        raise error(f'{shown}:{start}: {exc}; check for a quote (") that is not closed') from exc
 
-    return header, rows()
+
+def _choose_delimiter(text: str, columns: Sequence[Column]) -> str:
+    """The delimiter under which the header line names the most columns looked for, then has the most fields.
+
+    The header is parsed as CSV for each candidate, so a comma inside quotes counts for nothing.
+    """
+
+    def score(delimiter: str) -> tuple[int, int, int]:
+        try:
+            _line, header = next(_records(text[:65536], delimiter, "", NpsXlsxError), (0, []))
+        except NpsXlsxError:
+            return (0, 0, 0)
+        found = sum(any(c.exact(h) or c.alias(h) for h in header) for c in columns)
+        return (found, len(header), -list(DELIMITERS).index(delimiter))
+
+    return max(DELIMITERS, key=score)
+
+
+def _locate(header: list[str], columns: Sequence[Column], where: str, error: type[NpsXlsxError]) -> dict[str, int]:
+    """Where each column is: a header equal to its name wins, else the one header that is an alias."""
+    at: dict[str, int] = {}
+    for column in columns:
+        exact = [i for i, name in enumerate(header) if column.exact(name)]
+        found = exact[:1] or [i for i, name in enumerate(header) if column.alias(name) and i not in at.values()]
+        if len(found) > 1:
+            names = " and ".join(f"'{_shown(header[i])}'" for i in found)
+            raise error(
+                f"{where}: the headers {names} could each be {column.meaning}; "
+                f"name the one to use '{column.key}' (or rename the other)"
+            )
+        if found:
+            at[column.key] = found[0]
+    missing = [c for c in columns if c.key not in at]
+    if missing:
+        shown = ", ".join(f"'{_shown(name)}'" for name in header[:MAX_HEADERS_SHOWN])
+        if len(header) > MAX_HEADERS_SHOWN:
+            shown += f" and {len(header) - MAX_HEADERS_SHOWN} more"
+        what = " nor for ".join(c.meaning for c in missing)
+        ask = " and ".join(c.asked() for c in missing)
+        raise error(
+            f"{where}: no column for {what}; the headers found are {shown}; "
+            f"call {'the column' if len(missing) == 1 else 'the columns'} {ask}"
+        )
+    return at
+
+
+def _shown(header: str) -> str:
+    text = clean_text(header)[0]
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _example(columns: Sequence[Column]) -> str:
+    return "'" + ",".join(c.key for c in columns) + "'"

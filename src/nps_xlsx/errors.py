@@ -24,3 +24,7 @@ class OutputError(NpsXlsxError):
 
 class AssignmentsError(NpsXlsxError):
     """An assignments file (which council a held return is from) is unreadable or has a bad row."""
+
+
+class NothingFoundError(NpsXlsxError):
+    """No workbook to read among the inputs: nothing there, or only entries that are skipped (a lock file)."""

@@ -85,6 +85,12 @@ class Issue:
     value: str | None
     message: str
 
+    @property
+    def detail(self) -> str:
+        """The message without the ``file › sheet!cell (ID): `` that :func:`make_issue` puts first."""
+        where = str(self.location) + (f" ({self.value_code})" if self.value_code else "")
+        return self.message.removeprefix(f"{where}: ")
+
     def to_dict(self) -> dict[str, str | None]:
         """Plain data for JSON output."""
         return {

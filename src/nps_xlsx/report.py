@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .files import list_entries
+from .issues import Issue
 from .rubric import Rubric
 from .safety import Limits
-from .validate import FileReport, read_return
+from .text import display_path, plural
+from .validate import HOLD_CODES, FileReport, read_return
+
+FAILING = ("rejected", "held")  # the statuses that make validate exit 1
+MAX_NAMED = 5  # paths named in a message before "and N more"
 
 STATUS_TEXT = {
     "accepted": "accepted",
@@ -36,9 +41,14 @@ class ValidationReport:
     files: list[FileReport]
 
     @property
+    def empty(self) -> bool:
+        """True when there was no workbook to read: nothing found, or only entries that were skipped."""
+        return all(f.status == "skipped" for f in self.files)
+
+    @property
     def valid(self) -> bool:
-        """True when no file was rejected or held for review."""
-        return all(f.status not in ("rejected", "held") for f in self.files)
+        """True when there was a workbook to read, and no file was rejected or held for review."""
+        return not self.empty and all(f.status not in FAILING for f in self.files)
 
     def counts(self) -> dict[str, int]:
         """How many files have each status."""
@@ -54,7 +64,7 @@ class ValidationReport:
         parts = ", ".join(
             f"{counts[status]} {text}" for status, text in STATUS_TEXT.items() if status != "held" or counts[status]
         )
-        return f"{len(self.files)} file{'s' if len(self.files) != 1 else ''}: {parts}"
+        return f"{plural(len(self.files), 'file')}: {parts}"
 
 
 def validate_paths(paths: Iterable[Path], rubric: Rubric, limits: Limits | None = None) -> ValidationReport:
@@ -62,19 +72,63 @@ def validate_paths(paths: Iterable[Path], rubric: Rubric, limits: Limits | None 
     return ValidationReport([read_return(path, rubric, limits) for path in discover(paths)])
 
 
-def render_file(report: FileReport, total_codes: int) -> list[str]:
-    """Human-readable lines for one file: its verdict, then one line per issue."""
+def render_file(report: FileReport, total_codes: int, quiet: bool = False) -> list[str]:
+    """Human-readable lines for one file: its verdict, then one line per issue.
+
+    Blank scores fold into one line. ``quiet`` keeps only files that fail (rejected or
+    held for review), with their errors and the finding that holds them.
+    """
+    if quiet and report.status not in FAILING:
+        return []
     if report.status == "skipped":
         return [f"{report.path}: skipped ({report.skip_reason})"]
     details = []
     if report.response:
         details.append(f"{report.response.answered} of {total_codes} answered")
     if report.errors:
-        details.append(f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''}")
+        details.append(plural(len(report.errors), "error"))
     if report.warnings:
-        details.append(f"{len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}")
+        details.append(plural(len(report.warnings), "warning"))
     head = f"{report.path}: {STATUS_TEXT[report.status]}" + (f" ({', '.join(details)})" if details else "")
+    issues = [i for i in report.issues if not quiet or i.severity == "error" or i.code in HOLD_CODES]
+    blanks = [i for i in issues if i.code == "score-blank"]
     lines = [head]
-    for issue in report.issues:
-        lines.append(f"  {issue.severity:<7} {issue.code}: {issue.message}")
+    for issue in issues:
+        if issue.code != "score-blank":
+            lines.append(f"  {issue.severity:<7} {issue.code}: {issue.message}")
+        elif issue is blanks[0]:
+            lines.append(f"  {issue.severity:<7} {issue.code}: {fold_blanks(blanks)}")
     return lines
+
+
+def fold_blanks(blanks: list[Issue]) -> str:
+    """``3 value codes not answered: EC1, EC2 (Engaging Councillors!I4, I5), SM1 (Engaging senior managers!I4); …``.
+
+    The value codes are grouped by sheet, in the order found, each group followed by its cells.
+    """
+    groups: dict[str | None, list[Issue]] = {}
+    for issue in blanks:
+        groups.setdefault(issue.location.sheet, []).append(issue)
+    parts = []
+    for sheet, group in groups.items():
+        codes = ", ".join(i.value_code or "?" for i in group)
+        cells = ", ".join(i.location.cell for i in group if i.location.cell)
+        parts.append(f"{codes} ({sheet}!{cells})" if sheet and cells else codes)
+    advice = blanks[0].detail.partition("; ")[2]
+    return f"{plural(len(blanks), 'value code')} not answered: {', '.join(parts)}" + (f"; {advice}" if advice else "")
+
+
+def nothing_found(paths: Sequence[Path], reports: Sequence[FileReport]) -> str:
+    """Why there is nothing to read: what was searched, and what was skipped there."""
+    where = ", ".join(f"'{display_path(p)}'" for p in paths[:MAX_NAMED])
+    if len(paths) > MAX_NAMED:
+        where += f" and {len(paths) - MAX_NAMED} more"
+    if any(p.is_dir() for p in paths):
+        where += " (folders are searched with their subfolders)"
+    text = f"no workbooks found in {where}"
+    skipped = [r for r in reports if r.status == "skipped"]
+    if skipped:
+        named = "; ".join(f"{r.path}, {r.skip_reason}" for r in skipped[:MAX_NAMED])
+        more = f"; and {len(skipped) - MAX_NAMED} more" if len(skipped) > MAX_NAMED else ""
+        text += f"; {plural(len(skipped), 'entry', 'entries')} skipped: {named}{more}"
+    return text + ". Give the folders that hold the returns, or the workbooks themselves."

@@ -25,6 +25,11 @@ def clean_text(text: str) -> tuple[str, int]:
     return cleaned, len(text) - len(cleaned)
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 file``, ``2 files``, ``1,200 value codes``; ``nouns`` for an irregular plural."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def utf16_len(text: str) -> int:
     """The length of ``text`` as Excel counts it: UTF-16 code units (a character beyond U+FFFF counts 2)."""
     return len(text) + len(_ASTRAL.findall(text))
