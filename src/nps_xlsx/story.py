@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .collect import Collection
+from .text import plural
 
 MAX_NAMED = 5  # files or councils named in a line; the rest are counted ("and 3 more")
 CHASE_WORDS = {  # in the order the line gives them
@@ -15,11 +16,6 @@ CHASE_WORDS = {  # in the order the line gives them
     "held": "held for review",
     "not-returned": "not returned",
 }
-
-
-def plural(n: int, noun: str, many: str | None = None) -> str:
-    """``1 file``, ``2 files``; ``many`` for an irregular plural."""
-    return f"{n:,} {noun if n == 1 else (many or noun + 's')}"
 
 
 def named(items: Sequence[str], limit: int = MAX_NAMED) -> str:
