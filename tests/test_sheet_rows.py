@@ -16,7 +16,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nps_xlsx.layout import column_letter
-from nps_xlsx.sheet_rows import RowWriter, Splice, splice
+from nps_xlsx.sheet_rows import CELL_PADDING, RowWriter, Splice, splice
+from nps_xlsx.style import MAX_ROW_HEIGHT, row_height
 
 cell_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 
@@ -68,6 +69,35 @@ def test_blanks_are_skipped_and_numpy_numbers_are_numbers() -> None:
         '<c r="C2" s="4" t="inlineStr"><is><t>x</t></is></c></row><row r="3"></row>'
     )
     assert (writer.rows, writer.last_row, writer.longest) == (2, 2, [0, 0, 1])
+
+
+def _heights(rows: list[list[object]], wrap: list[float | None]) -> list[float | None]:
+    """The height each row is written with (``None``: the default)."""
+    stream = io.StringIO()
+    writer = RowWriter(stream, 1, [1] * len(wrap), [1] * len(wrap), wrap)
+    for row in rows:
+        writer.write(row)
+    tags = re.findall(r"<row ([^>]*)>", stream.getvalue())
+    return [float(m[1]) if (m := re.search(r'ht="([^"]+)" customHeight="1"', tag)) else None for tag in tags]
+
+
+def test_rows_with_wrapped_text_are_as_tall_as_its_lines() -> None:
+    long, longer = "word " * 40, "word " * 80  # 200 and 400 characters in a column 40 wide
+    heights = _heights(
+        [["x", long], [long, "short"], ["x", longer], ["x", "one\ntwo\nthree"], ["x", long * 200]], [None, 40]
+    )
+    lines = [(long, 40 - CELL_PADDING)]
+    assert heights[0] == row_height(lines, 11) > row_height([("one line", 40)], 11)
+    assert heights[1] is None  # long text in a column that does not wrap, short text in one that does
+    assert heights[2] > heights[0]
+    assert heights[3] == row_height([("one\ntwo\nthree", 40)], 11)  # short, but three lines
+    assert heights[4] == MAX_ROW_HEIGHT  # Excel's maximum
+
+
+def test_the_tallest_wrapped_text_sets_the_height() -> None:
+    short, long = "word " * 10, "word " * 60
+    (height,) = _heights([[short, long, short]], [20, 20, 20])
+    assert height == row_height([(long, 20 - CELL_PADDING)], 11)
 
 
 def test_column_letters() -> None:
