@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from nps_xlsx.layout import column_letter
 from nps_xlsx.sheet_rows import CELL_PADDING, RowWriter, Splice, splice
-from nps_xlsx.style import MAX_ROW_HEIGHT, row_height
+from nps_xlsx.style import CHARS_PER_WIDTH_UNIT, MAX_ROW_HEIGHT, row_height, text_lines
 
 cell_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 
@@ -141,3 +142,29 @@ def test_splice_refuses_a_missing_sheet(tmp_path: Path) -> None:
     rows.write_text("")
     with pytest.raises(ValueError, match="sheet9"):
         splice(buffer, tmp_path / "out.xlsx", [Splice("xl/worksheets/sheet9.xml", rows, "A1:A1")])
+
+
+prose = st.lists(st.text("abcdefghij", min_size=1, max_size=14), min_size=1, max_size=80).map(" ".join)
+# paragraphs that start with a non-space (as text read from a return is stripped)
+any_text = st.text(st.sampled_from("ab -\t\n"), max_size=300).map(
+    lambda text: "\n".join(paragraph.lstrip() for paragraph in text.split("\n"))
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=prose, width=st.integers(12, 90))
+def test_line_estimate_wraps_prose_as_textwrap_does(text: str, width: int) -> None:
+    """Words (each shorter than a line) and single spaces: one line per greedy line, as :mod:`textwrap` (and a
+    spreadsheet) breaks them."""
+    per_line = int(width * CHARS_PER_WIDTH_UNIT[11])
+    assert text_lines(text, width, 11) == max(1, len(textwrap.wrap(text, per_line)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=any_text, width=st.integers(1, 40))
+@example(text="a" * 100, width=10)
+def test_line_estimate_is_never_fewer_than_textwraps(text: str, width: int) -> None:
+    """Hyphens, runs of spaces, long words: never fewer lines than textwrap finds (a row is never too short)."""
+    per_line = max(1, int(width * CHARS_PER_WIDTH_UNIT[11]))
+    wrapped = sum(max(1, len(textwrap.wrap(p, per_line, expand_tabs=False))) for p in text.split("\n"))
+    assert text_lines(text, width, 11) >= wrapped
