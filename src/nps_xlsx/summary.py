@@ -89,7 +89,7 @@ def _write_sheets(
         "By value code",
         tables.by_code.reset_index(),
         "ByValueCode",
-        wrap={"Value code": 30, "Key area": 26},
+        wrap={"Value code": 36, "Key area": 36},
         widths=counts,
         freeze=2,
     )
