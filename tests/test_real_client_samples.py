@@ -86,9 +86,11 @@ def summary_counts(summary: Table, rubric: Rubric) -> dict[str, list[int]]:
     """Each key area's row of "Your summary": a count per level, then Unscored, then Not answered."""
     width = len(rubric.levels) + 2
     sheets = {area.sheet for area in rubric.areas}
-    return {
-        row[0]: [int(n) for n in row[1 : 1 + width]] for row in summary[TABLE_ROW + 1 :] if row[:1] and row[0] in sheets
-    }
+    counts: dict[str, list[int]] = {}
+    for row in summary[TABLE_ROW + 1 :]:
+        if row[:1] and row[0] in sheets and row[0] not in counts:  # the table; the grid below repeats area names
+            counts[row[0]] = [int(n) for n in row[1 : 1 + width]]
+    return counts
 
 
 def read_counts(report: FileReport, rubric: Rubric) -> tuple[dict[str, tuple[int, int]], dict[str, list[int]]]:

@@ -6,7 +6,7 @@ a duplicate (a later resubmission), a byte-identical copy, a blank-heavy return,
 with wrongly typed scores (that council's only one, rejected), a LibreOffice-saved ``.ods``
 (needs ``soffice``), and an Office lock file. Of the last three councils, one sends nothing,
 one sends its personalised copy back untouched (nothing answered), and one's copy comes back
-filled in under another council's name (held for review). So the chase list shows every
+filled in under the name of a council that returned its own (held for review). So the chase list shows every
 status. Run: ``SOURCE_DATE_EPOCH=1764115200 python tools/make_samples.py`` (the epoch fixes
 the template date).
 """
@@ -141,12 +141,14 @@ def main() -> None:
     (OUT / f"{Path(workbook_filename(council)).stem}-typed.xlsx").write_bytes(data)
     # Of the councils with no filled return of their own, the first sends nothing; the second sends
     # its personalised copy back untouched (nothing answered, its only return); the third's copy is
-    # filled in by the second's officer (a shared service) under the second's name: held for review.
+    # filled in under the name of a council that has returned its own (an officer who works for both):
+    # held for review. So each of the five chase statuses has a council.
     _silent, blank, shared = councils[-NOT_RETURNED:]
     (OUT / workbook_filename(blank)).write_bytes(build_workbook(rubric, options, blank))
     template = build_workbook(rubric, options, shared)
     answers = profile_answers(rubric, random.Random(7), 3.0)
-    data = fill_bytes(template, answers, cover(blank.name, random.Random(7), start + timedelta(days=43)))
+    typed_name = returning[0].name
+    data = fill_bytes(template, answers, cover(typed_name, random.Random(7), start + timedelta(days=43)))
     (OUT / workbook_filename(shared)).write_bytes(data)
     # Saved by LibreOffice as .ods (the council uses LibreOffice).
     soffice = shutil.which("soffice")
