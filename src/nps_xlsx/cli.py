@@ -176,7 +176,8 @@ def validate(
         for file_report in report.files:
             for line in render_file(file_report, len(loaded.value_codes), quiet):
                 click.echo(line)
-        click.echo(report.summary_line())
+        if report.files:  # with nothing found at all, the error below says so
+            click.echo(report.summary_line())
     if report.empty:
         raise click.ClickException(nothing_found(files, report.files))
     sys.exit(0 if report.valid else 1)
