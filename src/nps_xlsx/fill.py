@@ -176,16 +176,27 @@ def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[st
         put(layout.score_name(code_id), answer.score)
         put(layout.comment_name(code_id), answer.comment, as_text=True)
 
+    parts = {}
+    for info in source.infolist():
+        data = source.read(info)
+        if info.filename in edits:
+            data = _patch_cells(data.decode(), edits[info.filename]).encode()
+        if info.filename.startswith("xl/worksheets/") and b"</f>" in data:
+            data = drop_cached_results(data.decode()).encode()
+        parts[info.filename] = data
+    if SHARED_STRINGS in parts:  # a cell written over may have referred to a shared string: keep sst/@count true
+        references = sum(data.count(b' t="s"') for name, data in parts.items() if name.startswith("xl/worksheets/"))
+        parts[SHARED_STRINGS] = re.sub(
+            rb'(<sst\b[^>]*? count=")[0-9]+"', lambda m: m[1] + b"%d\"" % references, parts[SHARED_STRINGS], count=1
+        )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            data = source.read(info)
-            if info.filename in edits:
-                data = _patch_cells(data.decode(), edits[info.filename]).encode()
-            if info.filename.startswith("xl/worksheets/") and b"</f>" in data:
-                data = drop_cached_results(data.decode()).encode()
-            target.writestr(info, data)
+            target.writestr(info, parts[info.filename])
     return out.getvalue()
+
+
+SHARED_STRINGS = "xl/sharedStrings.xml"
 
 
 # A formula cell as xlsxwriter writes it: ``<c r="B10" s="4" t="str"><f>…</f><v>0 of 59 answered</v></c>``.
