@@ -37,6 +37,7 @@ COMMENT = (
     "Evidence: quarterly reports to the Audit Committee, the published contracts register and "
     "the annual social value statement."
 )
+LONG_COMMENT = " ".join(f"Point {n}: the evidence is in the annual procurement report." for n in range(1, 16))
 SHORT_ROW = layout.code_row(1) + 1  # the second value code's row (1-based), on the first key-area sheet
 
 
@@ -50,9 +51,12 @@ def _cwd(path: Path) -> Iterator[None]:
         os.chdir(before)
 
 
-def _filled_return(template: bytes, rubric: Rubric) -> bytes:
+def _filled_return(template: bytes, rubric: Rubric, comments: dict[str, str] | None = None) -> bytes:
     choices = layout.score_choices(rubric)
-    answers = {code.id: Answer(choices[i % len(choices)], COMMENT) for i, code in enumerate(rubric.value_codes)}
+    answers = {
+        code.id: Answer(choices[i % len(choices)], (comments or {}).get(code.id, COMMENT))
+        for i, code in enumerate(rubric.value_codes)
+    }
     return fill_bytes(template, answers, {"council_name": "Dacorum Borough Council", "respondent_name": "A. Officer"})
 
 
@@ -85,6 +89,8 @@ def rendered(rubric: Rubric, template_path: Path, tmp_path_factory: pytest.TempP
     filled = _filled_return(template_path.read_bytes(), rubric)
     (work / "template.xlsx").write_bytes(filled)
     (work / "short.xlsx").write_bytes(_with_row_height(filled, rubric.areas[0].sheet, SHORT_ROW, 15))
+    last = rubric.areas[0].value_codes[-1].id  # nothing below its row to draw over
+    (work / "long.xlsx").write_bytes(_filled_return(template_path.read_bytes(), rubric, {last: LONG_COMMENT}))
     # collect on a copy, with relative paths, so that the ledger's columns do not depend on the checkout
     shutil.copytree(REPO / "samples" / "returns", work / "returns")
     shutil.copy(REPO / "samples" / "councils.csv", work / "councils.csv")
@@ -92,7 +98,7 @@ def rendered(rubric: Rubric, template_path: Path, tmp_path_factory: pytest.TempP
         args = ["collect", "returns", "--expected", "councils.csv", "--out", "summary.xlsx"]
         result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    names = ("template", "short", "summary")
+    names = ("template", "short", "long", "summary")
     sources = [work / f"{name}.xlsx" for name in names]
     pdfs = soffice_convert_all(sources, "pdf", work / "pdf", tmp_path_factory.mktemp("lo-profile-render"))
     return {name: fit(source, pdf) for name, source, pdf in zip(names, sources, pdfs, strict=True)}
@@ -125,3 +131,11 @@ def test_the_checker_sees_a_row_too_short_for_its_text(rendered: dict[str, Fit],
     assert all(overlap.first.text in row_words or overlap.second.text in row_words for overlap in drawn)
     # the unchanged return has none of this
     assert rendered["template"].row_problems() == []
+
+
+def test_the_checker_sees_text_cut_off_at_the_end_of_a_sheet(rendered: dict[str, Fit]) -> None:
+    """A comment far longer than its row, with nothing below it to be drawn over: LibreOffice cuts it off."""
+    long = rendered["long"]
+    cut = {token for token in long.missing if token.startswith("Point") or token.rstrip(":").isdigit()}
+    assert cut, "words cut off the last row went unnoticed"
+    assert long.row_problems() and long.column_problems() == []
