@@ -139,3 +139,25 @@ def test_the_checker_sees_text_cut_off_at_the_end_of_a_sheet(rendered: dict[str,
     cut = {token for token in long.missing if token.startswith("Point") or token.rstrip(":").isdigit()}
     assert cut, "words cut off the last row went unnoticed"
     assert long.row_problems() and long.column_problems() == []
+
+
+def test_the_readme_pictures_render(tmp_path: Path) -> None:
+    """tools/render_pictures.py writes both PNGs, each a readable size and small enough to commit."""
+    import struct
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "render_pictures.py"), "--out-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for name in ("key-area-sheet.png", "summary-overview.png"):
+        data = (tmp_path / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", data[16:24])
+        assert width >= 800 and height >= 300, (name, width, height)
+        assert 10_000 < len(data) < 200_000, (name, len(data))
