@@ -89,19 +89,3 @@ def ssconvert_convert(source: Path, target: Path) -> Path:
         f"Gnumeric did not write {target} (exit {result.returncode})\nstdout: {result.stdout}\nstderr: {result.stderr}"
     )
     return target
-
-
-def soffice_convert_all(sources: list[Path], target_format: str, outdir: Path, profile: Path) -> list[Path]:
-    """Convert several files in one LibreOffice run (it starts once: seconds saved per file)."""
-    soffice = require_program("soffice")
-    outdir.mkdir(parents=True, exist_ok=True)
-    args = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore"]
-    result = run_program(
-        [*args, "--convert-to", target_format, "--outdir", str(outdir), *map(str, sources)], "LibreOffice"
-    )
-    targets = [outdir / f"{source.stem}.{target_format}" for source in sources]
-    assert result.returncode == 0 and all(target.is_file() for target in targets), (
-        f"LibreOffice did not write {targets} (exit {result.returncode})\n"
-        f"stdout: {result.stdout}\nstderr: {result.stderr}"
-    )
-    return targets
