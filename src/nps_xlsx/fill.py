@@ -187,7 +187,7 @@ def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[st
     if SHARED_STRINGS in parts:  # a cell written over may have referred to a shared string: keep sst/@count true
         references = sum(data.count(b' t="s"') for name, data in parts.items() if name.startswith("xl/worksheets/"))
         parts[SHARED_STRINGS] = re.sub(
-            rb'(<sst\b[^>]*? count=")[0-9]+"', lambda m: m[1] + b"%d\"" % references, parts[SHARED_STRINGS], count=1
+            rb'(<sst\b[^>]*? count=")[0-9]+"', lambda m: m[1] + b'%d"' % references, parts[SHARED_STRINGS], count=1
         )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
