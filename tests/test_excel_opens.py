@@ -90,12 +90,7 @@ KINDS = [
 ]
 
 # Known breaches of our real outputs: (kind, rule) -> why. Strict xfails: a fix turns them into failures to remove.
-KNOWN = {
-    ("filled (fill_bytes)", "shared_strings"): (
-        "fill_bytes writes the council name over a shared-string cell as an inline string and keeps "
-        "sst/@count, which is then one too many (the samples show it too)"
-    ),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 _PACKAGES: dict[str, Package] = {}

@@ -3,8 +3,12 @@
 Deterministic (seeded). Each council on ``samples/councils.csv`` but three gets a personalised
 workbook filled with a maturity profile and comments; then the problem files are added:
 a duplicate (a later resubmission), a byte-identical copy, a blank-heavy return, a return
-with wrongly typed scores, a LibreOffice-saved ``.ods`` (needs ``soffice``), and an Office
-lock file. Run: ``python tools/make_samples.py`` (SOURCE_DATE_EPOCH fixes the template date).
+with wrongly typed scores (that council's only one, rejected), a LibreOffice-saved ``.ods``
+(needs ``soffice``), and an Office lock file. Of the last three councils, one sends nothing,
+one sends its personalised copy back untouched (nothing answered), and one's copy comes back
+filled in under the name of a council that returned its own (held for review). So the chase list shows every
+status. Run: ``SOURCE_DATE_EPOCH=1764115200 python tools/make_samples.py`` (the epoch fixes
+the template date).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from nps_xlsx.template import BuildOptions, build_time, build_workbook
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "samples" / "returns"
-NOT_RETURNED = 3  # the last councils on the list send nothing (the chase list)
+NOT_RETURNED = 3  # the last councils on the list send no filled return of their own (the chase list)
 
 GOOD = [
     "A corporate procurement strategy approved by Cabinet sets out how we apply this.",
@@ -133,7 +137,19 @@ def main() -> None:
     council, template, answers = written[returning[5].code]
     typed = dict(answers, EC1=Answer(3), EC2=Answer("4 - leader "), EC3=Answer("seven"), SM1=Answer(3.5))
     data = fill_bytes(template, typed, cover(council.name, random.Random(5), start + timedelta(days=42)))
+    (OUT / workbook_filename(council)).unlink()  # this council's only return, so it is chased as rejected
     (OUT / f"{Path(workbook_filename(council)).stem}-typed.xlsx").write_bytes(data)
+    # Of the councils with no filled return of their own, the first sends nothing; the second sends
+    # its personalised copy back untouched (nothing answered, its only return); the third's copy is
+    # filled in under the name of a council that has returned its own (an officer who works for both):
+    # held for review. So each of the five chase statuses has a council.
+    _silent, blank, shared = councils[-NOT_RETURNED:]
+    (OUT / workbook_filename(blank)).write_bytes(build_workbook(rubric, options, blank))
+    template = build_workbook(rubric, options, shared)
+    answers = profile_answers(rubric, random.Random(7), 3.0)
+    typed_name = returning[0].name
+    data = fill_bytes(template, answers, cover(typed_name, random.Random(7), start + timedelta(days=43)))
+    (OUT / workbook_filename(shared)).write_bytes(data)
     # Saved by LibreOffice as .ods (the council uses LibreOffice).
     soffice = shutil.which("soffice")
     ods_source = OUT / workbook_filename(returning[6])

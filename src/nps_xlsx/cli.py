@@ -54,7 +54,11 @@ def main() -> None:
     help="Folder for the personalised workbooks (with --councils).",
 )
 @click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
-@click.option("--password", default="", help="Protect the sheets with this password (default: none).")
+@click.option(
+    "--password",
+    default="",
+    help="A password for the sheet protection. The sheets are always protected; by default with no password.",
+)
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 def generate(
     out: Path | None, councils: Path | None, out_dir: Path | None, rubric: Path | None, password: str, force: bool
@@ -172,7 +176,8 @@ def validate(
         for file_report in report.files:
             for line in render_file(file_report, len(loaded.value_codes), quiet):
                 click.echo(line)
-        click.echo(report.summary_line())
+        if report.files:  # with nothing found at all, the error below says so
+            click.echo(report.summary_line())
     if report.empty:
         raise click.ClickException(nothing_found(files, report.files))
     sys.exit(0 if report.valid else 1)

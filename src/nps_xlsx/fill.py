@@ -53,6 +53,8 @@ def fill_workbook(
     (keyed by defined name, e.g. council_name, respondent_name, completion_date as datetime.date).
 
     Raises ``KeyError`` for a value-code ID or cover field the workbook does not define.
+    openpyxl writes formulas without their cached results, so none is stale (see
+    :func:`drop_cached_results`).
     """
     workbook = openpyxl.load_workbook(template)
     cover_names = {name for name, _label in layout.COVER_FIELDS}
@@ -150,8 +152,9 @@ def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[st
 
     The same contract as :func:`fill_workbook` (cells found through the defined names),
     but it patches the worksheet XML directly, so it needs the generator's own output,
-    where every input is an empty styled cell. Cover values are text or dates. Used to build
-    large synthetic corpora for tests and benchmarks.
+    where every input is an empty styled cell. Cover values are text or dates. Formulas lose
+    their cached results (:func:`drop_cached_results`). Used to build large synthetic corpora
+    for tests and benchmarks.
     """
     source = zipfile.ZipFile(io.BytesIO(template))
     workbook = source.read("xl/workbook.xml").decode()
@@ -173,14 +176,45 @@ def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[st
         put(layout.score_name(code_id), answer.score)
         put(layout.comment_name(code_id), answer.comment, as_text=True)
 
+    parts = {}
+    for info in source.infolist():
+        data = source.read(info)
+        if info.filename in edits:
+            data = _patch_cells(data.decode(), edits[info.filename]).encode()
+        if info.filename.startswith("xl/worksheets/") and b"</f>" in data:
+            data = drop_cached_results(data.decode()).encode()
+        parts[info.filename] = data
+    if SHARED_STRINGS in parts:  # a cell written over may have referred to a shared string: keep sst/@count true
+        references = sum(data.count(b' t="s"') for name, data in parts.items() if name.startswith("xl/worksheets/"))
+        parts[SHARED_STRINGS] = re.sub(
+            rb'(<sst\b[^>]*? count=")[0-9]+"', lambda m: m[1] + b'%d"' % references, parts[SHARED_STRINGS], count=1
+        )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            data = source.read(info)
-            if info.filename in edits:
-                data = _patch_cells(data.decode(), edits[info.filename]).encode()
-            target.writestr(info, data)
+            target.writestr(info, parts[info.filename])
     return out.getvalue()
+
+
+SHARED_STRINGS = "xl/sharedStrings.xml"
+
+
+# A formula cell as xlsxwriter writes it: ``<c r="B10" s="4" t="str"><f>…</f><v>0 of 59 answered</v></c>``.
+_CACHED_RESULT = re.compile(
+    r'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?)(?: t="[a-zA-Z]+")?>(<f(?: [^>]*)?>[^<]*</f>)<v>[^<]*</v></c>'
+)
+
+
+def drop_cached_results(xml: str) -> str:
+    """Worksheet XML with every formula's cached result removed (the formula and style kept).
+
+    The template's formulas (the Cover's "N of 59 answered", the "Your summary" counts) carry
+    the result for a blank workbook. Once inputs are filled in, that result is stale:
+    LibreOffice shows a cached result as it is (it ignores ``fullCalcOnLoad``) and computes
+    only formulas without one; Excel recalculates everything on load (``fullCalcOnLoad``,
+    which the template sets). With no cached result, every program shows the right figures.
+    """
+    return _CACHED_RESULT.sub(r'<c r="\1"\2>\3</c>', xml)
 
 
 def _cell_xml(ref: str, value: object, as_text: bool) -> str:
