@@ -126,7 +126,7 @@ def _write_sheets(
     _table_sheet(book, fmt, rows, "Needs review", tables.needs_review, "NeedsReview", wrap=wrap)
 
     overall.insert_chart(3, 0, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
-    overview.insert_chart(3, 0, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
+    overview.insert_chart(3, 0, _overall_chart(book, rubric), _alt("Overall score distribution", 2.0, 1.25))
     area_chart = _stacked_chart(
         book, rubric, "By key area", len(rubric.areas), "Score distribution by key area", "Key area", "key area"
     )
@@ -385,9 +385,9 @@ def _overview(book, sheet, fmt: _Formats, tables: Tables, rubric: Rubric) -> Non
         "council's status and what to do) and the returns that need your review."
     )
     sheet.set_column(0, 0, 38)
-    sheet.set_column(1, 1, 70)
+    sheet.set_column(1, 1, 100)
     sheet.merge_range(1, 0, 1, 1, fit_cell(about), fmt.subtitle)  # not a data sheet: a merged line of prose
-    sheet.set_row(1, row_height([(about, 38 + 70)], 11))
+    sheet.set_row(1, row_height([(about, 38 + 100)], 11))
     row = 24
     _write_text(sheet, row, 0, "Returns", fmt.label)
     for label, value in tables.overview:
