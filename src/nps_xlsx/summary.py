@@ -122,7 +122,7 @@ def _write_sheets(
     chase = for_people(tables.chase, CHASE_STATUSES)
     wrap = {"Council": 24, "Status": 14, "File(s)": 28, "First error": 36, "What to do": 32, "Note": 24}
     _table_sheet(book, fmt, rows, "Chase list", chase, "ChaseList", wrap=wrap, freeze=2)
-    wrap = {"File": 28, "SHA-256": 18, "Issued to": 22, "Name typed": 22, "Reason": 40, "What to do": 40}
+    wrap = {"File": 28, "SHA-256": 18, "Issued to": 22, "Name typed": 22, "Reason": 36, "What to do": 36}
     _table_sheet(book, fmt, rows, "Needs review", tables.needs_review, "NeedsReview", wrap=wrap)
 
     overall.insert_chart(3, 0, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
