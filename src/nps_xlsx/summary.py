@@ -120,7 +120,7 @@ def _write_sheets(
     wrap = {"File": 30, "Status": 14, "Council": 24, "Template version": 14, "First error": 40, "Note": 30}
     _table_sheet(book, fmt, rows, "Ledger", ledger, "Ledger", wrap={**wrap, "SHA-256": 34})
     chase = for_people(tables.chase, CHASE_STATUSES)
-    wrap = {"Council": 24, "Status": 14, "File(s)": 28, "First error": 36, "What to do": 32, "Note": 24}
+    wrap = {"Council": 24, "Status": 14, "File(s)": 26, "First error": 32, "What to do": 30, "Note": 24}
     _table_sheet(book, fmt, rows, "Chase list", chase, "ChaseList", wrap=wrap, freeze=2)
     wrap = {"File": 28, "SHA-256": 18, "Issued to": 22, "Name typed": 22, "Reason": 36, "What to do": 36}
     _table_sheet(book, fmt, rows, "Needs review", tables.needs_review, "NeedsReview", wrap=wrap)
