@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nps_xlsx.layout import column_letter
-from nps_xlsx.sheet_rows import RowWriter, Splice, splice
+from nps_xlsx.sheet_rows import CELL_PADDING, RowWriter, Splice, splice
+from nps_xlsx.style import CHARS_PER_WIDTH_UNIT, MAX_ROW_HEIGHT, row_height, text_lines
 
 cell_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 
@@ -70,6 +72,35 @@ def test_blanks_are_skipped_and_numpy_numbers_are_numbers() -> None:
     assert (writer.rows, writer.last_row, writer.longest) == (2, 2, [0, 0, 1])
 
 
+def _heights(rows: list[list[object]], wrap: list[float | None]) -> list[float | None]:
+    """The height each row is written with (``None``: the default)."""
+    stream = io.StringIO()
+    writer = RowWriter(stream, 1, [1] * len(wrap), [1] * len(wrap), wrap)
+    for row in rows:
+        writer.write(row)
+    tags = re.findall(r"<row ([^>]*)>", stream.getvalue())
+    return [float(m[1]) if (m := re.search(r'ht="([^"]+)" customHeight="1"', tag)) else None for tag in tags]
+
+
+def test_rows_with_wrapped_text_are_as_tall_as_its_lines() -> None:
+    long, longer = "word " * 40, "word " * 80  # 200 and 400 characters in a column 40 wide
+    heights = _heights(
+        [["x", long], [long, "short"], ["x", longer], ["x", "one\ntwo\nthree"], ["x", long * 200]], [None, 40]
+    )
+    lines = [(long, 40 - CELL_PADDING)]
+    assert heights[0] == row_height(lines, 11) > row_height([("one line", 40)], 11)
+    assert heights[1] is None  # long text in a column that does not wrap, short text in one that does
+    assert heights[2] > heights[0]
+    assert heights[3] == row_height([("one\ntwo\nthree", 40)], 11)  # short, but three lines
+    assert heights[4] == MAX_ROW_HEIGHT  # Excel's maximum
+
+
+def test_the_tallest_wrapped_text_sets_the_height() -> None:
+    short, long = "word " * 10, "word " * 60
+    (height,) = _heights([[short, long, short]], [20, 20, 20])
+    assert height == row_height([(long, 20 - CELL_PADDING)], 11)
+
+
 def test_column_letters() -> None:
     assert [column_letter(c) for c in (0, 25, 26, 51, 52, 701, 702)] == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
 
@@ -111,3 +142,29 @@ def test_splice_refuses_a_missing_sheet(tmp_path: Path) -> None:
     rows.write_text("")
     with pytest.raises(ValueError, match="sheet9"):
         splice(buffer, tmp_path / "out.xlsx", [Splice("xl/worksheets/sheet9.xml", rows, "A1:A1")])
+
+
+prose = st.lists(st.text("abcdefghij", min_size=1, max_size=14), min_size=1, max_size=80).map(" ".join)
+# paragraphs that start with a non-space (as text read from a return is stripped)
+any_text = st.text(st.sampled_from("ab -\t\n"), max_size=300).map(
+    lambda text: "\n".join(paragraph.lstrip() for paragraph in text.split("\n"))
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=prose, width=st.integers(12, 90))
+def test_line_estimate_wraps_prose_as_textwrap_does(text: str, width: int) -> None:
+    """Words (each shorter than a line) and single spaces: one line per greedy line, as :mod:`textwrap` (and a
+    spreadsheet) breaks them."""
+    per_line = int(width * CHARS_PER_WIDTH_UNIT[11])
+    assert text_lines(text, width, 11) == max(1, len(textwrap.wrap(text, per_line)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=any_text, width=st.integers(1, 40))
+@example(text="a" * 100, width=10)
+def test_line_estimate_is_never_fewer_than_textwraps(text: str, width: int) -> None:
+    """Hyphens, runs of spaces, long words: never fewer lines than textwrap finds (a row is never too short)."""
+    per_line = max(1, int(width * CHARS_PER_WIDTH_UNIT[11]))
+    wrapped = sum(max(1, len(textwrap.wrap(p, per_line, expand_tabs=False))) for p in text.split("\n"))
+    assert text_lines(text, width, 11) >= wrapped

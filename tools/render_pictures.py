@@ -137,7 +137,7 @@ def render(out_dir: Path) -> list[Path]:
             ),
             to_png(
                 summary_pdf,
-                content_box(summary_pdf, "Overall score distribution", "Returns"),
+                content_box(summary_pdf, "Returns", "Overall score distribution"),
                 out_dir / "summary-overview.png",
             ),
         ]

@@ -24,14 +24,21 @@ from pathlib import Path
 from typing import IO
 
 from .layout import column_letter
+from .style import CHARS_PER_WIDTH_UNIT, row_height
 from .text import EXCEL_CELL_LIMIT, utf16_len
 
+CELL_PADDING = 2.0  # width units of a wrapped column not counted on when estimating its lines
 _HALF_LIMIT = EXCEL_CELL_LIMIT // 2  # text up to this long fits in a cell however it is counted
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?"/>')
 _SHEET_DATA_END = b"</sheetData>"
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+_EMPTY_SST = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>'
+)
 _TABLE_NAME = re.compile(rb'<table\b[^>]*? name="([^"]*)"')
 _TABLE_REF = re.compile(rb'(<table\b[^>]*? ref=")[A-Z]+[0-9]+:[A-Z]+[0-9]+"')
 _FILTER_REF = re.compile(rb'<autoFilter ref="[A-Z]+[0-9]+:[A-Z]+[0-9]+"')
@@ -75,19 +82,29 @@ class RowWriter:
     """Writes data rows (0-based ``first_row`` onwards) of a table of ``len(styles)`` columns.
 
     ``styles`` are the xlsxwriter format indices of each column's text cells, ``number_styles`` of
-    its number cells. Tracks, per column, the longest text written (for column widths).
+    its number cells. ``wrap`` gives, per column, the width of a column whose text wraps (``None`` for the
+    others): a row holding text longer than one line of such a column gets the height
+    :func:`~nps_xlsx.style.row_height` estimates (text of ``font_size`` points), as no spreadsheet sizes rows
+    by itself. Tracks, per column, the longest text written (for column widths).
     """
 
     stream: IO[str]
     first_row: int
     styles: list[int]
     number_styles: list[int]
+    wrap: list[float | None] | None = None
+    font_size: int = 11
     rows: int = 0
     longest: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._letters = [column_letter(col) for col in range(len(self.styles))]
         self.longest = [0] * len(self.styles)
+        # estimated on a little less than the width: a cell's padding, and proportional fonts, take some
+        wrap = [max(1.0, width - CELL_PADDING) if width else None for width in self.wrap or [None] * len(self.styles)]
+        chars = CHARS_PER_WIDTH_UNIT[self.font_size]
+        self._one_line = [int(width * chars) if width else 0 for width in wrap]  # surely one line (0: never wraps)
+        self._widths = wrap
 
     @property
     def last_row(self) -> int:
@@ -98,8 +115,9 @@ class RowWriter:
         """Write the next row: text as text (never a formula or link; shortened by :func:`fit_cell` if a cell
         cannot hold it), numbers as numbers, blanks as nothing."""
         number = self.first_row + self.rows + 1
-        letters, styles, longest = self._letters, self.styles, self.longest
+        letters, styles, longest, one_line = self._letters, self.styles, self.longest, self._one_line
         cells = []
+        wrapped: list[tuple[str, float]] = []  # texts that may take more than one line, with their widths
         for col, value in enumerate(values):
             if type(value) is not str:
                 if type(value) is int or (type(value) is float and value == value):  # the usual numbers, quickly
@@ -120,12 +138,18 @@ class RowWriter:
                 longest[col] = len(value)
             if len(value) > _HALF_LIMIT:
                 value = fit_cell(value)
+            if one_line[col] and (len(value) > one_line[col] or "\n" in value):
+                wrapped.append((value, self._widths[col]))  # type: ignore[arg-type]
             text = escape_text(value)
             space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
             cells.append(
                 f'<c r="{letters[col]}{number}" s="{styles[col]}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
             )
-        self.stream.write(f'<row r="{number}">{"".join(cells)}</row>')
+        if wrapped:
+            height = row_height(wrapped, self.font_size)
+            self.stream.write(f'<row r="{number}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>')
+        else:
+            self.stream.write(f'<row r="{number}">{"".join(cells)}</row>')
         self.rows += 1
 
 
@@ -142,10 +166,15 @@ class Splice:
     table: str | None = None
 
 
-def splice(source: IO[bytes], target: Path, splices: list[Splice]) -> None:
+def splice(source: IO[bytes], target: Path, splices: list[Splice], strings_inline: bool = False) -> None:
     """Copy the workbook in ``source`` to ``target``, inserting each splice's rows at the end of its
     sheet's ``<sheetData>`` and setting the sheet's ``<dimension>``. Members keep their order and
-    zip metadata, so the output is as reproducible as xlsxwriter's."""
+    zip metadata, so the output is as reproducible as xlsxwriter's.
+
+    With ``strings_inline`` (every cell of the workbook holds its text inline), the shared-strings table is
+    emptied: xlsxwriter lists in it the table headers it was given, which no cell refers to, and Excel
+    expects its counts to be true.
+    """
     by_member = {s.member: s for s in splices}
     tables = {s.table.encode(): s.ref.encode() for s in splices if s.table}
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
@@ -153,8 +182,10 @@ def splice(source: IO[bytes], target: Path, splices: list[Splice]) -> None:
             data = original.read(info)
             piece = by_member.pop(info.filename, None)
             if piece is None:
-                if info.filename.startswith("xl/tables/") and (name := _TABLE_NAME.search(data)) and name[1] in tables:
-                    data = _set_table_range(data, tables.pop(name[1]))
+                if strings_inline and info.filename == _SHARED_STRINGS:
+                    data = _EMPTY_SST
+                elif (table := _table_name(info.filename, data)) in tables:
+                    data = _set_table_range(data, tables.pop(table))
                 out.writestr(info, data)
                 continue
             end = data.rfind(_SHEET_DATA_END)
@@ -169,6 +200,12 @@ def splice(source: IO[bytes], target: Path, splices: list[Splice]) -> None:
     if by_member or tables:
         missing = [*sorted(by_member), *(f"table {name.decode()}" for name in tables)]
         raise ValueError(f"no such worksheet or table in the workbook: {', '.join(missing)}")
+
+
+def _table_name(member: str, data: bytes) -> bytes | None:
+    """The name of the table in ``member``, if it is a table part."""
+    found = _TABLE_NAME.search(data) if member.startswith("xl/tables/") else None
+    return found[1] if found else None
 
 
 def _set_table_range(data: bytes, ref: bytes) -> bytes:

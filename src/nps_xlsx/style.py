@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import textwrap
+import re
+from functools import lru_cache
 
 # One colour per level (1 to 5, then any further levels reuse the last), and the
 # two non-scores. Sequential, so order reads without a legend; colour-blind safe.
@@ -32,9 +33,21 @@ def category_colours(n_levels: int) -> list[str]:
 
 
 def text_lines(text: str, width: float, font_size: int = 10) -> int:
-    """How many lines ``text`` wraps to in a column ``width`` units wide (breaking at spaces, as spreadsheets do)."""
+    """How many lines ``text`` wraps to in a column ``width`` units wide (breaking at spaces, as spreadsheets do,
+    and a word longer than a line into pieces). Each line of a paragraph is found by one regular-expression
+    match, so the summary can estimate thousands of comments quickly."""
     per_line = max(1, int(width * CHARS_PER_WIDTH_UNIT[font_size]))
-    return sum(max(1, len(textwrap.wrap(paragraph, per_line))) for paragraph in text.split("\n"))
+    line = _line_pattern(per_line)
+    return sum(
+        1 if len(paragraph) <= per_line else max(1, len(line.findall(paragraph))) for paragraph in text.split("\n")
+    )
+
+
+@lru_cache(maxsize=64)
+def _line_pattern(per_line: int) -> re.Pattern[str]:
+    """One line of wrapped text: from a non-space, as much as fits that ends before a space or the end; else
+    (a word too long for a line) a line's worth of it."""
+    return re.compile(rf"\S.{{0,{per_line - 1}}}(?=\s|$)|\S{{{per_line}}}")
 
 
 def row_height(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,10 +20,19 @@ from .layout import OUTPUT_PROPERTY, column_letter
 from .rubric import Rubric
 from .sheet_rows import RowWriter, Splice, fit_cell, rows_file, splice
 from .sidecar import Sidecar
-from .style import FONT, HEADER_FILL, category_colours
+from .style import FONT, HEADER_FILL, category_colours, column_pixels, row_height
 
 TABLE_STYLE = "Table Style Medium 2"
+MIN_WIDTH = 6  # column widths, in characters
 MAX_WIDTH = 60
+HEADER_WIDTH = 16  # a header longer than this wraps rather than widening its column
+FILTER_BUTTON = 3  # the table header's filter button takes about this much of a column's width
+COUNT_WIDTH = 11  # columns of counts: "2 - Developing" wraps to two lines
+CODE_WIDTH = 7  # the score matrix's value-code columns: "VCSE8" beside its filter button
+PAGE_PIXELS = 980  # the printable width of landscape A4 with the default margins, at 100%
+PORTRAIT_PIXELS = 655  # and of portrait A4
+PORTRAIT_SCALE = 0.9  # a sheet is printed portrait if it fits the page's width at this scale
+LEGIBLE_SCALE = 0.75  # a sheet is fitted to the page's width only if this leaves its text legible
 
 
 def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path, parallel: bool = False) -> None:
@@ -47,7 +57,7 @@ def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path
             _write_sheets(book, tables, rubric, produced, _Rows(Path(scratch), splices), side)
         book.close()
         buffer.seek(0)
-        splice(buffer, path, splices)
+        splice(buffer, path, splices, strings_inline=True)  # constant-memory mode writes text inline
 
 
 def _write_sheets(
@@ -65,32 +75,64 @@ def _write_sheets(
     book.set_custom_property(OUTPUT_PROPERTY, "summary")  # how nps-xlsx knows its own summary (own_outputs.py)
     fmt = _Formats(book)
     overview = book.add_worksheet("Overview")
+    counts = {column: COUNT_WIDTH for column in [*categories(rubric), "Total"]}
     overall = _table_sheet(
-        book, fmt, rows, "Overall distribution", tables.overall.reset_index(names="Scope"), "Overall"
+        book, fmt, rows, "Overall distribution", tables.overall.reset_index(names="Scope"), "Overall", widths=counts
     )
-    by_area = _table_sheet(book, fmt, rows, "By key area", tables.by_area.reset_index(), "ByKeyArea")
-    by_code = _table_sheet(book, fmt, rows, "By value code", tables.by_code.reset_index(), "ByValueCode")
-    matrix = _table_sheet(book, fmt, rows, "Score matrix", tables.matrix, "ScoreMatrix", number_width=6)
+    by_area = _table_sheet(
+        book, fmt, rows, "By key area", tables.by_area.reset_index(), "ByKeyArea", wrap={"Key area": 34}, widths=counts
+    )
+    _table_sheet(
+        book,
+        fmt,
+        rows,
+        "By value code",
+        tables.by_code.reset_index(),
+        "ByValueCode",
+        wrap={"Value code": 36, "Key area": 36},
+        widths=counts,
+        freeze=2,
+    )
+    code_chart_sheet = _chart_sheet(book, "By value code (chart)")
+    codes = {c.id: CODE_WIDTH for c in rubric.value_codes}
+    matrix = _table_sheet(
+        book,
+        fmt,
+        rows,
+        "Score matrix",
+        tables.matrix,
+        "ScoreMatrix",
+        wrap={"Council": 30},
+        widths=codes,
+        formats=dict.fromkeys(codes, fmt.centre),
+        freeze=2,
+    )
     _matrix_colours(matrix, tables.matrix, rubric)
-    _table_sheet(book, fmt, rows, "Area averages", tables.averages, "AreaAverages", number_format=fmt.decimal)
+    averages = {"Mean": fmt.two_places, "Median": fmt.one_place, "n": fmt.integer}
+    wrap = {"Council": 30, "Key area": 36}
+    _table_sheet(book, fmt, rows, "Area averages", tables.averages, "AreaAverages", wrap=wrap, formats=averages)
     comments = (COMMENT_COLUMNS, tables.comment_rows())
-    _table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap={"Comment": 80}, side=side)
-    _table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap={"Message": 90})
+    wrap = {"Council": 28, "Value code": 28, "Comment": 70}
+    _table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap=wrap, side=side, freeze=2)
+    wrap = {"File": 28, "Sheet": 18, "Value": 16, "Message": 60}
+    _table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap=wrap)
     ledger = for_people(tables.ledger, LEDGER_STATUSES)
-    _table_sheet(book, fmt, rows, "Ledger", ledger, "Ledger", wrap={"First error": 60, "Note": 40})
+    wrap = {"File": 30, "Status": 14, "Council": 24, "Template version": 14, "First error": 40, "Note": 30}
+    _table_sheet(book, fmt, rows, "Ledger", ledger, "Ledger", wrap={**wrap, "SHA-256": 34})
     chase = for_people(tables.chase, CHASE_STATUSES)
-    wrap = {"First error": 60, "What to do": 50, "Note": 40}
-    _table_sheet(book, fmt, rows, "Chase list", chase, "ChaseList", wrap=wrap)
-    review = {"Reason": 70, "What to do": 60}
-    _table_sheet(book, fmt, rows, "Needs review", tables.needs_review, "NeedsReview", wrap=review)
+    wrap = {"Council": 24, "Status": 14, "File(s)": 26, "First error": 32, "What to do": 30, "Note": 24}
+    _table_sheet(book, fmt, rows, "Chase list", chase, "ChaseList", wrap=wrap, freeze=2)
+    wrap = {"File": 28, "SHA-256": 18, "Issued to": 22, "Name typed": 22, "Reason": 36, "What to do": 36}
+    _table_sheet(book, fmt, rows, "Needs review", tables.needs_review, "NeedsReview", wrap=wrap)
 
-    n_cats = len(categories(rubric))
-    overall.insert_chart(3, 1, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
-    overview.insert_chart(3, 0, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
+    overall.insert_chart(3, 0, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
+    overview.insert_chart(3, 0, _overall_chart(book, rubric), _alt("Overall score distribution", 2.0, 1.25))
     area_chart = _stacked_chart(
-        book, rubric, "By key area", len(rubric.areas), "Score distribution by key area", "Key area", "Number of scores"
+        book, rubric, "By key area", len(rubric.areas), "Score distribution by key area", "Key area", "key area"
     )
-    by_area.insert_chart(len(rubric.areas) + 3, 0, area_chart, _alt("Score distribution by key area", 2.2, 1.8))
+    by_area.insert_chart(len(rubric.areas) + 3, 0, area_chart, _alt("Score distribution by key area", 2.0, 1.6))
+    by_area.fit_to_pages(1, 1)  # the table and its chart on one page
+    overall.fit_to_pages(1, 1)
     code_chart = _stacked_chart(
         book,
         rubric,
@@ -98,9 +140,10 @@ def _write_sheets(
         len(rubric.value_codes),
         "Which value codes were given each level",
         "Value code",
-        "Number of councils",
+        "value code",
     )
-    by_code.insert_chart(1, n_cats + 5, code_chart, _alt("Score distribution by value code", 2.0, 5.2))
+    # a bar for each value code, labelled by its ID, filling a portrait A4 page
+    code_chart_sheet.insert_chart(0, 0, code_chart, _alt("Score distribution by value code", 1.35, 3.3))
     _overview(book, overview, fmt, tables, rubric)
     overview.activate()
 
@@ -113,12 +156,16 @@ def _write_text(sheet, row: int, col: int, text: str, cell_format=None) -> None:
 class _Formats:
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         self.title = book.add_format({"font_name": FONT, "bold": True, "font_size": 18, "font_color": HEADER_FILL})
-        self.subtitle = book.add_format({"font_name": FONT, "italic": True, "font_size": 11})
+        self.subtitle = book.add_format({"font_name": FONT, "italic": True, "font_size": 11, "text_wrap": True})
         self.label = book.add_format({"font_name": FONT, "bold": True})
         self.text = book.add_format({"font_name": FONT})
+        self.header = book.add_format({"font_name": FONT, "text_wrap": True, "valign": "top"})
         self.wrap = book.add_format({"font_name": FONT, "text_wrap": True, "valign": "top"})
         self.top = book.add_format({"font_name": FONT, "valign": "top"})
-        self.decimal = book.add_format({"font_name": FONT, "num_format": "0.00", "valign": "top"})
+        self.centre = book.add_format({"font_name": FONT, "valign": "top", "align": "center"})
+        self.integer = book.add_format({"font_name": FONT, "num_format": "0", "valign": "top"})
+        self.one_place = book.add_format({"font_name": FONT, "num_format": "0.0", "valign": "top"})
+        self.two_places = book.add_format({"font_name": FONT, "num_format": "0.00", "valign": "top"})
         self.percent = book.add_format({"font_name": FONT, "num_format": "0.0%", "align": "left"})
         self.number = book.add_format({"font_name": FONT, "align": "left"})
 
@@ -136,6 +183,37 @@ def _style_index(fmt) -> int:
     return fmt._get_xf_index()
 
 
+def column_width(header: str, longest: int, wrap: float | None = None, width: float | None = None) -> float:
+    """A column's width from its content: room for its ``longest`` text and at least a short header's
+    (longer headers wrap), within ``MIN_WIDTH``-``MAX_WIDTH``; at most ``wrap`` for a wrapped column.
+
+    ``width`` is the least width of a column of numbers (its header wraps to fit).
+    """
+    header_room = min(len(header) + FILTER_BUTTON, HEADER_WIDTH)
+    measured = max(MIN_WIDTH, longest + 2, width or header_room)
+    return float(min(wrap or MAX_WIDTH, measured))
+
+
+def print_setup(sheet, title: str, widths: list[float], identifying: int) -> None:
+    """A4 with the header row on every page: portrait if the columns fit it nearly at full size, else landscape,
+    fitted to as few pages across as keep its text legible (scaled to at least ``LEGIBLE_SCALE``); if more than
+    one, the ``identifying`` columns repeat on each."""
+    pixels = sum(column_pixels(w) for w in widths)
+    if pixels * PORTRAIT_SCALE <= PORTRAIT_PIXELS:
+        sheet.set_portrait()
+        page = PORTRAIT_PIXELS
+    else:
+        sheet.set_landscape()
+        page = PAGE_PIXELS
+    sheet.set_paper(9)
+    sheet.repeat_rows(0)
+    pages_across = math.ceil(pixels * LEGIBLE_SCALE / page)
+    sheet.fit_to_pages(pages_across, 0)
+    if pages_across > 1:
+        sheet.repeat_columns(0, identifying - 1)
+    sheet.set_footer(f"&L{title}&RPage &P of &N")
+
+
 def _table_sheet(
     book,
     fmt: _Formats,
@@ -143,19 +221,23 @@ def _table_sheet(
     title: str,
     frame: pd.DataFrame | tuple[list[str], Iterable[tuple]],
     name: str,
-    number_width: int | None = None,
-    number_format=None,
-    wrap: dict[str, int] | None = None,
+    wrap: dict[str, float] | None = None,
+    widths: dict[str, float] | None = None,
+    formats: dict | None = None,
+    freeze: int = 1,
     side: Sidecar | None = None,
 ):
     """A sheet holding one Excel Table (one header row, no merged cells), frozen header and print setup.
 
-    ``frame`` is a DataFrame, or ``(columns, rows)`` for rows generated while writing.
-    xlsxwriter writes the header row; the data rows are written by :class:`RowWriter` and spliced in,
-    by ``side``'s process if given (the sheet is then finished when ``side`` is waited for).
+    ``frame`` is a DataFrame, or ``(columns, rows)`` for rows generated while writing. Columns named in
+    ``wrap`` wrap their text at most that wide (rows are as tall as their text needs); ``widths`` are the
+    least widths of columns of numbers; ``formats`` the formats of columns (text and numbers); the first
+    ``freeze`` columns identify a row and stay in view. xlsxwriter writes the header row; the data rows
+    are written by :class:`RowWriter` and spliced in, by ``side``'s process if given (the sheet is then
+    finished when ``side`` is waited for).
     """
     sheet = book.add_worksheet(title)
-    wrap = wrap or {}
+    wrap, widths, formats = wrap or {}, widths or {}, formats or {}
     if isinstance(frame, pd.DataFrame):
         # as Python objects in one step (iterating pandas' extension arrays cell by cell is slow)
         columns, rows = [str(c) for c in frame.columns], frame.astype(object).itertuples(index=False, name=None)
@@ -170,15 +252,13 @@ def _table_sheet(
         0, 0, 1, len(columns) - 1, {"name": name, "style": TABLE_STYLE, "columns": [{"header": c} for c in columns]}
     )
     sheet.constant_memory = True
-    for col, column in enumerate(columns):
-        _write_text(sheet, 0, col, column)
-    styles = [_style_index(fmt.wrap if c in wrap else fmt.top) for c in columns]
-    number_styles = [_style_index(number_format) if number_format else style for style in styles]
+    styles = [_style_index(formats.get(c) or (fmt.wrap if c in wrap else fmt.top)) for c in columns]
     path = rows_file(rows_to.scratch)
+    wrap_widths = [wrap.get(c) for c in columns]
 
     def write_rows() -> tuple[int, list[int]]:
         with path.open("w", encoding="utf-8") as stream:
-            writer = RowWriter(stream, 1, styles, number_styles)
+            writer = RowWriter(stream, 1, styles, styles, wrap_widths)
             for row in rows:
                 writer.write(row)
         return writer.rows, writer.longest
@@ -186,23 +266,24 @@ def _table_sheet(
     def finish(written: tuple[int, list[int]]) -> None:
         n_rows, longest = written
         if n_rows:
-            member = f"xl/worksheets/sheet{book.worksheets().index(sheet) + 1}.xml"
+            worksheets = [s for s in book.worksheets() if not s.is_chartsheet]  # chart sheets are parts of their own
+            member = f"xl/worksheets/sheet{worksheets.index(sheet) + 1}.xml"
             rows_to.splices.append(Splice(member, path, f"A1:{column_letter(len(columns) - 1)}{n_rows + 1}", name))
-        for col, column in enumerate(columns):
-            measured = min(MAX_WIDTH, max(len(column) + 4, longest[col] + 2))
-            width = wrap.get(column) or (number_width if number_width and not measured > 12 else measured)
+        final = [column_width(c, n, wrap.get(c), widths.get(c)) for c, n in zip(columns, longest, strict=True)]
+        for col, width in enumerate(final):
             sheet.set_column(col, col, width)
+        # header text beside the filter button; a long header wraps
+        header_room = [(c, max(1.0, w - FILTER_BUTTON)) for c, w in zip(columns, final, strict=True)]
+        sheet.set_row(0, row_height(header_room, 11))
+        for col, column in enumerate(columns):
+            _write_text(sheet, 0, col, column, fmt.header)
+        print_setup(sheet, title, final, freeze)
 
     if side is None:
         finish(write_rows())
     else:  # finished when the side process is waited for, before the workbook is closed
         side.start(write_rows, then=finish)
-    sheet.freeze_panes(1, 0)
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
-    sheet.set_footer(f"&L{title}&RPage &P of &N")
+    sheet.freeze_panes(1, freeze)
     return sheet
 
 
@@ -239,27 +320,32 @@ def _alt(text: str, x_scale: float, y_scale: float) -> dict:
 
 
 def _overall_chart(book, rubric: Rubric):
+    """A column for each level, Unscored and Not answered: how many scores of all value codes, all councils."""
     chart = book.add_chart({"type": "column"})
-    for col, colour in enumerate(category_colours(len(rubric.levels)), start=1):
-        chart.add_series(
-            {
-                "name": ["Overall distribution", 0, col],
-                "categories": ["Overall distribution", 1, 0, 1, 0],
-                "values": ["Overall distribution", 1, col, 1, col],
-                "fill": {"color": colour},
-                "border": {"color": "#404040"},
-                "data_labels": {"value": True},
-            }
-        )
-    chart.set_title({"name": "Overall score distribution"})
-    chart.set_x_axis({"name": "All value codes, all councils"})
+    n_cats = len(categories(rubric))
+    chart.add_series(
+        {
+            "name": "Scores",
+            "categories": ["Overall distribution", 0, 1, 0, n_cats],
+            "values": ["Overall distribution", 1, 1, 1, n_cats],
+            "points": [
+                {"fill": {"color": c}, "border": {"color": "#404040"}} for c in category_colours(len(rubric.levels))
+            ],
+            "data_labels": {"value": True},
+            "gap": 60,
+        }
+    )
+    chart.set_title({"name": "Overall score distribution (all value codes, all councils)"})
+    chart.set_x_axis({"name": "Level"})
     chart.set_y_axis({"name": "Number of scores", "min": 0})
-    chart.set_legend({"position": "right"})
+    chart.set_legend({"none": True})
     return chart
 
 
-def _stacked_chart(book, rubric: Rubric, sheet_name: str, n_rows: int, title: str, axis: str, values_axis: str):
-    chart = book.add_chart({"type": "bar", "subtype": "stacked"})
+def _stacked_chart(book, rubric: Rubric, sheet_name: str, n_rows: int, title: str, axis: str, of_what: str):
+    """100% stacked bars: each row's share of scores at each level, so rows of different sizes compare
+    (the counts stay in the table)."""
+    chart = book.add_chart({"type": "bar", "subtype": "percent_stacked"})
     first_col = 3 if sheet_name == "By value code" else 1
     for offset, colour in enumerate(category_colours(len(rubric.levels))):
         col = first_col + offset
@@ -274,25 +360,34 @@ def _stacked_chart(book, rubric: Rubric, sheet_name: str, n_rows: int, title: st
             }
         )
     chart.set_title({"name": title})
-    chart.set_x_axis({"name": values_axis, "min": 0})
-    chart.set_y_axis({"name": axis, "reverse": True})
+    chart.set_x_axis({"name": f"Share of the {of_what}'s scores", "min": 0, "num_format": "0%"})
+    chart.set_y_axis({"name": axis, "reverse": True, "num_font": {"size": 9}})
     chart.set_legend({"position": "bottom"})
     return chart
 
 
+def _chart_sheet(book, name: str):
+    """A worksheet for one chart, printed on one portrait page (LibreOffice does not print chart sheets)."""
+    sheet = book.add_worksheet(name)
+    sheet.hide_gridlines(2)
+    sheet.set_portrait()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 1)
+    sheet.set_footer(f"&L{name}&RPage &P of &N")
+    return sheet
+
+
 def _overview(book, sheet, fmt: _Formats, tables: Tables, rubric: Rubric) -> None:
     _write_text(sheet, 0, 0, f"{rubric.short_title}: summary of returns", fmt.title)
-    _write_text(
-        sheet,
-        1,
-        0,
+    about = (
         "Counts of councils' scores at each level. Sheets: distributions with charts, the score "
         "matrix, averages, every comment, every issue, a ledger of every file received, the chase list (every expected "
-        "council's status and what to do) and the returns that need your review.",
-        fmt.subtitle,
+        "council's status and what to do) and the returns that need your review."
     )
     sheet.set_column(0, 0, 38)
-    sheet.set_column(1, 1, 70)
+    sheet.set_column(1, 1, 100)
+    sheet.merge_range(1, 0, 1, 1, fit_cell(about), fmt.subtitle)  # not a data sheet: a merged line of prose
+    sheet.set_row(1, row_height([(about, 38 + 100)], 11))
     row = 24
     _write_text(sheet, row, 0, "Returns", fmt.label)
     for label, value in tables.overview:
