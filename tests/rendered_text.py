@@ -20,6 +20,7 @@ into an empty cell below that is neither drawn over other text nor cut.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import warnings
 from collections import Counter
@@ -122,7 +123,8 @@ def cell_texts(xlsx: Path) -> list[CellText]:
 
 
 def _tokens(text: str) -> list[str]:
-    return unicodedata.normalize("NFKC", text).split()
+    """Words, split at white space and after "!" (LibreOffice breaks a line after the "!" of ``Sheet!I4``)."""
+    return [token for token in re.split(r"\s+|(?<=!)", unicodedata.normalize("NFKC", text)) if token]
 
 
 def missing_words(cells: list[CellText], words: list[Word]) -> Counter[str]:

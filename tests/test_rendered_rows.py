@@ -104,15 +104,7 @@ def rendered(rubric: Rubric, template_path: Path, tmp_path_factory: pytest.TempP
     return {name: fit(source, pdf) for name, source, pdf in zip(names, sources, pdfs, strict=True)}
 
 
-# The summary's rows are tall enough (nothing is drawn over the next row), but LibreOffice breaks a line after
-# "!" in an issue's location ("Engaging strategic suppliers!" / "I4 (SS1): ..."), and the tail is also a
-# whole cell of the Cell column, which the checker's reassembly of broken words does not yet allow for.
-SUMMARY_ROWS = pytest.mark.xfail(
-    strict=True, reason="the checker does not reassemble 'suppliers!I4' broken after '!' (the tail is another cell)"
-)
-
-
-@pytest.mark.parametrize("name", ["template", pytest.param("summary", marks=SUMMARY_ROWS)])
+@pytest.mark.parametrize("name", ["template", "summary"])
 def test_every_row_is_tall_enough_for_its_wrapped_text(rendered: dict[str, Fit], name: str) -> None:
     problems = rendered[name].row_problems()
     assert problems == [], f"{len(problems)} texts do not fit their rows in the {name}:\n" + "\n".join(problems[:20])
