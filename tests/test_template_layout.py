@@ -8,12 +8,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from nps_xlsx import layout
 from nps_xlsx.councils import Council
 from nps_xlsx.fill import fill_bytes, random_answers
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.sheet_summary import GRID_HEADER, grid_header_row
+from nps_xlsx.style import column_pixels
 from nps_xlsx.template import BuildOptions, build_workbook
 from nps_xlsx.validate import read_return
 
@@ -62,6 +64,32 @@ def test_panes_keep_the_headers_and_the_value_code_in_view(template_path: Path, 
         assert sheet.freeze_panes == layout.cell_ref(layout.FIRST_CODE_ROW, layout.NAME_COL + 1)
         assert sheet.print_title_rows == f"${layout.HEADER_ROW + 1}:${layout.HEADER_ROW + 1}"
         assert sheet.page_setup.orientation == "landscape"
+
+
+SCREEN_PX = 1366  # a laptop screen's width, the window maximised
+ROW_HEADERS_AND_SCROLL_BAR_PX = 60  # row numbers on the left, the vertical scroll bar on the right
+
+
+def _column_px(sheet, col: int) -> int:
+    """Column ``col`` (0-based) on screen at 100% zoom, from its width as stored (``<col>`` may span columns)."""
+    spans = [d for d in sheet.column_dimensions.values() if d.min <= col + 1 <= d.max]
+    assert len(spans) == 1, f"{sheet.title}: no width set for column {layout.column_letter(col)}"
+    return column_pixels(spans[0].width - 0.71)  # xlsxwriter stores a width plus 0.71 (5 px of padding)
+
+
+def test_frozen_name_score_and_comment_fit_one_laptop_screen(template_path: Path, rubric: Rubric) -> None:
+    """At 100% zoom on a 1366 px screen, the frozen ID and name columns, the score and the comment are all
+    in view at once: with the score selected, the name has not scrolled away (seen in LibreOffice on Xvfb)."""
+    book = openpyxl.load_workbook(template_path)
+    score, comment = layout.score_col(rubric), layout.comment_col(rubric)
+    assert comment == score + 1  # side by side: one scroll position shows both
+    room = SCREEN_PX - ROW_HEADERS_AND_SCROLL_BAR_PX
+    for area in rubric.areas:
+        sheet = book[area.sheet]
+        frozen = column_index_from_string(coordinate_from_string(sheet.freeze_panes)[0]) - 1
+        assert frozen == layout.NAME_COL + 1, area.sheet  # ID and name are frozen, nothing wider
+        pixels = sum(_column_px(sheet, col) for col in (*range(frozen), score, comment))
+        assert pixels <= room, f"{area.sheet}: ID, name, score and comment need {pixels} px, the window has {room}"
 
 
 def test_cover_instructions_come_before_the_yellow_cells(template_path: Path, rubric: Rubric) -> None:
