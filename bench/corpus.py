@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from report import log
+from meter import log
 
 CORPUS_VERSION = 1  # bump when the corpus recipe changes, so cached corpora are rebuilt
 SEED = 20180

@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import meter
-from meter import Launcher, cli_command
-from report import log, machine_lines
+from meter import Launcher, cli_command, log
+from report import machine_lines
 
 from nps_xlsx.layout import column_letter
 

@@ -17,9 +17,15 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 RUNNER = Path(__file__).resolve().with_name("run.py")  # runs the launcher (--launcher) and the probes (--measure)
+
+
+def log(message: str) -> None:
+    """Progress, on stderr (the report goes to stdout)."""
+    print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
 @dataclass

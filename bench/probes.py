@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from meter import RUNNER, Run, best_of, run_measured
-from report import log
+from meter import RUNNER, Run, best_of, log, run_measured
 
-from corpus import synthetic_councils
+from corpus import ensure_corpus, synthetic_councils
+
+STARTUP_N = 8  # collect reads fewer files in one process (collect.read_all): 8 is the smallest that starts its workers
 
 
 def corpus_files(directory: Path) -> list[Path]:
@@ -96,6 +97,7 @@ class CorpusRuns:
     rejected_ok: bool
     naive: Run | None = None
     naive_result: dict = field(default_factory=dict)
+    startup: Run | None = None  # collect on the STARTUP_N-file corpus (main N only), for :attr:`collect_fixed`
 
     @property
     def naive_total(self) -> float:
@@ -103,6 +105,17 @@ class CorpusRuns:
         result = self.naive_result
         per_file = result["loop_seconds"] / result["sample"]
         return (self.naive.wall - result["loop_seconds"]) + per_file * self.n  # type: ignore[union-attr]
+
+    @property
+    def collect_fixed(self) -> float | None:
+        """Collect's fixed start-up: where the straight line through its wall time at STARTUP_N and at N files
+        meets N = 0. None without the STARTUP_N run, or when that line does not rise (noise)."""
+        if not self.startup or self.n <= STARTUP_N:
+            return None
+        marginal = (self.collect.wall - self.startup.wall) / (self.n - STARTUP_N)
+        if marginal <= 0:
+            return None
+        return max(0.0, self.startup.wall - marginal * STARTUP_N)
 
 
 def measure_corpus(
@@ -129,6 +142,22 @@ def measure_corpus(
         naive = run_measured(f"naive N={n}", command).check()
         naive_result = json.loads(naive.stdout)
     out = workdir / f"out-{n}"
+    log(f"N={n:,}: collect x{repeat} ...")
+    collect = best_of(repeat, f"collect N={n}", collect_command(cli, folder, out, workers))
+    counts: dict[str, int] = {}
+    rejected: set[str] = set()
+    with (out / "files.csv").open(encoding="utf-8-sig") as stream:
+        for row in csv.DictReader(stream):
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+            if row["status"] == "rejected":
+                rejected.add(Path(row["path"]).name)
+    return CorpusRuns(
+        n, floor, collect, floor_result, counts, rejected == set(manifest["invalid"]), naive, naive_result
+    )
+
+
+def collect_command(cli: list[str], folder: Path, out: Path, workers: int | None) -> list[str]:
+    """``nps-xlsx collect FOLDER`` writing its three outputs into ``out`` (emptied first)."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     command = [
@@ -144,18 +173,16 @@ def measure_corpus(
     ]
     if workers:
         command += ["--workers", str(workers)]
-    log(f"N={n:,}: collect x{repeat} ...")
-    collect = best_of(repeat, f"collect N={n}", command)
-    counts: dict[str, int] = {}
-    rejected: set[str] = set()
-    with (out / "files.csv").open(encoding="utf-8-sig") as stream:
-        for row in csv.DictReader(stream):
-            counts[row["status"]] = counts.get(row["status"], 0) + 1
-            if row["status"] == "rejected":
-                rejected.add(Path(row["path"]).name)
-    return CorpusRuns(
-        n, floor, collect, floor_result, counts, rejected == set(manifest["invalid"]), naive, naive_result
-    )
+    return command
+
+
+def measure_startup(workdir: Path, cli: list[str], workers: int | None, repeat: int) -> Run:
+    """Collect on the STARTUP_N-file corpus (best of ``repeat``): with the main run, it gives collect's fixed
+    start-up (:attr:`CorpusRuns.collect_fixed`)."""
+    folder, _manifest = ensure_corpus(workdir, STARTUP_N)
+    log(f"N={STARTUP_N}: collect x{repeat} (start-up) ...")
+    command = collect_command(cli, folder, workdir / f"out-{STARTUP_N}", workers)
+    return best_of(repeat, f"collect N={STARTUP_N}", command)
 
 
 @dataclass

@@ -29,12 +29,11 @@ from datetime import datetime
 from pathlib import Path
 
 import meter
-from meter import Launcher, cli_command, serve_launcher
-from probes import measure_corpus, measure_floor, measure_generate, measure_naive
+from meter import Launcher, cli_command, log, serve_launcher
+from probes import STARTUP_N, measure_corpus, measure_floor, measure_generate, measure_naive, measure_startup
 from report import (
     corpus_lines,
     generate_lines,
-    log,
     machine_lines,
     main_lines,
     scaling_lines,
@@ -125,6 +124,8 @@ def run_benchmark(args: argparse.Namespace) -> None:
         return max(1, args.repeat) if n <= 2000 else 1
 
     main_runs = measure_corpus(args.n, folder, manifest, workdir, cli, args.workers, args.naive_sample, repeat(args.n))
+    if args.n > STARTUP_N:
+        main_runs.startup = measure_startup(workdir, cli, args.workers, repeat(STARTUP_N))
     section(
         f"Read N={args.n:,}: floor (a), naive (b), collect (c)",
         [*corpus_lines(manifest, folder), "", *main_lines(main_runs, args.workers)],
