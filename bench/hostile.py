@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run as bench_run
+import meter
+from meter import Launcher, cli_command, log
+from report import machine_lines
 
 from nps_xlsx.layout import column_letter
 
@@ -393,7 +395,7 @@ def ensure(case: Case, workdir: Path) -> Path:
     """The case's file, built now unless cached."""
     path = workdir / f"hostile-v{RECIPE_VERSION}-{case.name}.{case.extension}"
     if not path.exists():
-        bench_run.log(f"building {case.name} ...")
+        log(f"building {case.name} ...")
         partial = path.with_name(path.stem + ".part." + case.extension)
         case.build(partial)
         partial.rename(path)
@@ -437,8 +439,8 @@ def measure(case: Case, path: Path, cli: list[str], timeout: float, memory_gb: f
     limit = int(memory_gb * (1 << 30))
     # TERM first, so that timeout reaps the process and its peak RSS is reported; KILL 5 s later if need be
     command = ["prlimit", f"--as={limit}", "--", "timeout", "-k", "5", str(timeout), *cli, "validate", str(path)]
-    bench_run.log(f"validating {case.name} ...")
-    run = bench_run._LAUNCHER[0].run([*command, "--json"])
+    log(f"validating {case.name} ...")
+    run = meter._LAUNCHER[0].run([*command, "--json"])
     text, capped = outcome(run, timeout)
     peak_kb = max(run["maxrss_kb"], run["tree_peak_kb"])  # the sampled peak, should a killed run go unreaped
     return Result(case, path.stat().st_size, run["wall"], peak_kb / 1024, text, capped)
@@ -487,19 +489,19 @@ def main(argv: list[str] | None = None) -> int:
     unknown = wanted - {case.name for case in CASES}
     if unknown:
         raise SystemExit(f"unknown case(s): {', '.join(sorted(unknown))}")
-    bench_run._LAUNCHER.append(bench_run.Launcher())  # first, while this process is still small
+    meter._LAUNCHER.append(Launcher())  # first, while this process is still small
     try:
         workdir = args.workdir.resolve()
         workdir.mkdir(parents=True, exist_ok=True)
-        cli, _note = bench_run.cli_command()
+        cli, _note = cli_command()
         started = time.perf_counter()
         results = []
         for case in CASES:
             if not wanted or case.name in wanted:
                 results.append(measure(case, ensure(case, workdir), cli, args.timeout, args.memory_gb))
     finally:
-        bench_run._LAUNCHER.pop().close()
-    lines = ["", *bench_run.machine_lines(), f"workdir {workdir}", "", *table(results, args.timeout, args.memory_gb)]
+        meter._LAUNCHER.pop().close()
+    lines = ["", *machine_lines(), f"workdir {workdir}", "", *table(results, args.timeout, args.memory_gb)]
     lines.append(f"total {time.perf_counter() - started:.0f} s (builds included)")
     print("\n".join(lines))
     return 0 if all(r.passed for r in results) else 1
