@@ -168,7 +168,12 @@ _CODES = (
         "an input holds a formula with no calculated value",
         "type the value itself, or choose it from the drop-down",
     ),
-    IssueCode("comment-too-long", "error", "a comment is longer than a spreadsheet cell can hold"),
+    IssueCode(
+        "comment-too-long",
+        "error",
+        "a comment is longer than a spreadsheet cell can hold",
+        "ask the council to shorten the comment and send the workbook again",
+    ),
     IssueCode("control-characters-removed", "warning", "characters no output can hold were removed from a cell's text"),
     IssueCode(
         "completion-date-in-future",
