@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .councils import Council
 from .names import NameIndex
+from .validate import FileStatus
 
 if TYPE_CHECKING:
     from .collect import LedgerEntry
@@ -86,11 +87,11 @@ class _Claim:
 
 def file_status(entry: LedgerEntry) -> ChaseStatus | None:
     """What ``entry`` says about its council: ``None`` for a file that says nothing (skipped, superseded)."""
-    if entry.status in ("accepted", "accepted-with-warnings"):
+    if entry.status in (FileStatus.ACCEPTED, FileStatus.ACCEPTED_WITH_WARNINGS):
         return "returned"
-    if entry.status == "held" or entry.internal_error:
+    if entry.status == FileStatus.HELD or entry.internal_error:
         return "held"
-    if entry.status == "rejected":
+    if entry.status == FileStatus.REJECTED:
         return "blank" if any(i.code == "nothing-answered" for i in entry.report.issues) else "rejected"
     return None
 

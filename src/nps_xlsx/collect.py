@@ -28,9 +28,9 @@ from .names import NameIndex, fold_name
 from .rubric import Rubric
 from .safety import Limits
 from .spool import CommentSpool
-from .validate import FileReport, read_return
+from .validate import FileReport, FileStatus, read_return
 
-USABLE = ("accepted", "accepted-with-warnings")
+USABLE = (FileStatus.ACCEPTED, FileStatus.ACCEPTED_WITH_WARNINGS)
 
 
 @dataclass
@@ -38,7 +38,7 @@ class LedgerEntry:
     """One file handed in, and what became of it."""
 
     report: FileReport
-    status: str
+    status: FileStatus
     council_key: str | None = None
     note: str = ""
     code: str | None = None  # the council code the return counts under, when known
@@ -74,7 +74,7 @@ class Collection:
     @property
     def needs_review(self) -> list[LedgerEntry]:
         """Held returns, and files a fault of ours stopped: the coordinator must look at each."""
-        return [e for e in self.entries if e.status == "held" or e.internal_error]
+        return [e for e in self.entries if e.status == FileStatus.HELD or e.internal_error]
 
     @property
     def not_returned(self) -> list[Council]:
@@ -91,8 +91,7 @@ class Collection:
         return [e for e in self.used if any(i.code == "unexpected-council" for i in e.report.issues)]
 
     def counts(self) -> dict[str, int]:
-        statuses = ("accepted", "accepted-with-warnings", "held", "rejected", "superseded", "skipped")
-        return {s: sum(e.status == s for e in self.entries) for s in statuses}
+        return {s.value: sum(e.status == s for e in self.entries) for s in FileStatus}
 
     @property
     def issues(self) -> list[Issue]:
@@ -166,7 +165,7 @@ def collect(
             typed = response.council_name or ""
             entry.code = response.council_code or names.get(typed)
             entry.council_key = entry.code.casefold() if entry.code else "name:" + fold_name(typed)
-        elif entry.status == "held":
+        elif entry.status == FileStatus.HELD:
             entry.note = _held_note(entry)
         elif entry.internal_error:
             entry.note = (
@@ -188,7 +187,7 @@ def _assign(entries: list[LedgerEntry], assignments: Assignments, names: dict[st
         if line is None:
             continue
         where = f"{assignments.source} line {line.line}"
-        if entry.status not in (*USABLE, "held") or response is None:
+        if entry.status not in (*USABLE, FileStatus.HELD) or response is None:
             entry.note = f"{where} assigns this file to {line.code}, but it cannot be used ({entry.status})"
             continue
         name = names.get(line.code) or (
@@ -196,7 +195,7 @@ def _assign(entries: list[LedgerEntry], assignments: Assignments, names: dict[st
         )
         entry.report.response = replace(response, council_code=line.code, council_name=name or response.council_name)
         entry.assigned = line
-        entry.status = "accepted-with-warnings" if report.issues else "accepted"
+        entry.status = FileStatus.ACCEPTED_WITH_WARNINGS if report.issues else FileStatus.ACCEPTED
         typed = f" (name typed: {response.council_name!r})" if response.council_name != name and name else ""
         entry.note = f"assigned to {line.code} by {where}{typed}"
 
@@ -234,7 +233,7 @@ def _supersede(entries: list[LedgerEntry]) -> None:
         for entry in ordered:
             if entry is winner:
                 continue
-            entry.status = "superseded"
+            entry.status = FileStatus.SUPERSEDED
             twins = [e for e in group if e.report.facts.sha256 == entry.report.facts.sha256]
             original = min(twins, key=lambda e: (len(e.report.path), e.report.path))
             if original is not entry:
@@ -262,12 +261,10 @@ def _check_expected(collection: Collection, expected: list[Council]) -> None:
         issue = make_issue(
             "unexpected-council",
             Location(entry.report.path),
-            f"the council {response.council_name!r} is not on the expected list; "
-            "check the name, or add the council to the list",
+            f"the council {response.council_name!r} is not on the expected list",
             value=response.council_name,
         )
         entry.report.issues.append(issue)
-        entry.status = "accepted-with-warnings"
-        entry.report.status = "accepted-with-warnings"
+        entry.status = entry.report.status = FileStatus.ACCEPTED_WITH_WARNINGS
         entry.note = (entry.note + "; " if entry.note else "") + "not on the expected list"
     collection.chase = chase_list(collection.entries, expected)

@@ -20,7 +20,7 @@ from .rubric import Rubric
 from .safety import Limits
 from .sidecar import Sidecar
 from .spool import CommentSpool
-from .validate import FileReport
+from .validate import FileReport, FileStatus
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def run_collect(
 
         workers = default_workers() if workers is None else workers
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
-        if all(report.status == "skipped" for report in reports):  # write no summary of nothing
+        if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
             raise NothingFoundError(nothing_found(inputs, reports))
         from .consolidate import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
         from .summary import write_summary

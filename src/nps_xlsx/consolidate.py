@@ -14,6 +14,7 @@ from . import chase, layout
 from .collect import Collection
 from .rubric import Rubric
 from .sheet_rows import is_blank
+from .validate import FileStatus
 
 NOT_ANSWERED = layout.NOT_ANSWERED
 LEDGER_COLUMNS = [
@@ -52,12 +53,12 @@ HEADERS = {
     "action": "What to do",
 }
 LEDGER_STATUSES = {
-    "accepted": "Accepted",
-    "accepted-with-warnings": "Accepted with warnings",
-    "held": "Held for review",
-    "rejected": "Rejected",
-    "superseded": "Superseded",
-    "skipped": "Skipped",
+    FileStatus.ACCEPTED: "Accepted",
+    FileStatus.ACCEPTED_WITH_WARNINGS: "Accepted with warnings",
+    FileStatus.HELD: "Held for review",
+    FileStatus.REJECTED: "Rejected",
+    FileStatus.SUPERSEDED: "Superseded",
+    FileStatus.SKIPPED: "Skipped",
 }
 REVIEW_COLUMNS = ["File", "SHA-256", "Issued to", "Issued code", "Name typed", "Reason", "What to do"]
 RESPONSE_COLUMNS = [
@@ -324,10 +325,10 @@ def _ledger(collection: Collection) -> pd.DataFrame:
         rows.append(
             (
                 report.path,
-                entry.status,
+                entry.status.value,
                 response.council_name if response else None,
                 # a held return counts for no council until it is assigned (see the note)
-                entry.code or (response.council_code if response and entry.status != "held" else None),
+                entry.code or (response.council_code if response and entry.status != FileStatus.HELD else None),
                 report.format,
                 f"{identity.get('rubric_id', '')} {identity.get('rubric_version', '')}".strip() or None,
                 len(report.errors),

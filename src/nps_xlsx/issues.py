@@ -1,8 +1,9 @@
 """The catalogue of problems a return can have, and the Issue record.
 
 Problems in a council's return are data, never exceptions. Each issue has a code
-from :data:`CATALOGUE` (which fixes its severity), a location, the value code it
-concerns, the offending value, and a message that says where, what, and how to fix it.
+from :data:`CATALOGUE` (which fixes its severity, title and usual fix), a location, the value
+code it concerns, the offending value, what is wrong (``detail``) and how to fix it (``fix``);
+its message is rendered from these: ``file › sheet!cell (ID): detail; fix``.
 """
 
 from __future__ import annotations
@@ -14,50 +15,190 @@ from .text import clean_text
 
 Severity = Literal["error", "warning"]
 
-# code -> (severity, one-line meaning). Tests assert on codes, not on message text.
-CATALOGUE: dict[str, tuple[Severity, str]] = {
+
+@dataclass(frozen=True, slots=True)
+class IssueCode:
+    """One kind of problem: its code, severity, one-line title and usual fix (``None`` when there is nothing to do).
+
+    ``holds``: the finding holds the return for the coordinator's review (neither used nor rejected).
+    """
+
+    code: str
+    severity: Severity
+    title: str
+    fix: str | None = None
+    holds: bool = False
+
+
+_RESEND = "ask the council to send the workbook again"
+_NOT_NORMAL = "the file is not a normal workbook; do not open it, and ask for the workbook again"
+_AS_SENT = "ask the council to use the workbook as sent"
+# Fixes that name the rubric's levels read as for the bundled rubric here; validate fills in the rubric's own.
+_LEVELS = 'choose 1 to 5 or "Unscored" from the drop-down'
+
+# Tests assert on codes, not on message text. The README's list of codes is checked against this.
+_CODES = (
     # the file itself
-    "file-unreadable": ("error", "the file cannot be opened"),
-    "file-empty": ("error", "the file is empty"),
-    "file-too-large": ("error", "the file is larger than the configured limit"),
-    "not-a-spreadsheet": ("error", "the content is not a spreadsheet"),
-    "corrupt-file": ("error", "the spreadsheet is damaged or truncated"),
-    "encrypted": ("error", "the workbook is password-protected (encrypted)"),
-    "unsupported-format": ("error", "the workbook is in a format or compression this tool cannot read (e.g. .xlsb)"),
-    "zip-bomb": ("error", "the archive's sizes, ratio or member count exceed the limits"),
-    "xml-entities": ("error", "the XML declares a DTD or entities (a known attack)"),
-    "too-many-cells": ("error", "a sheet has more cells than the configured limit"),
-    "too-many-names": ("error", "the workbook defines more names than the configured limit"),
-    "extension-mismatch": ("warning", "the content does not match the file extension; read by content"),
-    "macros-ignored": ("warning", "the workbook contains macros; they were ignored, never run"),
+    IssueCode("file-unreadable", "error", "the file cannot be opened", "check the file is in place and readable"),
+    IssueCode("file-empty", "error", "the file is empty", _RESEND),
+    IssueCode(
+        "file-too-large",
+        "error",
+        "the file is larger than the configured limit",
+        "ask the council to send the workbook again without extra content",
+    ),
+    IssueCode(
+        "not-a-spreadsheet",
+        "error",
+        "the content is not a spreadsheet",
+        "ask the council to send the completed workbook itself",
+    ),
+    IssueCode(
+        "corrupt-file",
+        "error",
+        "the spreadsheet is damaged or truncated",
+        "ask the council to open the workbook, save it again and resend it",
+    ),
+    IssueCode(
+        "encrypted",
+        "error",
+        "the workbook is password-protected (encrypted)",
+        "ask the council to remove the password and send it again",
+    ),
+    IssueCode(
+        "unsupported-format",
+        "error",
+        "the workbook is in a format or compression this tool cannot read (e.g. .xlsb)",
+        "ask the council to open it in their spreadsheet program, save it as an Excel Workbook (.xlsx) and send "
+        "that file",
+    ),
+    IssueCode("zip-bomb", "error", "the archive's sizes, ratio or member count exceed the limits", _NOT_NORMAL),
+    IssueCode("xml-entities", "error", "the XML declares a DTD or entities (a known attack)", _NOT_NORMAL),
+    IssueCode(
+        "too-many-cells",
+        "error",
+        "a sheet has more cells than the configured limit",
+        "ask the council to delete the extra content and send it again",
+    ),
+    IssueCode(
+        "too-many-names",
+        "error",
+        "the workbook defines more names than the configured limit",
+        "names pile up when sheets are copied in from other workbooks; ask the council to copy their answers into "
+        "the workbook they were sent and send that",
+    ),
+    IssueCode(
+        "extension-mismatch",
+        "warning",
+        "the content does not match the file extension; read by content",
+        "ask the council to keep the original format",
+    ),
+    IssueCode("macros-ignored", "warning", "the workbook contains macros; they were ignored, never run"),
     # which workbook it is
-    "not-nps-workbook": ("error", "the workbook is not an NPS diagnostic workbook"),
-    "wrong-rubric": ("error", "the workbook is for another diagnostic"),
-    "wrong-rubric-version": ("error", "the workbook is for another version of the diagnostic"),
-    "rubric-fingerprint-mismatch": ("error", "the workbook's rubric text differs from the expected rubric"),
-    "identity-missing": ("warning", "the workbook's identity record is missing; recognised by its layout"),
-    "council-name-missing": ("error", "the council name on the cover is blank"),
-    "council-name-changed": (
+    IssueCode(
+        "not-nps-workbook",
+        "error",
+        "the workbook is not an NPS diagnostic workbook",
+        "send the council the workbook generated by nps-xlsx",
+    ),
+    IssueCode(
+        "wrong-rubric",
+        "error",
+        "the workbook is for another diagnostic",
+        "check you are collecting the right diagnostic (or pass its rubric with --rubric)",
+    ),
+    IssueCode(
+        "wrong-rubric-version",
+        "error",
+        "the workbook is for another version of the diagnostic",
+        "ask the council to copy its answers into the current workbook",
+    ),
+    IssueCode(
+        "rubric-fingerprint-mismatch",
+        "error",
+        "the workbook's rubric text differs from the expected rubric",
+        "send the council the current workbook",
+    ),
+    IssueCode("identity-missing", "warning", "the workbook's identity record is missing; recognised by its layout"),
+    IssueCode(
+        "council-name-missing",
+        "error",
+        "the council name on the cover is blank",
+        "type the council's name on the cover",
+    ),
+    IssueCode(
+        "council-name-changed",
         "warning",
         "the council name typed on the cover is not the council the copy was issued to; held for review",
+        "check which council it is from, then list the file and that council's code in an assignments file for "
+        "collect --assign",
+        holds=True,
     ),
     # the answers
-    "value-code-missing": ("error", "a value code's row cannot be found"),
-    "value-code-duplicated": ("error", "a value code appears in more than one row"),
-    "name-mismatch": ("warning", "a defined name points away from its value code's row"),
-    "score-blank": ("warning", "a value code has not been answered"),
-    "nothing-answered": ("error", "no value code has a score or a comment: the workbook came back unfilled"),
-    "score-invalid": ("error", "a score is not one of the levels"),
-    "score-formula-error": ("error", "a score cell holds a formula error such as #REF!"),
-    "formula-without-value": ("error", "an input holds a formula with no calculated value"),
-    "comment-too-long": ("error", "a comment is longer than a spreadsheet cell can hold"),
-    "control-characters-removed": ("warning", "characters no output can hold were removed from a cell's text"),
-    "completion-date-in-future": ("warning", "the completion date is in the future; not used to order resubmissions"),
+    IssueCode(
+        "value-code-missing",
+        "error",
+        "a value code's row cannot be found",
+        f"{_AS_SENT}, without deleting rows",
+    ),
+    IssueCode("value-code-duplicated", "error", "a value code appears in more than one row", "delete the copied row"),
+    IssueCode(
+        "name-mismatch",
+        "warning",
+        "a defined name points away from its value code's row",
+        f"{_AS_SENT}, without moving cells",
+    ),
+    IssueCode(
+        "score-blank",
+        "warning",
+        "a value code has not been answered",
+        'choose a level from the drop-down, or "Unscored" to leave it unscored',
+    ),
+    IssueCode(
+        "nothing-answered",
+        "error",
+        "no value code has a score or a comment: the workbook came back unfilled",
+        "ask the council to fill in the workbook and send it again",
+    ),
+    IssueCode("score-invalid", "error", "a score is not one of the levels", _LEVELS),
+    IssueCode("score-formula-error", "error", "a score cell holds a formula error such as #REF!", _LEVELS),
+    IssueCode(
+        "formula-without-value",
+        "error",
+        "an input holds a formula with no calculated value",
+        "type the value itself, or choose it from the drop-down",
+    ),
+    IssueCode(
+        "comment-too-long",
+        "error",
+        "a comment is longer than a spreadsheet cell can hold",
+        "ask the council to shorten the comment and send the workbook again",
+    ),
+    IssueCode("control-characters-removed", "warning", "characters no output can hold were removed from a cell's text"),
+    IssueCode(
+        "completion-date-in-future",
+        "warning",
+        "the completion date is in the future; not used to order resubmissions",
+        "ask the council to correct the date",
+    ),
     # across returns (collect)
-    "unexpected-council": ("warning", "the return is from a council not on the expected list"),
+    IssueCode(
+        "unexpected-council",
+        "warning",
+        "the return is from a council not on the expected list",
+        "check the name, or add the council to the list",
+    ),
     # ours, not the sender's
-    "internal-error": ("error", "a fault in nps-xlsx stopped it reading the file; the file itself may be fine"),
-}
+    IssueCode(
+        "internal-error",
+        "error",
+        "a fault in nps-xlsx stopped it reading the file; the file itself may be fine",
+        "do not ask the council to resend it; report the fault to the nps-xlsx maintainers with this message and, "
+        "if you can, the file",
+    ),
+)
+CATALOGUE: dict[str, IssueCode] = {entry.code: entry for entry in _CODES}
+HOLD_CODES = frozenset(entry.code for entry in _CODES if entry.holds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,23 +217,28 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """One problem in one return."""
+    """One problem in one return: where it is, what is wrong (``detail``) and how to fix it (``fix``)."""
 
     code: str
     severity: Severity
     location: Location
     value_code: str | None
     value: str | None
-    message: str
+    detail: str
+    fix: str | None = None
 
     @property
-    def detail(self) -> str:
-        """The message without the ``file › sheet!cell (ID): `` that :func:`make_issue` puts first."""
-        where = str(self.location) + (f" ({self.value_code})" if self.value_code else "")
-        return self.message.removeprefix(f"{where}: ")
+    def where(self) -> str:
+        """``file › sheet!cell (ID)``: the location, and the value code when there is one."""
+        return str(self.location) + (f" ({self.value_code})" if self.value_code else "")
+
+    @property
+    def message(self) -> str:
+        """The whole message: ``file › sheet!cell (ID): detail; fix``."""
+        return f"{self.where}: {self.detail}" + (f"; {self.fix}" if self.fix else "")
 
     def to_dict(self) -> dict[str, str | None]:
-        """Plain data for JSON output."""
+        """Plain data for JSON output (``message`` is ``detail`` and ``fix`` rendered with the location)."""
         return {
             "code": self.code,
             "severity": self.severity,
@@ -102,24 +248,30 @@ class Issue:
             "value_code": self.value_code,
             "value": self.value,
             "message": self.message,
+            "detail": self.detail,
+            "fix": self.fix,
         }
 
 
 def make_issue(
-    code: str, location: Location, detail: str, value_code: str | None = None, value: object = None
+    code: str,
+    location: Location,
+    detail: str,
+    value_code: str | None = None,
+    value: object = None,
+    fix: str | None = None,
 ) -> Issue:
-    """An issue whose message reads ``file › sheet!cell (ID): detail``; severity comes from the catalogue."""
-    severity, _meaning = CATALOGUE[code]
+    """An issue with the catalogue's severity and, unless ``fix`` is given, the catalogue's fix for ``code``."""
+    entry = CATALOGUE[code]
     # Safe by construction: whatever a return held, an issue holds only text every output can write.
-    location = Location(_safe(location.file), _safe(location.sheet), _safe(location.cell))
-    where = str(location) + (f" ({value_code})" if value_code else "")
     return Issue(
         code=code,
-        severity=severity,
-        location=location,
+        severity=entry.severity,
+        location=Location(_safe(location.file), _safe(location.sheet), _safe(location.cell)),
         value_code=_safe(value_code),
         value=_safe(None if value is None else str(value)),
-        message=_safe(f"{where}: {detail}"),
+        detail=_safe(detail) or "",
+        fix=_safe(fix or entry.fix),
     )
 
 

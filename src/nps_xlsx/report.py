@@ -7,21 +7,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .files import list_entries
-from .issues import Issue
+from .issues import HOLD_CODES, Issue
 from .rubric import Rubric
 from .safety import Limits
 from .text import display_path, plural
-from .validate import HOLD_CODES, FileReport, read_return
+from .validate import FileReport, FileStatus, read_return
 
-FAILING = ("rejected", "held")  # the statuses that make validate exit 1
+FAILING = (FileStatus.REJECTED, FileStatus.HELD)  # the statuses that make validate exit 1
 MAX_NAMED = 5  # paths named in a message before "and N more"
 
 STATUS_TEXT = {
-    "accepted": "accepted",
-    "accepted-with-warnings": "accepted with warnings",
-    "held": "held for review",
-    "rejected": "rejected",
-    "skipped": "skipped",
+    FileStatus.ACCEPTED: "accepted",
+    FileStatus.ACCEPTED_WITH_WARNINGS: "accepted with warnings",
+    FileStatus.HELD: "held for review",
+    FileStatus.REJECTED: "rejected",
+    FileStatus.SKIPPED: "skipped",
 }
 
 
@@ -43,7 +43,7 @@ class ValidationReport:
     @property
     def empty(self) -> bool:
         """True when there was no workbook to read: nothing found, or only entries that were skipped."""
-        return all(f.status == "skipped" for f in self.files)
+        return all(f.status == FileStatus.SKIPPED for f in self.files)
 
     @property
     def valid(self) -> bool:
@@ -52,7 +52,7 @@ class ValidationReport:
 
     def counts(self) -> dict[str, int]:
         """How many files have each status."""
-        return {status: sum(f.status == status for f in self.files) for status in STATUS_TEXT}
+        return {status.value: sum(f.status == status for f in self.files) for status in STATUS_TEXT}
 
     def to_dict(self) -> dict:
         """Plain data for JSON output; the CLI's ``--json`` prints exactly this."""
@@ -62,7 +62,9 @@ class ValidationReport:
         counts = self.counts()
         # "held for review" only when there is one, so the usual line stays as it was
         parts = ", ".join(
-            f"{counts[status]} {text}" for status, text in STATUS_TEXT.items() if status != "held" or counts[status]
+            f"{counts[status.value]} {text}"
+            for status, text in STATUS_TEXT.items()
+            if status != FileStatus.HELD or counts[status.value]
         )
         return f"{plural(len(self.files), 'file')}: {parts}"
 
@@ -80,7 +82,7 @@ def render_file(report: FileReport, total_codes: int, quiet: bool = False) -> li
     """
     if quiet and report.status not in FAILING:
         return []
-    if report.status == "skipped":
+    if report.status == FileStatus.SKIPPED:
         return [f"{report.path}: skipped ({report.skip_reason})"]
     details = []
     if report.response:
@@ -114,7 +116,7 @@ def fold_blanks(blanks: list[Issue]) -> str:
         codes = ", ".join(i.value_code or "?" for i in group)
         cells = ", ".join(i.location.cell for i in group if i.location.cell)
         parts.append(f"{codes} ({sheet}!{cells})" if sheet and cells else codes)
-    advice = blanks[0].detail.partition("; ")[2]
+    advice = blanks[0].fix
     return f"{plural(len(blanks), 'value code')} not answered: {', '.join(parts)}" + (f"; {advice}" if advice else "")
 
 
@@ -126,7 +128,7 @@ def nothing_found(paths: Sequence[Path], reports: Sequence[FileReport]) -> str:
     if any(p.is_dir() for p in paths):
         where += " (folders are searched with their subfolders)"
     text = f"no workbooks found in {where}"
-    skipped = [r for r in reports if r.status == "skipped"]
+    skipped = [r for r in reports if r.status == FileStatus.SKIPPED]
     if skipped:
         named = "; ".join(f"{r.path}, {r.skip_reason}" for r in skipped[:MAX_NAMED])
         more = f"; and {len(skipped) - MAX_NAMED} more" if len(skipped) > MAX_NAMED else ""

@@ -8,13 +8,13 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
-from typing import Literal
 
 from . import layout
 from .files import NotReadable, TooLarge, read_file
 from .identity import check_identity, read_identity
-from .issues import Issue, Location, make_issue
+from .issues import HOLD_CODES, Issue, Location, make_issue
 from .names import same_council
 from .own_outputs import not_a_return
 from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure
@@ -24,11 +24,23 @@ from .safety import ZIP_OPEN_ERRORS, Limits, Package, check_zip, is_encrypted_ol
 from .scores import read_score
 from .text import EXCEL_CELL_LIMIT, clean_text, display_path, utf16_len
 
-FileStatus = Literal["accepted", "accepted-with-warnings", "held", "rejected", "skipped"]
-# Findings that hold a return for the coordinator's review: neither used nor rejected.
-HOLD_CODES = frozenset({"council-name-changed"})
 EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls"}
 FIX_DROPDOWN = 'choose 1 to {n} or "{unscored}" from the drop-down'
+FIX_BLANK = 'choose a level from the drop-down, or "{unscored}" to leave it unscored'
+
+
+class FileStatus(str, Enum):
+    """What became of a file. The values are the strings the JSON report, the CSV ledger and scripts see."""
+
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_WARNINGS = "accepted-with-warnings"
+    HELD = "held"  # a finding needs the coordinator's decision: neither used nor rejected
+    REJECTED = "rejected"
+    SKIPPED = "skipped"  # not a return at all (a lock file, one of our outputs...)
+    SUPERSEDED = "superseded"  # collect only: another return from the same council is used
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(slots=True)
@@ -64,7 +76,7 @@ class FileReport:
         """Plain data for JSON output."""
         return {
             "path": self.path,
-            "status": self.status,
+            "status": str(self.status),
             "format": self.format,
             "skip_reason": self.skip_reason,
             "sha256": self.facts.sha256,
@@ -96,24 +108,24 @@ def read_return(path: Path | str, rubric: Rubric, limits: Limits | None = None) 
             interpreting = True
             response = _interpret(book, rubric, shown, issues, _latest_date(facts))
     except ReadFailure as failure:
-        issues.append(make_issue(failure.code, Location(shown), _with_fix(failure.code, failure.detail)))
+        issues.append(make_issue(failure.code, Location(shown), failure.detail))
         book = response = None
     except Exception as exc:  # last resort: a file must never crash the run, nor be blamed for our fault
         # Every problem a file can have is a ReadFailure or an issue; anything else is a fault of ours.
         issues.append(_internal_error(exc, shown, "interpreting" if interpreting else "reading"))
         book = response = None
     if reason:
-        return FileReport(shown, "skipped", skip_reason=reason, facts=facts)
+        return FileReport(shown, FileStatus.SKIPPED, skip_reason=reason, facts=facts)
     return FileReport(shown, _status(issues), book.format if book else None, response, issues, facts=facts)
 
 
 def _status(issues: list[Issue]) -> FileStatus:
     """Rejected if any error; held if a finding needs the coordinator's decision; else accepted."""
     if any(i.severity == "error" for i in issues):
-        return "rejected"
+        return FileStatus.REJECTED
     if any(i.code in HOLD_CODES for i in issues):
-        return "held"
-    return "accepted-with-warnings" if issues else "accepted"
+        return FileStatus.HELD
+    return FileStatus.ACCEPTED_WITH_WARNINGS if issues else FileStatus.ACCEPTED
 
 
 def _latest_date(facts: FileFacts) -> date:
@@ -136,9 +148,7 @@ def _internal_error(exc: BaseException, shown: str, stage: str) -> Issue:
             where = f"{module.rsplit('.', 1)[-1]}.py:{line} in {frame.f_code.co_name}"
     detail = (
         f"nps-xlsx failed while {stage} this file (internal error {type(exc).__name__} at {where}). "
-        "This is a fault in nps-xlsx, not in the council's return, and the file itself may be fine: "
-        "do not ask the council to resend it; report the fault to the nps-xlsx maintainers with this message "
-        "and, if you can, the file"
+        "This is a fault in nps-xlsx, not in the council's return, and the file itself may be fine"
     )
     return make_issue("internal-error", Location(shown), detail, value=type(exc).__name__)
 
@@ -156,27 +166,6 @@ def _read_bytes(path: Path, limits: Limits, facts: FileFacts) -> bytes:
     facts.size, facts.modified = read.size, read.modified
     facts.sha256 = hashlib.sha256(read.data).hexdigest()
     return read.data
-
-
-FIXES = {
-    "file-unreadable": "check the file is in place and readable",
-    "file-empty": "ask the council to send the workbook again",
-    "file-too-large": "ask the council to send the workbook again without extra content",
-    "not-a-spreadsheet": "ask the council to send the completed workbook itself",
-    "corrupt-file": "ask the council to open the workbook, save it again and resend it",
-    "encrypted": "ask the council to remove the password and send it again",
-    "zip-bomb": "the file is not a normal workbook; do not open it, and ask for the workbook again",
-    "xml-entities": "the file is not a normal workbook; do not open it, and ask for the workbook again",
-    "too-many-cells": "ask the council to delete the extra content and send it again",
-    "too-many-names": "names pile up when sheets are copied in from other workbooks; ask the council to copy "
-    "their answers into the workbook they were sent and send that",
-    "unsupported-format": "ask the council to open it in their spreadsheet program, save it as an Excel Workbook "
-    "(.xlsx) and send that file",
-}
-
-
-def _with_fix(code: str, detail: str) -> str:
-    return f"{detail}; {FIXES[code]}" if code in FIXES else detail
 
 
 def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> RawWorkbook:
@@ -222,8 +211,7 @@ def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> 
             make_issue(
                 "extension-mismatch",
                 Location(shown),
-                f"the file is named {named} but holds an {kind.upper()} workbook; it was read as {kind.upper()}. "
-                f"Ask the council to keep the original format",
+                f"the file is named {named} but holds an {kind.upper()} workbook; it was read as {kind.upper()}",
             )
         )
     if book.has_macros:
@@ -245,8 +233,7 @@ def _interpret(
                 make_issue(
                     "not-nps-workbook",
                     Location(shown),
-                    "not an NPS diagnostic workbook (no identity record and no value-code rows); "
-                    "send the council the workbook generated by nps-xlsx",
+                    "not an NPS diagnostic workbook (no identity record and no value-code rows)",
                 )
             )
             return None
@@ -270,11 +257,7 @@ def _interpret(
         cover[name] = (where, _clean(_text(cell), where, f"the {label.lower()}", None, issues), cell)
     name_where, council_name, _cell = cover["council_name"]
     if not council_name:
-        issues.append(
-            make_issue(
-                "council-name-missing", name_where, "the council name is blank; type the council's name on the cover"
-            )
-        )
+        issues.append(make_issue("council-name-missing", name_where, "the council name is blank"))
     issued = identity.get("council_name")
     if council_name and issued and not same_council(council_name, issued):
         issues.append(_name_changed(name_where, council_name, issued, identity.get("council_code")))
@@ -302,7 +285,7 @@ def _nothing_answered(shown: str, blank: int, issues: list[Issue]) -> None:
             "nothing-answered",
             Location(shown),
             f"nothing is answered (none of the {blank} value codes has a score or a comment), so the workbook "
-            "came back unfilled; ask the council to fill in the workbook and send it again",
+            "came back unfilled",
         )
     )
 
@@ -314,8 +297,7 @@ def _name_changed(where: Location, typed: str, issued: str, code: str | None) ->
         "council-name-changed",
         where,
         f"the council name typed is {typed!r}, but this copy was issued to {to}; the return is held for review "
-        "and not used for either council. Check which council it is from, then list the file and that council's "
-        "code in an assignments file for collect --assign",
+        "and not used for either council",
         value=typed,
     )
 
@@ -346,8 +328,7 @@ def _plausible_date(completed: date | None, latest: date | None, where: Location
             "completion-date-in-future",
             where,
             f"the completion date {completed.isoformat()} is after the file was last saved or received "
-            f"({latest.isoformat()}); it was not used to choose between this council's returns. "
-            "Ask the council to correct the date",
+            f"({latest.isoformat()}); it was not used to choose between this council's returns",
             value=completed.isoformat(),
         )
     )
@@ -462,7 +443,7 @@ class _Locator:
                 make_issue(
                     "value-code-duplicated",
                     Location(shown, sheet.name, layout.cell_ref(row, col)),
-                    f"the value code appears in more than one row ({places}); delete the copied row",
+                    f"the value code appears in more than one row ({places})",
                     code_id,
                 )
             )
@@ -491,7 +472,7 @@ class _Locator:
                     make_issue(
                         "name-mismatch",
                         Location(shown, id_sheet.name, layout.cell_ref(id_row, id_col)),
-                        f"{detail}; ask the council to use the workbook as sent, without moving cells",
+                        detail,
                         code_id,
                     )
                 )
@@ -500,8 +481,7 @@ class _Locator:
                 make_issue(
                     "value-code-missing",
                     Location(shown),
-                    "the value code's row cannot be found (no defined name and no row labelled with its ID); "
-                    "ask the council to use the workbook as sent, without deleting rows",
+                    "the value code's row cannot be found (no defined name and no row labelled with its ID)",
                     code_id,
                 )
             )
@@ -517,15 +497,14 @@ class _Locator:
             raw_value = raw_value._replace(value=text)
         reading = read_score(raw_value, self.rubric)
         if reading.status == "blank":
-            detail = (
-                f'not answered; choose a level from the drop-down, or "{self.rubric.unscored}" to leave it unscored'
-            )
-            issues.append(make_issue("score-blank", Location(shown, sheet.name, score_ref), detail, code_id))
+            fix = FIX_BLANK.format(unscored=self.rubric.unscored)
+            where = Location(shown, sheet.name, score_ref)
+            issues.append(make_issue("score-blank", where, "not answered", code_id, fix=fix))
         elif reading.problem:
             value = None if raw_value is None else raw_value.value
             fix = FIX_DROPDOWN.format(n=len(self.rubric.levels), unscored=self.rubric.unscored)
             where = Location(shown, sheet.name, score_ref)
-            issues.append(make_issue(reading.problem, where, f"{reading.detail}; {fix}", code_id, value))
+            issues.append(make_issue(reading.problem, where, reading.detail, code_id, value, fix))
         comment = self._comment(sheet, row, comment_at[2], shown, code_id, issues)
         sheet_name = self._sheet_names.get(sheet.name) or self._sheet_names.setdefault(
             sheet.name, clean_text(sheet.name)[0]
@@ -540,8 +519,9 @@ class _Locator:
                 make_issue(
                     "formula-without-value",
                     where,
-                    "the comment is a formula that has never been calculated; type the comment as text",
+                    "the comment is a formula that has never been calculated",
                     code_id,
+                    fix="type the comment as text",
                 )
             )
             return ""
