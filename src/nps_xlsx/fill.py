@@ -3,7 +3,8 @@
 Cells are found only through the workbook's defined names (``score_<ID>``,
 ``comment_<ID>`` and the cover field names), never by position, so a filled
 copy exercises the same contract the return reader relies on. Used by tests
-and to make example returns.
+and to make example returns. :func:`fill_workbook` needs openpyxl, which is not
+a dependency of the command-line tool: install the test extra (``pip install '.[test]'``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
-
-import openpyxl
-from openpyxl.styles.numbers import is_date_format
 
 from . import layout
 from .raw import parse_name_target
@@ -54,8 +52,10 @@ def fill_workbook(
 
     Raises ``KeyError`` for a value-code ID or cover field the workbook does not define.
     openpyxl writes formulas without their cached results, so none is stale (see
-    :func:`drop_cached_results`).
+    :func:`drop_cached_results`). Needs openpyxl (the test extra), imported here so that the package does not.
     """
+    import openpyxl
+
     workbook = openpyxl.load_workbook(template)
     cover_names = {name for name, _label in layout.COVER_FIELDS}
     for name, value in (cover or {}).items():
@@ -81,6 +81,8 @@ def _named_cell(workbook: Workbook, name: str) -> Cell:
 
 def _write_value(cell: Cell, value: object) -> None:
     """Write as typed; a ``str`` starting with ``=`` becomes a formula. A date keeps the cell's date format."""
+    from openpyxl.styles.numbers import is_date_format
+
     number_format = cell.number_format
     cell.value = value
     if isinstance(value, date) and is_date_format(number_format):

@@ -5,8 +5,8 @@ hold about 400,000 cells (the Comments table most of them), which made writing t
 the slowest step of ``collect``. So xlsxwriter writes each table sheet with its header row,
 table definition, widths and print setup, and the data rows are written here, in the form
 xlsxwriter's constant-memory mode uses (inline strings, the same escapes), to a temporary
-file; :func:`splice` then inserts them into the sheet's ``<sheetData>`` when the workbook is copied
-to its destination.
+file; :func:`~nps_xlsx.xlsxwriter_internals.splice` then inserts them into the sheet's ``<sheetData>``
+when the workbook is copied to its destination.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ import math
 import numbers
 import os
 import re
-import shutil
 import tempfile
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,16 +30,6 @@ _HALF_LIMIT = EXCEL_CELL_LIMIT // 2  # text up to this long fits in a cell howev
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?"/>')
-_SHEET_DATA_END = b"</sheetData>"
-_SHARED_STRINGS = "xl/sharedStrings.xml"
-_EMPTY_SST = (
-    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>'
-)
-_TABLE_NAME = re.compile(rb'<table\b[^>]*? name="([^"]*)"')
-_TABLE_REF = re.compile(rb'(<table\b[^>]*? ref=")[A-Z]+[0-9]+:[A-Z]+[0-9]+"')
-_FILTER_REF = re.compile(rb'<autoFilter ref="[A-Z]+[0-9]+:[A-Z]+[0-9]+"')
 
 
 def escape_text(text: str) -> str:
@@ -151,67 +139,6 @@ class RowWriter:
         else:
             self.stream.write(f'<row r="{number}">{"".join(cells)}</row>')
         self.rows += 1
-
-
-@dataclass
-class Splice:
-    """Rows waiting in ``path`` to be inserted into worksheet ``member``, whose cells then span ``ref``.
-
-    If the sheet holds the table called ``table``, its range (declared with one data row) becomes ``ref``.
-    """
-
-    member: str
-    path: Path
-    ref: str
-    table: str | None = None
-
-
-def splice(source: IO[bytes], target: Path, splices: list[Splice], strings_inline: bool = False) -> None:
-    """Copy the workbook in ``source`` to ``target``, inserting each splice's rows at the end of its
-    sheet's ``<sheetData>`` and setting the sheet's ``<dimension>``. Members keep their order and
-    zip metadata, so the output is as reproducible as xlsxwriter's.
-
-    With ``strings_inline`` (every cell of the workbook holds its text inline), the shared-strings table is
-    emptied: xlsxwriter lists in it the table headers it was given, which no cell refers to, and Excel
-    expects its counts to be true.
-    """
-    by_member = {s.member: s for s in splices}
-    tables = {s.table.encode(): s.ref.encode() for s in splices if s.table}
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in original.infolist():
-            data = original.read(info)
-            piece = by_member.pop(info.filename, None)
-            if piece is None:
-                if strings_inline and info.filename == _SHARED_STRINGS:
-                    data = _EMPTY_SST
-                elif (table := _table_name(info.filename, data)) in tables:
-                    data = _set_table_range(data, tables.pop(table))
-                out.writestr(info, data)
-                continue
-            end = data.rfind(_SHEET_DATA_END)
-            if end < 0:
-                raise ValueError(f"{info.filename} has no <sheetData> to add rows to")
-            head, tail = data[:end], data[end:]
-            head = _DIMENSION.sub(f'<dimension ref="{piece.ref}"/>'.encode(), head, count=1)
-            with out.open(info, "w") as member, piece.path.open("rb") as rows:
-                member.write(head)
-                shutil.copyfileobj(rows, member, 1 << 20)
-                member.write(tail)
-    if by_member or tables:
-        missing = [*sorted(by_member), *(f"table {name.decode()}" for name in tables)]
-        raise ValueError(f"no such worksheet or table in the workbook: {', '.join(missing)}")
-
-
-def _table_name(member: str, data: bytes) -> bytes | None:
-    """The name of the table in ``member``, if it is a table part."""
-    found = _TABLE_NAME.search(data) if member.startswith("xl/tables/") else None
-    return found[1] if found else None
-
-
-def _set_table_range(data: bytes, ref: bytes) -> bytes:
-    """A table part with its range (and its filter's) set to ``ref``."""
-    data = _TABLE_REF.sub(lambda m: m[1] + ref + b'"', data, count=1)
-    return _FILTER_REF.sub(b'<autoFilter ref="' + ref + b'"', data, count=1)
 
 
 def rows_file(directory: Path) -> Path:

@@ -18,9 +18,10 @@ from .chase import LABELS as CHASE_STATUSES
 from .consolidate import COMMENT_COLUMNS, LEDGER_STATUSES, Tables, categories, for_people
 from .layout import OUTPUT_PROPERTY, column_letter
 from .rubric import Rubric
-from .sheet_rows import RowWriter, Splice, fit_cell, rows_file, splice
+from .sheet_rows import RowWriter, fit_cell, rows_file
 from .sidecar import Sidecar
 from .style import FONT, HEADER_FILL, category_colours, column_pixels, row_height
+from .xlsxwriter_internals import Splice, add_table_streaming, splice, style_index, worksheet_part
 
 TABLE_STYLE = "Table Style Medium 2"
 MIN_WIDTH = 6  # column widths, in characters
@@ -178,11 +179,6 @@ class _Rows:
     splices: list[Splice]
 
 
-def _style_index(fmt) -> int:
-    """The format's index in the workbook's style table, assigned as xlsxwriter's own write methods do."""
-    return fmt._get_xf_index()
-
-
 def column_width(header: str, longest: int, wrap: float | None = None, width: float | None = None) -> float:
     """A column's width from its content: room for its ``longest`` text and at least a short header's
     (longer headers wrap), within ``MIN_WIDTH``-``MAX_WIDTH``; at most ``wrap`` for a wrapped column.
@@ -245,14 +241,16 @@ def _table_sheet(
         columns, rows = frame
     # The table is declared with one data row, and its range set to the rows written when they are
     # spliced in. (Declared at full size, xlsxwriter would record every cell of the range, only to refuse a
-    # later overlapping table.) xlsxwriter refuses add_table() in constant-memory mode because it writes
-    # the header row as cells; so the mode is off while it is declared, and the header row written after.
-    sheet.constant_memory = False
-    sheet.add_table(
-        0, 0, 1, len(columns) - 1, {"name": name, "style": TABLE_STYLE, "columns": [{"header": c} for c in columns]}
+    # later overlapping table.) The header row is written after, as the data rows are.
+    add_table_streaming(
+        sheet,
+        0,
+        0,
+        1,
+        len(columns) - 1,
+        {"name": name, "style": TABLE_STYLE, "columns": [{"header": c} for c in columns]},
     )
-    sheet.constant_memory = True
-    styles = [_style_index(formats.get(c) or (fmt.wrap if c in wrap else fmt.top)) for c in columns]
+    styles = [style_index(formats.get(c) or (fmt.wrap if c in wrap else fmt.top)) for c in columns]
     path = rows_file(rows_to.scratch)
     wrap_widths = [wrap.get(c) for c in columns]
 
@@ -266,8 +264,7 @@ def _table_sheet(
     def finish(written: tuple[int, list[int]]) -> None:
         n_rows, longest = written
         if n_rows:
-            worksheets = [s for s in book.worksheets() if not s.is_chartsheet]  # chart sheets are parts of their own
-            member = f"xl/worksheets/sheet{worksheets.index(sheet) + 1}.xml"
+            member = worksheet_part(book, sheet)
             rows_to.splices.append(Splice(member, path, f"A1:{column_letter(len(columns) - 1)}{n_rows + 1}", name))
         final = [column_width(c, n, wrap.get(c), widths.get(c)) for c, n in zip(columns, longest, strict=True)]
         for col, width in enumerate(final):
