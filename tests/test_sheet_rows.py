@@ -164,6 +164,7 @@ def test_line_estimate_wraps_prose_as_textwrap_does(text: str, width: int) -> No
 @settings(max_examples=300, deadline=None)
 @given(text=any_text, width=st.integers(1, 40))
 @example(text="a" * 100, width=10)
+@example(text="aa--aa", width=3)  # found by hypothesis: a long word breaks at its hyphens too
 def test_line_estimate_is_never_fewer_than_textwraps(text: str, width: int) -> None:
     """Hyphens, runs of spaces, long words: never fewer lines than textwrap finds (a row is never too short)."""
     per_line = max(1, int(width * CHARS_PER_WIDTH_UNIT[11]))

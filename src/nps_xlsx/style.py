@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from functools import lru_cache
 
 # One colour per level (1 to 5, then any further levels reuse the last), and the
@@ -38,9 +39,18 @@ def text_lines(text: str, width: float, font_size: int = 10) -> int:
     match, so the summary can estimate thousands of comments quickly."""
     per_line = max(1, int(width * CHARS_PER_WIDTH_UNIT[font_size]))
     line = _line_pattern(per_line)
-    return sum(
-        1 if len(paragraph) <= per_line else max(1, len(line.findall(paragraph))) for paragraph in text.split("\n")
-    )
+    return sum(_paragraph_lines(paragraph, per_line, line) for paragraph in text.split("\n"))
+
+
+def _paragraph_lines(paragraph: str, per_line: int, line: re.Pattern[str]) -> int:
+    if len(paragraph) <= per_line:
+        return 1
+    lines = max(1, len(line.findall(paragraph)))
+    # A word too long for a line that holds hyphens may break at them too, into more lines than the pieces the
+    # pattern counts ("aa--aa" in 3: "aa-", "-", "aa"); rare (paths, URLs), so count those the slow way.
+    if "-" in paragraph and any(len(word) > per_line for word in paragraph.split()):
+        lines = max(lines, len(textwrap.wrap(paragraph, per_line, expand_tabs=False)))
+    return lines
 
 
 @lru_cache(maxsize=64)
