@@ -304,8 +304,11 @@ def collect(
     for line in closing_lines(collection, written, out if out in written else None, chase_csv):
         click.echo(line)
     counts = collection.counts()
-    for line in decided.unused() if decided else []:
-        click.echo(f"warning: {decided.source}:{line.line}: no file of this run matches {line.file!r}", err=True)
+    if decided:
+        for unused in decided.unused():
+            click.echo(
+                f"warning: {decided.source}:{unused.line}: no file of this run matches {unused.file!r}", err=True
+            )
     _report_refused(refused)
     if strict and (counts["rejected"] or counts["held"]):
         sys.exit(1)

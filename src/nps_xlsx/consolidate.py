@@ -52,7 +52,7 @@ HEADERS = {
     "files": "File(s)",
     "action": "What to do",
 }
-LEDGER_STATUSES = {
+LEDGER_STATUSES: dict[str, str] = {
     FileStatus.ACCEPTED: "Accepted",
     FileStatus.ACCEPTED_WITH_WARNINGS: "Accepted with warnings",
     FileStatus.HELD: "Held for review",

@@ -84,7 +84,9 @@ def _write_value(cell: Cell, value: object) -> None:
     from openpyxl.styles.numbers import is_date_format
 
     number_format = cell.number_format
-    cell.value = value
+    # any value, as a test may pass: openpyxl takes numpy's numbers too (its stubs omit them) and raises
+    # ValueError for a type it cannot write
+    cell.value = value  # type: ignore[assignment]
     if isinstance(value, date) and is_date_format(number_format):
         cell.number_format = number_format
 

@@ -106,6 +106,7 @@ def read_return(path: Path | str, rubric: Rubric, limits: Limits | None = None) 
             reason = not_a_return(data, book)  # a summary or feedback workbook of ours
         if not reason:
             interpreting = True
+            assert book is not None  # read above: no reason to stop means the book was read
             response = _interpret(book, rubric, shown, issues, _latest_date(facts))
     except ReadFailure as failure:
         issues.append(make_issue(failure.code, Location(shown), failure.detail))
@@ -457,9 +458,10 @@ class _Locator:
             comment_ok = comment_at is not None and self._in_column(comment_at, id_sheet, id_row, 1, offset)
             astray = [(score_name, score_at, 0)] if score_at and not score_ok else []
             astray += [(comment_name, comment_at, 1)] if comment_at and not comment_ok else []
-            if not score_ok:
+            # (an ok cell is never None: said again for the type checker)
+            if not score_ok or score_at is None:
                 score_at = (id_sheet, id_row, self._column(id_sheet, 0, offset))
-            if not comment_ok:
+            if not comment_ok or comment_at is None:
                 comment_at = (id_sheet, id_row, self._column(id_sheet, 1, offset))
             if astray:
                 used = ((score_at, layout.SCORE_HEADER), (comment_at, layout.COMMENT_HEADER))
