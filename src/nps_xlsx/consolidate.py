@@ -112,8 +112,8 @@ def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = 
         code = entry.code or ""  # from the copy's identity, an assignment or the expected list (see collect)
         comments = collection.comments(entry) if with_comments else ("",) * len(response.answers)
         for answer, comment in zip(response.answers, comments, strict=True):
-            if answer.status == "scored":
-                level = rubric.levels[answer.score - 1]  # type: ignore[operator]
+            if answer.score is not None:  # a score exactly when the status is "scored"
+                level = rubric.levels[answer.score - 1]
             else:
                 level = rubric.unscored if answer.status == "unscored" else ""
             yield (

@@ -168,9 +168,10 @@ def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[st
     edits: dict[str, dict[str, str]] = {}
 
     def put(name: str, value: object, as_text: bool = False) -> None:
-        if name not in names or names[name] is None:
+        target = names.get(name)
+        if target is None:
             raise KeyError(f"the workbook has no defined name {name!r}")
-        sheet, row, col = names[name]  # type: ignore[misc]
+        sheet, row, col = target
         ref = layout.cell_ref(row, col)
         edits.setdefault(sheet_files[sheet], {})[ref] = _cell_xml(ref, value, as_text)
 

@@ -339,8 +339,9 @@ def _plausible_date(completed: date | None, latest: date | None, where: Location
 def _text(cell: RawCell | None) -> str:
     if cell is None or cell.value is None or cell.kind == "uncached":
         return ""
-    if cell.kind == "number" and float(cell.value).is_integer():  # type: ignore[arg-type]
-        return str(int(cell.value))  # type: ignore[arg-type]
+    number = cell.number()
+    if number is not None and number.is_integer():
+        return str(int(number))
     if isinstance(cell.value, datetime):
         return cell.value.date().isoformat()
     return str(cell.value).strip()
@@ -381,8 +382,9 @@ class _Locator:
         wanted = {code.id.upper(): code.id for code in self.rubric.value_codes}
         for sheet in sheets:
             for (row, col), (value, kind, _formula) in sheet.cells.items():
-                if kind == "text" and len(value) <= 20:  # type: ignore[arg-type]
-                    code_id = wanted.get(value.strip().upper())  # type: ignore[union-attr]
+                # the cell unpacked rather than read by RawCell.text(): every cell of a sheet passes here
+                if kind == "text" and isinstance(value, str) and len(value) <= 20:
+                    code_id = wanted.get(value.strip().upper())
                     if code_id:
                         self.id_cells.setdefault(code_id, []).append((sheet, row, col))
 
