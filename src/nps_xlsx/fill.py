@@ -76,7 +76,8 @@ def _named_cell(workbook: Workbook, name: str) -> Cell:
     if len(destinations) != 1 or ":" in destinations[0][1]:
         raise ValueError(f"defined name {name!r} does not refer to one cell: {destinations}")
     sheet, ref = destinations[0]
-    return workbook[sheet][ref.replace("$", "")]
+    cell: Cell = workbook[sheet][ref.replace("$", "")]
+    return cell
 
 
 def _write_value(cell: Cell, value: object) -> None:

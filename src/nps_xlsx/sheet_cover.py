@@ -144,7 +144,7 @@ def _write_paragraph(sheet: Worksheet, formats: Formats, row: int, text: str, wi
     sheet.set_row(row, row_height([(text, width)]))
 
 
-def _field_validation(name: str, label: str, row: int) -> dict:
+def _field_validation(name: str, label: str, row: int) -> dict[str, object]:
     """Data validation (and its input message) for one cover input."""
     base = {"input_title": label[:32], "input_message": FIELD_PROMPTS[name]}
     if name == "completion_date":

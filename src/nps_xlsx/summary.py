@@ -219,7 +219,7 @@ def _table_sheet(
     fmt: _Formats,
     rows_to: _Rows,
     title: str,
-    frame: pd.DataFrame | tuple[list[str], Iterable[tuple]],
+    frame: pd.DataFrame | tuple[list[str], Iterable[tuple[object, ...]]],
     name: str,
     wrap: Mapping[str, float] | None = None,
     widths: Mapping[str, float] | None = None,
