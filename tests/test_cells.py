@@ -327,6 +327,28 @@ def test_the_cell_maker_is_total(kind: str, style: int, formula: bool, value: st
     maker = reader_xlsx._CellMaker(["a", "b"], frozenset({1, 2}), reader_xlsx.EPOCH_1900)
     cell = maker(kind, style, formula, value, value)
     assert cell is None or isinstance(cell, RawCell)
+    if cell is not None:  # its kind says what its value is, as RawCell's accessors read it
+        assert (cell.text() is not None) == (cell.kind == "text")
+        assert (cell.number() is not None) == (cell.kind == "number")
+
+
+@pytest.mark.parametrize(
+    "cell, text, number",
+    [
+        (RawCell("3", "text"), "3", None),
+        (RawCell("", "text"), "", None),
+        (RawCell(3.0, "number"), None, 3.0),
+        (RawCell(-0.5, "number", formula=True), None, -0.5),
+        (RawCell(True, "bool"), None, None),  # a bool is not a number, though Python's bool is an int
+        (RawCell("#DIV/0!", "error"), None, None),  # an error's text is not a cell's text
+        (RawCell(datetime(2027, 1, 31), "date"), None, None),
+        (RawCell(None, "uncached", formula=True), None, None),
+    ],
+)
+def test_raw_cell_accessors_read_only_their_own_kind(cell: RawCell, text: str | None, number: float | None) -> None:
+    assert cell.text() == text
+    assert cell.number() == number
+    assert number is None or type(cell.number()) is float
 
 
 def _return_with_cell(template: Path, directory: Path, member: str, ref: str, cell: str) -> Path:

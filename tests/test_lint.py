@@ -1,4 +1,4 @@
-"""ruff is clean (lint and format) on the whole project."""
+"""ruff is clean (lint and format) on the whole project, and mypy on the package."""
 
 from __future__ import annotations
 
@@ -19,4 +19,12 @@ def test_ruff_check() -> None:
 
 def test_ruff_format() -> None:
     result = ruff("format", "--check", "src", "tests", "tools")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy() -> None:
+    """mypy finds no error in src/ (its settings are pyproject.toml's [tool.mypy])."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental"], cwd=REPO, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .errors import NpsXlsxError
 from .text import plural
+
+if TYPE_CHECKING:  # imported where used, so that --help starts fast
+    from .output import OutputRefused
 
 RUBRIC_HELP = "Rubric file (YAML). Default: the bundled NPS 2018 rubric."
 FORCE_HELP = (
@@ -27,7 +32,7 @@ def _refuse_collisions(outputs: list[tuple[str, Path | None]]) -> None:
         raise click.UsageError(f"{first} and {second} both name the file {path}; give each output its own path.")
 
 
-def _report_refused(refused: list) -> None:
+def _report_refused(refused: list[OutputRefused]) -> None:
     """One line on stderr per output not written, then exit with status 1."""
     for problem in refused:
         click.echo(f"Not written: {problem}", err=True)
@@ -262,7 +267,6 @@ def collect(
     from .assign import load_assignments
     from .collect_job import CollectOutputs, run_collect
     from .councils import load_councils
-    from .output import OutputRefused
     from .rubric import load_rubric
     from .story import closing_lines
 
@@ -277,12 +281,11 @@ def collect(
         expected_list = load_councils(expected, click.echo) if expected else None
         decided = load_assignments(assignments, expected_list, click.echo) if assignments else None
         with contextlib.ExitStack() as stack:
-            bars: list = []  # the progress bar, once the number of files is known
+            bars: list[Callable[[int], None]] = []  # the progress bar's update, once the number of files is known
 
             def start(total: int) -> None:
-                bars.append(
-                    stack.enter_context(click.progressbar(length=total, label="Reading returns", file=sys.stderr))
-                )
+                bar = stack.enter_context(click.progressbar(length=total, label="Reading returns", file=sys.stderr))
+                bars.append(bar.update)
 
             collection = run_collect(
                 list(returns),
@@ -290,7 +293,7 @@ def collect(
                 outputs,
                 expected_list,
                 protected=protected,
-                progress=lambda n: bars[0].update(n) if bars else None,
+                progress=lambda n: bars[0](n) if bars else None,
                 on_discovered=start,
                 workers=workers,
                 assignments=decided,
@@ -304,8 +307,11 @@ def collect(
     for line in closing_lines(collection, written, out if out in written else None, chase_csv):
         click.echo(line)
     counts = collection.counts()
-    for line in decided.unused() if decided else []:
-        click.echo(f"warning: {decided.source}:{line.line}: no file of this run matches {line.file!r}", err=True)
+    if decided:
+        for unused in decided.unused():
+            click.echo(
+                f"warning: {decided.source}:{unused.line}: no file of this run matches {unused.file!r}", err=True
+            )
     _report_refused(refused)
     if strict and (counts["rejected"] or counts["held"]):
         sys.exit(1)

@@ -253,10 +253,10 @@ def _check_expected(collection: Collection, expected: list[Council]) -> None:
     for entry in collection.used:
         response = entry.report.response
         assert response is not None
-        council = by_code.get((entry.code or "").casefold()) or by_code.get(
+        known = by_code.get((entry.code or "").casefold()) or by_code.get(
             (names.get(response.council_name or "") or "").casefold()
         )
-        if council:
+        if known:
             continue
         issue = make_issue(
             "unexpected-council",

@@ -52,7 +52,7 @@ HEADERS = {
     "files": "File(s)",
     "action": "What to do",
 }
-LEDGER_STATUSES = {
+LEDGER_STATUSES: dict[str, str] = {
     FileStatus.ACCEPTED: "Accepted",
     FileStatus.ACCEPTED_WITH_WARNINGS: "Accepted with warnings",
     FileStatus.HELD: "Held for review",
@@ -84,7 +84,7 @@ class Tables:
     by_code: pd.DataFrame
     matrix: pd.DataFrame
     averages: pd.DataFrame
-    comment_rows: Callable[[], Iterator[tuple]]  # the Comments table, generated when written
+    comment_rows: Callable[[], Iterator[tuple[object, ...]]]  # the Comments table, generated when written
     issues: pd.DataFrame
     ledger: pd.DataFrame
     chase: pd.DataFrame  # CHASE_COLUMNS, then the council list's other columns
@@ -97,7 +97,7 @@ def categories(rubric: Rubric) -> list[str]:
     return [*layout.score_choices(rubric), NOT_ANSWERED]
 
 
-def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple]:
+def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
     """One tuple of :data:`RESPONSE_COLUMNS` per (used return x value code), in input then rubric order.
 
     Generated, not stored: comments may be on disk (see :mod:`nps_xlsx.spool`) and come back one return at
@@ -112,8 +112,8 @@ def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = 
         code = entry.code or ""  # from the copy's identity, an assignment or the expected list (see collect)
         comments = collection.comments(entry) if with_comments else ("",) * len(response.answers)
         for answer, comment in zip(response.answers, comments, strict=True):
-            if answer.status == "scored":
-                level = rubric.levels[answer.score - 1]  # type: ignore[operator]
+            if answer.score is not None:  # a score exactly when the status is "scored"
+                level = rubric.levels[answer.score - 1]
             else:
                 level = rubric.unscored if answer.status == "unscored" else ""
             yield (
@@ -129,7 +129,7 @@ def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = 
             )
 
 
-def comment_rows(collection: Collection, rubric: Rubric) -> Iterator[tuple]:
+def comment_rows(collection: Collection, rubric: Rubric) -> Iterator[tuple[object, ...]]:
     """The Comments table's rows: council, ID, value code, score, level, comment (non-empty comments only)."""
     for row in response_rows(collection, rubric):
         if row[8]:
@@ -212,7 +212,7 @@ def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
     return frame
 
 
-def _counts(frame: pd.DataFrame, rubric: Rubric, by: list[str], index: list) -> pd.DataFrame:
+def _counts(frame: pd.DataFrame, rubric: Rubric, by: list[str], index: list[str]) -> pd.DataFrame:
     labels = categories(rubric)
     if frame.empty:
         counts = pd.DataFrame(0, index=pd.Index(index), columns=labels)

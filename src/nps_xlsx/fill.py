@@ -76,7 +76,8 @@ def _named_cell(workbook: Workbook, name: str) -> Cell:
     if len(destinations) != 1 or ":" in destinations[0][1]:
         raise ValueError(f"defined name {name!r} does not refer to one cell: {destinations}")
     sheet, ref = destinations[0]
-    return workbook[sheet][ref.replace("$", "")]
+    cell: Cell = workbook[sheet][ref.replace("$", "")]
+    return cell
 
 
 def _write_value(cell: Cell, value: object) -> None:
@@ -84,7 +85,9 @@ def _write_value(cell: Cell, value: object) -> None:
     from openpyxl.styles.numbers import is_date_format
 
     number_format = cell.number_format
-    cell.value = value
+    # any value, as a test may pass: openpyxl takes numpy's numbers too (its stubs omit them) and raises
+    # ValueError for a type it cannot write
+    cell.value = value  # type: ignore[assignment]
     if isinstance(value, date) and is_date_format(number_format):
         cell.number_format = number_format
 
@@ -166,9 +169,10 @@ def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[st
     edits: dict[str, dict[str, str]] = {}
 
     def put(name: str, value: object, as_text: bool = False) -> None:
-        if name not in names or names[name] is None:
+        target = names.get(name)
+        if target is None:
             raise KeyError(f"the workbook has no defined name {name!r}")
-        sheet, row, col = names[name]  # type: ignore[misc]
+        sheet, row, col = target
         ref = layout.cell_ref(row, col)
         edits.setdefault(sheet_files[sheet], {})[ref] = _cell_xml(ref, value, as_text)
 

@@ -9,7 +9,7 @@ its message is rendered from these: ``file › sheet!cell (ID): detail; fix``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 from .text import clean_text
 
@@ -275,5 +275,11 @@ def make_issue(
     )
 
 
+@overload
+def _safe(text: str) -> str: ...
+@overload
+def _safe(text: None) -> None: ...
+@overload
+def _safe(text: str | None) -> str | None: ...
 def _safe(text: str | None) -> str | None:
     return None if text is None else clean_text(text)[0]

@@ -15,7 +15,7 @@ import stat
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeGuard
 
 from . import layout
 from .safety import Limits, Package, sniff
@@ -37,7 +37,7 @@ DESCRIPTIONS: dict[str, str] = {
     "ledger": "a ledger CSV",
     "chase": "a chase list CSV",
 }
-WORKBOOK_KINDS = frozenset({"template", "personalised", "summary", "feedback"})
+WORKBOOK_KINDS: frozenset[OutputKind] = frozenset({"template", "personalised", "summary", "feedback"})
 # Outputs that are never returns: found among returns, they are skipped.
 NOT_RETURNS = frozenset({"summary", "feedback", "responses", "ledger", "chase"})
 # Issue codes of a workbook that carries our identity but could not be read against this rubric, or could not
@@ -76,6 +76,10 @@ def csv_kind(head: bytes) -> OutputKind | None:
     return None
 
 
+def _is_workbook_kind(text: str | None) -> TypeGuard[OutputKind]:
+    return text in WORKBOOK_KINDS
+
+
 def workbook_kind(custom: Mapping[str, str], core: bytes | None = None) -> OutputKind | None:
     """The kind of workbook whose custom properties are ``custom`` (and core properties ``core``, if read).
 
@@ -85,8 +89,8 @@ def workbook_kind(custom: Mapping[str, str], core: bytes | None = None) -> Outpu
     if custom.get("nps_template_id"):
         return "personalised" if custom.get("nps_council_code") else "template"
     marked = custom.get(OUTPUT_PROPERTY)
-    if marked in WORKBOOK_KINDS:
-        return marked  # type: ignore[return-value]
+    if _is_workbook_kind(marked):
+        return marked
     if core and b"<dc:creator>nps-xlsx</dc:creator>" in core and b"summary</dc:title>" in core:
         return "summary"
     return None

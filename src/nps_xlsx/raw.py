@@ -63,6 +63,16 @@ class RawCell(NamedTuple):
     kind: CellKind
     formula: bool = False
 
+    def text(self) -> str | None:
+        """The text of a ``text`` cell; ``None`` for any other kind."""
+        value = self.value
+        return value if self.kind == "text" and isinstance(value, str) else None
+
+    def number(self) -> float | None:
+        """The number of a ``number`` cell; ``None`` for any other kind (a bool is not a number)."""
+        value = self.value
+        return float(value) if self.kind == "number" and isinstance(value, float | int) else None
+
 
 class RawSheet:
     """One worksheet: its name, visibility and non-empty cells keyed by ``(row, col)``.

@@ -248,7 +248,9 @@ def parse_ods_time(text: str) -> datetime | None:
 
 def _split_range(text: str) -> list[str]:
     """An ODS range address split at its ``:``, ignoring any ``:`` inside a quoted sheet name."""
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in text:
         if char == "'":
             quoted = not quoted  # a doubled '' inside a name toggles twice: no change

@@ -19,9 +19,13 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .raw import EPOCH_1900, EPOCH_1904, RawCell, RawSheet, RawWorkbook, ReadFailure, from_serial
 from .safety import Budget, Limits
+
+if TYPE_CHECKING:
+    from xlrd.book import Book  # xlrd is imported when an .xls is read
 
 MAX_GLOBAL_RECORDS = 100_000  # Excel allows about 64,000 cell styles; a return has a few hundred records
 MAX_RECORDS_PER_CELL = 2  # a sheet may have this many records per cell of the per-sheet cap
@@ -200,7 +204,7 @@ def _loader(
     return load
 
 
-def _names(book) -> dict[str, tuple[str, int, int]]:
+def _names(book: Book) -> dict[str, tuple[str, int, int]]:
     """Workbook-level defined names whose formula is one reference to one cell of this workbook, as in .xlsx:
     a name that refers to another name, a union or a constant (which xlrd evaluates) is skipped."""
     names = {}
@@ -220,7 +224,7 @@ def _names(book) -> dict[str, tuple[str, int, int]]:
     return names
 
 
-def _cells(book, index: int, limits: Limits, budget: Budget) -> dict[tuple[int, int], RawCell]:
+def _cells(book: Book, index: int, limits: Limits, budget: Budget) -> dict[tuple[int, int], RawCell]:
     import xlrd
 
     sheet = book.sheet_by_index(index)

@@ -174,7 +174,7 @@ def _iso_value(text: str) -> datetime | None:
     return None
 
 
-def _clock(hour: str | None, minute: str | None, second: str | None, fraction: str | None) -> tuple[int, ...]:
+def _clock(hour: str | None, minute: str | None, second: str | None, fraction: str | None) -> tuple[int, int, int, int]:
     micro = int((fraction + "00000")[:6]) if fraction else 0
     return int(hour or 0), int(minute or 0), int(second or 0), micro
 

@@ -54,7 +54,7 @@ class ValidationReport:
         """How many files have each status."""
         return {status.value: sum(f.status == status for f in self.files) for status in STATUS_TEXT}
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         """Plain data for JSON output; the CLI's ``--json`` prints exactly this."""
         return {"valid": self.valid, "counts": self.counts(), "files": [f.to_dict() for f in self.files]}
 

@@ -39,7 +39,7 @@ class Response:
         """How many value codes have a level or a deliberate Unscored."""
         return sum(answer.status in ("scored", "unscored") for answer in self.answers)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         """Plain data for JSON output."""
         data = asdict(self)
         data["completion_date"] = self.completion_date.isoformat() if self.completion_date else None

@@ -155,7 +155,8 @@ class _RubricReader:
     def text(self, node: yaml.Node, where: str) -> str:
         if not isinstance(node, yaml.ScalarNode) or not node.value.strip():
             raise self.fail(node, where, "expected non-empty text")
-        return node.value.strip()
+        text: str = node.value.strip()
+        return text
 
     def texts(self, node: yaml.Node, where: str) -> list[str]:
         return [self.text(item, f"{where}[{i}]") for i, item in enumerate(self.sequence(node, where))]
@@ -163,7 +164,8 @@ class _RubricReader:
     def sequence(self, node: yaml.Node, where: str) -> list[yaml.Node]:
         if not isinstance(node, yaml.SequenceNode) or not node.value:
             raise self.fail(node, where, "expected a non-empty list")
-        return node.value
+        items: list[yaml.Node] = node.value
+        return items
 
     def identifier(self, node: yaml.Node, where: str, seen: dict[str, yaml.Node]) -> str:
         value = self.text(node, where)

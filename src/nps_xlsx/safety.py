@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NoReturn
 from urllib.parse import unquote
 from xml.parsers import expat
 
@@ -389,7 +389,7 @@ def _parse_content_types(data: bytes, name: str) -> tuple[dict[str, str], dict[s
     return overrides, defaults
 
 
-def _refuse_dtd(*_args: object) -> None:
+def _refuse_dtd(*_args: object) -> NoReturn:
     raise ReadFailure("xml-entities", "the XML declares a document type or entities; spreadsheets never do")
 
 

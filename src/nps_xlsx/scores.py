@@ -48,8 +48,8 @@ def read_score(cell: RawCell | None, rubric: Rubric) -> ScoreReading:
         )
     if cell.kind == "error":
         return ScoreReading("invalid", problem="score-formula-error", detail=f"the cell shows the error {cell.value}")
-    if cell.kind == "number":
-        number = float(cell.value)  # type: ignore[arg-type]
+    number = cell.number()
+    if number is not None:
         if number.is_integer() and 1 <= number <= n_levels:
             return ScoreReading("scored", int(number))
         return _invalid(f"{number:g} is not a level")

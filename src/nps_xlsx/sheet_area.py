@@ -10,6 +10,7 @@ from .style import row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
 
     from .template import Formats
 
@@ -35,7 +36,7 @@ def column_widths(rubric: Rubric, area: KeyArea) -> list[float]:
     return [id_width, NAME_WIDTH, DESCRIPTION_WIDTH, *levels, SCORE_WIDTH, COMMENT_WIDTH]
 
 
-def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric, area: KeyArea):
+def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric, area: KeyArea) -> Worksheet:
     """Add the sheet for ``area`` and return it."""
     sheet = workbook.add_worksheet(area.sheet)
     n_levels = len(rubric.levels)
@@ -91,7 +92,7 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
             sheet.write_string(row, layout.FIRST_LEVEL_COL + level, statement, formats.cell)
         sheet.write_blank(row, score_col, None, formats.score)
         sheet.write_blank(row, comment_col, None, formats.input)
-        texts = [(code.name, NAME_WIDTH), (code.description, DESCRIPTION_WIDTH)]
+        texts: list[tuple[str, float]] = [(code.name, NAME_WIDTH), (code.description, DESCRIPTION_WIDTH)]
         texts += [(statement, LEVEL_WIDTH) for statement in code.statements]
         sheet.set_row(row, row_height(texts, minimum=MIN_CODE_ROW_HEIGHT))
         sheet.data_validation(

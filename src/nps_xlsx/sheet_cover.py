@@ -12,6 +12,7 @@ from .style import category_colours, row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
 
     from .template import Formats
 
@@ -27,7 +28,7 @@ FIELD_PROMPTS = {
 
 def write_cover_sheet(
     workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric, council: Council | None, meta: dict[str, str]
-):
+) -> Worksheet:
     """Add the cover sheet and return it."""
     sheet = workbook.add_worksheet(layout.COVER_SHEET)
     widths = _column_widths(rubric)
@@ -137,13 +138,13 @@ def _column_widths(rubric: Rubric) -> list[float]:
     return [max(len(text) for text in labels) + 3, INPUT_WIDTH, progress + 3]
 
 
-def _write_paragraph(sheet, formats: Formats, row: int, text: str, width: float) -> None:
+def _write_paragraph(sheet: Worksheet, formats: Formats, row: int, text: str, width: float) -> None:
     """Wrapped text across the three columns, in a row as tall as it needs."""
     sheet.merge_range(row, 0, row, 2, text, formats.text)
     sheet.set_row(row, row_height([(text, width)]))
 
 
-def _field_validation(name: str, label: str, row: int) -> dict:
+def _field_validation(name: str, label: str, row: int) -> dict[str, object]:
     """Data validation (and its input message) for one cover input."""
     base = {"input_title": label[:32], "input_message": FIELD_PROMPTS[name]}
     if name == "completion_date":

@@ -92,7 +92,7 @@ class RowWriter:
         wrap = [max(1.0, width - CELL_PADDING) if width else None for width in self.wrap or [None] * len(self.styles)]
         chars = CHARS_PER_WIDTH_UNIT[self.font_size]
         self._one_line = [int(width * chars) if width else 0 for width in wrap]  # surely one line (0: never wraps)
-        self._widths = wrap
+        self._widths = [width or 0.0 for width in wrap]  # 0.0 for no width: read only where one_line is set
 
     @property
     def last_row(self) -> int:
@@ -127,7 +127,7 @@ class RowWriter:
             if len(value) > _HALF_LIMIT:
                 value = fit_cell(value)
             if one_line[col] and (len(value) > one_line[col] or "\n" in value):
-                wrapped.append((value, self._widths[col]))  # type: ignore[arg-type]
+                wrapped.append((value, self._widths[col]))
             text = escape_text(value)
             space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
             cells.append(

@@ -3,6 +3,7 @@ grid of which value codes were given each level (the original tool's third view)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import layout
@@ -11,6 +12,8 @@ from .style import category_colours, column_pixels, row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
+    from xlsxwriter.chart import Chart
+    from xlsxwriter.worksheet import Worksheet
 
     from .template import Formats
 
@@ -29,7 +32,7 @@ def column_labels(rubric: Rubric) -> list[str]:
     return [*layout.score_choices(rubric), NOT_ANSWERED]
 
 
-def write_summary_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric):
+def write_summary_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric) -> Worksheet:
     """Add the summary sheet and return it."""
     sheet = workbook.add_worksheet(layout.SUMMARY_SHEET)
     labels = column_labels(rubric)
@@ -103,7 +106,7 @@ def write_summary_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric:
     return sheet
 
 
-def print_scale(widths: list[float]) -> int:
+def print_scale(widths: Sequence[float]) -> int:
     """The largest print scale (percent) at which these columns fit across an A4 portrait page."""
     # 0.92: LibreOffice draws columns a little wider than Excel's formula
     return min(100, int(92 * PRINTABLE_PORTRAIT_PX / sum(column_pixels(w) for w in widths)))
@@ -120,7 +123,7 @@ def grid_header_row(rubric: Rubric) -> int:
     return chart_row + _rows_for(OVERALL_CHART["y_scale"]) + 1 + _rows_for(AREA_CHART["y_scale"]) + 2
 
 
-def _write_grid(sheet, formats: Formats, rubric: Rubric, top: int) -> None:
+def _write_grid(sheet: Worksheet, formats: Formats, rubric: Rubric, top: int) -> None:
     """Every value code against the levels and Unscored; the chosen one is filled in its level's colour.
 
     The last column repeats the score (a formula, so it is live); conditional formats on the level
@@ -156,9 +159,10 @@ def _write_grid(sheet, formats: Formats, rubric: Rubric, top: int) -> None:
         sheet.conditional_format(header + 1, col, row, col, {"type": "formula", "criteria": "=" + test, "format": fill})
 
 
-def _overall_chart(workbook: xlsxwriter.Workbook, rubric: Rubric, total_row: int):
+def _overall_chart(workbook: xlsxwriter.Workbook, rubric: Rubric, total_row: int) -> Chart:
     labels = column_labels(rubric)
     chart = workbook.add_chart({"type": "column"})
+    assert chart is not None  # None only for a chart type xlsxwriter does not know
     chart.add_series(
         {
             "name": "Value codes",
@@ -178,8 +182,9 @@ def _overall_chart(workbook: xlsxwriter.Workbook, rubric: Rubric, total_row: int
     return chart
 
 
-def _area_chart(workbook: xlsxwriter.Workbook, rubric: Rubric, first: int, last: int):
+def _area_chart(workbook: xlsxwriter.Workbook, rubric: Rubric, first: int, last: int) -> Chart:
     chart = workbook.add_chart({"type": "bar", "subtype": "percent_stacked"})
+    assert chart is not None
     for col, colour in enumerate(category_colours(len(rubric.levels)), start=1):
         chart.add_series(
             {

@@ -36,7 +36,8 @@ class CommentSpool:
         place = self._places.get(path)
         if place is None:
             return None
-        return pickle.loads(os.pread(self._file.fileno(), place[1], place[0]))
+        comments: tuple[str, ...] = pickle.loads(os.pread(self._file.fileno(), place[1], place[0]))
+        return comments
 
     def close(self) -> None:
         self._file.close()

@@ -5,13 +5,17 @@ from __future__ import annotations
 import io
 import math
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.chart import Chart
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .chase import LABELS as CHASE_STATUSES
@@ -149,7 +153,7 @@ def _write_sheets(
     overview.activate()
 
 
-def _write_text(sheet, row: int, col: int, text: str, cell_format=None) -> None:
+def _write_text(sheet: Worksheet, row: int, col: int, text: str, cell_format: Format | None = None) -> None:
     """Every text cell xlsxwriter writes here goes through this: text, shortened if a cell cannot hold it."""
     sheet.write_string(row, col, fit_cell(text), cell_format)
 
@@ -190,7 +194,7 @@ def column_width(header: str, longest: int, wrap: float | None = None, width: fl
     return float(min(wrap or MAX_WIDTH, measured))
 
 
-def print_setup(sheet, title: str, widths: list[float], identifying: int) -> None:
+def print_setup(sheet: Worksheet, title: str, widths: list[float], identifying: int) -> None:
     """A4 with the header row on every page: portrait if the columns fit it nearly at full size, else landscape,
     fitted to as few pages across as keep its text legible (scaled to at least ``LEGIBLE_SCALE``); if more than
     one, the ``identifying`` columns repeat on each."""
@@ -211,18 +215,18 @@ def print_setup(sheet, title: str, widths: list[float], identifying: int) -> Non
 
 
 def _table_sheet(
-    book,
+    book: Workbook,
     fmt: _Formats,
     rows_to: _Rows,
     title: str,
-    frame: pd.DataFrame | tuple[list[str], Iterable[tuple]],
+    frame: pd.DataFrame | tuple[list[str], Iterable[tuple[object, ...]]],
     name: str,
-    wrap: dict[str, float] | None = None,
-    widths: dict[str, float] | None = None,
-    formats: dict | None = None,
+    wrap: Mapping[str, float] | None = None,
+    widths: Mapping[str, float] | None = None,
+    formats: Mapping[str, Format] | None = None,
     freeze: int = 1,
     side: Sidecar | None = None,
-):
+) -> Worksheet:
     """A sheet holding one Excel Table (one header row, no merged cells), frozen header and print setup.
 
     ``frame`` is a DataFrame, or ``(columns, rows)`` for rows generated while writing. Columns named in
@@ -284,7 +288,7 @@ def _table_sheet(
     return sheet
 
 
-def _matrix_colours(sheet, matrix: pd.DataFrame, rubric: Rubric) -> None:
+def _matrix_colours(sheet: Worksheet, matrix: pd.DataFrame, rubric: Rubric) -> None:
     """A colour scale on the scores; the numbers stay visible, so colour is not the only signal."""
     if matrix.empty:
         return
@@ -308,7 +312,7 @@ def _matrix_colours(sheet, matrix: pd.DataFrame, rubric: Rubric) -> None:
     )
 
 
-def _alt(text: str, x_scale: float, y_scale: float) -> dict:
+def _alt(text: str, x_scale: float, y_scale: float) -> dict[str, str | float]:
     return {
         "description": f"Chart: {text}. The same numbers are in the table on this sheet.",
         "x_scale": x_scale,
@@ -316,9 +320,10 @@ def _alt(text: str, x_scale: float, y_scale: float) -> dict:
     }
 
 
-def _overall_chart(book, rubric: Rubric):
+def _overall_chart(book: Workbook, rubric: Rubric) -> Chart:
     """A column for each level, Unscored and Not answered: how many scores of all value codes, all councils."""
     chart = book.add_chart({"type": "column"})
+    assert chart is not None  # None only for a chart type xlsxwriter does not know
     n_cats = len(categories(rubric))
     chart.add_series(
         {
@@ -339,10 +344,13 @@ def _overall_chart(book, rubric: Rubric):
     return chart
 
 
-def _stacked_chart(book, rubric: Rubric, sheet_name: str, n_rows: int, title: str, axis: str, of_what: str):
+def _stacked_chart(
+    book: Workbook, rubric: Rubric, sheet_name: str, n_rows: int, title: str, axis: str, of_what: str
+) -> Chart:
     """100% stacked bars: each row's share of scores at each level, so rows of different sizes compare
     (the counts stay in the table)."""
     chart = book.add_chart({"type": "bar", "subtype": "percent_stacked"})
+    assert chart is not None
     first_col = 3 if sheet_name == "By value code" else 1
     for offset, colour in enumerate(category_colours(len(rubric.levels))):
         col = first_col + offset
@@ -363,7 +371,7 @@ def _stacked_chart(book, rubric: Rubric, sheet_name: str, n_rows: int, title: st
     return chart
 
 
-def _chart_sheet(book, name: str):
+def _chart_sheet(book: Workbook, name: str) -> Worksheet:
     """A worksheet for one chart, printed on one portrait page (LibreOffice does not print chart sheets)."""
     sheet = book.add_worksheet(name)
     sheet.hide_gridlines(2)
@@ -374,7 +382,7 @@ def _chart_sheet(book, name: str):
     return sheet
 
 
-def _overview(book, sheet, fmt: _Formats, tables: Tables, rubric: Rubric) -> None:
+def _overview(book: Workbook, sheet: Worksheet, fmt: _Formats, tables: Tables, rubric: Rubric) -> None:
     _write_text(sheet, 0, 0, f"{rubric.short_title}: summary of returns", fmt.title)
     about = (
         "Counts of councils' scores at each level. Sheets: distributions with charts, the score "

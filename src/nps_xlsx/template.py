@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, layout
 from .councils import Council, check_council
@@ -137,7 +138,7 @@ def build_workbook(rubric: Rubric, options: BuildOptions, council: Council | Non
     return buffer.getvalue()
 
 
-def _write_meta_sheet(workbook: xlsxwriter.Workbook, formats: Formats, meta: dict[str, str]):
+def _write_meta_sheet(workbook: xlsxwriter.Workbook, formats: Formats, meta: dict[str, str]) -> Worksheet:
     sheet = workbook.add_worksheet(layout.META_SHEET)
     sheet.write_string(0, 0, "key", formats.bold)
     sheet.write_string(0, 1, "value", formats.bold)

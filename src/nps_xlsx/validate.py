@@ -72,7 +72,7 @@ class FileReport:
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "warning"]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         """Plain data for JSON output."""
         return {
             "path": self.path,
@@ -106,6 +106,7 @@ def read_return(path: Path | str, rubric: Rubric, limits: Limits | None = None) 
             reason = not_a_return(data, book)  # a summary or feedback workbook of ours
         if not reason:
             interpreting = True
+            assert book is not None  # read above: no reason to stop means the book was read
             response = _interpret(book, rubric, shown, issues, _latest_date(facts))
     except ReadFailure as failure:
         issues.append(make_issue(failure.code, Location(shown), failure.detail))
@@ -338,8 +339,9 @@ def _plausible_date(completed: date | None, latest: date | None, where: Location
 def _text(cell: RawCell | None) -> str:
     if cell is None or cell.value is None or cell.kind == "uncached":
         return ""
-    if cell.kind == "number" and float(cell.value).is_integer():  # type: ignore[arg-type]
-        return str(int(cell.value))  # type: ignore[arg-type]
+    number = cell.number()
+    if number is not None and number.is_integer():
+        return str(int(number))
     if isinstance(cell.value, datetime):
         return cell.value.date().isoformat()
     return str(cell.value).strip()
@@ -380,8 +382,9 @@ class _Locator:
         wanted = {code.id.upper(): code.id for code in self.rubric.value_codes}
         for sheet in sheets:
             for (row, col), (value, kind, _formula) in sheet.cells.items():
-                if kind == "text" and len(value) <= 20:  # type: ignore[arg-type]
-                    code_id = wanted.get(value.strip().upper())  # type: ignore[union-attr]
+                # the cell unpacked rather than read by RawCell.text(): every cell of a sheet passes here
+                if kind == "text" and isinstance(value, str) and len(value) <= 20:
+                    code_id = wanted.get(value.strip().upper())
                     if code_id:
                         self.id_cells.setdefault(code_id, []).append((sheet, row, col))
 
@@ -457,9 +460,10 @@ class _Locator:
             comment_ok = comment_at is not None and self._in_column(comment_at, id_sheet, id_row, 1, offset)
             astray = [(score_name, score_at, 0)] if score_at and not score_ok else []
             astray += [(comment_name, comment_at, 1)] if comment_at and not comment_ok else []
-            if not score_ok:
+            # (an ok cell is never None: said again for the type checker)
+            if not score_ok or score_at is None:
                 score_at = (id_sheet, id_row, self._column(id_sheet, 0, offset))
-            if not comment_ok:
+            if not comment_ok or comment_at is None:
                 comment_at = (id_sheet, id_row, self._column(id_sheet, 1, offset))
             if astray:
                 used = ((score_at, layout.SCORE_HEADER), (comment_at, layout.COMMENT_HEADER))

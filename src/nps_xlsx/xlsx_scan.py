@@ -72,8 +72,8 @@ def fast_path_enabled() -> bool:
 
 
 def _join_pair(match: re.Match[str]) -> str:
-    high, low = match[0]
-    return chr(0x10000 + ((ord(high) - 0xD800) << 10) + ord(low) - 0xDC00)
+    pair = match[0]
+    return chr(0x10000 + ((ord(pair[0]) - 0xD800) << 10) + ord(pair[1]) - 0xDC00)
 
 
 def unescape(text: str) -> str:

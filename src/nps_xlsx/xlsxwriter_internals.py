@@ -41,7 +41,8 @@ def style_index(fmt: Format) -> int:
 
     Private: xlsxwriter assigns the index when a write method first uses the format, through this method.
     """
-    return fmt._get_xf_index()
+    index: int = fmt._get_xf_index()
+    return index
 
 
 def add_table_streaming(
