@@ -23,13 +23,13 @@ copy), else by the council name typed on its cover, else by its file name starti
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Literal
 
-from .councils import Council
+from .councils import Council, file_code
 from .names import NameIndex
+from .text import plural
 from .validate import FileStatus
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def file_status(entry: LedgerEntry) -> ChaseStatus | None:
     return None
 
 
-class _Matcher:
+class CouncilMatcher:
     """Finds the expected council a file is from: by code, by typed name, or by file name."""
 
     def __init__(self, expected: list[Council]) -> None:
@@ -105,7 +105,7 @@ class _Matcher:
         for council in expected:
             self.names.add(council.name, council.code)
         # the code as generate writes it at the start of a personalised file name, longest first
-        prefixes = [(re.sub(r"[^A-Za-z0-9]+", "-", c.code).strip("-").casefold(), c) for c in expected]
+        prefixes = [(file_code(c.code).casefold(), c) for c in expected]
         self.prefixes = sorted(((p, c) for p, c in prefixes if p), key=lambda pc: -len(pc[0]))
 
     def code(self, code: str | None) -> Council | None:
@@ -142,9 +142,9 @@ class _Matcher:
         return [(council, "matched by the file name")] if council else []
 
 
-def chase_list(entries: list[LedgerEntry], expected: list[Council]) -> list[ChaseRow]:
-    """Every expected council's status (see the module docstring), in :data:`ORDER`, then list order."""
-    matcher = _Matcher(expected)
+def chase_list(entries: list[LedgerEntry], expected: list[Council], matcher: CouncilMatcher) -> list[ChaseRow]:
+    """Every expected council's status (see the module docstring), in :data:`ORDER`, then list order;
+    ``matcher`` is :class:`CouncilMatcher` over ``expected``."""
     claims: dict[str, list[_Claim]] = {c.code: [] for c in expected}
     for entry in entries:
         status = file_status(entry)
@@ -166,14 +166,10 @@ def _row(council: Council, claims: list[_Claim]) -> ChaseRow:
     first_error = errors[0].message if errors and status != "returned" else None
     fault = status == "held" and all(c.entry.internal_error for c in deciding)
     hows = "; ".join(dict.fromkeys(c.how for c in deciding))
-    notes = [f"{_plural(len(files), 'file')} {hows}"] if status != "returned" else []
+    notes = [f"{plural(len(files), 'file')} {hows}"] if status != "returned" else []
     for other in PRECEDENCE[PRECEDENCE.index(status) + 1 :]:
         also = [c.entry.report.path for c in claims if c.status == other]
         if also:
             notes.append(f"also {LABELS[other].lower()}: {'; '.join(also)}")
     action = FAULT_ACTION if fault else ACTIONS[status]
     return ChaseRow(council, status, files, first_error, action, "; ".join(notes))
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from .assign import Assignment, Assignments
-from .chase import ORDER, ChaseRow, chase_list
+from .chase import ORDER, ChaseRow, CouncilMatcher, chase_list
 from .councils import Council
 from .issues import Issue, Location, make_issue
 from .names import NameIndex, fold_name
@@ -246,17 +246,11 @@ def _supersede(entries: list[LedgerEntry]) -> None:
 
 
 def _check_expected(collection: Collection, expected: list[Council]) -> None:
-    by_code = {c.code.casefold(): c for c in expected}
-    names = NameIndex()
-    for council in expected:
-        names.add(council.name, council.code)
+    matcher = CouncilMatcher(expected)
     for entry in collection.used:
         response = entry.report.response
         assert response is not None
-        known = by_code.get((entry.code or "").casefold()) or by_code.get(
-            (names.get(response.council_name or "") or "").casefold()
-        )
-        if known:
+        if matcher.code(entry.code) or matcher.name(response.council_name):
             continue
         issue = make_issue(
             "unexpected-council",
@@ -267,4 +261,4 @@ def _check_expected(collection: Collection, expected: list[Council]) -> None:
         entry.report.issues.append(issue)
         entry.status = entry.report.status = FileStatus.ACCEPTED_WITH_WARNINGS
         entry.note = (entry.note + "; " if entry.note else "") + "not on the expected list"
-    collection.chase = chase_list(collection.entries, expected)
+    collection.chase = chase_list(collection.entries, expected, matcher)

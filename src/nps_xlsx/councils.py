@@ -53,10 +53,14 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_SLUG].strip("-")
 
 
+def file_code(code: str) -> str:
+    """A council code as it starts a workbook's file name: ASCII letters and digits, runs of others as ``-``."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", code).strip("-")
+
+
 def workbook_filename(council: Council) -> str:
     """A safe file name for a council's workbook, e.g. ``E07000096-dacorum-borough-council.xlsx``."""
-    code = re.sub(r"[^A-Za-z0-9]+", "-", council.code).strip("-")
-    return "-".join(part for part in (code, slug(council.name)) if part) + ".xlsx"
+    return "-".join(part for part in (file_code(council.code), slug(council.name)) if part) + ".xlsx"
 
 
 def council_problem(council: Council) -> str | None:

@@ -10,11 +10,10 @@ from .files import list_entries
 from .issues import HOLD_CODES, Issue
 from .rubric import Rubric
 from .safety import Limits
-from .text import display_path, plural
+from .text import MAX_NAMED, display_path, named, plural
 from .validate import FileReport, FileStatus, read_return
 
 FAILING = (FileStatus.REJECTED, FileStatus.HELD)  # the statuses that make validate exit 1
-MAX_NAMED = 5  # paths named in a message before "and N more"
 
 STATUS_TEXT = {
     FileStatus.ACCEPTED: "accepted",
@@ -122,15 +121,13 @@ def fold_blanks(blanks: list[Issue]) -> str:
 
 def nothing_found(paths: Sequence[Path], reports: Sequence[FileReport]) -> str:
     """Why there is nothing to read: what was searched, and what was skipped there."""
-    where = ", ".join(f"'{display_path(p)}'" for p in paths[:MAX_NAMED])
-    if len(paths) > MAX_NAMED:
-        where += f" and {len(paths) - MAX_NAMED} more"
+    where = named([f"'{display_path(p)}'" for p in paths])
     if any(p.is_dir() for p in paths):
         where += " (folders are searched with their subfolders)"
     text = f"no workbooks found in {where}"
     skipped = [r for r in reports if r.status == FileStatus.SKIPPED]
     if skipped:
-        named = "; ".join(f"{r.path}, {r.skip_reason}" for r in skipped[:MAX_NAMED])
+        listed = "; ".join(f"{r.path}, {r.skip_reason}" for r in skipped[:MAX_NAMED])
         more = f"; and {len(skipped) - MAX_NAMED} more" if len(skipped) > MAX_NAMED else ""
-        text += f"; {plural(len(skipped), 'entry', 'entries')} skipped: {named}{more}"
+        text += f"; {plural(len(skipped), 'entry', 'entries')} skipped: {listed}{more}"
     return text + ". Give the folders that hold the returns, or the workbooks themselves."

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .collect import Collection
-from .text import plural
+from .text import named, plural
 
-MAX_NAMED = 5  # files or councils named in a line; the rest are counted ("and 3 more")
 CHASE_WORDS = {  # in the order the line gives them
     "returned": "returned",
     "rejected": "rejected",
@@ -16,12 +15,6 @@ CHASE_WORDS = {  # in the order the line gives them
     "held": "held for review",
     "not-returned": "not returned",
 }
-
-
-def named(items: Sequence[str], limit: int = MAX_NAMED) -> str:
-    """Up to ``limit`` items, then ``and N more``: ``a, b, c and 2 more``."""
-    shown = ", ".join(items[:limit])
-    return f"{shown} and {len(items) - limit:,} more" if len(items) > limit else shown
 
 
 def closing_lines(

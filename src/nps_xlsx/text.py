@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 
 EXCEL_CELL_LIMIT = 32_767  # UTF-16 code units in one cell
 # Characters no XML 1.0 document, UTF-8 encoder or JSON parser accepts; tab, LF and CR are fine.
@@ -23,6 +24,15 @@ def clean_text(text: str) -> tuple[str, int]:
     """``text`` without the characters no output can hold, and how many were removed."""
     cleaned = _UNSAFE.sub("", text)
     return cleaned, len(text) - len(cleaned)
+
+
+MAX_NAMED = 5  # files or councils named in a message; the rest are counted ("and 3 more")
+
+
+def named(items: Sequence[str], limit: int = MAX_NAMED, sep: str = ", ") -> str:
+    """Up to ``limit`` items, then how many more: ``a, b, c and 2 more``."""
+    shown = sep.join(items[:limit])
+    return f"{shown} and {len(items) - limit:,} more" if len(items) > limit else shown
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
