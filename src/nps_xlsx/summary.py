@@ -116,6 +116,10 @@ def _write_sheets(
     averages = {"Mean": fmt.two_places, "Median": fmt.one_place, "n": fmt.integer}
     wrap = {"Council": 30, "Key area": 36}
     _table_sheet(book, fmt, rows, "Area averages", tables.averages, "AreaAverages", wrap=wrap, formats=averages)
+    if tables.cohort is not None:
+        from .sheet_cohort import write_cohort_sheets  # it uses this module's helpers
+
+        write_cohort_sheets(book, fmt, rows, tables.cohort, rubric)
     comments = (COMMENT_COLUMNS, tables.comment_rows())
     wrap = {"Council": 28, "Value code": 28, "Comment": 70}
     _table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap=wrap, side=side, freeze=2)
@@ -172,6 +176,7 @@ class _Formats:
         self.one_place = book.add_format({"font_name": FONT, "num_format": "0.0", "valign": "top"})
         self.two_places = book.add_format({"font_name": FONT, "num_format": "0.00", "valign": "top"})
         self.percent = book.add_format({"font_name": FONT, "num_format": "0.0%", "align": "left"})
+        self.share = book.add_format({"font_name": FONT, "num_format": "0%", "valign": "top"})
         self.number = book.add_format({"font_name": FONT, "align": "left"})
 
 
@@ -386,7 +391,8 @@ def _overview(book: Workbook, sheet: Worksheet, fmt: _Formats, tables: Tables, r
     _write_text(sheet, 0, 0, f"{rubric.short_title}: summary of returns", fmt.title)
     about = (
         "Counts of councils' scores at each level. Sheets: distributions with charts, the score "
-        "matrix, averages, every comment, every issue, a ledger of every file received, the chase list (every expected "
+        "matrix, averages, statistics per value code (and per segment of the council list, with --group-by), "
+        "every comment, every issue, a ledger of every file received, the chase list (every expected "
         "council's status and what to do) and the returns that need your review."
     )
     sheet.set_column(0, 0, 38)

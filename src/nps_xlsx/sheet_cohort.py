@@ -1,0 +1,101 @@
+"""The summary's cohort sheets (see :mod:`nps_xlsx.cohort`): statistics per value code, the widest spread, and
+with ``--group-by`` participation, key areas and value codes per segment, with a chart per grouping and key area.
+
+Written in the house style of :mod:`nps_xlsx.summary`, whose helpers it uses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from xlsxwriter.chart import Chart
+from xlsxwriter.workbook import Workbook
+
+from .cohort import Cohort
+from .layout import NOT_ANSWERED, score_choices
+from .rubric import Rubric
+from .style import category_colours
+from .summary import COUNT_WIDTH, _alt, _Formats, _Rows, _table_sheet
+
+AREAS_SHEET = "Segments by key area"
+CHART_WIDTH = 640  # pixels: a portrait A4 page's width
+ROW_PIXELS = 20
+PAGE_ROWS = 48  # default rows on a portrait A4 page, fitted to its width
+_REFERENCE = re.compile(r"^=?[^!]+!\$?[A-Z]+\$?\d+")  # a chart title xlsxwriter would take for a cell reference
+
+
+def write_cohort_sheets(book: Workbook, fmt: _Formats, rows: _Rows, cohort: Cohort, rubric: Rubric) -> None:
+    """The sheets "Value code statistics" and "Widest spread"; with groupings, "Segments", "Segments by key
+    area", "Segment charts" and "Value codes by segment"."""
+    stats = {
+        "Median": fmt.one_place,
+        "Lower quartile": fmt.two_places,
+        "Upper quartile": fmt.two_places,
+        "Interquartile range": fmt.two_places,
+        "Minimum": fmt.integer,
+        "Maximum": fmt.integer,
+        **dict.fromkeys([c for c in cohort.statistics.columns if c.startswith("At ")], fmt.share),
+        "Unscored or blank": fmt.share,
+    }
+    wrap = {"Value code": 32, "Key area": 28, "Grouping": 16, "Segment": 26}
+    statistics = cohort.statistics
+    _table_sheet(book, fmt, rows, "Value code statistics", statistics, "ValueCodeStatistics", wrap, None, stats, 2)
+    _table_sheet(book, fmt, rows, "Widest spread", cohort.widest, "WidestSpread", wrap, formats=stats, freeze=3)
+    if not cohort.groupings:
+        return
+    shares = {"Share returned": fmt.share}
+    _table_sheet(book, fmt, rows, "Segments", cohort.participation, "Segments", wrap, formats=shares, freeze=2)
+    counts = dict.fromkeys([*score_choices(rubric), NOT_ANSWERED, "Total"], COUNT_WIDTH)
+    areas = {"Median": fmt.one_place}
+    _table_sheet(book, fmt, rows, AREAS_SHEET, cohort.areas, "SegmentAreas", wrap, counts, areas, freeze=3)
+    _chart_sheet(book, cohort, rubric)
+    by_segment = cohort.by_segment
+    _table_sheet(book, fmt, rows, "Value codes by segment", by_segment, "SegmentValueCodes", wrap, None, stats, 3)
+
+
+def _chart_sheet(book: Workbook, cohort: Cohort, rubric: Rubric) -> None:
+    """A 100% stacked bar chart per grouping and key area, a bar per segment, charts whole on each page."""
+    sheet = book.add_worksheet("Segment charts")
+    sheet.hide_gridlines(2)
+    sheet.set_portrait()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_footer("&LSegment charts&RPage &P of &N")
+    row, breaks = 0, []
+    blocks = cohort.areas.groupby(["Grouping", "Key area"], sort=False).indices
+    for (grouping, area), at in blocks.items():
+        title = f"{area}: by {grouping}"
+        chart = _segment_chart(book, rubric, int(at[0]) + 1, int(at[-1]) + 1, title)
+        height = 150 + 24 * len(at)
+        rows = math.ceil(height / ROW_PIXELS) + 1
+        if row and row % PAGE_ROWS + rows > PAGE_ROWS:  # start the chart on a new page
+            row += PAGE_ROWS - row % PAGE_ROWS
+            breaks.append(row)
+        sheet.insert_chart(row, 0, chart, _alt(title, CHART_WIDTH / 480, height / 288))
+        row += rows
+    sheet.set_h_pagebreaks(breaks)
+
+
+def _segment_chart(book: Workbook, rubric: Rubric, first: int, last: int, title: str) -> Chart:
+    """100% stacked bars of rows ``first``-``last`` of the key-area table: each segment's share at each level."""
+    chart = book.add_chart({"type": "bar", "subtype": "percent_stacked"})
+    assert chart is not None
+    first_col = 3  # after Grouping, Segment and Key area
+    for offset, colour in enumerate(category_colours(len(rubric.levels))):
+        col = first_col + offset
+        chart.add_series(
+            {
+                "name": [AREAS_SHEET, 0, col],
+                "categories": [AREAS_SHEET, first, 1, last, 1],
+                "values": [AREAS_SHEET, first, col, last, col],
+                "fill": {"color": colour},
+                "border": {"color": "#404040"},
+                "gap": 40,
+            }
+        )
+    chart.set_title({"name": title if not _REFERENCE.match(title) else title.replace("!", "! "), "overlay": False})
+    chart.set_x_axis({"name": "Share of the segment's answers", "min": 0, "num_format": "0%"})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
+    chart.set_legend({"position": "bottom"})
+    return chart
