@@ -93,7 +93,7 @@ def segment_order(values: pd.Series, present: pd.Series | None = None) -> list[s
     """A grouping's segments: the list's values sorted (case folded), then :data:`NOT_GIVEN` if a value is
     blank, then :data:`NOT_LISTED` if ``present`` (the labels of the used returns) has it."""
     given = sorted({v for v in values if v}, key=lambda v: (v.casefold(), v))
-    seen = set(present) if present is not None else set()
+    seen = set(present.unique()) if present is not None else set()
     blank = [NOT_GIVEN] if (values == "").any() or NOT_GIVEN in seen else []
     return [*given, *blank, *([NOT_LISTED] if NOT_LISTED in seen else [])]
 
