@@ -229,8 +229,8 @@ def collected(rubric: Rubric, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = root / "out"
     result = run(
         "collect", str(returns), "--out", str(out / "summary.xlsx"), "--csv", str(out / "responses.csv"),
-        "--expected", str(councils), "--group-by", "region", "--group-by", "type", "--group-by", "LEVEL", "--group-by", "=cost centre",
-        "--workers", "1",
+        "--expected", str(councils), "--group-by", "region", "--group-by", "type", "--group-by", "LEVEL",
+        "--group-by", "=cost centre", "--workers", "1",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return out
