@@ -81,10 +81,10 @@ def long_comment(rng) -> str:
 
 
 def make_return(template: bytes, rubric, planned: CorpusFile) -> bytes:
-    """The bytes of one synthetic return, filled with :func:`nps_xlsx.fill.fill_bytes`."""
+    """The bytes of one synthetic return, filled with :func:`nps_xlsx.testing.fill_bytes`."""
     import random
 
-    from nps_xlsx.fill import Answer, fill_bytes, random_answers
+    from nps_xlsx.testing import Answer, fill_bytes, random_answers
 
     rng = random.Random(SEED * 1_000_003 + planned.index)
     blank_rate = 0.6 if planned.kind == "sparse" else 0.1
@@ -148,7 +148,7 @@ def ensure_corpus(workdir: Path, n: int) -> tuple[Path, dict]:
             return folder, manifest
     log(f"building the corpus of {n:,} returns in {folder} ...")
     from nps_xlsx.rubric import load_rubric
-    from nps_xlsx.template import BuildOptions, build_time, build_workbook
+    from nps_xlsx.template.builder import BuildOptions, build_time, build_workbook
 
     shutil.rmtree(folder, ignore_errors=True)
     manifest_path.unlink(missing_ok=True)

@@ -11,14 +11,14 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.consolidate import CHASE_COLUMNS, LEDGER_COLUMNS
+from nps_xlsx.collect.tables import CHASE_COLUMNS, LEDGER_COLUMNS
 from nps_xlsx.councils import Council
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.own_outputs import recognise
-from nps_xlsx.personalise import Personaliser
+from nps_xlsx.read.own_outputs import recognise
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
-from nps_xlsx.validate import read_return
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.template.personalise import Personaliser
+from nps_xlsx.testing import Answer, fill_bytes
+from nps_xlsx.validate.check import read_return
 
 from .conftest import FIXED_TIME
 
@@ -284,7 +284,7 @@ def test_chase_needs_expected(tmp_path: Path) -> None:
 
 
 def test_a_file_we_failed_to_read_is_not_chased(tmp_path: Path, rubric: Rubric, monkeypatch) -> None:
-    from nps_xlsx import validate
+    from nps_xlsx.validate import check as validate
 
     def broken(*_args, **_kwargs):
         raise KeyError("a bug of ours")

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from nps_xlsx import layout
 from nps_xlsx.cli import main
-from nps_xlsx.consolidate import RESPONSE_COLUMNS, neutralise
-from nps_xlsx.fill import Answer, fill_bytes, fill_workbook, random_answers
+from nps_xlsx.collect.tables import RESPONSE_COLUMNS, neutralise
 from nps_xlsx.rubric import Rubric
+from nps_xlsx.testing import Answer, fill_bytes, fill_workbook, random_answers
 
 COUNCILS = (
     "code,name\nE07000096,Dacorum Borough Council\nE07000103,Watford Borough Council\n"
@@ -415,7 +415,7 @@ def _with_member(source: Path, target: Path, member: str, data: bytes) -> Path:
 def test_recognising_an_earlier_output_is_bounded_and_never_fails(round_trip: dict, tmp_path: Path) -> None:
     """What is at an output path is ours only if it reads as ours within a few kilobytes; a member that cannot be
     inflated (Deflate64), a bomb, a damaged zip or an endless first line means "not ours", never a crash."""
-    from nps_xlsx.own_outputs import PROBE, recognise
+    from nps_xlsx.read.own_outputs import PROBE, recognise
 
     from .hostile_opc import make_compression_method
 

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.consolidate import LEDGER_COLUMNS, RESPONSE_COLUMNS
+from nps_xlsx.collect.tables import LEDGER_COLUMNS, RESPONSE_COLUMNS
 from nps_xlsx.councils import Council
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.own_outputs import recognise
+from nps_xlsx.read.own_outputs import recognise
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Answer, fill_bytes
 
 from .conftest import FIXED_TIME
 

@@ -1,8 +1,8 @@
 """Defined names: only a name whose formula is exactly one cell of this workbook is a cell name.
 
 Ranges of several cells, unions, functions, constants, 3-D references and cells of other workbooks
-are ignored, in ``.xlsx`` (:func:`nps_xlsx.raw.parse_name_target`) as in ``.ods``
-(:func:`nps_xlsx.reader_ods.parse_ods_range`); the real-client test checks that LibreOffice's
+are ignored, in ``.xlsx`` (:func:`nps_xlsx.read.raw.parse_name_target`) as in ``.ods``
+(:func:`nps_xlsx.read.ods.parse_ods_range`); the real-client test checks that LibreOffice's
 ``.xlsx``, ``.ods`` and ``.xls`` saves of one workbook give the same names.
 """
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx.raw import RawWorkbook, parse_name_target
-from nps_xlsx.reader_ods import parse_ods_range
-from nps_xlsx.safety import Limits
-from nps_xlsx.validate import _read_book
+from nps_xlsx.read.ods import parse_ods_range
+from nps_xlsx.read.raw import RawWorkbook, parse_name_target
+from nps_xlsx.read.safety import Limits
+from nps_xlsx.validate.check import _read_book
 
 from . import hostile_legacy as hl
 from .clients import soffice_convert

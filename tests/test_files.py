@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx import files
-from nps_xlsx.files import NotReadable, TooLarge, is_temporary, read_file
 from nps_xlsx.output import write_atomic_with
-from nps_xlsx.report import discover
+from nps_xlsx.read import files
+from nps_xlsx.read.files import NotReadable, TooLarge, is_temporary, read_file
+from nps_xlsx.read.safety import Limits
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.safety import Limits
-from nps_xlsx.validate import read_return
+from nps_xlsx.validate.check import read_return
+from nps_xlsx.validate.report import discover
 
 TIMEOUT = 60
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes and symbolic links")

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from defusedxml import ElementTree
 
-from nps_xlsx.fill import Answer, drop_cached_results, fill_bytes, fill_workbook, random_answers
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.validate import read_return
+from nps_xlsx.testing import Answer, drop_cached_results, fill_bytes, fill_workbook, random_answers
+from nps_xlsx.validate.check import read_return
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 COVER = {"council_name": "Dacorum Borough Council", "respondent_name": "Sam Patel"}

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.issues import CATALOGUE, HOLD_CODES, Location, make_issue
-from nps_xlsx.report import validate_paths
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.validate import FileStatus, read_return
+from nps_xlsx.testing import Answer, fill_bytes
+from nps_xlsx.validate.check import FileStatus, read_return
+from nps_xlsx.validate.issues import CATALOGUE, HOLD_CODES, Location, make_issue
+from nps_xlsx.validate.report import validate_paths
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 # The fields of an issue in the --json report before detail and fix were added: scripts depend on them.

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.consolidate import FORMULA_STARTS, neutralise
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.sheet_rows import fit_cell
+from nps_xlsx.collect.rows import fit_cell
+from nps_xlsx.collect.tables import FORMULA_STARTS, neutralise
+from nps_xlsx.testing import Answer, fill_bytes
 from nps_xlsx.text import EXCEL_CELL_LIMIT, utf16_len
 
 HOSTILE_TEXTS = ["=1+2", "+44 1442 228000", "-2 for now", "@SUM(A1)", '=HYPERLINK("http://a")', "\uff1dcmd"]

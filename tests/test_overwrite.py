@@ -16,13 +16,14 @@ import pytest
 import xlsxwriter
 from click.testing import CliRunner
 
-from nps_xlsx import output, own_outputs
+from nps_xlsx import output
 from nps_xlsx.cli import main
-from nps_xlsx.consolidate import CHASE_COLUMNS, LEDGER_COLUMNS
+from nps_xlsx.collect.tables import CHASE_COLUMNS, LEDGER_COLUMNS
 from nps_xlsx.councils import Council, workbook_filename
-from nps_xlsx.fill import Answer, fill_bytes
+from nps_xlsx.read import own_outputs
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.validate import read_return
+from nps_xlsx.testing import Answer, fill_bytes
+from nps_xlsx.validate.check import read_return
 
 from .conftest import DACORUM
 

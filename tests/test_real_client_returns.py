@@ -1,6 +1,6 @@
 """A filled return survives being re-saved by real spreadsheet programs.
 
-A return is filled with openpyxl (:func:`nps_xlsx.fill.fill_workbook`), as a council's
+A return is filled with openpyxl (:func:`nps_xlsx.testing.fill_workbook`), as a council's
 own tooling might, then re-saved by LibreOffice (as .xlsx, .ods and Excel 97 .xls) and by
 Gnumeric (as .xlsx). Each copy must read back exactly as the original file reads back:
 the same answers, cover fields, issues and status. Each conversion runs once per module.
@@ -35,9 +35,9 @@ import pytest
 from defusedxml import ElementTree
 
 from nps_xlsx import layout
-from nps_xlsx.fill import Answer, fill_workbook
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.validate import FileReport, read_return
+from nps_xlsx.testing import Answer, fill_workbook
+from nps_xlsx.validate.check import FileReport, read_return
 
 from .clients import soffice_convert, ssconvert_convert
 

@@ -21,8 +21,8 @@ from click.testing import CliRunner
 
 from nps_xlsx import layout
 from nps_xlsx.cli import main
-from nps_xlsx.fill import Answer, fill_bytes
 from nps_xlsx.rubric import Rubric
+from nps_xlsx.testing import Answer, fill_bytes
 
 from .clients import soffice_convert_all
 from .conftest import REPO

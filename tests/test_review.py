@@ -13,10 +13,10 @@ from click.testing import CliRunner
 
 from nps_xlsx.cli import main
 from nps_xlsx.councils import Council
-from nps_xlsx.fill import Answer, fill_bytes
 from nps_xlsx.names import NameIndex, fold_name, same_council
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Answer, fill_bytes
 
 from .conftest import FIXED_TIME
 

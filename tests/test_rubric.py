@@ -11,7 +11,7 @@ import pytest
 from nps_xlsx import layout
 from nps_xlsx.errors import RubricError
 from nps_xlsx.rubric import Rubric, default_rubric_path, load_rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
 
 AREA_CODES = {
     "EC": 3,

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.fill import Answer, fill_bytes, random_answers
+from nps_xlsx.collect.summary import LEGIBLE_SCALE, MAX_WIDTH, MIN_WIDTH, PAGE_PIXELS, PORTRAIT_PIXELS
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.style import LINE_HEIGHT, MAX_ROW_HEIGHT, column_pixels, text_lines
-from nps_xlsx.summary import LEGIBLE_SCALE, MAX_WIDTH, MIN_WIDTH, PAGE_PIXELS, PORTRAIT_PIXELS
+from nps_xlsx.testing import Answer, fill_bytes, random_answers
 
 LONG = (
     "We review this every year with the audit committee and the section 151 officer. " * 12

@@ -12,12 +12,12 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from nps_xlsx import layout
 from nps_xlsx.councils import Council
-from nps_xlsx.fill import fill_bytes, random_answers
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.sheet_summary import GRID_HEADER, grid_header_row
 from nps_xlsx.style import column_pixels
-from nps_xlsx.template import BuildOptions, build_workbook
-from nps_xlsx.validate import read_return
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.template.your_summary import GRID_HEADER, grid_header_row
+from nps_xlsx.testing import fill_bytes, random_answers
+from nps_xlsx.validate.check import read_return
 
 OLD_RETURN = Path(__file__).parent / "data" / "layout1-return.xlsx"
 

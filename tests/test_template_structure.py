@@ -10,7 +10,7 @@ import pytest
 
 from nps_xlsx import __version__, layout
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_time, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_time, build_workbook
 
 from .conftest import DACORUM, FIXED_TIME
 

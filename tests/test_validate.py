@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 
 from nps_xlsx import layout
-from nps_xlsx.fill import Answer, fill_bytes, random_answers
 from nps_xlsx.rubric import Rubric, load_rubric
-from nps_xlsx.template import BuildOptions, build_workbook
-from nps_xlsx.validate import FileReport, read_return
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Answer, fill_bytes, random_answers
+from nps_xlsx.validate.check import FileReport, read_return
 
 from .conftest import DACORUM, FIXED_TIME
 
@@ -294,7 +294,7 @@ def test_comment_over_the_cell_limit_is_rejected(tmp_path: Path, rubric: Rubric,
 def test_completion_date_is_read(tmp_path: Path, rubric: Rubric, template_path: Path) -> None:
     from datetime import date, timedelta
 
-    from nps_xlsx.fill import fill_workbook
+    from nps_xlsx.testing import fill_workbook
 
     out = tmp_path / "dated.xlsx"
     completed = date.today() - timedelta(days=30)

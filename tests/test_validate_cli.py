@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.report import validate_paths
 from nps_xlsx.rubric import Rubric
+from nps_xlsx.testing import Answer, fill_bytes
+from nps_xlsx.validate.report import validate_paths
 
 COVER = {"council_name": "Watford Borough Council"}
 

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nps_xlsx import layout
-from nps_xlsx.fill import Answer, fill_bytes
 from nps_xlsx.rubric import load_rubric
-from nps_xlsx.validate import read_return
+from nps_xlsx.testing import Answer, fill_bytes
+from nps_xlsx.validate.check import read_return
 
 RUBRIC = load_rubric()
 CHOICES = layout.score_choices(RUBRIC)

@@ -12,13 +12,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from nps_xlsx import layout, validate
+from nps_xlsx import layout
 from nps_xlsx.cli import main
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.raw import RawSheet, ReadFailure
+from nps_xlsx.read.raw import RawSheet, ReadFailure
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
-from nps_xlsx.validate import read_return
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Answer, fill_bytes
+from nps_xlsx.validate import check as validate
+from nps_xlsx.validate.check import read_return
 
 from .conftest import DACORUM, FIXED_TIME
 
@@ -150,7 +151,7 @@ def test_a_fault_in_our_code_is_an_internal_error(tmp_path: Path, rubric: Rubric
     report = read_return(path, rubric)
     assert report.status == "rejected"
     assert [(i.code, i.location.file, i.value) for i in report.issues] == [("internal-error", str(path), "KeyError")]
-    assert "validate.py:" in report.issues[0].message  # where in our code
+    assert "check.py:" in report.issues[0].message  # where in our code
     assert "corrupt" not in report.issues[0].message
 
 
@@ -158,7 +159,7 @@ def test_a_fault_in_our_reader_is_an_internal_error_too(
     tmp_path: Path, rubric: Rubric, template: bytes, monkeypatch
 ) -> None:
     """Damage the reader can recognise is a ReadFailure; any other exception there is our fault, not the file's."""
-    from nps_xlsx import reader_xlsx
+    from nps_xlsx.read import xlsx as reader_xlsx
 
     path = write(tmp_path, fill_bytes(template, {"EC1": Answer("1 - Minimum")}, COVER))
 
@@ -214,7 +215,7 @@ def test_a_reader_failing_while_interpreting_keeps_the_readers_verdict(
     """Sheets are parsed on first use, during interpretation: the reader's verdict (a ReadFailure) is kept,
     and anything else it raises is a fault of ours, never the council's."""
     path = write(tmp_path, fill_bytes(template, {}, COVER))
-    reader_module = {"__name__": "nps_xlsx.reader_xlsx"}
+    reader_module = {"__name__": "nps_xlsx.read.xlsx"}
     exec("def load():\n    raise ValueError('a bug')", reader_module)
     lazy_sheet_raising(monkeypatch, reader_module["load"])
     assert [i.code for i in read_return(path, rubric).issues] == ["internal-error"]

@@ -22,9 +22,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from nps_xlsx.councils import load_councils, workbook_filename
-from nps_xlsx.fill import Answer, fill_bytes
 from nps_xlsx.rubric import load_rubric
-from nps_xlsx.template import BuildOptions, build_time, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_time, build_workbook
+from nps_xlsx.testing import Answer, fill_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "samples" / "returns"

@@ -22,9 +22,9 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from nps_xlsx import layout
-from nps_xlsx.fill import Answer, fill_bytes
 from nps_xlsx.rubric import load_rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Answer, fill_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 XHTML = "{http://www.w3.org/1999/xhtml}"

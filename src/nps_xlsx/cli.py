@@ -76,10 +76,10 @@ def generate(
       nps-xlsx generate --councils councils.csv --out-dir workbooks/
     """
     from .councils import load_councils
-    from .generate import generate_personalised, generate_template, personalised_paths
     from .output import Guard, OutputRefused
     from .rubric import load_rubric
-    from .template import BuildOptions, build_time
+    from .template.builder import BuildOptions, build_time
+    from .template.generate import generate_personalised, generate_template, personalised_paths
 
     if councils and not out_dir:
         raise click.UsageError("--councils needs --out-dir (the folder to write the workbooks to).")
@@ -160,9 +160,9 @@ def validate(
     """
     import json
 
-    from .report import nothing_found, render_file, validate_paths
+    from .read.safety import Limits
     from .rubric import load_rubric
-    from .safety import Limits
+    from .validate.report import nothing_found, render_file, validate_paths
 
     try:
         loaded = load_rubric(rubric)
@@ -264,11 +264,11 @@ def collect(
       nps-xlsx collect returns/ --out summary.xlsx --csv responses.csv \\
           --ledger files.csv --expected councils.csv
     """
-    from .assign import load_assignments
-    from .collect_job import CollectOutputs, run_collect
+    from .collect.assign import load_assignments
+    from .collect.job import CollectOutputs, run_collect
+    from .collect.story import closing_lines
     from .councils import load_councils
     from .rubric import load_rubric
-    from .story import closing_lines
 
     if chase_csv and not expected:
         raise click.UsageError("--chase needs --expected (the list of councils to chase).")

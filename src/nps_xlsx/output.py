@@ -1,7 +1,7 @@
 """Writing output files atomically, and only where that destroys nothing.
 
 The rule, for every output of every command: a path where nothing is may be written; a path holding an output
-of ours of the same kind (recognised by :mod:`nps_xlsx.own_outputs`) is replaced; anything else is refused
+of ours of the same kind (recognised by :mod:`nps_xlsx.read.own_outputs`) is replaced; anything else is refused
 unless ``force``. Nothing ever writes over an input of the run, or over a workbook that holds a council's
 answers, even with ``force``. Files are created with the mode ``0o666`` less the umask, like any program's.
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import OutputError
-from .files import TEMP_PREFIX, TEMP_SUFFIX
-from .own_outputs import DESCRIPTIONS, OutputKind, answers_at, describe, recognise
+from .read.files import TEMP_PREFIX, TEMP_SUFFIX
+from .read.own_outputs import DESCRIPTIONS, OutputKind, answers_at, describe, recognise
 
 if TYPE_CHECKING:
     from .rubric import Rubric

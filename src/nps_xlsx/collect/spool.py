@@ -7,7 +7,7 @@ import pickle
 import tempfile
 from dataclasses import replace
 
-from .response import Response
+from ..validate.response import Response
 
 
 class CommentSpool:

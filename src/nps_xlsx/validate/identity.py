@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from . import layout
+from .. import layout
+from ..read.raw import RawWorkbook
+from ..rubric import Rubric
+from ..text import clean_text
 from .issues import Issue, Location, make_issue
-from .raw import RawWorkbook
-from .rubric import Rubric
-from .text import clean_text
 
 PROPERTY_PREFIX = "nps_"
 

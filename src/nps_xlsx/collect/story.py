@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .collect import Collection
-from .text import named, plural
+from ..text import named, plural
+from .collection import Collection
 
 CHASE_WORDS = {  # in the order the line gives them
     "returned": "returned",

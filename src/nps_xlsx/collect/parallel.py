@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .rubric import Rubric
-from .safety import Limits
-from .validate import FileReport, read_return
+from ..read.safety import Limits
+from ..rubric import Rubric
+from ..validate.check import FileReport, read_return
 
 
 def read_many(paths: list[Path], rubric: Rubric, limits: Limits | None) -> list[FileReport]:

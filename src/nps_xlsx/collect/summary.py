@@ -17,14 +17,14 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__
+from .. import __version__
+from ..layout import OUTPUT_PROPERTY, column_letter
+from ..rubric import Rubric
+from ..style import FONT, HEADER_FILL, category_colours, column_pixels, row_height
 from .chase import LABELS as CHASE_STATUSES
-from .consolidate import COMMENT_COLUMNS, LEDGER_STATUSES, Tables, categories, for_people
-from .layout import OUTPUT_PROPERTY, column_letter
-from .rubric import Rubric
-from .sheet_rows import RowWriter, fit_cell, rows_file
+from .rows import RowWriter, fit_cell, rows_file
 from .sidecar import Sidecar
-from .style import FONT, HEADER_FILL, category_colours, column_pixels, row_height
+from .tables import COMMENT_COLUMNS, LEDGER_STATUSES, Tables, categories, for_people
 from .xlsxwriter_internals import Splice, add_table_streaming, splice, style_index, worksheet_part
 
 TABLE_STYLE = "Table Style Medium 2"

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .councils import Council
-from .csv_table import Column, read_table
-from .errors import AssignmentsError
-from .text import display_path, plural
+from ..councils import Council
+from ..csv_table import Column, read_table
+from ..errors import AssignmentsError
+from ..text import display_path, plural
 
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 COLUMNS = (

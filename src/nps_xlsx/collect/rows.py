@@ -5,7 +5,7 @@ hold about 400,000 cells (the Comments table most of them), which made writing t
 the slowest step of ``collect``. So xlsxwriter writes each table sheet with its header row,
 table definition, widths and print setup, and the data rows are written here, in the form
 xlsxwriter's constant-memory mode uses (inline strings, the same escapes), to a temporary
-file; :func:`~nps_xlsx.xlsxwriter_internals.splice` then inserts them into the sheet's ``<sheetData>``
+file; :func:`~nps_xlsx.collect.xlsxwriter_internals.splice` then inserts them into the sheet's ``<sheetData>``
 when the workbook is copied to its destination.
 """
 
@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from .layout import column_letter
-from .style import CHARS_PER_WIDTH_UNIT, row_height
-from .text import EXCEL_CELL_LIMIT, utf16_len
+from ..layout import column_letter
+from ..style import CHARS_PER_WIDTH_UNIT, row_height
+from ..text import EXCEL_CELL_LIMIT, utf16_len
 
 CELL_PADDING = 2.0  # width units of a wrapped column not counted on when estimating its lines
 _HALF_LIMIT = EXCEL_CELL_LIMIT // 2  # text up to this long fits in a cell however it is counted

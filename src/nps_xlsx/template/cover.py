@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from . import layout
-from .councils import Council
-from .rubric import Rubric
-from .style import category_colours, row_height
+from .. import layout
+from ..councils import Council
+from ..rubric import Rubric
+from ..style import category_colours, row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
     from xlsxwriter.worksheet import Worksheet
 
-    from .template import Formats
+    from .builder import Formats
 
 INPUT_WIDTH = 60
 FIELD_PROMPTS = {

@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Literal
 
-from .councils import Council, file_code
-from .names import NameIndex
-from .text import plural
-from .validate import FileStatus
+from ..councils import Council, file_code
+from ..names import NameIndex
+from ..text import plural
+from ..validate.check import FileStatus
 
 if TYPE_CHECKING:
-    from .collect import LedgerEntry
+    from .collection import LedgerEntry
 
 ChaseStatus = Literal["rejected", "blank", "not-returned", "held", "returned"]
 PRECEDENCE: tuple[ChaseStatus, ...] = ("returned", "held", "rejected", "blank", "not-returned")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
 
 from . import layout
-from .raw import parse_name_target
+from .read.raw import parse_name_target
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -153,7 +153,7 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[str, object] | None = None) -> bytes:
-    """Fill a template written by :mod:`nps_xlsx.template` in memory, fast (a few ms).
+    """Fill a template written by :mod:`nps_xlsx.template.builder` in memory, fast (a few ms).
 
     The same contract as :func:`fill_workbook` (cells found through the defined names),
     but it patches the worksheet XML directly, so it needs the generator's own output,

@@ -2,7 +2,7 @@
 
 Every workbook we write carries the custom document property :data:`OUTPUT_PROPERTY` (``template``,
 ``personalised``, ``summary``, later ``feedback``); templates and personalised copies also carry the
-identity record (:mod:`nps_xlsx.identity`), which makes them returns once a council fills them in. Our CSV
+identity record (:mod:`nps_xlsx.validate.identity`), which makes them returns once a council fills them in. Our CSV
 files are known by their header line (:func:`csv_headers`), with or without a UTF-8 byte-order mark.
 """
 
@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeGuard
 
-from . import layout
+from .. import layout
 from .safety import Limits, Package, sniff
 
 if TYPE_CHECKING:
+    from ..rubric import Rubric
+    from ..validate.response import Response
     from .raw import RawWorkbook
-    from .response import Response
-    from .rubric import Rubric
 
 OutputKind = Literal["template", "personalised", "summary", "feedback", "responses", "ledger", "chase"]
 OUTPUT_PROPERTY = layout.OUTPUT_PROPERTY  # on every workbook we write: which kind of output it is
@@ -53,7 +53,7 @@ def describe(kind: str) -> str:
 
 def csv_headers() -> dict[OutputKind, list[str]]:
     """The leading header columns of each CSV we write (a file may add columns after them)."""
-    from .consolidate import CHASE_COLUMNS, LEDGER_COLUMNS, RESPONSE_COLUMNS  # pandas: only when a CSV is met
+    from ..collect.tables import CHASE_COLUMNS, LEDGER_COLUMNS, RESPONSE_COLUMNS  # pandas: only when a CSV is met
 
     return {"responses": RESPONSE_COLUMNS, "ledger": LEDGER_COLUMNS, "chase": CHASE_COLUMNS}
 
@@ -97,7 +97,7 @@ def workbook_kind(custom: Mapping[str, str], core: bytes | None = None) -> Outpu
 
 
 def _zip_kind(archive: zipfile.ZipFile) -> OutputKind | None:
-    from .reader_xlsx import custom_properties
+    from .xlsx import custom_properties
 
     package = Package(archive, Limits(max_member_bytes=PROBE, max_total_bytes=4 * PROBE))
     custom = custom_properties(package)
@@ -175,7 +175,7 @@ def holds_answers(response: Response) -> bool:
 def answers_at(path: Path, rubric: Rubric) -> str | None:
     """What makes the file at ``path`` a return that must be kept, or ``None``: it holds answers, or it is a
     workbook of ours that cannot be read for answers (another rubric or version, or encrypted)."""
-    from .validate import read_return
+    from ..validate.check import read_return
 
     report = read_return(path, rubric)
     if report.response is not None:

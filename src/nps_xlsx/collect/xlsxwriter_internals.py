@@ -1,6 +1,6 @@
 """Every use of XlsxWriter beyond its documented API, in one place.
 
-The summary's large tables are written fast by :class:`~nps_xlsx.sheet_rows.RowWriter` (worksheet XML, about
+The summary's large tables are written fast by :class:`~nps_xlsx.collect.rows.RowWriter` (worksheet XML, about
 3 µs a cell against xlsxwriter's 20) and spliced into the workbook xlsxwriter wrote around them. That needs
 what xlsxwriter does not document: a format's style index, adding a table in constant-memory mode, the
 name of a worksheet's part, and the form of its output (edited here with regular expressions).

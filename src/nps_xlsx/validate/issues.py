@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, overload
 
-from .text import clean_text
+from ..text import clean_text
 
 Severity = Literal["error", "warning"]
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .text import display_path
+from ..text import display_path
 
 # Our own atomic writes go through a temporary file with this prefix, in the target's folder.
 TEMP_PREFIX = ".~nps-xlsx-"

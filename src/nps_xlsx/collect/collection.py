@@ -5,7 +5,7 @@ accepted, accepted with warnings, held (for review), rejected, superseded or ski
 
 Held: a personalised copy whose typed council name is another council's. It is not used, does not
 supersede, and does not count as a return from either council until the coordinator assigns it to a
-council in an assignments file (:mod:`nps_xlsx.assign`); then it is used under that council's code.
+council in an assignments file (:mod:`nps_xlsx.collect.assign`); then it is used under that council's code.
 
 Duplicate rule: among a council's usable returns, the one with the latest completion
 date on the cover wins; ties go to the latest file modification time, then to the
@@ -20,15 +20,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from ..councils import Council
+from ..names import NameIndex, fold_name
+from ..read.safety import Limits
+from ..rubric import Rubric
+from ..validate.check import FileReport, FileStatus, read_return
+from ..validate.issues import Issue, Location, make_issue
 from .assign import Assignment, Assignments
 from .chase import ORDER, ChaseRow, CouncilMatcher, chase_list
-from .councils import Council
-from .issues import Issue, Location, make_issue
-from .names import NameIndex, fold_name
-from .rubric import Rubric
-from .safety import Limits
 from .spool import CommentSpool
-from .validate import FileReport, FileStatus, read_return
 
 USABLE = (FileStatus.ACCEPTED, FileStatus.ACCEPTED_WITH_WARNINGS)
 
@@ -56,7 +56,7 @@ class Collection:
 
     entries: list[LedgerEntry]
     expected: list[Council] | None = None
-    chase: list[ChaseRow] = field(default_factory=list)  # one row per expected council (see nps_xlsx.chase)
+    chase: list[ChaseRow] = field(default_factory=list)  # one row per expected council (see nps_xlsx.collect.chase)
     spool: CommentSpool | None = None  # where the comments are, if they were moved to disk
 
     def comments(self, entry: LedgerEntry) -> tuple[str, ...]:

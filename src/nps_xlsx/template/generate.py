@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .councils import Council, workbook_filename
-from .output import NO_GUARD, Guard, OutputRefused, write_atomic
+from ..councils import Council, workbook_filename
+from ..output import NO_GUARD, Guard, OutputRefused, write_atomic
+from ..rubric import Rubric
+from .builder import BuildOptions, build_workbook
 from .personalise import Personaliser
-from .rubric import Rubric
-from .template import BuildOptions, build_workbook
 
 
 def generate_template(rubric: Rubric, out: Path, options: BuildOptions, guard: Guard = NO_GUARD) -> Path:

@@ -23,9 +23,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from ..text import EXCEL_CELL_LIMIT
 from .raw import EPOCH_1900, RawCell, RawSheet, RawWorkbook, ReadFailure, from_serial, parse_a1
 from .safety import Budget, Limits, Package, parse_xml
-from .text import EXCEL_CELL_LIMIT
 
 ANSWER_ROWS = 1_000  # copies of a repeated cell are kept above this row (0-based) ...
 ANSWER_COLUMNS = 64  # ... and left of this column (BM); the template's inputs are in the first ten
@@ -228,7 +228,7 @@ def parse_ods_date(text: str) -> datetime | None:
 
 def parse_ods_time(text: str) -> datetime | None:
     """``PT12H30M00S`` -> 1899-12-30 12:30: the datetime the xlsx reader gives for an Excel serial of that many
-    days (:func:`~nps_xlsx.raw.from_serial`), so a time of day, or a longer duration, reads the same in both."""
+    days (:func:`~nps_xlsx.read.raw.from_serial`), so a time of day, or a longer duration, reads the same in both."""
     match = _DURATION.fullmatch(text)
     if not match or text in ("P", "PT", "-P", "-PT") or text.endswith("T"):
         return None

@@ -11,18 +11,18 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
-from . import layout
-from .files import NotReadable, TooLarge, read_file
+from .. import layout
+from ..names import same_council
+from ..read.files import NotReadable, TooLarge, read_file
+from ..read.own_outputs import not_a_return
+from ..read.raw import RawCell, RawSheet, RawWorkbook, ReadFailure
+from ..read.safety import ZIP_OPEN_ERRORS, Limits, Package, check_zip, is_encrypted_ole, skip_reason, sniff
+from ..rubric import Rubric
+from ..text import EXCEL_CELL_LIMIT, clean_text, display_path, utf16_len
 from .identity import check_identity, read_identity
 from .issues import HOLD_CODES, Issue, Location, make_issue
-from .names import same_council
-from .own_outputs import not_a_return
-from .raw import RawCell, RawSheet, RawWorkbook, ReadFailure
 from .response import Answer, Response
-from .rubric import Rubric
-from .safety import ZIP_OPEN_ERRORS, Limits, Package, check_zip, is_encrypted_ole, skip_reason, sniff
 from .scores import read_score
-from .text import EXCEL_CELL_LIMIT, clean_text, display_path, utf16_len
 
 EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls"}
 FIX_DROPDOWN = 'choose 1 to {n} or "{unscored}" from the drop-down'
@@ -180,7 +180,7 @@ def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> 
     if container == "ole":
         if is_encrypted_ole(data):
             raise ReadFailure("encrypted", "the workbook is password-protected (encrypted)")
-        from .reader_xls import read_xls
+        from ..read.xls import read_xls
 
         kind = "xls"
         book = read_xls(data, limits)
@@ -196,11 +196,11 @@ def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> 
                 package = Package(archive, limits)
                 kind = check_zip(package)
                 if kind == "ods":
-                    from .reader_ods import read_ods
+                    from ..read.ods import read_ods
 
                     book = read_ods(package)
                 else:
-                    from .reader_xlsx import read_xlsx
+                    from ..read.xlsx import read_xlsx
 
                     book = read_xlsx(package)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:

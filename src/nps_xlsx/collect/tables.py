@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import chase, layout
-from .collect import Collection
-from .rubric import Rubric
-from .sheet_rows import is_blank
-from .validate import FileStatus
+from .. import layout
+from ..rubric import Rubric
+from ..validate.check import FileStatus
+from . import chase
+from .collection import Collection
+from .rows import is_blank
 
 NOT_ANSWERED = layout.NOT_ANSWERED
 LEDGER_COLUMNS = [
@@ -100,7 +101,7 @@ def categories(rubric: Rubric) -> list[str]:
 def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
     """One tuple of :data:`RESPONSE_COLUMNS` per (used return x value code), in input then rubric order.
 
-    Generated, not stored: comments may be on disk (see :mod:`nps_xlsx.spool`) and come back one return at
+    Generated, not stored: comments may be on disk (see :mod:`nps_xlsx.collect.spool`) and come back one return at
     a time. Without comments, the ``comment`` field is ``""``.
     """
     areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}

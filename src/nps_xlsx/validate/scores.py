@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from .raw import RawCell
-from .rubric import Rubric
+from ..read.raw import RawCell
+from ..rubric import Rubric
 
 Status = Literal["scored", "unscored", "blank", "invalid"]
 UNSCORED_WORDS = {"unscored", "n/a", "na", "not scored", "not applicable"}

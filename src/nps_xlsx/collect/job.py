@@ -9,18 +9,18 @@ from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
+from ..councils import Council
+from ..errors import NothingFoundError
+from ..output import Guard, OutputRefused, write_atomic_with
+from ..read.own_outputs import NOT_RETURNS, OutputKind, recognise
+from ..read.safety import Limits
+from ..rubric import Rubric
+from ..validate.check import FileReport, FileStatus
+from ..validate.report import discover, nothing_found
 from .assign import Assignments
-from .collect import Collection, collect, read_all
-from .councils import Council
-from .errors import NothingFoundError
-from .output import Guard, OutputRefused, write_atomic_with
-from .own_outputs import NOT_RETURNS, OutputKind, recognise
-from .report import discover, nothing_found
-from .rubric import Rubric
-from .safety import Limits
+from .collection import Collection, collect, read_all
 from .sidecar import Sidecar
 from .spool import CommentSpool
-from .validate import FileReport, FileStatus
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def _reproducible() -> bool:
 
 def _import_writers() -> None:
     """Load pandas and the writers (about half a second) while the workers read."""
-    from . import consolidate, summary  # noqa: F401
+    from . import summary, tables  # noqa: F401
 
 
 def default_workers() -> int:
@@ -76,7 +76,7 @@ def run_collect(
     An output whose path holds something that must be kept (see :mod:`nps_xlsx.output`) is not written: it
     is added to ``refused`` and the other outputs are written (without ``refused``, the first is raised).
     """
-    from .template import build_time
+    from ..template.builder import build_time
 
     # A previous run's own outputs inside a returns folder are not returns; anything else there is an input.
     own = {os.path.realpath(p) for p in outputs.paths() if recognise(p) in NOT_RETURNS}
@@ -97,8 +97,8 @@ def run_collect(
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
         if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
             raise NothingFoundError(nothing_found(inputs, reports))
-        from .consolidate import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
         from .summary import write_summary
+        from .tables import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
 
         collection = collect(reports, expected, spool, assignments)
         produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)

@@ -13,9 +13,9 @@ import re
 import zipfile
 from xml.sax.saxutils import escape
 
-from .councils import Council, check_council
-from .rubric import Rubric
-from .template import BuildOptions, build_workbook
+from ..councils import Council, check_council
+from ..rubric import Rubric
+from .builder import BuildOptions, build_workbook
 
 PLACEHOLDER = Council("NPSXLSXCODE7F3A", "NPSXLSXNAME7F3A")
 _PLAIN = re.compile(r"[^\x00-\x1f\s](?:[^\x00-\x1f]*[^\x00-\x1f\s])?")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import layout
-from .rubric import KeyArea, Rubric
-from .style import row_height
+from .. import layout
+from ..rubric import KeyArea, Rubric
+from ..style import row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
     from xlsxwriter.worksheet import Worksheet
 
-    from .template import Formats
+    from .builder import Formats
 
 # Widths (character units) chosen so that, at 100% zoom on a 1366 px wide screen, the five statements and
 # the score fit beside the frozen ID and name columns, and a printed A4 landscape page keeps text at 70% or more.

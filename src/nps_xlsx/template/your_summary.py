@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from . import layout
-from .rubric import Rubric
-from .style import category_colours, column_pixels, row_height
+from .. import layout
+from ..rubric import Rubric
+from ..style import category_colours, column_pixels, row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
     from xlsxwriter.chart import Chart
     from xlsxwriter.worksheet import Worksheet
 
-    from .template import Formats
+    from .builder import Formats
 
 TABLE_ROW = 3  # header row of the counts table
 NOT_ANSWERED = "Not answered"

@@ -10,13 +10,13 @@ from datetime import datetime, timezone
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, layout
-from .councils import Council, check_council
-from .rubric import Rubric
-from .sheet_area import write_area_sheet
-from .sheet_cover import write_cover_sheet
-from .sheet_summary import write_summary_sheet
-from .style import FONT, HEADER_FILL, HIGHLIGHT_FILL, INPUT_FILL, UNSCORED_COLOUR, level_colour
+from .. import __version__, layout
+from ..councils import Council, check_council
+from ..rubric import Rubric
+from ..style import FONT, HEADER_FILL, HIGHLIGHT_FILL, INPUT_FILL, UNSCORED_COLOUR, level_colour
+from .area import write_area_sheet
+from .cover import write_cover_sheet
+from .your_summary import write_summary_sheet
 
 # Sheets stay protected; these are the things a council may still do on them.
 PROTECTION_OPTIONS = {"format_rows": True, "format_columns": True}
