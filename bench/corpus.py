@@ -84,7 +84,7 @@ def make_return(template: bytes, rubric, planned: CorpusFile) -> bytes:
     """The bytes of one synthetic return, filled with :func:`nps_xlsx.testing.fill_bytes`."""
     import random
 
-    from nps_xlsx.testing import Answer, fill_bytes, random_answers
+    from nps_xlsx.testing import Typed, fill_bytes, random_answers
 
     rng = random.Random(SEED * 1_000_003 + planned.index)
     blank_rate = 0.6 if planned.kind == "sparse" else 0.1
@@ -92,11 +92,11 @@ def make_return(template: bytes, rubric, planned: CorpusFile) -> bytes:
     ids = list(answers)
     if planned.kind == "long":
         for code_id in rng.sample(ids, rng.randint(4, 10)):
-            answers[code_id] = Answer(answers[code_id].score or "3 - Mature", long_comment(rng))
+            answers[code_id] = Typed(answers[code_id].score or "3 - Mature", long_comment(rng))
     elif planned.kind == "invalid-text-score":
-        answers[rng.choice(ids)] = Answer("seven", "We think this is a seven.")
+        answers[rng.choice(ids)] = Typed("seven", "We think this is a seven.")
     elif planned.kind == "invalid-number-score":
-        answers[rng.choice(ids)] = Answer(7, None)
+        answers[rng.choice(ids)] = Typed(7, None)
     first, last = rng.choice(FIRST), rng.choice(LAST)
     cover = {
         "council_name": planned.council,
@@ -147,8 +147,9 @@ def ensure_corpus(workdir: Path, n: int) -> tuple[Path, dict]:
             manifest["cached"] = True
             return folder, manifest
     log(f"building the corpus of {n:,} returns in {folder} ...")
+    from nps_xlsx.output import build_time
     from nps_xlsx.rubric import load_rubric
-    from nps_xlsx.template.builder import BuildOptions, build_time, build_workbook
+    from nps_xlsx.template.builder import BuildOptions, build_workbook
 
     shutil.rmtree(folder, ignore_errors=True)
     manifest_path.unlink(missing_ok=True)

@@ -76,9 +76,9 @@ def generate(
       nps-xlsx generate --councils councils.csv --out-dir workbooks/
     """
     from .councils import load_councils
-    from .output import Guard, OutputRefused
+    from .output import Guard, OutputRefused, build_time
     from .rubric import load_rubric
-    from .template.builder import BuildOptions, build_time
+    from .template.builder import BuildOptions
     from .template.generate import generate_personalised, generate_template, personalised_paths
 
     if councils and not out_dir:

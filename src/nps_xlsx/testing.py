@@ -1,4 +1,5 @@
-"""Fill a generated workbook programmatically, the way a council would.
+"""Helpers for testing code that uses nps-xlsx (as ``click.testing`` is for click): fill a generated workbook
+programmatically, the way a council would.
 
 Cells are found only through the workbook's defined names (``score_<ID>``,
 ``comment_<ID>`` and the cover field names), never by position, so a filled
@@ -21,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
 
-from . import layout
-from .read.raw import parse_name_target
+from . import a1, layout
+from .a1 import parse_name_target
+from .collect.rows import escape_text  # as Excel: control characters (and CR) as _xHHHH_
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -32,8 +34,9 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Answer:
-    """One value code's inputs.
+class Typed:
+    """What a council types into one value code's score and comment cells (what is read back is a
+    :class:`nps_xlsx.validate.response.Answer`).
 
     ``score`` is written as-is: dropdown text such as ``"3 - Mature"``, the unscored
     choice, a number, any other text, ``None`` (left blank) or a formula (a ``str``
@@ -45,7 +48,7 @@ class Answer:
 
 
 def fill_workbook(
-    template: Path, out: Path, answers: Mapping[str, Answer], cover: Mapping[str, object] | None = None
+    template: Path, out: Path, answers: Mapping[str, Typed], cover: Mapping[str, object] | None = None
 ) -> None:
     """Copy `template` to `out` with the given answers (keyed by value-code ID) and cover fields
     (keyed by defined name, e.g. council_name, respondent_name, completion_date as datetime.date).
@@ -123,7 +126,7 @@ _SENTENCES = (
 
 def random_answers(
     rubric: Rubric, rng: random.Random, blank_rate: float = 0.1, unscored_rate: float = 0.05
-) -> dict[str, Answer]:
+) -> dict[str, Typed]:
     """Realistic answers for every value code: mostly dropdown levels, some blank, some unscored,
     each with 0-3 paragraphs of comment. Deterministic for a given ``rng`` state.
     """
@@ -140,7 +143,7 @@ def random_answers(
         paragraphs = [
             " ".join(rng.sample(_SENTENCES, rng.randint(1, 3))) for _ in range(rng.choice((0, 0, 1, 1, 2, 3)))
         ]
-        answers[code.id] = Answer(score, "\n\n".join(paragraphs) or None)
+        answers[code.id] = Typed(score, "\n\n".join(paragraphs) or None)
     return answers
 
 
@@ -152,7 +155,7 @@ _NAME_TAG = re.compile(r'<definedName name="([^"]*)">([^<]*)</definedName>')
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
-def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[str, object] | None = None) -> bytes:
+def fill_bytes(template: bytes, answers: Mapping[str, Typed], cover: Mapping[str, object] | None = None) -> bytes:
     """Fill a template written by :mod:`nps_xlsx.template.builder` in memory, fast (a few ms).
 
     The same contract as :func:`fill_workbook` (cells found through the defined names),
@@ -173,7 +176,7 @@ def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[st
         if target is None:
             raise KeyError(f"the workbook has no defined name {name!r}")
         sheet, row, col = target
-        ref = layout.cell_ref(row, col)
+        ref = a1.cell_ref(row, col)
         edits.setdefault(sheet_files[sheet], {})[ref] = _cell_xml(ref, value, as_text)
 
     for name, value in (cover or {}).items():
@@ -235,14 +238,7 @@ def _cell_xml(ref: str, value: object, as_text: bool) -> str:
     text = str(value)
     if text.startswith("=") and not as_text:
         return f'<c r="{ref}"><f>{xml_escape(text[1:])}</f></c>'
-    escaped = _CONTROL.sub(lambda m: f"_x{ord(m[0]):04X}_", xml_escape(_LITERAL_ESCAPE.sub(r"_x005F\g<0>", text)))
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
-
-
-# As Excel does: control characters (and CR, which XML would turn into LF) become _xHHHH_,
-# and text that already looks like such an escape has its underscore escaped.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\r\x0e-\x1f]")
-_LITERAL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape_text(text)}</t></is></c>'
 
 
 def _patch_cells(xml: str, cells: dict[str, str]) -> str:

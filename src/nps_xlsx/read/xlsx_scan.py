@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
+from ..a1 import column_index
 from .raw import RawCell, ReadFailure
 from .safety import feed, xml_parser
 
@@ -149,10 +150,7 @@ def is_utf8(data: bytes) -> bool:
 
 
 def _column(letters: bytes) -> int:
-    col = 0
-    for char in letters:
-        col = col * 26 + char - 64
-    return col - 1
+    return column_index(letters.decode("ascii"))
 
 
 _COLUMNS = {bytes([a]): _column(bytes([a])) for a in range(65, 91)}  # A-Z, the usual case
