@@ -24,12 +24,6 @@ LONG_EVERY = 5  # one file in 5 (20%) has several 3-5 paragraph comments
 SPARSE_EVERY = 20  # one file in 20 (5%) is mostly blank
 BUILD_PROCESSES = 2
 
-PLACES = (
-    "Ashford", "Barnsley", "Calderdale", "Dacorum", "Eastleigh", "Fenland", "Gedling", "Harrogate", "Ipswich",
-    "Kirklees", "Lewes", "Mendip", "Newark", "Oadby", "Pendle", "Rushmoor", "Selby", "Tendring", "Uttlesford",
-    "Wealden", "Wychavon", "York", "King's Lynn", "Brighton & Hove", "Newcastle-under-Lyme", "St Helens",
-)  # fmt: skip
-KINDS = ("Borough Council", "District Council", "City Council", "County Council", "Metropolitan Borough Council")
 ROLES = ("Head of Procurement", "Procurement Manager", "Commercial Lead", "Category Manager")
 FIRST = ("Sam", "Alex", "Priya", "Jordan", "Chris", "Aisha", "Tom", "Helen", "Rhys", "Zoë")
 LAST = ("Patel", "Jones", "Smith", "O'Neill", "Williams", "Evans", "Khan", "Brown", "Davies")
@@ -61,9 +55,9 @@ class CorpusFile:
 
 def plan_file(index: int) -> CorpusFile:
     """Decide file ``index``'s name, council and kind, deterministically (file i is the same in every corpus)."""
-    place = PLACES[index % len(PLACES)]
-    kind_name = KINDS[(index // len(PLACES)) % len(KINDS)]
-    council = f"{place} {kind_name} {index:05d}"
+    from nps_xlsx.testing import synthetic_council
+
+    council = synthetic_council(index).name
     if index % INVALID_EVERY == INVALID_EVERY // 2:
         kind = ("invalid-text-score", "invalid-number-score", "invalid-truncated")[(index // INVALID_EVERY) % 3]
     elif index % LONG_EVERY == 1:
@@ -185,9 +179,11 @@ def ensure_corpus(workdir: Path, n: int) -> tuple[Path, dict]:
 
 def synthetic_councils(path: Path, count: int) -> None:
     """Write a council list of ``count`` synthetic councils (code,name,region)."""
+    from nps_xlsx.testing import synthetic_council
+
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(["code", "name", "region"])
         for i in range(count):
-            place = PLACES[i % len(PLACES)]
-            writer.writerow([f"E9{i:07d}", f"{place} {KINDS[i % len(KINDS)]} {i}", "Synthetic"])
+            council = synthetic_council(i)
+            writer.writerow([council.code, council.name, "Synthetic"])

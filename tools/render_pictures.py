@@ -22,6 +22,7 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from nps_xlsx import layout
+from nps_xlsx.councils import load_councils
 from nps_xlsx.rubric import load_rubric
 from nps_xlsx.template.builder import BuildOptions, build_workbook
 from nps_xlsx.testing import Typed, fill_bytes
@@ -58,7 +59,8 @@ def filled_return() -> bytes:
         code.id: Typed(choices[level - 1], comment)
         for code, level, comment in zip(codes, LEVELS, COMMENTS, strict=False)
     }
-    return fill_bytes(template, answers, {"council_name": "Dacorum Borough Council"})
+    council = load_councils(REPO / "samples" / "councils.csv")[0]
+    return fill_bytes(template, answers, {"council_name": council.name})
 
 
 def summary(work: Path) -> Path:

@@ -20,7 +20,7 @@ LAYOUT_VERSION = "1"
 COVER_SHEET = "Cover"
 SUMMARY_SHEET = "Your summary"
 META_SHEET = "nps_xlsx_meta"
-# The custom document property naming which output of ours a workbook is (see own_outputs.py).
+# The custom document property naming which output of ours a workbook is (see read/own_outputs.py).
 OUTPUT_PROPERTY = "nps_output"
 RESERVED_SHEETS = (COVER_SHEET, SUMMARY_SHEET, META_SHEET)
 

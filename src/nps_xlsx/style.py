@@ -38,6 +38,11 @@ def category_colours(n_levels: int) -> list[str]:
     return [level_colour(i) for i in range(1, n_levels + 1)] + [UNSCORED_COLOUR, NOT_ANSWERED_COLOUR]
 
 
+def level_points(n_levels: int, border: str) -> list[dict[str, dict[str, str]]]:
+    """A chart series' points coloured as :func:`category_colours`, one per level, Unscored and Not answered."""
+    return [{"fill": {"color": c}, "border": {"color": border}} for c in category_colours(n_levels)]
+
+
 def text_lines(text: str, width: float, font_size: int = 10) -> int:
     """How many lines ``text`` wraps to in a column ``width`` units wide (breaking at spaces, as spreadsheets do,
     and a word longer than a line into pieces). Each line of a paragraph is found by one regular-expression

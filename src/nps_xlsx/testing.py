@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape as xml_escape
 from . import a1, layout
 from .a1 import parse_name_target
 from .collect.rows import escape_text  # as Excel: control characters (and CR) as _xHHHH_
+from .councils import Council
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -253,3 +254,19 @@ def _patch_cells(xml: str, cells: dict[str, str]) -> str:
         return new.replace("<c ", f"<c{match[2]} ", 1) if match[2] else new
 
     return re.sub(r'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?)(?: t="[a-zA-Z]+")?(?:/>|>.*?</c>)', replace, xml)
+
+
+# Invented councils, for corpora of any size (bench/) and tests: place names and kinds of council.
+PLACES = (
+    "Ashford", "Barnsley", "Calderdale", "Dacorum", "Eastleigh", "Fenland", "Gedling", "Harrogate", "Ipswich",
+    "Kirklees", "Lewes", "Mendip", "Newark", "Oadby", "Pendle", "Rushmoor", "Selby", "Tendring", "Uttlesford",
+    "Wealden", "Wychavon", "York", "King's Lynn", "Brighton & Hove", "Newcastle-under-Lyme", "St Helens",
+)  # fmt: skip
+KINDS = ("Borough Council", "District Council", "City Council", "County Council", "Metropolitan Borough Council")
+
+
+def synthetic_council(index: int) -> Council:
+    """Council ``index`` of an invented list of any length: a code ``E9`` + 7 digits and a unique name."""
+    place = PLACES[index % len(PLACES)]
+    kind = KINDS[(index // len(PLACES)) % len(KINDS)]
+    return Council(f"E9{index:07d}", f"{place} {kind} {index:05d}")

@@ -22,7 +22,7 @@ from ..a1 import column_letter
 from ..columns import COMMENT_COLUMNS
 from ..layout import OUTPUT_PROPERTY, categories
 from ..rubric import Rubric
-from ..style import A4, FONT, HouseFormats, category_colours, column_pixels, row_height
+from ..style import A4, FONT, HouseFormats, category_colours, column_pixels, level_points, row_height
 from .chase import LABELS as CHASE_STATUSES
 from .rows import RowWriter, fit_cell, rows_file
 from .sidecar import Sidecar
@@ -79,7 +79,7 @@ def _write_sheets(
             "created": produced.replace(tzinfo=None),
         }
     )
-    book.set_custom_property(OUTPUT_PROPERTY, "summary")  # how nps-xlsx knows its own summary (own_outputs.py)
+    book.set_custom_property(OUTPUT_PROPERTY, "summary")  # how nps-xlsx knows its own summary (read/own_outputs.py)
     fmt = _Formats(book)
     overview = book.add_worksheet("Overview")
     counts = {column: COUNT_WIDTH for column in [*categories(rubric), "Total"]}
@@ -335,9 +335,7 @@ def _overall_chart(book: Workbook, rubric: Rubric) -> Chart:
             "name": "Scores",
             "categories": ["Overall distribution", 0, 1, 0, n_cats],
             "values": ["Overall distribution", 1, 1, 1, n_cats],
-            "points": [
-                {"fill": {"color": c}, "border": {"color": "#404040"}} for c in category_colours(len(rubric.levels))
-            ],
+            "points": level_points(len(rubric.levels), "#404040"),
             "data_labels": {"value": True},
             "gap": 60,
         }

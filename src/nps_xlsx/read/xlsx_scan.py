@@ -114,7 +114,7 @@ def _content_of(data: bytes, start: int, end: int, tag: str, member: str, root: 
 
 
 class CellMaker(Protocol):
-    """Builds a :class:`RawCell` from one cell's parts (see ``reader_xlsx``)."""
+    """Builds a :class:`RawCell` from one cell's parts (see :mod:`nps_xlsx.read.xlsx`)."""
 
     def __call__(
         self, kind: str, style: int, formula: bool, value: str | None, inline: str | None = None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import a1, layout
 from ..rubric import Rubric
-from ..style import A4, category_colours, column_pixels, row_height
+from ..style import A4, category_colours, column_pixels, level_points, row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
@@ -162,9 +162,7 @@ def _overall_chart(workbook: xlsxwriter.Workbook, rubric: Rubric, total_row: int
             "name": "Value codes",
             "categories": [layout.SUMMARY_SHEET, TABLE_ROW, 1, TABLE_ROW, len(labels)],
             "values": [layout.SUMMARY_SHEET, total_row, 1, total_row, len(labels)],
-            "points": [
-                {"fill": {"color": c}, "border": {"color": "#595959"}} for c in category_colours(len(rubric.levels))
-            ],
+            "points": level_points(len(rubric.levels), "#595959"),
             "data_labels": {"value": True},
             "gap": 60,
         }
