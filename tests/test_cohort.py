@@ -13,16 +13,17 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from nps_xlsx import cohort
 from nps_xlsx.cli import main
-from nps_xlsx.cohort import NOT_GIVEN, NOT_LISTED, build_cohort, group_columns, segments_frame
-from nps_xlsx.consolidate import RESPONSE_COLUMNS, categories
+from nps_xlsx.collect import cohort
+from nps_xlsx.collect.cohort import NOT_GIVEN, NOT_LISTED, build_cohort, group_columns, segments_frame
+from nps_xlsx.columns import RESPONSE_COLUMNS
 from nps_xlsx.councils import Council
 from nps_xlsx.errors import GroupByError
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.own_outputs import recognise
+from nps_xlsx.layout import categories
+from nps_xlsx.read.own_outputs import recognise
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Typed, fill_bytes
 
 from .conftest import FIXED_TIME
 
@@ -224,7 +225,7 @@ def collected(rubric: Rubric, tmp_path_factory: pytest.TempPathFactory) -> Path:
     options = BuildOptions(FIXED_TIME)
     for code, name, score in (("E1", "Alpha", "1 - Minimum"), ("E2", "Beta", "3 - Mature"), ("E3", "Gamma", None)):
         template = build_workbook(rubric, options, Council(code, name))
-        answers = {"EC1": Answer(score or "5 - Innovator"), "EC2": Answer("Unscored")}
+        answers = {"EC1": Typed(score or "5 - Innovator"), "EC2": Typed("Unscored")}
         (returns / f"{code}.xlsx").write_bytes(fill_bytes(template, answers, {"council_name": name}))
     out = root / "out"
     result = run(
