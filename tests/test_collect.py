@@ -276,6 +276,8 @@ def test_data_sheets_are_tables_with_one_header_row(round_trip: dict) -> None:
         "By value code (chart)",
         "Score matrix",
         "Area averages",
+        "Value code statistics",
+        "Widest spread",
         "Comments",
         "Issues",
         "Ledger",

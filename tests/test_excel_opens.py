@@ -54,7 +54,9 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
         "personalised": personalised,
         "filled (fill_bytes)": fill_bytes(personalised, answers, cover),
         "filled (openpyxl)": (root / "openpyxl.xlsx").read_bytes(),
-        "summary (samples)": _collect(samples, root / "small.xlsx", "--expected", expected),
+        "summary (samples)": _collect(
+            samples, root / "small.xlsx", "--expected", expected, "--group-by", "type", "--group-by", "region"
+        ),
         "summary (nothing accepted)": _collect(empty, root / "empty.xlsx"),
     }
 

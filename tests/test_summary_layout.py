@@ -29,6 +29,8 @@ TABLE_SHEETS = [
     "By value code",
     "Score matrix",
     "Area averages",
+    "Value code statistics",
+    "Widest spread",
     "Comments",
     "Issues",
     "Ledger",
@@ -116,6 +118,8 @@ def test_headers_and_identifying_columns_are_frozen(book: openpyxl.Workbook) -> 
         "By value code": "C2",  # ID and name
         "Score matrix": "C2",  # council and code
         "Area averages": "B2",
+        "Value code statistics": "C2",  # ID and name
+        "Widest spread": "D2",  # rank, ID and name
         "Comments": "C2",  # council and ID
         "Issues": "B2",
         "Ledger": "B2",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__
-from .errors import NpsXlsxError
+from .errors import GroupByError, NpsXlsxError
 from .text import plural
 
 if TYPE_CHECKING:  # imported where used, so that --help starts fast
@@ -212,6 +212,14 @@ def validate(
     type=OUT_FILE,
     help="Also write the chase list here (with --expected): each council's status and contact columns.",
 )
+@click.option(
+    "--group-by",
+    "group_by",
+    multiple=True,
+    metavar="COLUMN",
+    help="Break the summary and the --csv rows down by this column of the --expected list (e.g. type, region); "
+    "repeatable.",
+)
 @RUBRIC_OPTION
 @click.option(
     "--raw-csv",
@@ -240,6 +248,7 @@ def collect(
     ledger_csv: Path | None,
     expected: Path | None,
     chase_csv: Path | None,
+    group_by: tuple[str, ...],
     rubric: Path | None,
     raw_csv: bool,
     assignments: Path | None,
@@ -258,7 +267,7 @@ def collect(
     \b
     Example:
       nps-xlsx collect returns/ --out summary.xlsx --csv responses.csv \\
-          --ledger files.csv --expected councils.csv
+          --ledger files.csv --expected councils.csv --group-by type --group-by region
     """
     from .collect.assign import load_assignments
     from .collect.job import CollectOutputs, run_collect
@@ -268,6 +277,8 @@ def collect(
 
     if chase_csv and not expected:
         raise click.UsageError("--chase needs --expected (the list of councils to chase).")
+    if group_by and not expected:
+        raise click.UsageError("--group-by needs --expected (the council list whose columns it names).")
     outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv, chase_csv, bom=not no_bom)
     _refuse_collisions([("--out", out), ("--csv", responses_csv), ("--ledger", ledger_csv), ("--chase", chase_csv)])
     refused: list[OutputRefused] = []
@@ -275,6 +286,13 @@ def collect(
     try:
         loaded = load_rubric(rubric)
         expected_list = load_councils(expected, click.echo) if expected else None
+        if group_by:  # pandas: only when grouping (collect loads it while the workers read)
+            from .collect.cohort import group_columns
+
+            try:
+                group_by = tuple(group_columns(expected_list or [], group_by))
+            except GroupByError as exc:
+                raise click.UsageError(str(exc)) from exc
         decided = load_assignments(assignments, expected_list, click.echo) if assignments else None
         with contextlib.ExitStack() as stack:
             bars: list[Callable[[int], None]] = []  # the progress bar's update, once the number of files is known
@@ -295,6 +313,7 @@ def collect(
                 assignments=decided,
                 force=force,
                 refused=refused,
+                group_by=group_by,
             )
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc

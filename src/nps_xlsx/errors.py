@@ -28,3 +28,7 @@ class AssignmentsError(NpsXlsxError):
 
 class NothingFoundError(NpsXlsxError):
     """No workbook to read among the inputs: nothing there, or only entries that are skipped (a lock file)."""
+
+
+class GroupByError(NpsXlsxError):
+    """``--group-by`` names a column the council list does not have."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..councils import Council
 from ..errors import NothingFoundError
@@ -22,6 +23,9 @@ from .assign import Assignments
 from .collection import Collection, collect, read_all
 from .sidecar import Sidecar
 from .spool import CommentSpool
+
+if TYPE_CHECKING:  # pandas is imported while the workers read
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,13 @@ def run_collect(
     assignments: Assignments | None = None,
     force: bool = False,
     refused: list[OutputRefused] | None = None,
+    group_by: tuple[str, ...] = (),
 ) -> Collection:
     """Run the job end to end and return the collection (for the caller's summary line).
 
     An output whose path holds something that must be kept (see :mod:`nps_xlsx.output`) is not written: it
     is added to ``refused`` and the other outputs are written (without ``refused``, the first is raised).
+    ``group_by`` names columns of ``expected`` to break the summary and the responses CSV down by.
     """
     from ..output import build_time
 
@@ -101,6 +107,7 @@ def run_collect(
         from .summary import write_summary
         from .tables import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
 
+        segments = _segments(expected, group_by)
         collection = collect(reports, expected, spool, assignments)
         produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
         guard = Guard((*files, *protected), force, rubric)
@@ -112,13 +119,15 @@ def run_collect(
                 side.start(
                     lambda: _unless_refused(
                         responses_csv,
-                        lambda temp: write_responses_csv(collection, rubric, temp, outputs.raw_csv, outputs.bom),
+                        lambda temp: write_responses_csv(
+                            collection, rubric, temp, outputs.raw_csv, outputs.bom, segments
+                        ),
                         "responses",
                         guard,
                     ),
                     then=lambda problem: problem and keep(problem),
                 )
-            tables = build_tables(collection, rubric, produced)
+            tables = build_tables(collection, rubric, produced, segments)
             write_book = partial(write_summary, tables, rubric, produced, parallel=workers > 1)
             if refusal := _unless_refused(outputs.summary, write_book, "summary", guard):
                 keep(refusal)
@@ -139,6 +148,16 @@ def run_collect(
         raise problems[0]
     (refused if refused is not None else []).extend(problems)
     return collection
+
+
+def _segments(expected: list[Council] | None, group_by: tuple[str, ...]) -> pd.DataFrame | None:
+    """The council list's columns named by ``group_by`` (see :mod:`nps_xlsx.collect.cohort`), or ``None``."""
+    if not group_by:
+        return None
+    from .cohort import group_columns, segments_frame
+
+    councils = expected or []
+    return segments_frame(councils, group_columns(councils, group_by))
 
 
 def _unless_refused(

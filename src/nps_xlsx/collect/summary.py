@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,7 @@ from ..rubric import Rubric
 from ..style import A4, FONT, HouseFormats, category_colours, column_pixels, level_points, row_height
 from .chase import LABELS as CHASE_STATUSES
 from .rows import RowWriter, fit_cell, rows_file
+from .sheet_cohort import SummaryKit, write_cohort_sheets
 from .sidecar import Sidecar
 from .tables import LEDGER_STATUSES, Tables, for_people
 from .xlsxwriter_internals import Splice, add_table_streaming, splice, style_index, worksheet_part
@@ -119,6 +121,9 @@ def _write_sheets(
     averages = {"Mean": fmt.two_places, "Median": fmt.one_place, "n": fmt.integer}
     wrap = {"Council": 30, "Key area": 36}
     _table_sheet(book, fmt, rows, "Area averages", tables.averages, "AreaAverages", wrap=wrap, formats=averages)
+    if tables.cohort is not None:
+        kit = SummaryKit(partial(_table_sheet, book, fmt, rows), fmt, _alt, COUNT_WIDTH)
+        write_cohort_sheets(book, kit, tables.cohort, rubric)
     comments = (COMMENT_COLUMNS, tables.comment_rows())
     wrap = {"Council": 28, "Value code": 28, "Comment": 70}
     _table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap=wrap, side=side, freeze=2)
@@ -177,6 +182,7 @@ class _Formats(HouseFormats):
         self.one_place = book.add_format({"font_name": FONT, "num_format": "0.0", "valign": "top"})
         self.two_places = book.add_format({"font_name": FONT, "num_format": "0.00", "valign": "top"})
         self.percent = book.add_format({"font_name": FONT, "num_format": "0.0%", "align": "left"})
+        self.share = book.add_format({"font_name": FONT, "num_format": "0%", "valign": "top"})
         self.number = book.add_format({"font_name": FONT, "align": "left"})
 
 
@@ -390,7 +396,8 @@ def _overview(book: Workbook, sheet: Worksheet, fmt: _Formats, tables: Tables, r
     _write_text(sheet, 0, 0, f"{rubric.short_title}: summary of returns", fmt.title)
     about = (
         "Counts of councils' scores at each level. Sheets: distributions with charts, the score "
-        "matrix, averages, every comment, every issue, a ledger of every file received, the chase list (every expected "
+        "matrix, averages, statistics per value code (and per segment of the council list, with --group-by), "
+        "every comment, every issue, a ledger of every file received, the chase list (every expected "
         "council's status and what to do) and the returns that need your review."
     )
     sheet.set_column(0, 0, 38)

@@ -15,6 +15,7 @@ from ..columns import CHASE_COLUMNS, HEADERS, LEDGER_COLUMNS, RESPONSE_COLUMNS, 
 from ..rubric import Rubric
 from ..validate.check import FileStatus
 from . import chase
+from .cohort import Cohort, build_cohort, group_fields
 from .collection import Collection
 from .rows import is_blank
 
@@ -44,6 +45,7 @@ class Tables:
     chase: pd.DataFrame  # CHASE_COLUMNS, then the council list's other columns
     overview: list[tuple[str, object]]
     needs_review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
+    cohort: Cohort | None = None  # statistics per value code, and per segment with --group-by
 
 
 def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
@@ -121,10 +123,30 @@ def write_csv(
 
 
 def write_responses_csv(
-    collection: Collection, rubric: Rubric, path: Path, raw: bool = False, bom: bool = True
+    collection: Collection,
+    rubric: Rubric,
+    path: Path,
+    raw: bool = False,
+    bom: bool = True,
+    segments: pd.DataFrame | None = None,
 ) -> None:
-    """The tidy CSV, one row per (used return x value code); empty for no score. See :func:`write_csv`."""
-    write_csv(path, RESPONSE_COLUMNS, response_rows(collection, rubric), raw, bom)
+    """The tidy CSV, one row per (used return x value code); empty for no score. See :func:`write_csv`.
+
+    With ``segments`` (:func:`nps_xlsx.collect.cohort.segments_frame`), each row ends with the council's values of
+    its columns, named as in the council list (one named like ours gets `` (council list)`` added).
+    """
+    rows: Iterable[tuple[object, ...]] = response_rows(collection, rubric)
+    columns = RESPONSE_COLUMNS
+    if segments is not None and len(segments.columns):
+        codes = pd.Series([entry.code or "" for entry in collection.used], dtype=object)
+        fields = group_fields(segments, codes).astype(object)
+        fields = fields.where(fields != "", None)
+        by_code = dict(zip(codes.str.casefold(), fields.itertuples(index=False, name=None), strict=True))
+        rows = (row + by_code[str(row[2]).casefold()] for row in rows)
+        taken = {c.casefold() for c in RESPONSE_COLUMNS}
+        extra = [f"{h} (council list)" if h.casefold() in taken else h for h in segments.columns]
+        columns = [*RESPONSE_COLUMNS, *(h if raw else str(neutralise(h)) for h in extra)]
+    write_csv(path, columns, rows, raw, bom)
 
 
 def for_people(frame: pd.DataFrame, statuses: dict[str, str]) -> pd.DataFrame:
@@ -170,8 +192,11 @@ def _counts(frame: pd.DataFrame, rubric: Rubric, by: list[str], index: list[str]
     return counts
 
 
-def build_tables(collection: Collection, rubric: Rubric, produced: datetime | None = None) -> Tables:
-    """All the tables, computed from the chosen returns."""
+def build_tables(
+    collection: Collection, rubric: Rubric, produced: datetime | None = None, segments: pd.DataFrame | None = None
+) -> Tables:
+    """All the tables, computed from the chosen returns; the segment tables with ``segments`` (see
+    :func:`nps_xlsx.collect.cohort.segments_frame`)."""
     responses = responses_frame(collection, rubric)
     overall = _counts(responses.assign(all="All value codes"), rubric, ["all"], ["All value codes"])
     by_area = _counts(responses, rubric, ["area"], [a.name for a in rubric.areas])
@@ -246,6 +271,7 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
         chase_frame,
         overview,
         _needs_review(collection),
+        build_cohort(responses, rubric, segments, chase_frame),
     )
 
 
