@@ -22,9 +22,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from nps_xlsx.councils import load_councils, workbook_filename
+from nps_xlsx.output import build_time
 from nps_xlsx.rubric import load_rubric
-from nps_xlsx.template.builder import BuildOptions, build_time, build_workbook
-from nps_xlsx.testing import Answer, fill_bytes
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Typed, fill_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "samples" / "returns"
@@ -59,7 +60,7 @@ FIRST = ["Sam", "Alex", "Priya", "Jordan", "Chris", "Morgan", "Aisha", "Tom", "H
 LAST = ["Patel", "Jones", "Smith", "O'Neill", "Williams", "Evans", "Khan", "Brown", "Taylor", "Davies"]
 
 
-def profile_answers(rubric, rng: random.Random, mean: float, blank_rate: float = 0.03) -> dict[str, Answer]:
+def profile_answers(rubric, rng: random.Random, mean: float, blank_rate: float = 0.03) -> dict[str, Typed]:
     """Scores around a council's overall maturity, varying by key area, with comments."""
     levels = [f"{i} - {label}" for i, label in enumerate(rubric.levels, 1)]
     answers = {}
@@ -68,10 +69,10 @@ def profile_answers(rubric, rng: random.Random, mean: float, blank_rate: float =
         for code in area.value_codes:
             draw = rng.random()
             if draw < blank_rate:
-                answers[code.id] = Answer(None, None)
+                answers[code.id] = Typed(None, None)
                 continue
             if draw < blank_rate + 0.03:
-                answers[code.id] = Answer(rubric.unscored, "Not applicable to a district council.")
+                answers[code.id] = Typed(rubric.unscored, "Not applicable to a district council.")
                 continue
             score = min(5, max(1, round(rng.gauss(area_mean, 0.7))))
             bank = WEAK if score <= 2 else EXEMPLARY if score == 5 else GOOD
@@ -80,7 +81,7 @@ def profile_answers(rubric, rng: random.Random, mean: float, blank_rate: float =
                 comment = " ".join(rng.sample(bank, min(len(bank), rng.randint(1, 2))))
                 if rng.random() < 0.3:
                     comment += "\n\n" + rng.choice(GOOD)
-            answers[code.id] = Answer(levels[score - 1], comment)
+            answers[code.id] = Typed(levels[score - 1], comment)
     return answers
 
 
@@ -112,7 +113,7 @@ def main() -> None:
         answers = profile_answers(rubric, rng, mean)
         if index == 4:  # odd comments that must stay text
             for code_id, text in zip(["EC1", "EC2", "EC3", "SM1", "SM2"], ODD, strict=True):
-                answers[code_id] = Answer(answers[code_id].score or "2 - Developing", text)
+                answers[code_id] = Typed(answers[code_id].score or "2 - Developing", text)
         template = build_workbook(rubric, options, council)
         data = fill_bytes(template, answers, cover(council.name, rng, start + timedelta(days=index)))
         path = OUT / workbook_filename(council)
@@ -121,7 +122,7 @@ def main() -> None:
 
     # A resubmission: the same council's corrected return, completed later (supersedes the first).
     council, template, answers = written[returning[1].code]
-    fixed = dict(answers, EC1=Answer("3 - Mature", "Corrected after review by the Head of Service."))
+    fixed = dict(answers, EC1=Typed("3 - Mature", "Corrected after review by the Head of Service."))
     data = fill_bytes(template, fixed, cover(council.name, random.Random(1), start + timedelta(days=40)))
     (OUT / f"{Path(workbook_filename(council)).stem}-resubmitted.xlsx").write_bytes(data)
     # A byte-identical copy (the same email forwarded twice).
@@ -135,7 +136,7 @@ def main() -> None:
     (OUT / f"{Path(workbook_filename(council)).stem}-partial.xlsx").write_bytes(data)
     # Wrongly typed scores (the drop-down bypassed by paste): accepted spellings and two errors.
     council, template, answers = written[returning[5].code]
-    typed = dict(answers, EC1=Answer(3), EC2=Answer("4 - leader "), EC3=Answer("seven"), SM1=Answer(3.5))
+    typed = dict(answers, EC1=Typed(3), EC2=Typed("4 - leader "), EC3=Typed("seven"), SM1=Typed(3.5))
     data = fill_bytes(template, typed, cover(council.name, random.Random(5), start + timedelta(days=42)))
     (OUT / workbook_filename(council)).unlink()  # this council's only return, so it is chased as rejected
     (OUT / f"{Path(workbook_filename(council)).stem}-typed.xlsx").write_bytes(data)

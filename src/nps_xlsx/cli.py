@@ -6,7 +6,7 @@ import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,16 @@ if TYPE_CHECKING:  # imported where used, so that --help starts fast
     from .output import OutputRefused
 
 RUBRIC_HELP = "Rubric file (YAML). Default: the bundled NPS 2018 rubric."
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+OUT_FILE = click.Path(dir_okay=False, path_type=Path)
+RUBRIC_OPTION = click.option("--rubric", type=EXISTING_FILE, help=RUBRIC_HELP)
+
+
+def _megabytes(name: str, default: float, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option giving a size limit in megabytes."""
+    return click.option(name, type=click.FloatRange(min=0.001), default=default, show_default=True, help=help_text)
+
+
 FORCE_HELP = (
     "Replace files at the output paths even if they are not this command's earlier outputs "
     "(never an input, nor a workbook holding a council's answers)."
@@ -47,10 +57,10 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the blank template here.")
+@click.option("--out", "out", type=OUT_FILE, help="Write the blank template here.")
 @click.option(
     "--councils",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="CSV of councils (columns code,name) to write one personalised workbook each.",
 )
 @click.option(
@@ -58,7 +68,7 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the personalised workbooks (with --councils).",
 )
-@click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
+@RUBRIC_OPTION
 @click.option(
     "--password",
     default="",
@@ -76,9 +86,9 @@ def generate(
       nps-xlsx generate --councils councils.csv --out-dir workbooks/
     """
     from .councils import load_councils
-    from .output import Guard, OutputRefused
+    from .output import Guard, OutputRefused, build_time
     from .rubric import load_rubric
-    from .template.builder import BuildOptions, build_time
+    from .template.builder import BuildOptions
     from .template.generate import generate_personalised, generate_template, personalised_paths
 
     if councils and not out_dir:
@@ -122,22 +132,10 @@ def generate(
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
+@RUBRIC_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the same data as the Python API).")
-@click.option(
-    "--max-file-mb",
-    type=click.FloatRange(min=0.001),
-    default=50,
-    show_default=True,
-    help="Reject files larger than this.",
-)
-@click.option(
-    "--max-expanded-mb",
-    type=click.FloatRange(min=0.001),
-    default=100,
-    show_default=True,
-    help="Reject workbooks whose parts would expand to more than this.",
-)
+@_megabytes("--max-file-mb", 50, "Reject files larger than this.")
+@_megabytes("--max-expanded-mb", 100, "Reject workbooks whose parts would expand to more than this.")
 @click.option(
     "-q",
     "--quiet",
@@ -190,33 +188,31 @@ def validate(
 
 @main.command()
 @click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Write the summary workbook here."
-)
+@click.option("--out", required=True, type=OUT_FILE, help="Write the summary workbook here.")
 @click.option(
     "--csv",
     "responses_csv",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUT_FILE,
     help="Also write one row per (return x value code) here.",
 )
 @click.option(
     "--ledger",
     "ledger_csv",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUT_FILE,
     help="Also write the ledger of every file received here.",
 )
 @click.option(
     "--expected",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="CSV of the councils expected to return (columns code,name): lists who has not.",
 )
 @click.option(
     "--chase",
     "chase_csv",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUT_FILE,
     help="Also write the chase list here (with --expected): each council's status and contact columns.",
 )
-@click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
+@RUBRIC_OPTION
 @click.option(
     "--raw-csv",
     is_flag=True,
@@ -225,7 +221,7 @@ def validate(
 @click.option(
     "--assign",
     "assignments",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="CSV (columns file,council_code) saying which council a held return is from; "
     "file is its path or SHA-256 from the ledger.",
 )

@@ -1,4 +1,5 @@
-"""Fill a generated workbook programmatically, the way a council would.
+"""Helpers for testing code that uses nps-xlsx (as ``click.testing`` is for click): fill a generated workbook
+programmatically, the way a council would.
 
 Cells are found only through the workbook's defined names (``score_<ID>``,
 ``comment_<ID>`` and the cover field names), never by position, so a filled
@@ -21,8 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
 
-from . import layout
-from .read.raw import parse_name_target
+from . import a1, layout
+from .a1 import parse_name_target
+from .collect.rows import escape_text  # as Excel: control characters (and CR) as _xHHHH_
+from .councils import Council
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -32,8 +35,9 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Answer:
-    """One value code's inputs.
+class Typed:
+    """What a council types into one value code's score and comment cells (what is read back is a
+    :class:`nps_xlsx.validate.response.Answer`).
 
     ``score`` is written as-is: dropdown text such as ``"3 - Mature"``, the unscored
     choice, a number, any other text, ``None`` (left blank) or a formula (a ``str``
@@ -45,7 +49,7 @@ class Answer:
 
 
 def fill_workbook(
-    template: Path, out: Path, answers: Mapping[str, Answer], cover: Mapping[str, object] | None = None
+    template: Path, out: Path, answers: Mapping[str, Typed], cover: Mapping[str, object] | None = None
 ) -> None:
     """Copy `template` to `out` with the given answers (keyed by value-code ID) and cover fields
     (keyed by defined name, e.g. council_name, respondent_name, completion_date as datetime.date).
@@ -123,7 +127,7 @@ _SENTENCES = (
 
 def random_answers(
     rubric: Rubric, rng: random.Random, blank_rate: float = 0.1, unscored_rate: float = 0.05
-) -> dict[str, Answer]:
+) -> dict[str, Typed]:
     """Realistic answers for every value code: mostly dropdown levels, some blank, some unscored,
     each with 0-3 paragraphs of comment. Deterministic for a given ``rng`` state.
     """
@@ -140,7 +144,7 @@ def random_answers(
         paragraphs = [
             " ".join(rng.sample(_SENTENCES, rng.randint(1, 3))) for _ in range(rng.choice((0, 0, 1, 1, 2, 3)))
         ]
-        answers[code.id] = Answer(score, "\n\n".join(paragraphs) or None)
+        answers[code.id] = Typed(score, "\n\n".join(paragraphs) or None)
     return answers
 
 
@@ -152,7 +156,7 @@ _NAME_TAG = re.compile(r'<definedName name="([^"]*)">([^<]*)</definedName>')
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
-def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[str, object] | None = None) -> bytes:
+def fill_bytes(template: bytes, answers: Mapping[str, Typed], cover: Mapping[str, object] | None = None) -> bytes:
     """Fill a template written by :mod:`nps_xlsx.template.builder` in memory, fast (a few ms).
 
     The same contract as :func:`fill_workbook` (cells found through the defined names),
@@ -173,7 +177,7 @@ def fill_bytes(template: bytes, answers: Mapping[str, Answer], cover: Mapping[st
         if target is None:
             raise KeyError(f"the workbook has no defined name {name!r}")
         sheet, row, col = target
-        ref = layout.cell_ref(row, col)
+        ref = a1.cell_ref(row, col)
         edits.setdefault(sheet_files[sheet], {})[ref] = _cell_xml(ref, value, as_text)
 
     for name, value in (cover or {}).items():
@@ -235,14 +239,7 @@ def _cell_xml(ref: str, value: object, as_text: bool) -> str:
     text = str(value)
     if text.startswith("=") and not as_text:
         return f'<c r="{ref}"><f>{xml_escape(text[1:])}</f></c>'
-    escaped = _CONTROL.sub(lambda m: f"_x{ord(m[0]):04X}_", xml_escape(_LITERAL_ESCAPE.sub(r"_x005F\g<0>", text)))
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
-
-
-# As Excel does: control characters (and CR, which XML would turn into LF) become _xHHHH_,
-# and text that already looks like such an escape has its underscore escaped.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\r\x0e-\x1f]")
-_LITERAL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape_text(text)}</t></is></c>'
 
 
 def _patch_cells(xml: str, cells: dict[str, str]) -> str:
@@ -257,3 +254,19 @@ def _patch_cells(xml: str, cells: dict[str, str]) -> str:
         return new.replace("<c ", f"<c{match[2]} ", 1) if match[2] else new
 
     return re.sub(r'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?)(?: t="[a-zA-Z]+")?(?:/>|>.*?</c>)', replace, xml)
+
+
+# Invented councils, for corpora of any size (bench/) and tests: place names and kinds of council.
+PLACES = (
+    "Ashford", "Barnsley", "Calderdale", "Dacorum", "Eastleigh", "Fenland", "Gedling", "Harrogate", "Ipswich",
+    "Kirklees", "Lewes", "Mendip", "Newark", "Oadby", "Pendle", "Rushmoor", "Selby", "Tendring", "Uttlesford",
+    "Wealden", "Wychavon", "York", "King's Lynn", "Brighton & Hove", "Newcastle-under-Lyme", "St Helens",
+)  # fmt: skip
+KINDS = ("Borough Council", "District Council", "City Council", "County Council", "Metropolitan Borough Council")
+
+
+def synthetic_council(index: int) -> Council:
+    """Council ``index`` of an invented list of any length: a code ``E9`` + 7 digits and a unique name."""
+    place = PLACES[index % len(PLACES)]
+    kind = KINDS[(index // len(PLACES)) % len(KINDS)]
+    return Council(f"E9{index:07d}", f"{place} {kind} {index:05d}")

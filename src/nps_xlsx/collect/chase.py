@@ -27,13 +27,12 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Literal
 
-from ..councils import Council, file_code
-from ..names import NameIndex
+from ..councils import Council, NameIndex, file_code
 from ..text import plural
 from ..validate.check import FileStatus
 
 if TYPE_CHECKING:
-    from .collection import LedgerEntry
+    from .ledger import LedgerEntry
 
 ChaseStatus = Literal["rejected", "blank", "not-returned", "held", "returned"]
 PRECEDENCE: tuple[ChaseStatus, ...] = ("returned", "held", "rejected", "blank", "not-returned")

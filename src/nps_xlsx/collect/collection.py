@@ -20,34 +20,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from ..councils import Council
-from ..names import NameIndex, fold_name
+from ..councils import Council, NameIndex, fold_name
 from ..read.safety import Limits
 from ..rubric import Rubric
 from ..validate.check import FileReport, FileStatus, read_return
 from ..validate.issues import Issue, Location, make_issue
-from .assign import Assignment, Assignments
+from .assign import Assignments
 from .chase import ORDER, ChaseRow, CouncilMatcher, chase_list
+from .ledger import USABLE, LedgerEntry
 from .spool import CommentSpool
-
-USABLE = (FileStatus.ACCEPTED, FileStatus.ACCEPTED_WITH_WARNINGS)
-
-
-@dataclass
-class LedgerEntry:
-    """One file handed in, and what became of it."""
-
-    report: FileReport
-    status: FileStatus
-    council_key: str | None = None
-    note: str = ""
-    code: str | None = None  # the council code the return counts under, when known
-    assigned: Assignment | None = None  # the assignments-file line that decided its council
-
-    @property
-    def internal_error(self) -> Issue | None:
-        """The fault of ours that stopped this file being read, if any (never the council's fault)."""
-        return next((i for i in self.report.issues if i.code == "internal-error"), None)
 
 
 @dataclass

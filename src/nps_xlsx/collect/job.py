@@ -12,11 +12,12 @@ from pathlib import Path
 from ..councils import Council
 from ..errors import NothingFoundError
 from ..output import Guard, OutputRefused, write_atomic_with
+from ..read.files import list_entries
 from ..read.own_outputs import NOT_RETURNS, OutputKind, recognise
 from ..read.safety import Limits
 from ..rubric import Rubric
 from ..validate.check import FileReport, FileStatus
-from ..validate.report import discover, nothing_found
+from ..validate.report import nothing_found
 from .assign import Assignments
 from .collection import Collection, collect, read_all
 from .sidecar import Sidecar
@@ -76,11 +77,11 @@ def run_collect(
     An output whose path holds something that must be kept (see :mod:`nps_xlsx.output`) is not written: it
     is added to ``refused`` and the other outputs are written (without ``refused``, the first is raised).
     """
-    from ..template.builder import build_time
+    from ..output import build_time
 
     # A previous run's own outputs inside a returns folder are not returns; anything else there is an input.
     own = {os.path.realpath(p) for p in outputs.paths() if recognise(p) in NOT_RETURNS}
-    files = [p for p in discover(inputs) if os.path.realpath(p) not in own]
+    files = [p for p in list_entries(inputs) if os.path.realpath(p) not in own]
     if not files:
         raise NothingFoundError(nothing_found(inputs, []))
     if on_discovered:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from ..layout import column_letter
+from ..a1 import column_letter
 from ..style import CHARS_PER_WIDTH_UNIT, row_height
 from ..text import EXCEL_CELL_LIMIT, utf16_len
 

@@ -18,13 +18,15 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..layout import OUTPUT_PROPERTY, column_letter
+from ..a1 import column_letter
+from ..columns import COMMENT_COLUMNS
+from ..layout import OUTPUT_PROPERTY, categories
 from ..rubric import Rubric
-from ..style import FONT, HEADER_FILL, category_colours, column_pixels, row_height
+from ..style import A4, FONT, HouseFormats, category_colours, column_pixels, level_points, row_height
 from .chase import LABELS as CHASE_STATUSES
 from .rows import RowWriter, fit_cell, rows_file
 from .sidecar import Sidecar
-from .tables import COMMENT_COLUMNS, LEDGER_STATUSES, Tables, categories, for_people
+from .tables import LEDGER_STATUSES, Tables, for_people
 from .xlsxwriter_internals import Splice, add_table_streaming, splice, style_index, worksheet_part
 
 TABLE_STYLE = "Table Style Medium 2"
@@ -77,22 +79,23 @@ def _write_sheets(
             "created": produced.replace(tzinfo=None),
         }
     )
-    book.set_custom_property(OUTPUT_PROPERTY, "summary")  # how nps-xlsx knows its own summary (own_outputs.py)
+    book.set_custom_property(OUTPUT_PROPERTY, "summary")  # how nps-xlsx knows its own summary (read/own_outputs.py)
     fmt = _Formats(book)
     overview = book.add_worksheet("Overview")
     counts = {column: COUNT_WIDTH for column in [*categories(rubric), "Total"]}
     overall = _table_sheet(
         book, fmt, rows, "Overall distribution", tables.overall.reset_index(names="Scope"), "Overall", widths=counts
     )
+    by_area_table, by_code_table = tables.by_area.reset_index(), tables.by_code.reset_index()
     by_area = _table_sheet(
-        book, fmt, rows, "By key area", tables.by_area.reset_index(), "ByKeyArea", wrap={"Key area": 34}, widths=counts
+        book, fmt, rows, "By key area", by_area_table, "ByKeyArea", wrap={"Key area": 34}, widths=counts
     )
     _table_sheet(
         book,
         fmt,
         rows,
         "By value code",
-        tables.by_code.reset_index(),
+        by_code_table,
         "ByValueCode",
         wrap={"Value code": 36, "Key area": 36},
         widths=counts,
@@ -133,7 +136,7 @@ def _write_sheets(
     overall.insert_chart(3, 0, _overall_chart(book, rubric), _alt("Overall score distribution", 1.6, 1.2))
     overview.insert_chart(3, 0, _overall_chart(book, rubric), _alt("Overall score distribution", 2.0, 1.25))
     area_chart = _stacked_chart(
-        book, rubric, "By key area", len(rubric.areas), "Score distribution by key area", "Key area", "key area"
+        book, rubric, "By key area", by_area_table, "Score distribution by key area", "Key area", "key area"
     )
     by_area.insert_chart(len(rubric.areas) + 3, 0, area_chart, _alt("Score distribution by key area", 2.0, 1.6))
     by_area.fit_to_pages(1, 1)  # the table and its chart on one page
@@ -142,7 +145,7 @@ def _write_sheets(
         book,
         rubric,
         "By value code",
-        len(rubric.value_codes),
+        by_code_table,
         "Which value codes were given each level",
         "Value code",
         "value code",
@@ -158,9 +161,11 @@ def _write_text(sheet: Worksheet, row: int, col: int, text: str, cell_format: Fo
     sheet.write_string(row, col, fit_cell(text), cell_format)
 
 
-class _Formats:
+class _Formats(HouseFormats):
+    """The cell formats of the summary workbook, created once."""
+
     def __init__(self, book: xlsxwriter.Workbook) -> None:
-        self.title = book.add_format({"font_name": FONT, "bold": True, "font_size": 18, "font_color": HEADER_FILL})
+        super().__init__(book)
         self.subtitle = book.add_format({"font_name": FONT, "italic": True, "font_size": 11, "text_wrap": True})
         self.label = book.add_format({"font_name": FONT, "bold": True})
         self.text = book.add_format({"font_name": FONT})
@@ -205,7 +210,7 @@ def print_setup(sheet: Worksheet, title: str, widths: list[float], identifying: 
     else:
         sheet.set_landscape()
         page = PAGE_PIXELS
-    sheet.set_paper(9)
+    sheet.set_paper(A4)
     sheet.repeat_rows(0)
     pages_across = math.ceil(pixels * LEGIBLE_SCALE / page)
     sheet.fit_to_pages(pages_across, 0)
@@ -330,9 +335,7 @@ def _overall_chart(book: Workbook, rubric: Rubric) -> Chart:
             "name": "Scores",
             "categories": ["Overall distribution", 0, 1, 0, n_cats],
             "values": ["Overall distribution", 1, 1, 1, n_cats],
-            "points": [
-                {"fill": {"color": c}, "border": {"color": "#404040"}} for c in category_colours(len(rubric.levels))
-            ],
+            "points": level_points(len(rubric.levels), "#404040"),
             "data_labels": {"value": True},
             "gap": 60,
         }
@@ -345,13 +348,14 @@ def _overall_chart(book: Workbook, rubric: Rubric) -> Chart:
 
 
 def _stacked_chart(
-    book: Workbook, rubric: Rubric, sheet_name: str, n_rows: int, title: str, axis: str, of_what: str
+    book: Workbook, rubric: Rubric, sheet_name: str, table: pd.DataFrame, title: str, axis: str, of_what: str
 ) -> Chart:
     """100% stacked bars: each row's share of scores at each level, so rows of different sizes compare
-    (the counts stay in the table)."""
+    (the counts stay in the table). ``table`` is the table as written on ``sheet_name``, from column A."""
     chart = book.add_chart({"type": "bar", "subtype": "percent_stacked"})
     assert chart is not None
-    first_col = 3 if sheet_name == "By value code" else 1
+    first_col = list(table.columns).index(categories(rubric)[0])  # the first level's column
+    n_rows = len(table)
     for offset, colour in enumerate(category_colours(len(rubric.levels))):
         col = first_col + offset
         chart.add_series(
@@ -376,7 +380,7 @@ def _chart_sheet(book: Workbook, name: str) -> Worksheet:
     sheet = book.add_worksheet(name)
     sheet.hide_gridlines(2)
     sheet.set_portrait()
-    sheet.set_paper(9)
+    sheet.set_paper(A4)
     sheet.fit_to_pages(1, 1)
     sheet.set_footer(f"&L{name}&RPage &P of &N")
     return sheet
@@ -405,6 +409,6 @@ def _overview(book: Workbook, sheet: Worksheet, fmt: _Formats, tables: Tables, r
         else:
             _write_text(sheet, row, 1, str(value), fmt.text)
     sheet.set_landscape()
-    sheet.set_paper(9)
+    sheet.set_paper(A4)
     sheet.fit_to_pages(1, 1)
     sheet.hide_gridlines(2)

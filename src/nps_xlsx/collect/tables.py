@@ -10,49 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import layout
+from .. import columns, layout
+from ..columns import CHASE_COLUMNS, HEADERS, LEDGER_COLUMNS, RESPONSE_COLUMNS, REVIEW_COLUMNS
 from ..rubric import Rubric
 from ..validate.check import FileStatus
 from . import chase
 from .collection import Collection
 from .rows import is_blank
 
-NOT_ANSWERED = layout.NOT_ANSWERED
-LEDGER_COLUMNS = [
-    "path",
-    "status",
-    "council",
-    "council_code",
-    "format",
-    "template_version",
-    "errors",
-    "warnings",
-    "first_error",
-    "note",
-    "sha256",
-    "size_bytes",
-    "modified_utc",
-]
-# The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
-CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
-# What people read on the summary's sheets, for the machine names the CSV files keep (see :func:`for_people`).
-HEADERS = {
-    "path": "File",
-    "status": "Status",
-    "council": "Council",
-    "council_code": "Council code",
-    "format": "Format",
-    "template_version": "Template version",
-    "errors": "Errors",
-    "warnings": "Warnings",
-    "first_error": "First error",
-    "note": "Note",
-    "sha256": "SHA-256",
-    "size_bytes": "Size (bytes)",
-    "modified_utc": "Modified (UTC)",
-    "files": "File(s)",
-    "action": "What to do",
-}
 LEDGER_STATUSES: dict[str, str] = {
     FileStatus.ACCEPTED: "Accepted",
     FileStatus.ACCEPTED_WITH_WARNINGS: "Accepted with warnings",
@@ -61,18 +26,6 @@ LEDGER_STATUSES: dict[str, str] = {
     FileStatus.SUPERSEDED: "Superseded",
     FileStatus.SKIPPED: "Skipped",
 }
-REVIEW_COLUMNS = ["File", "SHA-256", "Issued to", "Issued code", "Name typed", "Reason", "What to do"]
-RESPONSE_COLUMNS = [
-    "source_file",
-    "council",
-    "council_code",
-    "area",
-    "code_id",
-    "value_code",
-    "score",
-    "level",
-    "comment",
-]
 
 
 @dataclass
@@ -91,11 +44,6 @@ class Tables:
     chase: pd.DataFrame  # CHASE_COLUMNS, then the council list's other columns
     overview: list[tuple[str, object]]
     needs_review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
-
-
-def categories(rubric: Rubric) -> list[str]:
-    """Distribution columns: each level as in the drop-down, then Unscored, then Not answered."""
-    return [*layout.score_choices(rubric), NOT_ANSWERED]
 
 
 def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
@@ -135,9 +83,6 @@ def comment_rows(collection: Collection, rubric: Rubric) -> Iterator[tuple[objec
     for row in response_rows(collection, rubric):
         if row[8]:
             yield (row[1], row[4], row[5], row[6], row[7], row[8])
-
-
-COMMENT_COLUMNS = ["Council", "ID", "Value code", "Score", "Level", "Comment"]
 
 
 # What makes a spreadsheet program read a CSV cell as a formula (OWASP, "CSV injection"); the
@@ -204,9 +149,9 @@ def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False, bom: b
 def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
     """The responses without their comments, plus ``category``, the distribution column each counts in."""
     frame = pd.DataFrame(response_rows(collection, rubric, with_comments=False), columns=RESPONSE_COLUMNS)
-    labels = categories(rubric)
+    labels = layout.categories(rubric)
     frame["category"] = [
-        labels[int(score) - 1] if score is not None and score == score else (level or NOT_ANSWERED)
+        labels[int(score) - 1] if score is not None and score == score else (level or columns.NOT_ANSWERED)
         for score, level in zip(frame["score"], frame["level"], strict=True)
     ]
     frame["score"] = frame["score"].astype("Int64")
@@ -214,7 +159,7 @@ def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
 
 
 def _counts(frame: pd.DataFrame, rubric: Rubric, by: list[str], index: list[str]) -> pd.DataFrame:
-    labels = categories(rubric)
+    labels = layout.categories(rubric)
     if frame.empty:
         counts = pd.DataFrame(0, index=pd.Index(index), columns=labels)
     else:
@@ -311,7 +256,7 @@ def _matrix(responses: pd.DataFrame, councils: pd.DataFrame, rubric: Rubric) -> 
     cells = cells.where(responses["score"].notna(), (responses["level"] == rubric.unscored).map({True: "U", False: ""}))
     matrix = responses.assign(cell=cells).pivot(index="source_file", columns="code_id", values="cell")
     matrix = matrix.reindex(index=councils["source_file"], columns=ids)
-    council, code = layout.MATRIX_COLUMNS  # rubric.py keeps value-code IDs from being these
+    council, code = columns.MATRIX_COLUMNS  # rubric.py keeps value-code IDs from being these
     matrix.insert(0, council, councils["council"].to_numpy())
     matrix.insert(1, code, councils["council_code"].to_numpy())
     return matrix.reset_index(drop=True)

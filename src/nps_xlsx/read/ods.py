@@ -23,8 +23,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from ..a1 import parse_a1
 from ..text import EXCEL_CELL_LIMIT
-from .raw import EPOCH_1900, RawCell, RawSheet, RawWorkbook, ReadFailure, from_serial, parse_a1
+from .raw import EPOCH_1900, RawCell, RawSheet, RawWorkbook, ReadFailure, from_serial
 from .safety import Budget, Limits, Package, parse_xml
 
 ANSWER_ROWS = 1_000  # copies of a repeated cell are kept above this row (0-based) ...

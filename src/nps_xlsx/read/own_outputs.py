@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeGuard
 
 from .. import layout
+from ..columns import CHASE_COLUMNS, LEDGER_COLUMNS, RESPONSE_COLUMNS
 from .safety import Limits, Package, sniff
 
 if TYPE_CHECKING:
-    from ..rubric import Rubric
-    from ..validate.response import Response
     from .raw import RawWorkbook
 
 OutputKind = Literal["template", "personalised", "summary", "feedback", "responses", "ledger", "chase"]
@@ -40,9 +39,6 @@ DESCRIPTIONS: dict[str, str] = {
 WORKBOOK_KINDS: frozenset[OutputKind] = frozenset({"template", "personalised", "summary", "feedback"})
 # Outputs that are never returns: found among returns, they are skipped.
 NOT_RETURNS = frozenset({"summary", "feedback", "responses", "ledger", "chase"})
-# Issue codes of a workbook that carries our identity but could not be read against this rubric, or could not
-# be read at all: it may hold a council's answers.
-_UNREADABLE_RETURN = frozenset({"wrong-rubric", "wrong-rubric-version", "rubric-fingerprint-mismatch", "encrypted"})
 _MACHINE_HEADER = re.compile(rb"[a-z][a-z0-9_]*(?:,[a-z][a-z0-9_]*)+")
 
 
@@ -53,8 +49,6 @@ def describe(kind: str) -> str:
 
 def csv_headers() -> dict[OutputKind, list[str]]:
     """The leading header columns of each CSV we write (a file may add columns after them)."""
-    from ..collect.tables import CHASE_COLUMNS, LEDGER_COLUMNS, RESPONSE_COLUMNS  # pandas: only when a CSV is met
-
     return {"responses": RESPONSE_COLUMNS, "ledger": LEDGER_COLUMNS, "chase": CHASE_COLUMNS}
 
 
@@ -157,29 +151,3 @@ def _legacy_kind(data: bytes) -> OutputKind | None:
             return _zip_kind(archive)
     except Exception:  # a workbook already read; its core properties are only a hint
         return None
-
-
-def holds_answers(response: Response) -> bool:
-    """Whether a return holds anything a person typed.
-
-    A score, "Unscored" or anything else in a score cell; a comment; a respondent's name, role, email or
-    completion date; or a council name other than the one the copy was issued with.
-    """
-    if any(answer.status != "blank" or answer.comment for answer in response.answers):
-        return True
-    typed = (response.respondent_name, response.respondent_role, response.respondent_email, response.completion_date)
-    issued = response.identity.get("council_name") or None
-    return any(typed) or (response.council_name or None) != issued
-
-
-def answers_at(path: Path, rubric: Rubric) -> str | None:
-    """What makes the file at ``path`` a return that must be kept, or ``None``: it holds answers, or it is a
-    workbook of ours that cannot be read for answers (another rubric or version, or encrypted)."""
-    from ..validate.check import read_return
-
-    report = read_return(path, rubric)
-    if report.response is not None:
-        return "it holds a council's answers" if holds_answers(report.response) else None
-    if any(issue.code in _UNREADABLE_RETURN for issue in report.issues):
-        return "it may hold a council's answers (it cannot be read: another rubric or version, or encrypted)"
-    return None

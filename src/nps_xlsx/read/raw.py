@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Literal, NamedTuple
 
 CellKind = Literal["text", "number", "bool", "date", "error", "uncached"]
@@ -20,15 +19,6 @@ TIME_OF_DAY = datetime(1899, 12, 30)
 EPOCH_1900 = datetime(1899, 12, 30)  # serial 0 of the 1900 date system (serial 1 is 1900-01-01, see from_serial)
 EPOCH_1904 = datetime(1904, 1, 1)  # serial 0 of the 1904 date system (Mac Excel's, date1904)
 
-_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
-# A defined name's formula that is one cell: a sheet name, quoted ('' inside quotes is a quote) or bare (Excel
-# quotes any name that is not letters, digits, "_" and "."; operators and separators are never part of a bare one),
-# then "!" and a cell or a range of two cells.
-_NAME_TARGET = re.compile(
-    r"(?:'((?:[^']|'')+)'|([^\s'!\"#%&()*+,\-/:;<=>@\[\\\]^{|}~]+))"
-    r"!(\$?[A-Za-z]{1,3}\$?[0-9]{1,7})(?::(\$?[A-Za-z]{1,3}\$?[0-9]{1,7}))?"
-)
-_SHEET_NAME = re.compile(r"[^\[\]:*?/\\]+")  # characters Excel allows in a sheet name
 # xsd:double's lexical space, whitespace collapsed: what a spreadsheet file may hold as a number. Python's float()
 # also takes "0_3", Arabic-Indic or full-width digits, "infinity" and Unicode spaces, which are not numbers here.
 _XSD_DOUBLE = re.compile(
@@ -139,36 +129,3 @@ def from_serial(serial: float, epoch: datetime) -> datetime:
     if 0 < serial < 60 and epoch == EPOCH_1900:
         day += 1
     return epoch + timedelta(days=day) + clock
-
-
-@lru_cache(maxsize=65536)
-def parse_a1(ref: str) -> tuple[int, int] | None:
-    """``"I4"`` or ``"$I$4"`` -> ``(3, 8)``; ``None`` if it is not a single-cell reference."""
-    match = _A1.match(ref.strip())
-    if not match:
-        return None
-    col = 0
-    for char in match[1].upper():
-        col = col * 26 + ord(char) - 64
-    return int(match[2]) - 1, col - 1
-
-
-def parse_name_target(text: str) -> tuple[str, int, int] | None:
-    """The one cell a defined name's formula refers to: ``'My sheet'!$I$4`` -> ``("My sheet", 3, 8)``.
-
-    Only a formula that is exactly one cell of this workbook is a cell: a range of several cells, a
-    union (``A1,B2``), a function, a constant, a 3-D reference (``Sheet1:Sheet3!A1``) and a cell of
-    another workbook (``[1]Sheet1!A1``, ``'C:\\dir\\[Book.xlsx]Sheet1'!A1``) are ``None``. A range whose
-    two ends are the same cell is that cell.
-    """
-    match = _NAME_TARGET.fullmatch(text.strip().removeprefix("="))
-    if match is None:
-        return None
-    quoted, bare, first, last = match.groups()
-    sheet = bare if quoted is None else quoted.replace("''", "'")
-    if not _SHEET_NAME.fullmatch(sheet):
-        return None  # characters no sheet name may hold: "[" starts another workbook's name, ":" a 3-D range
-    cell = parse_a1(first)
-    if cell is None or (last is not None and parse_a1(last) != cell):
-        return None
-    return sheet, cell[0], cell[1]

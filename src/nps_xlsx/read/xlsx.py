@@ -14,6 +14,7 @@ import math
 import re
 from datetime import datetime
 
+from ..a1 import parse_a1, parse_name_target
 from .raw import (
     EPOCH_1900,
     EPOCH_1904,
@@ -23,9 +24,7 @@ from .raw import (
     RawWorkbook,
     ReadFailure,
     from_serial,
-    parse_a1,
     parse_double,
-    parse_name_target,
 )
 from .safety import Budget, Limits, Package, parse_xml, part_key
 from .xlsx_scan import scan_cells, scan_shared_strings

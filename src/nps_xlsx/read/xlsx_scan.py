@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
+from ..a1 import column_index
 from .raw import RawCell, ReadFailure
 from .safety import feed, xml_parser
 
@@ -113,7 +114,7 @@ def _content_of(data: bytes, start: int, end: int, tag: str, member: str, root: 
 
 
 class CellMaker(Protocol):
-    """Builds a :class:`RawCell` from one cell's parts (see ``reader_xlsx``)."""
+    """Builds a :class:`RawCell` from one cell's parts (see :mod:`nps_xlsx.read.xlsx`)."""
 
     def __call__(
         self, kind: str, style: int, formula: bool, value: str | None, inline: str | None = None
@@ -149,10 +150,7 @@ def is_utf8(data: bytes) -> bool:
 
 
 def _column(letters: bytes) -> int:
-    col = 0
-    for char in letters:
-        col = col * 26 + char - 64
-    return col - 1
+    return column_index(letters.decode("ascii"))
 
 
 _COLUMNS = {bytes([a]): _column(bytes([a])) for a in range(65, 91)}  # A-Z, the usual case

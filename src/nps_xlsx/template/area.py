@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import layout
+from .. import a1, layout
 from ..rubric import KeyArea, Rubric
-from ..style import row_height
+from ..style import A4, row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
     from xlsxwriter.worksheet import Worksheet
 
-    from .builder import Formats
+    from .formats import Formats
 
 # Widths (character units) chosen so that, at 100% zoom on a 1366 px wide screen, the five statements and
 # the score fit beside the frozen ID and name columns, and a printed A4 landscape page keeps text at 70% or more.
@@ -50,7 +50,7 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
     sheet.write_url(
         layout.TITLE_ROW,
         score_col,
-        f"internal:{layout.sheet_ref(layout.COVER_SHEET, 'A1')}",
+        f"internal:{a1.sheet_ref(layout.COVER_SHEET, 'A1')}",
         formats.link,
         "Back to the cover",
     )
@@ -111,7 +111,7 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
             },
         )
     last_row = layout.code_row(len(area.value_codes) - 1)
-    score_letter = layout.column_letter(score_col)
+    score_letter = a1.column_letter(score_col)
     for level in range(n_levels):
         col = layout.FIRST_LEVEL_COL + level
         # one rule per level column; the row in the formula is relative, so each row tests its own score
@@ -129,7 +129,7 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
     # the header rows, and the ID and name of each row, stay in view while scrolling to the score
     sheet.freeze_panes(layout.FIRST_CODE_ROW, layout.NAME_COL + 1)
     sheet.set_landscape()
-    sheet.set_paper(9)  # A4
+    sheet.set_paper(A4)
     sheet.fit_to_pages(1, 0)
     sheet.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.6)
     sheet.repeat_rows(layout.HEADER_ROW)

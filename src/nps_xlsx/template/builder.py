@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from .. import __version__, layout
+from .. import __version__, a1, layout
 from ..councils import Council, check_council
 from ..rubric import Rubric
-from ..style import FONT, HEADER_FILL, HIGHLIGHT_FILL, INPUT_FILL, UNSCORED_COLOUR, level_colour
 from .area import write_area_sheet
 from .cover import write_cover_sheet
+from .formats import Formats
 from .your_summary import write_summary_sheet
 
 # Sheets stay protected; these are the things a council may still do on them.
@@ -28,18 +27,6 @@ class BuildOptions:
 
     generated_at: datetime
     password: str = ""
-
-
-def build_time(now: datetime | None = None) -> datetime:
-    """The build timestamp: ``SOURCE_DATE_EPOCH`` if set, else the start of today (UTC).
-
-    Using the day, not the second, keeps repeated runs byte-identical.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    now = now or datetime.now(timezone.utc)
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def metadata(rubric: Rubric, council: Council | None, generated_at: datetime) -> dict[str, str]:
@@ -57,45 +44,6 @@ def metadata(rubric: Rubric, council: Council | None, generated_at: datetime) ->
         "council_name": council.name if council else "",
     }
     return {key: values[key] for key in layout.META_KEYS}
-
-
-class Formats:
-    """The cell formats of one workbook, created once."""
-
-    def __init__(self, workbook: xlsxwriter.Workbook, n_levels: int) -> None:
-        add = workbook.add_format
-        base = {"font_name": FONT, "font_size": 10, "valign": "top", "text_wrap": True}
-        self.title = add({"font_name": FONT, "bold": True, "font_size": 18, "font_color": HEADER_FILL})
-        self.subtitle = add({"font_name": FONT, "font_size": 12, "italic": True})
-        self.heading = add({"font_name": FONT, "bold": True, "font_size": 13, "font_color": HEADER_FILL, "bottom": 1})
-        self.text = add(base)
-        self.bold = add({**base, "bold": True})
-        self.small = add({**base, "font_size": 9, "font_color": "#595959"})
-        self.link = add({**base, "font_color": "#0563C1", "underline": 1})
-        self.header = add(
-            {**base, "bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_FILL, "border": 1, "valign": "vcenter"}
-        )
-        self.cell = add({**base, "border": 1, "border_color": "#BFBFBF"})
-        self.id = add({**base, "border": 1, "border_color": "#BFBFBF", "bold": True})
-        self.input = add({**base, "border": 2, "bg_color": INPUT_FILL, "locked": False})
-        self.score = add(
-            {**base, "border": 2, "bg_color": INPUT_FILL, "locked": False, "bold": True, "align": "center"}
-        )
-        self.date = add(
-            {**base, "border": 2, "bg_color": INPUT_FILL, "locked": False, "num_format": "dd/mm/yyyy", "align": "left"}
-        )
-        self.chosen = add({"bold": True, "bg_color": HIGHLIGHT_FILL, "border": 2, "border_color": "#00B050"})
-        self.count = add({**base, "border": 1, "border_color": "#BFBFBF", "align": "center"})
-        self.count_total = add({**base, "border": 1, "bold": True, "align": "center", "top": 2})
-        self.label_total = add({**base, "border": 1, "bold": True, "top": 2})
-        grid = {"font_name": FONT, "font_size": 9, "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"}
-        self.grid_area = add({**grid, "bold": True, "bg_color": "#DDEBF7"})
-        self.grid_code = add({**grid, "text_wrap": True})
-        self.grid_cell = add(grid)
-        self.grid_score = add({**grid, "bold": True})
-        # the grid's conditional fills: each level's colour, then Unscored's
-        fills = [level_colour(i) for i in range(1, n_levels + 1)] + [UNSCORED_COLOUR]
-        self.level_fills = [add({"bg_color": colour, "border": 2, "border_color": "#000000"}) for colour in fills]
 
 
 def build_workbook(rubric: Rubric, options: BuildOptions, council: Council | None = None) -> bytes:
@@ -154,11 +102,11 @@ def _write_meta_sheet(workbook: xlsxwriter.Workbook, formats: Formats, meta: dic
 
 def _define_input_names(workbook: xlsxwriter.Workbook, rubric: Rubric) -> None:
     for index, (name, _label) in enumerate(layout.COVER_FIELDS):
-        ref = layout.cell_ref(layout.cover_input_row(index), layout.COVER_INPUT_COL, absolute=True)
-        workbook.define_name(name, "=" + layout.sheet_ref(layout.COVER_SHEET, ref))
+        ref = a1.cell_ref(layout.cover_input_row(index), layout.COVER_INPUT_COL, absolute=True)
+        workbook.define_name(name, "=" + a1.sheet_ref(layout.COVER_SHEET, ref))
     for area in rubric.areas:
         for cells in layout.code_cells(rubric, area):
-            score = layout.cell_ref(cells.row, cells.score_col, absolute=True)
-            comment = layout.cell_ref(cells.row, cells.comment_col, absolute=True)
-            workbook.define_name(layout.score_name(cells.code_id), "=" + layout.sheet_ref(area.sheet, score))
-            workbook.define_name(layout.comment_name(cells.code_id), "=" + layout.sheet_ref(area.sheet, comment))
+            score = a1.cell_ref(cells.row, cells.score_col, absolute=True)
+            comment = a1.cell_ref(cells.row, cells.comment_col, absolute=True)
+            workbook.define_name(layout.score_name(cells.code_id), "=" + a1.sheet_ref(area.sheet, score))
+            workbook.define_name(layout.comment_name(cells.code_id), "=" + a1.sheet_ref(area.sheet, comment))

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .. import layout
+from .. import a1, layout
 from ..councils import Council
 from ..rubric import Rubric
-from ..style import category_colours, row_height
+from ..style import A4, category_colours, row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
     from xlsxwriter.worksheet import Worksheet
 
-    from .builder import Formats
+    from .formats import Formats
 
 INPUT_WIDTH = 60
 FIELD_PROMPTS = {
@@ -89,7 +89,7 @@ def write_cover_sheet(
     sheet.write_string(row, 0, "Key areas", formats.heading)
     for area in rubric.areas:
         row += 1
-        target = f"internal:{layout.sheet_ref(area.sheet, 'A1')}"
+        target = f"internal:{a1.sheet_ref(area.sheet, 'A1')}"
         sheet.write_url(row, 0, target, formats.link, area.sheet, f"Go to {area.name}")
         sheet.write_string(row, 1, area.name, formats.text)
         n = len(area.value_codes)
@@ -122,7 +122,7 @@ def write_cover_sheet(
         sheet.write_string(row, 1, value, formats.small)
 
     sheet.set_portrait()
-    sheet.set_paper(9)
+    sheet.set_paper(A4)
     sheet.set_margins(left=0.5, right=0.5)
     sheet.fit_to_pages(1, 0)
     sheet.hide_gridlines(2)
@@ -162,7 +162,7 @@ def _field_validation(name: str, label: str, row: int) -> dict[str, object]:
         return {
             **base,
             "validate": "custom",
-            "value": f'=ISNUMBER(SEARCH("@",{layout.cell_ref(row, layout.COVER_INPUT_COL)}))',
+            "value": f'=ISNUMBER(SEARCH("@",{a1.cell_ref(row, layout.COVER_INPUT_COL)}))',
             "error_title": "Email address?",
             "error_message": "That does not look like an email address.",
             "error_type": "warning",

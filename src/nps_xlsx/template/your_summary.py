@@ -6,19 +6,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .. import layout
+from .. import a1, layout
 from ..rubric import Rubric
-from ..style import category_colours, column_pixels, row_height
+from ..style import A4, category_colours, column_pixels, level_points, row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
     from xlsxwriter.chart import Chart
     from xlsxwriter.worksheet import Worksheet
 
-    from .builder import Formats
+    from .formats import Formats
 
 TABLE_ROW = 3  # header row of the counts table
-NOT_ANSWERED = "Not answered"
 NAME_WIDTH, COUNT_WIDTH, LAST_WIDTH = 40, 10, 14  # key area / value code; each count; not answered / your score
 OVERALL_CHART = {"x_scale": 1.5, "y_scale": 1.0}
 AREA_CHART = {"x_scale": 1.5, "y_scale": 1.6}
@@ -27,15 +26,10 @@ PRINTABLE_PORTRAIT_PX = (8.27 - 1.0) * 96  # A4 portrait less half-inch margins
 GRID_HEADER = "Your score"
 
 
-def column_labels(rubric: Rubric) -> list[str]:
-    """The count columns: each level, Unscored, Not answered."""
-    return [*layout.score_choices(rubric), NOT_ANSWERED]
-
-
 def write_summary_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric) -> Worksheet:
     """Add the summary sheet and return it."""
     sheet = workbook.add_worksheet(layout.SUMMARY_SHEET)
-    labels = column_labels(rubric)
+    labels = layout.categories(rubric)
     n_levels = len(rubric.levels)
     # the column after Unscored is "Not answered" above and "Your score" in the grid: the wider one
     widths = [NAME_WIDTH] + [COUNT_WIDTH] * (n_levels + 1) + [LAST_WIDTH, COUNT_WIDTH]
@@ -67,7 +61,7 @@ def write_summary_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric:
     total_row = last + 1
     sheet.write_string(total_row, 0, "All key areas", formats.label_total)
     for col in range(1, len(labels) + 2):
-        letter = layout.column_letter(col)
+        letter = a1.column_letter(col)
         cached = len(rubric.value_codes) if col >= n_levels + 2 else 0
         sheet.write_formula(
             total_row, col, f"=SUM({letter}{first + 1}:{letter}{last + 1})", formats.count_total, cached
@@ -99,7 +93,7 @@ def write_summary_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric:
     _write_grid(sheet, formats, rubric, grid_row)
     sheet.set_h_pagebreaks([grid_row])
     sheet.set_portrait()
-    sheet.set_paper(9)
+    sheet.set_paper(A4)
     sheet.set_margins(left=0.5, right=0.5)
     sheet.set_print_scale(print_scale(widths))
     sheet.hide_gridlines(2)
@@ -148,10 +142,10 @@ def _write_grid(sheet: Worksheet, formats: Formats, rubric: Rubric, top: int) ->
             sheet.write_string(row, 0, label, formats.grid_code)
             for col in range(1, score_col):
                 sheet.write_blank(row, col, None, formats.grid_cell)
-            score = layout.sheet_ref(area.sheet, layout.cell_ref(cells.row, cells.score_col, absolute=True))
+            score = a1.sheet_ref(area.sheet, a1.cell_ref(cells.row, cells.score_col, absolute=True))
             sheet.write_formula(row, score_col, f'=""&{score}', formats.grid_score, "")
             sheet.set_row(row, row_height([(label, NAME_WIDTH)], font_size=9, minimum=13.0, padding=1.0))
-    mirror = f"${layout.column_letter(score_col)}{header + 2}"
+    mirror = f"${a1.column_letter(score_col)}{header + 2}"
     unscored = rubric.unscored.replace('"', '""')
     tests = [f'LEFT(TRIM({mirror}),1)="{level}"' for level in range(1, n_levels + 1)]
     tests.append(f'TRIM({mirror})="{unscored}"')
@@ -160,7 +154,7 @@ def _write_grid(sheet: Worksheet, formats: Formats, rubric: Rubric, top: int) ->
 
 
 def _overall_chart(workbook: xlsxwriter.Workbook, rubric: Rubric, total_row: int) -> Chart:
-    labels = column_labels(rubric)
+    labels = layout.categories(rubric)
     chart = workbook.add_chart({"type": "column"})
     assert chart is not None  # None only for a chart type xlsxwriter does not know
     chart.add_series(
@@ -168,9 +162,7 @@ def _overall_chart(workbook: xlsxwriter.Workbook, rubric: Rubric, total_row: int
             "name": "Value codes",
             "categories": [layout.SUMMARY_SHEET, TABLE_ROW, 1, TABLE_ROW, len(labels)],
             "values": [layout.SUMMARY_SHEET, total_row, 1, total_row, len(labels)],
-            "points": [
-                {"fill": {"color": c}, "border": {"color": "#595959"}} for c in category_colours(len(rubric.levels))
-            ],
+            "points": level_points(len(rubric.levels), "#595959"),
             "data_labels": {"value": True},
             "gap": 60,
         }

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import traceback
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 
-from .. import layout
-from ..names import same_council
-from ..read.files import NotReadable, TooLarge, read_file
+from .. import a1, layout
+from ..councils import same_council
 from ..read.own_outputs import not_a_return
 from ..read.raw import RawCell, RawSheet, RawWorkbook, ReadFailure
-from ..read.safety import ZIP_OPEN_ERRORS, Limits, Package, check_zip, is_encrypted_ole, skip_reason, sniff
+from ..read.safety import Limits, skip_reason
+from ..read.workbook import FileFacts, read_bytes, read_workbook
 from ..rubric import Rubric
 from ..text import EXCEL_CELL_LIMIT, clean_text, display_path, utf16_len
 from .identity import check_identity, read_identity
@@ -24,7 +21,6 @@ from .issues import HOLD_CODES, Issue, Location, make_issue
 from .response import Answer, Response
 from .scores import read_score
 
-EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls"}
 FIX_DROPDOWN = 'choose 1 to {n} or "{unscored}" from the drop-down'
 FIX_BLANK = 'choose a level from the drop-down, or "{unscored}" to leave it unscored'
 
@@ -41,15 +37,6 @@ class FileStatus(str, Enum):
 
     def __str__(self) -> str:
         return self.value
-
-
-@dataclass(slots=True)
-class FileFacts:
-    """What the ledger records about any file: size, modification time (epoch seconds) and SHA-256."""
-
-    size: int | None = None
-    modified: float | None = None
-    sha256: str | None = None
 
 
 @dataclass(slots=True)
@@ -99,10 +86,11 @@ def read_return(path: Path | str, rubric: Rubric, limits: Limits | None = None) 
     reason = skip_reason(path)
     interpreting = False
     try:
-        data = _read_bytes(path, limits, facts)
+        data = read_bytes(path, limits, facts)
         reason = reason or not_a_return(data)  # a CSV of ours
         if not reason:
-            book = _read_book(path, data, limits, issues)
+            book, findings = read_workbook(path, data, limits)
+            issues.extend(make_issue(f.code, Location(shown), f.detail) for f in findings)
             reason = not_a_return(data, book)  # a summary or feedback workbook of ours
         if not reason:
             interpreting = True
@@ -152,74 +140,6 @@ def _internal_error(exc: BaseException, shown: str, stage: str) -> Issue:
         "This is a fault in nps-xlsx, not in the council's return, and the file itself may be fine"
     )
     return make_issue("internal-error", Location(shown), detail, value=type(exc).__name__)
-
-
-def _read_bytes(path: Path, limits: Limits, facts: FileFacts) -> bytes:
-    """The file's bytes, read non-blocking and never past the size limit; records size, time and SHA-256."""
-    try:
-        read = read_file(path, limits.max_file_bytes)
-    except NotReadable as exc:
-        raise ReadFailure("file-unreadable", f"the file cannot be read: {exc.reason}") from exc
-    except TooLarge as exc:
-        facts.size, facts.modified = exc.size, exc.modified
-        size = f"more than {limits.max_file_bytes:,} bytes (it grew while read)" if exc.grew else f"{exc.size:,} bytes"
-        raise ReadFailure("file-too-large", f"the file is {size} (limit {limits.max_file_bytes:,})") from exc
-    facts.size, facts.modified = read.size, read.modified
-    facts.sha256 = hashlib.sha256(read.data).hexdigest()
-    return read.data
-
-
-def _read_book(path: Path, data: bytes, limits: Limits, issues: list[Issue]) -> RawWorkbook:
-    shown = display_path(path)
-    if not data:
-        raise ReadFailure("file-empty", "the file is empty (0 bytes)")
-    container = sniff(data)
-    expected = EXTENSIONS.get(path.suffix.lower())
-    if container == "unknown":
-        raise ReadFailure("not-a-spreadsheet", "the content is not a spreadsheet (not .xlsx, .xlsm, .ods or .xls)")
-    if container == "ole":
-        if is_encrypted_ole(data):
-            raise ReadFailure("encrypted", "the workbook is password-protected (encrypted)")
-        from ..read.xls import read_xls
-
-        kind = "xls"
-        book = read_xls(data, limits)
-    else:
-        import io
-
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-        except ZIP_OPEN_ERRORS as exc:
-            raise ReadFailure("corrupt-file", "the file is a damaged or truncated zip archive") from exc
-        try:
-            with archive:
-                package = Package(archive, limits)
-                kind = check_zip(package)
-                if kind == "ods":
-                    from ..read.ods import read_ods
-
-                    book = read_ods(package)
-                else:
-                    from ..read.xlsx import read_xlsx
-
-                    book = read_xlsx(package)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
-            # members are read through safety.read_member, which says which part is damaged; this is the rest
-            raise ReadFailure("corrupt-file", "a part of the workbook is damaged") from exc
-    if expected != kind:
-        named = path.suffix or "no extension"
-        issues.append(
-            make_issue(
-                "extension-mismatch",
-                Location(shown),
-                f"the file is named {named} but holds an {kind.upper()} workbook; it was read as {kind.upper()}",
-            )
-        )
-    if book.has_macros:
-        issues.append(
-            make_issue("macros-ignored", Location(shown), "the workbook contains macros; they were ignored, never run")
-        )
-    return book
 
 
 def _interpret(
@@ -392,12 +312,12 @@ class _Locator:
         """The cover input ``name``: by defined name, else by its label on the cover."""
         target = self.book.names.get(name)
         if target and (sheet := self.book.sheet(target[0])):
-            return (sheet.name, layout.cell_ref(target[1], target[2])), sheet.cells.get((target[1], target[2]))
+            return (sheet.name, a1.cell_ref(target[1], target[2])), sheet.cells.get((target[1], target[2]))
         label = dict(layout.COVER_FIELDS)[name].casefold()
         for sheet in self.book.sheets:
             for (row, col), cell in sheet.cells.items():
                 if cell.kind == "text" and str(cell.value).strip().casefold() == label:
-                    ref = layout.cell_ref(row, col + 1)
+                    ref = a1.cell_ref(row, col + 1)
                     return (sheet.name, ref), sheet.cells.get((row, col + 1))
         return (layout.COVER_SHEET, None), None
 
@@ -435,17 +355,17 @@ class _Locator:
 
     @staticmethod
     def _ref(at: tuple[RawSheet, int, int]) -> str:
-        return f"{at[0].name}!{layout.cell_ref(at[1], at[2])}"
+        return f"{at[0].name}!{a1.cell_ref(at[1], at[2])}"
 
     def answer(self, code_id: str, shown: str, issues: list[Issue]) -> Answer | None:
         hits = self.id_cells.get(code_id, [])
         if len(hits) > 1:
-            places = ", ".join(f"{s.name}!{layout.cell_ref(r, c)}" for s, r, c in hits)
+            places = ", ".join(f"{s.name}!{a1.cell_ref(r, c)}" for s, r, c in hits)
             sheet, row, col = hits[1]
             issues.append(
                 make_issue(
                     "value-code-duplicated",
-                    Location(shown, sheet.name, layout.cell_ref(row, col)),
+                    Location(shown, sheet.name, a1.cell_ref(row, col)),
                     f"the value code appears in more than one row ({places})",
                     code_id,
                 )
@@ -475,7 +395,7 @@ class _Locator:
                 issues.append(
                     make_issue(
                         "name-mismatch",
-                        Location(shown, id_sheet.name, layout.cell_ref(id_row, id_col)),
+                        Location(shown, id_sheet.name, a1.cell_ref(id_row, id_col)),
                         detail,
                         code_id,
                     )
@@ -493,7 +413,7 @@ class _Locator:
         sheet, row, col = score_at
         if comment_at is None or comment_at[0] is not sheet or comment_at[1] != row:
             comment_at = (sheet, row, self._header_columns(sheet)[1] or layout.comment_col(self.rubric))
-        score_ref, comment_ref = layout.cell_ref(row, col), layout.cell_ref(row, comment_at[2])
+        score_ref, comment_ref = a1.cell_ref(row, col), a1.cell_ref(row, comment_at[2])
         raw_value = sheet.cells.get((row, col))
         if raw_value is not None and raw_value.kind == "text":
             where = Location(shown, sheet.name, score_ref)
@@ -517,7 +437,7 @@ class _Locator:
 
     def _comment(self, sheet: RawSheet, row: int, col: int, shown: str, code_id: str, issues: list[Issue]) -> str:
         cell = sheet.cells.get((row, col))
-        where = Location(shown, sheet.name, layout.cell_ref(row, col))
+        where = Location(shown, sheet.name, a1.cell_ref(row, col))
         if cell is not None and cell.kind == "uncached":
             issues.append(
                 make_issue(

@@ -40,36 +40,27 @@ def _clean(text: str) -> str:
 
 def check_identity(identity: dict[str, str], rubric: Rubric, file: str) -> Issue | None:
     """An error if the workbook is not for ``rubric`` (another diagnostic, version or text)."""
-    where = Location(file)
-    if identity.get("template_id") != layout.TEMPLATE_ID:
-        return make_issue(
-            "not-nps-workbook",
-            where,
-            f"not an NPS diagnostic workbook (template id {identity.get('template_id')!r})",
-            value=identity.get("template_id"),
-        )
-    if identity.get("rubric_id") != rubric.id:
-        return make_issue(
-            "wrong-rubric",
-            where,
-            f"this workbook is for the diagnostic {identity.get('rubric_id')!r}, not {rubric.id!r}",
-            value=identity.get("rubric_id"),
-        )
-    if identity.get("rubric_version") != rubric.version:
-        return make_issue(
+    found = identity.get
+    # the identity key, what this rubric expects there, the issue code, what is wrong (\0: what the workbook says)
+    checks = (
+        ("template_id", layout.TEMPLATE_ID, "not-nps-workbook", "not an NPS diagnostic workbook (template id \0)"),
+        ("rubric_id", rubric.id, "wrong-rubric", f"this workbook is for the diagnostic \0, not {rubric.id!r}"),
+        (
+            "rubric_version",
+            rubric.version,
             "wrong-rubric-version",
-            where,
-            f"this workbook is for version {identity.get('rubric_version')!r} of {rubric.id}, but version "
-            f"{rubric.version!r} was expected",
-            value=identity.get("rubric_version"),
-        )
-    if identity.get("rubric_fingerprint") != rubric.fingerprint:
-        return make_issue(
+            f"this workbook is for version \0 of {rubric.id}, but version {rubric.version!r} was expected",
+        ),
+        (
+            "rubric_fingerprint",
+            rubric.fingerprint,
             "rubric-fingerprint-mismatch",
-            where,
             f"the workbook's rubric text differs from {rubric.id} {rubric.version} (fingerprint "
-            f"{str(identity.get('rubric_fingerprint'))[:12]}… expected {rubric.fingerprint[:12]}…); "
+            f"{str(found('rubric_fingerprint'))[:12]}… expected {rubric.fingerprint[:12]}…); "
             "its statements may not be the ones councils were scoring against",
-            value=identity.get("rubric_fingerprint"),
-        )
+        ),
+    )
+    for key, expected, code, detail in checks:
+        if found(key) != expected:
+            return make_issue(code, Location(file), detail.replace("\0", repr(found(key))), value=found(key))
     return None

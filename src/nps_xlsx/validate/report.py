@@ -1,4 +1,4 @@
-"""Validation reports over many files: discovery, counts, text and JSON forms."""
+"""Validation reports over many files: counts, text and JSON forms."""
 
 from __future__ import annotations
 
@@ -24,15 +24,6 @@ STATUS_TEXT = {
     FileStatus.REJECTED: "rejected",
     FileStatus.SKIPPED: "skipped",
 }
-
-
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Paths given directly, and every entry under folders given (recursively, in sorted order).
-
-    Every entry is listed, files or not (pipes, broken links, links to folders...): each gets a line
-    in the report or ledger saying what it is. Links to folders are not followed.
-    """
-    return list_entries(paths)
 
 
 @dataclass
@@ -77,7 +68,7 @@ class ValidationReport:
 
 def validate_paths(paths: Iterable[Path], rubric: Rubric, limits: Limits | None = None) -> ValidationReport:
     """Read and check every file (folders are searched recursively)."""
-    return ValidationReport([read_return(path, rubric, limits) for path in discover(paths)])
+    return ValidationReport([read_return(path, rubric, limits) for path in list_entries(paths)])
 
 
 def render_file(report: FileReport, total_codes: int, quiet: bool = False) -> list[str]:

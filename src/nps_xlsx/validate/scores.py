@@ -14,6 +14,7 @@ from typing import Literal
 
 from ..read.raw import RawCell
 from ..rubric import Rubric
+from ..text import fold_space
 
 Status = Literal["scored", "unscored", "blank", "invalid"]
 UNSCORED_WORDS = {"unscored", "n/a", "na", "not scored", "not applicable"}
@@ -33,8 +34,9 @@ class ScoreReading:
     detail: str = ""
 
 
-def _fold(text: str) -> str:
-    return " ".join(_DASHES.sub("-", text).split()).casefold()
+def _fold_dashes(text: str) -> str:
+    """Dashes of every kind as ``-``, then :func:`~nps_xlsx.text.fold_space`."""
+    return fold_space(_DASHES.sub("-", text))
 
 
 def read_score(cell: RawCell | None, rubric: Rubric) -> ScoreReading:
@@ -66,7 +68,7 @@ def _labels(levels: tuple[str, ...]) -> list[str]:
 
 
 def _read_text(text: str, rubric: Rubric) -> ScoreReading:
-    folded = _fold(text)
+    folded = _fold_dashes(text)
     labels = _labels(rubric.levels)
     if folded in UNSCORED_WORDS or folded == rubric.unscored.casefold():
         return ScoreReading("unscored")
