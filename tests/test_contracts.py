@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.testing import Answer, fill_bytes
+from nps_xlsx.testing import Typed, fill_bytes
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TICKED = re.compile(r"`([^`]+)`")
@@ -124,15 +124,15 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = root / "returns"
     folder.mkdir()
 
-    def put(name: str, code: str, answers: dict[str, Answer], cover: dict[str, object]) -> None:
+    def put(name: str, code: str, answers: dict[str, Typed], cover: dict[str, object]) -> None:
         (folder / name).write_bytes(fill_bytes(copy[code], answers, cover))
 
-    every = {i: Answer("3 - Mature", "A named lead officer." if i == ids[1] else None) for i in ids}
-    put("dacorum.xlsx", DACORUM, {**every, ids[0]: Answer("Unscored")}, {"completion_date": date(2025, 1, 10)})
-    one = {ids[0]: Answer("2 - Developing", "a start\nmore to do")}
+    every = {i: Typed("3 - Mature", "A named lead officer." if i == ids[1] else None) for i in ids}
+    put("dacorum.xlsx", DACORUM, {**every, ids[0]: Typed("Unscored")}, {"completion_date": date(2025, 1, 10)})
+    one = {ids[0]: Typed("2 - Developing", "a start\nmore to do")}
     put("watford-old.xlsx", WATFORD, one, {"completion_date": date(2025, 1, 5)})
     put("watford.xlsx", WATFORD, one, {"completion_date": date(2025, 1, 12), "respondent_name": "A. Officer"})
-    put("hertsmere.xlsx", HERTSMERE, {ids[0]: Answer("seven")}, {})
+    put("hertsmere.xlsx", HERTSMERE, {ids[0]: Typed("seven")}, {})
     put("three-rivers.xlsx", THREE_RIVERS, {}, {})
     put("st-albans.xlsx", ST_ALBANS, one, {"council_name": "Luton Borough Council"})
     (folder / "~$dacorum.xlsx").write_bytes(b"\x05Owner" + bytes(160))
