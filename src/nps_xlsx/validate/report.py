@@ -13,6 +13,8 @@ from ..text import MAX_NAMED, display_path, named, plural
 from .check import FileReport, FileStatus, read_return
 from .issues import HOLD_CODES, Issue
 
+# The version of the output contracts (the README's "Output contracts"): fields are only ever added within one.
+CONTRACT = 1
 FAILING = (FileStatus.REJECTED, FileStatus.HELD)  # the statuses that make validate exit 1
 
 STATUS_TEXT = {
@@ -46,7 +48,12 @@ class ValidationReport:
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON output; the CLI's ``--json`` prints exactly this."""
-        return {"valid": self.valid, "counts": self.counts(), "files": [f.to_dict() for f in self.files]}
+        return {
+            "contract": CONTRACT,
+            "valid": self.valid,
+            "counts": self.counts(),
+            "files": [f.to_dict() for f in self.files],
+        }
 
     def summary_line(self) -> str:
         counts = self.counts()

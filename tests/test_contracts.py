@@ -1,0 +1,262 @@
+"""The README's "Output contracts" name exactly the keys of ``validate --json`` and the columns of the CSV files.
+
+The returns are built in code and read only through the command line, so the test sees what scripts see.
+A key or column renamed, removed, or added without a line in the README fails here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nps_xlsx.cli import main
+from nps_xlsx.testing import Typed, fill_bytes
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+TICKED = re.compile(r"`([^`]+)`")
+
+DACORUM, WATFORD, HERTSMERE = "E07000096", "E07000103", "E07000098"
+THREE_RIVERS, ST_ALBANS, OXFORD = "E07000102", "E07000240", "E07000178"
+# code, name, then two columns of the council's own (they follow ours in chase.csv, in this order)
+COUNCILS = [
+    ("code", "name", "region", "email"),
+    (DACORUM, "Dacorum Borough Council", "East of England", "procurement@dacorum.example"),
+    (WATFORD, "Watford Borough Council", "East of England", ""),
+    (HERTSMERE, "Hertsmere Borough Council", "East of England", "hertsmere@example.org"),
+    (THREE_RIVERS, "Three Rivers District Council", "", ""),
+    (ST_ALBANS, "St Albans City and District Council", "East of England", ""),
+    (OXFORD, "Oxford City Council", "South East", "oxford@example.org"),
+]
+OWN_COLUMNS = ["region", "email"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One documented key or column: its name, type and the text describing its values."""
+
+    name: str
+    type: str
+    value: str
+    cell: str  # the whole first cell, which may name several fields
+
+    def values(self) -> list[str]:
+        """The values the description names, in its order (its `ticked` words)."""
+        return TICKED.findall(self.value)
+
+
+def section(text: str, heading: str) -> str:
+    """The README's text under the heading that starts ``heading``, up to the next of its level or higher."""
+    level = heading.split(" ")[0]
+    start = re.search(rf"^{re.escape(heading)}.*\n", text, re.M).end()
+    ends = [m.start() for m in re.finditer(rf"^#{{1,{len(level)}}} ", text[start:], re.M)]
+    return text[start : start + ends[0]] if ends else text[start:]
+
+
+def tables(text: str) -> dict[str, list[Field]]:
+    """Each Markdown table, by its first header cell (unticked), as its rows' first three cells."""
+    found: dict[str, list[Field]] = {}
+    block: list[list[str]] = []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            block.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+            continue
+        if block:
+            name = block[0][0].strip("`")
+            assert name not in found, f"two tables named {name!r}"
+            found[name] = [Field(_ticked(row[0]), *[*row, "", ""][1:3], row[0]) for row in block[2:]]
+        block = []
+    return found
+
+
+def _ticked(cell: str) -> str:
+    match = TICKED.search(cell)
+    assert match, f"a table row's first cell names no field: {cell!r}"
+    return match[1]
+
+
+TEXT = README.read_text(encoding="utf-8")
+CONTRACT = tables(section(TEXT, "### Output contracts"))
+JSON_OBJECTS = ["report", "counts", "files[]", "issues[]", "response", "answers[]"]
+CSV_FILES = ["responses.csv", "files.csv", "chase.csv"]
+JSON_TYPES = {"string": str, "integer": int, "boolean": bool, "object": dict, "array": list, "null": type(None)}
+
+
+def documented(table: str) -> list[str]:
+    names = [f.name for f in CONTRACT[table]]
+    assert len(names) == len(set(names)), f"a field listed twice in {table}"
+    return names
+
+
+def field(table: str, name: str) -> Field:
+    return next(f for f in CONTRACT[table] if f.name == name)
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Returns whose files and councils take every status, from copies ``generate`` personalised.
+
+    Dacorum accepted, Watford accepted with warnings (and an older copy superseded), Hertsmere rejected,
+    Three Rivers blank, St Albans held (another council's name typed), Oxford not returned, a lock file skipped.
+    """
+    root = tmp_path_factory.mktemp("contracts")
+    councils = root / "councils.csv"
+    councils.write_text("".join(",".join(row) + "\n" for row in COUNCILS), encoding="utf-8")
+    run("generate", "--councils", str(councils), "--out-dir", str(root / "copies"))
+    copy = {code: next((root / "copies").glob(f"{code}-*.xlsx")).read_bytes() for code, *_ in COUNCILS[1:]}
+    blank = json.loads(run("validate", "--json", str(root / "copies")))["files"][0]["response"]
+    ids = [answer["code_id"] for answer in blank["answers"]]
+
+    folder = root / "returns"
+    folder.mkdir()
+
+    def put(name: str, code: str, answers: dict[str, Typed], cover: dict[str, object]) -> None:
+        (folder / name).write_bytes(fill_bytes(copy[code], answers, cover))
+
+    every = {i: Typed("3 - Mature", "A named lead officer." if i == ids[1] else None) for i in ids}
+    put("dacorum.xlsx", DACORUM, {**every, ids[0]: Typed("Unscored")}, {"completion_date": date(2025, 1, 10)})
+    one = {ids[0]: Typed("2 - Developing", "a start\nmore to do")}
+    put("watford-old.xlsx", WATFORD, one, {"completion_date": date(2025, 1, 5)})
+    put("watford.xlsx", WATFORD, one, {"completion_date": date(2025, 1, 12), "respondent_name": "A. Officer"})
+    put("hertsmere.xlsx", HERTSMERE, {ids[0]: Typed("seven")}, {})
+    put("three-rivers.xlsx", THREE_RIVERS, {}, {})
+    put("st-albans.xlsx", ST_ALBANS, one, {"council_name": "Luton Borough Council"})
+    (folder / "~$dacorum.xlsx").write_bytes(b"\x05Owner" + bytes(160))
+    return root
+
+
+@pytest.fixture(scope="module")
+def report(returns: Path) -> dict[str, object]:
+    return json.loads(run("validate", "--json", str(returns / "returns")))
+
+
+@pytest.fixture(scope="module")
+def outputs(returns: Path) -> dict[str, bytes]:
+    """The three CSV files of one ``collect`` run, by their names in the README."""
+    out = returns / "out"
+    out.mkdir()
+    paths = {name: out / name for name in CSV_FILES}
+    run(
+        "collect",
+        str(returns / "returns"),
+        "--expected",
+        str(returns / "councils.csv"),
+        "--out",
+        str(out / "summary.xlsx"),
+        "--csv",
+        str(paths["responses.csv"]),
+        "--ledger",
+        str(paths["files.csv"]),
+        "--chase",
+        str(paths["chase.csv"]),
+    )
+    return {name: path.read_bytes() for name, path in paths.items()}
+
+
+def instances(report: dict[str, object]) -> dict[str, list[dict[str, object]]]:
+    """Every object of the JSON report, by the name of the README table that documents its kind."""
+    files: list[dict[str, object]] = report["files"]
+    responses = [f["response"] for f in files if f["response"] is not None]
+    return {
+        "report": [report],
+        "counts": [report["counts"]],
+        "files[]": files,
+        "issues[]": [issue for f in files for issue in f["issues"]],
+        "response": responses,
+        "answers[]": [answer for r in responses for answer in r["answers"]],
+    }
+
+
+def rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_the_readme_documents_each_output() -> None:
+    assert set(CONTRACT) == {*JSON_OBJECTS, *CSV_FILES}
+    for table in CONTRACT:
+        assert documented(table), f"the table {table} lists no field"
+
+
+def test_every_json_object_has_exactly_the_documented_keys(report: dict[str, object]) -> None:
+    for table, objects in instances(report).items():
+        assert objects, f"the returns produced no {table} to check"
+        for obj in objects:
+            assert set(obj) == set(documented(table)), table
+
+
+def test_every_json_value_has_the_documented_type(report: dict[str, object]) -> None:
+    for table, objects in instances(report).items():
+        for f in CONTRACT[table]:
+            allowed = {JSON_TYPES[word] for word in f.type.split(" or ")}
+            for obj in objects:
+                assert type(obj[f.name]) in allowed, (table, f.name, obj[f.name])  # a bool is no integer
+
+
+def test_json_values_are_those_documented(report: dict[str, object]) -> None:
+    objects = instances(report)
+    assert report["contract"] == int(field("report", "contract").values()[0])
+    statuses = field("files[]", "status").values()
+    assert statuses == documented("counts")  # every status is counted, none other
+    assert list(report["counts"]) == statuses
+    # The returns take every value each enumeration documents, and no other.
+    for table, name in (("files[]", "status"), ("issues[]", "severity"), ("answers[]", "status")):
+        assert {o[name] for o in objects[table]} == set(field(table, name).values()), (table, name)
+    formats = {o["format"] for o in objects["files[]"]} - {None}
+    assert formats and formats <= set(field("files[]", "format").values())
+
+
+def test_identity_has_the_keys_of_the_workbook_contract(report: dict[str, object]) -> None:
+    identity = tables(section(TEXT, "## The workbook contract"))["key"]  # the Identity table
+    keys = {key for row in identity for key in TICKED.findall(row.cell)}
+    for response in instances(report)["response"]:
+        assert set(response["identity"]) == keys
+
+
+@pytest.mark.parametrize("name", CSV_FILES)
+def test_csv_columns_are_those_documented_in_order(outputs: dict[str, bytes], name: str) -> None:
+    data = outputs[name]
+    assert data.startswith(codecs.BOM_UTF8) and data.endswith(b"\r\n")
+    header = data[len(codecs.BOM_UTF8) :].split(b"\r\n")[0].decode("utf-8").split(",")
+    assert header == documented(name) + (OWN_COLUMNS if name == "chase.csv" else [])
+    assert rows(data), f"{name} has no rows to check"
+
+
+@pytest.mark.parametrize("name", CSV_FILES)
+def test_csv_integer_columns_hold_integers(outputs: dict[str, bytes], name: str) -> None:
+    integers = [f.name for f in CONTRACT[name] if f.type == "integer"]
+    assert {f.type for f in CONTRACT[name]} <= {"text", "integer"}
+    for row in rows(outputs[name]):
+        for column in integers:
+            assert re.fullmatch(r"[0-9]*", row[column]), (name, column, row[column])
+
+
+def test_csv_statuses_and_rows_are_as_documented(report: dict[str, object], outputs: dict[str, bytes]) -> None:
+    ledger, chase, responses = rows(outputs["files.csv"]), rows(outputs["chase.csv"]), rows(outputs["responses.csv"])
+    assert {r["status"] for r in ledger} == set(field("files.csv", "status").values())
+    # the ledger: every entry, in the order validate reads them
+    assert [r["path"] for r in ledger] == [f["path"] for f in report["files"]]
+    # the chase list: every expected council once, by status in the documented order, then in list order
+    order = field("chase.csv", "status").values()
+    assert {r["status"] for r in chase} == set(order)
+    listed = [code for code, *_ in COUNCILS[1:]]
+    key = [(order.index(r["status"]), listed.index(r["council_code"])) for r in chase]
+    assert key == sorted(key) and len(chase) == len(listed)
+    # responses: the used returns in the ledger's order, each with its value codes in the rubric's order
+    used = [r["path"] for r in ledger if r["status"] in ("accepted", "accepted-with-warnings")]
+    assert list(dict.fromkeys(r["source_file"] for r in responses)) == used
+    ids = [a["code_id"] for a in instances(report)["response"][0]["answers"]]
+    assert [r["code_id"] for r in responses] == ids * len(used)
