@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .assign import Assignments
 from .collect import Collection, collect, read_all
@@ -21,6 +22,9 @@ from .safety import Limits
 from .sidecar import Sidecar
 from .spool import CommentSpool
 from .validate import FileReport, FileStatus
+
+if TYPE_CHECKING:
+    from .rounds import PreviousRound
 
 
 @dataclass(frozen=True)
@@ -37,9 +41,12 @@ class CollectOutputs:
     raw_csv: bool = False
     chase_csv: Path | None = None
     bom: bool = True
+    excellence_csv: Path | None = None
 
     def paths(self) -> list[Path]:
-        return [p for p in (self.summary, self.responses_csv, self.ledger_csv, self.chase_csv) if p]
+        return [
+            p for p in (self.summary, self.responses_csv, self.ledger_csv, self.chase_csv, self.excellence_csv) if p
+        ]
 
 
 def _reproducible() -> bool:
@@ -70,8 +77,14 @@ def run_collect(
     assignments: Assignments | None = None,
     force: bool = False,
     refused: list[OutputRefused] | None = None,
+    previous: PreviousRound | None = None,
+    round_label: str | None = None,
+    notes: list[str] | None = None,
 ) -> Collection:
     """Run the job end to end and return the collection (for the caller's summary line).
+
+    ``round_label`` names this round (default: the year it is produced); with ``previous``, the summary shows
+    the movement since that round, and a line for the console is added to ``notes``.
 
     An output whose path holds something that must be kept (see :mod:`nps_xlsx.output`) is not written: it
     is added to ``refused`` and the other outputs are written (without ``refused``, the first is raised).
@@ -97,11 +110,14 @@ def run_collect(
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
         if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
             raise NothingFoundError(nothing_found(inputs, reports))
-        from .consolidate import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
+        from .consolidate import build_tables, write_chase_csv, write_csv, write_ledger_csv, write_responses_csv
+        from .excellence import EXCELLENCE_COLUMNS
+        from .rounds import compare
         from .summary import write_summary
 
         collection = collect(reports, expected, spool, assignments)
         produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
+        label = str(produced.year) if round_label is None else round_label
         guard = Guard((*files, *protected), force, rubric)
         problems: list[OutputRefused] = []
         keep = problems.append
@@ -111,13 +127,18 @@ def run_collect(
                 side.start(
                     lambda: _unless_refused(
                         responses_csv,
-                        lambda temp: write_responses_csv(collection, rubric, temp, outputs.raw_csv, outputs.bom),
+                        lambda temp: write_responses_csv(collection, rubric, temp, outputs.raw_csv, outputs.bom, label),
                         "responses",
                         guard,
                     ),
                     then=lambda problem: problem and keep(problem),
                 )
             tables = build_tables(collection, rubric, produced)
+            tables.overview.append(("Round", label))
+            if previous is not None:
+                tables.rounds = compare(previous, tables.responses, rubric, label)
+                tables.overview.extend(tables.rounds.overview)
+                (notes if notes is not None else []).append(tables.rounds.console)
             write_book = partial(write_summary, tables, rubric, produced, parallel=workers > 1)
             if refusal := _unless_refused(outputs.summary, write_book, "summary", guard):
                 keep(refusal)
@@ -129,6 +150,14 @@ def run_collect(
             if outputs.chase_csv:
                 write_chase = partial(write_chase_csv, tables.chase, raw=outputs.raw_csv, bom=outputs.bom)
                 if refusal := _unless_refused(outputs.chase_csv, write_chase, "chase", guard):
+                    keep(refusal)
+            if outputs.excellence_csv:
+                top_rows = tables.excellence
+
+                def write_top(temp: Path) -> None:
+                    write_csv(temp, EXCELLENCE_COLUMNS, top_rows(), outputs.raw_csv, outputs.bom)
+
+                if refusal := _unless_refused(outputs.excellence_csv, write_top, "excellence", guard):
                     keep(refusal)
     finally:
         spool.close()

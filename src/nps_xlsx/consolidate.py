@@ -7,14 +7,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import chase, layout
 from .collect import Collection
+from .excellence import excellence_rows
 from .rubric import Rubric
 from .sheet_rows import is_blank
 from .validate import FileStatus
+
+if TYPE_CHECKING:
+    from .rounds import Comparison
 
 NOT_ANSWERED = layout.NOT_ANSWERED
 LEDGER_COLUMNS = [
@@ -61,7 +66,7 @@ LEDGER_STATUSES: dict[str, str] = {
     FileStatus.SKIPPED: "Skipped",
 }
 REVIEW_COLUMNS = ["File", "SHA-256", "Issued to", "Issued code", "Name typed", "Reason", "What to do"]
-RESPONSE_COLUMNS = [
+ROW_COLUMNS = [  # a response's own columns: the responses frame's, and the CSV's first (how it is recognised)
     "source_file",
     "council",
     "council_code",
@@ -72,6 +77,9 @@ RESPONSE_COLUMNS = [
     "level",
     "comment",
 ]
+# The responses CSV's columns: a documented contract (README), to which columns are added, never renamed. The
+# last two say which round (``--round``) and which rubric (its fingerprint), for comparing rounds (rounds.py).
+RESPONSE_COLUMNS = [*ROW_COLUMNS, "round", "rubric_fingerprint"]
 
 
 @dataclass
@@ -90,6 +98,8 @@ class Tables:
     chase: pd.DataFrame  # CHASE_COLUMNS, then the council list's other columns
     overview: list[tuple[str, object]]
     needs_review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
+    excellence: Callable[[], Iterator[tuple[object, ...]]] = lambda: iter(())  # the Excellence rows (excellence.py)
+    rounds: Comparison | None = None  # the movement since the previous round (--previous; rounds.py)
 
 
 def categories(rubric: Rubric) -> list[str]:
@@ -98,7 +108,7 @@ def categories(rubric: Rubric) -> list[str]:
 
 
 def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
-    """One tuple of :data:`RESPONSE_COLUMNS` per (used return x value code), in input then rubric order.
+    """One tuple of :data:`ROW_COLUMNS` per (used return x value code), in input then rubric order.
 
     Generated, not stored: comments may be on disk (see :mod:`nps_xlsx.spool`) and come back one return at
     a time. Without comments, the ``comment`` field is ``""``.
@@ -175,10 +185,11 @@ def write_csv(
 
 
 def write_responses_csv(
-    collection: Collection, rubric: Rubric, path: Path, raw: bool = False, bom: bool = True
+    collection: Collection, rubric: Rubric, path: Path, raw: bool = False, bom: bool = True, round_label: str = ""
 ) -> None:
     """The tidy CSV, one row per (used return x value code); empty for no score. See :func:`write_csv`."""
-    write_csv(path, RESPONSE_COLUMNS, response_rows(collection, rubric), raw, bom)
+    tail = (round_label, rubric.fingerprint)
+    write_csv(path, RESPONSE_COLUMNS, (row + tail for row in response_rows(collection, rubric)), raw, bom)
 
 
 def for_people(frame: pd.DataFrame, statuses: dict[str, str]) -> pd.DataFrame:
@@ -202,7 +213,7 @@ def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False, bom: b
 
 def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
     """The responses without their comments, plus ``category``, the distribution column each counts in."""
-    frame = pd.DataFrame(response_rows(collection, rubric, with_comments=False), columns=RESPONSE_COLUMNS)
+    frame = pd.DataFrame(response_rows(collection, rubric, with_comments=False), columns=ROW_COLUMNS)
     labels = categories(rubric)
     frame["category"] = [
         labels[int(score) - 1] if score is not None and score == score else (level or NOT_ANSWERED)
@@ -300,6 +311,7 @@ def build_tables(collection: Collection, rubric: Rubric, produced: datetime | No
         chase_frame,
         overview,
         _needs_review(collection),
+        lambda: excellence_rows(response_rows(collection, rubric), rubric),
     )
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .response import Response
     from .rubric import Rubric
 
-OutputKind = Literal["template", "personalised", "summary", "feedback", "responses", "ledger", "chase"]
+OutputKind = Literal["template", "personalised", "summary", "feedback", "responses", "ledger", "chase", "excellence"]
 OUTPUT_PROPERTY = layout.OUTPUT_PROPERTY  # on every workbook we write: which kind of output it is
 PROBE = 64 << 10  # bytes read to recognise an output: a header line, or a workbook's property parts
 DESCRIPTIONS: dict[str, str] = {
@@ -36,10 +36,11 @@ DESCRIPTIONS: dict[str, str] = {
     "responses": "a responses CSV",
     "ledger": "a ledger CSV",
     "chase": "a chase list CSV",
+    "excellence": "an examples-of-excellence CSV",
 }
 WORKBOOK_KINDS: frozenset[OutputKind] = frozenset({"template", "personalised", "summary", "feedback"})
 # Outputs that are never returns: found among returns, they are skipped.
-NOT_RETURNS = frozenset({"summary", "feedback", "responses", "ledger", "chase"})
+NOT_RETURNS = frozenset({"summary", "feedback", "responses", "ledger", "chase", "excellence"})
 # Issue codes of a workbook that carries our identity but could not be read against this rubric, or could not
 # be read at all: it may hold a council's answers.
 _UNREADABLE_RETURN = frozenset({"wrong-rubric", "wrong-rubric-version", "rubric-fingerprint-mismatch", "encrypted"})
@@ -53,9 +54,11 @@ def describe(kind: str) -> str:
 
 def csv_headers() -> dict[OutputKind, list[str]]:
     """The leading header columns of each CSV we write (a file may add columns after them)."""
-    from .consolidate import CHASE_COLUMNS, LEDGER_COLUMNS, RESPONSE_COLUMNS  # pandas: only when a CSV is met
+    from .consolidate import CHASE_COLUMNS, LEDGER_COLUMNS, ROW_COLUMNS  # pandas: only when a CSV is met
+    from .excellence import EXCELLENCE_COLUMNS
 
-    return {"responses": RESPONSE_COLUMNS, "ledger": LEDGER_COLUMNS, "chase": CHASE_COLUMNS}
+    columns: dict[OutputKind, list[str]] = {"responses": ROW_COLUMNS, "ledger": LEDGER_COLUMNS, "chase": CHASE_COLUMNS}
+    return {**columns, "excellence": EXCELLENCE_COLUMNS}
 
 
 def csv_kind(head: bytes) -> OutputKind | None:
