@@ -121,7 +121,9 @@ def _write_sheets(
     if tables.rounds is not None:
         _round_sheets(book, fmt, rows, tables.rounds, rubric)
     wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
-    _table_sheet(book, fmt, rows, "Excellence", (EXCELLENCE_HEADERS, tables.excellence()), "Excellence", wrap=wrap)
+    _table_sheet(
+        book, fmt, rows, "Excellence", (EXCELLENCE_HEADERS, tables.excellence()), "Excellence", wrap=wrap, freeze=2
+    )
     comments = (COMMENT_COLUMNS, tables.comment_rows())
     wrap = {"Council": 28, "Value code": 28, "Comment": 70}
     _table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap=wrap, side=side, freeze=2)
