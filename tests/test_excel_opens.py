@@ -49,12 +49,16 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
     samples = root / "samples"
     shutil.copytree(REPO / "samples" / "returns", samples)
     expected = str(REPO / "samples" / "councils.csv")
+    previous = REPO / "samples" / "previous" / "responses-2021.csv"
     return {
         "template": template,
         "personalised": personalised,
         "filled (fill_bytes)": fill_bytes(personalised, answers, cover),
         "filled (openpyxl)": (root / "openpyxl.xlsx").read_bytes(),
         "summary (samples)": _collect(samples, root / "small.xlsx", "--expected", expected),
+        "summary (samples, rounds)": _collect(
+            samples, root / "rounds.xlsx", "--expected", expected, "--previous", str(previous), "--round", "2025"
+        ),
         "summary (nothing accepted)": _collect(empty, root / "empty.xlsx"),
     }
 
@@ -85,6 +89,7 @@ KINDS = [
     "filled (fill_bytes)",
     "filled (openpyxl)",
     "summary (samples)",
+    "summary (samples, rounds)",
     f"summary ({LARGE} returns)",
     "summary (nothing accepted)",
 ]

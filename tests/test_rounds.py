@@ -368,3 +368,24 @@ def test_the_round_defaults_to_the_year_produced(
     assert result.exit_code == 0, result.output
     written = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig", dtype=str)
     assert set(written["round"]) == {"2025"}
+
+
+def test_the_readme_main_job_compares_the_sample_rounds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's first command, run as written on a copy of samples/: it shows the movement since 2021."""
+    import shlex
+    import shutil
+
+    from .conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = next(line for line in readme.splitlines() if "bin/nps-xlsx collect " in line)
+    args = shlex.split(command.split(".venv/bin/nps-xlsx ", 1)[1])
+    assert "--previous" in args and "--round" in args
+    shutil.copytree(REPO / "samples", tmp_path / "samples")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Previous round 2021: 21 councils then, 22 now; 20 in both (18 matched by code, 2 by name)" in result.output
+    book = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx", read_only=True)
+    assert {"Councils by round", "Movement by key area", "Movers", "Excellence"} <= set(book.sheetnames)
+    assert (tmp_path / "out" / "excellence.csv").exists()
