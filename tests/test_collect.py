@@ -275,6 +275,7 @@ def test_data_sheets_are_tables_with_one_header_row(round_trip: dict) -> None:
         "By value code (chart)",
         "Score matrix",
         "Area averages",
+        "Excellence",
         "Comments",
         "Issues",
         "Ledger",
