@@ -71,13 +71,13 @@ def load_previous(path: Path, rubric: Rubric, allow_rubric_change: bool = False)
     folded = [fold(h) for h in table.header]
     optional = {name: folded.index(fold(name)) for name in ("round", "rubric_fingerprint") if fold(name) in folded}
     wanted = {**{c: table.at[c] for c in ("source_file", "council", "council_code", "code_id", "score")}, **optional}
-    lines, records = [], []
-    for line, row in table.rows:
-        lines.append(line)
-        records.append([row[i].strip() if i < len(row) else "" for i in wanted.values()])
-    frame = pd.DataFrame(records, columns=list(wanted), dtype=object)
-    if frame.empty:
+    records = list(table.rows)
+    if not records:
         raise PreviousRoundError(f"{shown}: holds no responses ({_USE})")
+    lines = [line for line, _row in records]
+    cells = pd.DataFrame([row for _line, row in records], dtype=object)  # short rows padded with None
+    cells = cells.reindex(columns=list(wanted.values())).fillna("")
+    frame = pd.DataFrame({name: cells[i].map(str.strip) for name, i in wanted.items()})
     for column in ("source_file", "council", "council_code"):
         frame[column] = _unneutralised(frame[column])
     frame["score"] = _scores(frame["score"], lines, len(rubric.levels), shown)
@@ -94,9 +94,8 @@ def load_previous(path: Path, rubric: Rubric, allow_rubric_change: bool = False)
 
 def _unneutralised(column: pd.Series) -> pd.Series:
     """Text as typed: the ``'`` that the CSV writer put before a would-be formula removed."""
-    text = column.astype(str)
-    guarded = text.str[:1].eq("'") & text.str[1:2].isin(_FORMULA_STARTS)
-    return text.where(~guarded, text.str[1:])
+    fixed = {v: v[1:] if v[:1] == "'" and v[1:2] in _FORMULA_STARTS else v for v in column.unique()}
+    return column.map(fixed)
 
 
 def _scores(column: pd.Series, lines: list[int], n_levels: int, shown: str) -> pd.Series:
@@ -207,11 +206,11 @@ class Comparison:
 def _scored(responses: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
     scored = responses[responses["score"].notna()]
-    return pd.DataFrame(
+    return pd.DataFrame(  # categories: grouping 59,000 rows by text is slow
         {
-            "source_file": scored["source_file"].to_numpy(),
-            "code_id": scored["code_id"].to_numpy(),
-            "area": scored["code_id"].map(areas).to_numpy(),
+            "source_file": pd.Categorical(scored["source_file"]),
+            "code_id": pd.Categorical(scored["code_id"]),
+            "area": pd.Categorical(scored["code_id"].map(areas)),
             "score": scored["score"].astype(float).to_numpy(),
         }
     )
@@ -219,20 +218,24 @@ def _scored(responses: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
 
 def code_stats(scored: pd.DataFrame, mature: int) -> pd.DataFrame:
     """Per value code: ``n`` scores, the ``share`` at ``mature`` or above, and their ``median``."""
-    grouped = scored.assign(high=scored["score"] >= mature).groupby("code_id")
+    grouped = scored.assign(high=scored["score"] >= mature).groupby("code_id", observed=True)
     return grouped.agg(n=("score", "size"), share=("high", "mean"), median=("score", "median"))
 
 
 def area_scores(scored: pd.DataFrame) -> pd.DataFrame:
     """Each council's score in each key area: the mean of its scores there (``source_file, area, mean``)."""
-    return scored.groupby(["source_file", "area"], as_index=False)["score"].mean().rename(columns={"score": "mean"})
+    return (
+        scored.groupby(["source_file", "area"], as_index=False, observed=True)["score"]
+        .mean()
+        .rename(columns={"score": "mean"})
+    )
 
 
 def area_stats(scored: pd.DataFrame, mature: int) -> pd.DataFrame:
     """Per key area: ``n`` councils with a score there, the ``share`` of all its scores at ``mature`` or above,
     and the ``median`` of the councils' area scores (:func:`area_scores`)."""
-    share = scored.assign(high=scored["score"] >= mature).groupby("area")["high"].mean()
-    per_council = area_scores(scored).groupby("area")["mean"]
+    share = scored.assign(high=scored["score"] >= mature).groupby("area", observed=True)["high"].mean()
+    per_council = area_scores(scored).groupby("area", observed=True)["mean"]
     return pd.DataFrame({"n": per_council.size(), "share": share, "median": per_council.median()})
 
 
