@@ -24,12 +24,6 @@ LONG_EVERY = 5  # one file in 5 (20%) has several 3-5 paragraph comments
 SPARSE_EVERY = 20  # one file in 20 (5%) is mostly blank
 BUILD_PROCESSES = 2
 
-PLACES = (
-    "Ashford", "Barnsley", "Calderdale", "Dacorum", "Eastleigh", "Fenland", "Gedling", "Harrogate", "Ipswich",
-    "Kirklees", "Lewes", "Mendip", "Newark", "Oadby", "Pendle", "Rushmoor", "Selby", "Tendring", "Uttlesford",
-    "Wealden", "Wychavon", "York", "King's Lynn", "Brighton & Hove", "Newcastle-under-Lyme", "St Helens",
-)  # fmt: skip
-KINDS = ("Borough Council", "District Council", "City Council", "County Council", "Metropolitan Borough Council")
 ROLES = ("Head of Procurement", "Procurement Manager", "Commercial Lead", "Category Manager")
 FIRST = ("Sam", "Alex", "Priya", "Jordan", "Chris", "Aisha", "Tom", "Helen", "Rhys", "Zoë")
 LAST = ("Patel", "Jones", "Smith", "O'Neill", "Williams", "Evans", "Khan", "Brown", "Davies")
@@ -61,9 +55,9 @@ class CorpusFile:
 
 def plan_file(index: int) -> CorpusFile:
     """Decide file ``index``'s name, council and kind, deterministically (file i is the same in every corpus)."""
-    place = PLACES[index % len(PLACES)]
-    kind_name = KINDS[(index // len(PLACES)) % len(KINDS)]
-    council = f"{place} {kind_name} {index:05d}"
+    from nps_xlsx.testing import synthetic_council
+
+    council = synthetic_council(index).name
     if index % INVALID_EVERY == INVALID_EVERY // 2:
         kind = ("invalid-text-score", "invalid-number-score", "invalid-truncated")[(index // INVALID_EVERY) % 3]
     elif index % LONG_EVERY == 1:
@@ -81,10 +75,10 @@ def long_comment(rng) -> str:
 
 
 def make_return(template: bytes, rubric, planned: CorpusFile) -> bytes:
-    """The bytes of one synthetic return, filled with :func:`nps_xlsx.fill.fill_bytes`."""
+    """The bytes of one synthetic return, filled with :func:`nps_xlsx.testing.fill_bytes`."""
     import random
 
-    from nps_xlsx.fill import Answer, fill_bytes, random_answers
+    from nps_xlsx.testing import Typed, fill_bytes, random_answers
 
     rng = random.Random(SEED * 1_000_003 + planned.index)
     blank_rate = 0.6 if planned.kind == "sparse" else 0.1
@@ -92,11 +86,11 @@ def make_return(template: bytes, rubric, planned: CorpusFile) -> bytes:
     ids = list(answers)
     if planned.kind == "long":
         for code_id in rng.sample(ids, rng.randint(4, 10)):
-            answers[code_id] = Answer(answers[code_id].score or "3 - Mature", long_comment(rng))
+            answers[code_id] = Typed(answers[code_id].score or "3 - Mature", long_comment(rng))
     elif planned.kind == "invalid-text-score":
-        answers[rng.choice(ids)] = Answer("seven", "We think this is a seven.")
+        answers[rng.choice(ids)] = Typed("seven", "We think this is a seven.")
     elif planned.kind == "invalid-number-score":
-        answers[rng.choice(ids)] = Answer(7, None)
+        answers[rng.choice(ids)] = Typed(7, None)
     first, last = rng.choice(FIRST), rng.choice(LAST)
     cover = {
         "council_name": planned.council,
@@ -147,8 +141,9 @@ def ensure_corpus(workdir: Path, n: int) -> tuple[Path, dict]:
             manifest["cached"] = True
             return folder, manifest
     log(f"building the corpus of {n:,} returns in {folder} ...")
+    from nps_xlsx.output import build_time
     from nps_xlsx.rubric import load_rubric
-    from nps_xlsx.template import BuildOptions, build_time, build_workbook
+    from nps_xlsx.template.builder import BuildOptions, build_workbook
 
     shutil.rmtree(folder, ignore_errors=True)
     manifest_path.unlink(missing_ok=True)
@@ -184,9 +179,11 @@ def ensure_corpus(workdir: Path, n: int) -> tuple[Path, dict]:
 
 def synthetic_councils(path: Path, count: int) -> None:
     """Write a council list of ``count`` synthetic councils (code,name,region)."""
+    from nps_xlsx.testing import synthetic_council
+
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(["code", "name", "region"])
         for i in range(count):
-            place = PLACES[i % len(PLACES)]
-            writer.writerow([f"E9{i:07d}", f"{place} {KINDS[i % len(KINDS)]} {i}", "Synthetic"])
+            council = synthetic_council(i)
+            writer.writerow([council.code, council.name, "Synthetic"])

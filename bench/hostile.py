@@ -33,7 +33,7 @@ import meter
 from meter import Launcher, cli_command, log
 from report import machine_lines
 
-from nps_xlsx.layout import column_letter
+from nps_xlsx.a1 import column_letter
 
 TARGET_SECONDS = 5.0
 TARGET_MB = 500.0

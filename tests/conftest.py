@@ -9,7 +9,7 @@ import pytest
 
 from nps_xlsx.councils import Council
 from nps_xlsx.rubric import Rubric, load_rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
 
 REPO = Path(__file__).resolve().parents[1]
 FIXED_TIME = datetime(2026, 1, 15, tzinfo=timezone.utc)

@@ -1,6 +1,6 @@
 """Read one spreadsheet with our reader and with another one, and list where they disagree.
 
-Our side is what :func:`nps_xlsx.validate._read_book` hands the validator (a ``RawWorkbook``);
+Our side is what :func:`nps_xlsx.read.workbook.read_workbook` hands the validator (a ``RawWorkbook``);
 the other side is python-calamine (every format) or openpyxl (``.xlsx``/``.xlsm``). Both are
 reduced to the same shape before comparing: sheet names in order, the non-empty cells of each
 sheet as ``(kind, value)``, and (openpyxl only) the workbook-scope single-cell defined names.
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from nps_xlsx.raw import RawWorkbook, ReadFailure
-from nps_xlsx.safety import Limits
+from nps_xlsx.read.raw import RawWorkbook, ReadFailure
+from nps_xlsx.read.safety import Limits
 
 Value = str | float | bool | datetime | None
 Cells = dict[tuple[int, int], tuple[str, Value]]  # (row, col) 0-based -> (kind, value)
@@ -81,10 +81,10 @@ class Disagreement:
 
 def read_ours(path: Path) -> Book | Refusal:
     """What our reader makes of ``path`` (every sheet loaded), or why it refused it."""
-    from nps_xlsx.validate import _read_book
+    from nps_xlsx.read.workbook import read_workbook
 
     try:
-        raw = _read_book(path, path.read_bytes(), Limits(), [])
+        raw, _findings = read_workbook(path, path.read_bytes(), Limits())
         return _from_raw(raw)
     except ReadFailure as failure:
         return Refusal(failure.code, failure.detail)

@@ -17,12 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import from_excel
 
-from nps_xlsx import reader_xlsx, xlsx_scan
-from nps_xlsx.fill import Answer, _patch_cells, fill_bytes, random_answers
-from nps_xlsx.raw import TIME_OF_DAY, RawCell, RawWorkbook, parse_double
+from nps_xlsx.read import xlsx as reader_xlsx
+from nps_xlsx.read import xlsx_scan
+from nps_xlsx.read.raw import TIME_OF_DAY, RawCell, RawWorkbook, parse_double
+from nps_xlsx.read.safety import Limits, Package
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.safety import Limits, Package
-from nps_xlsx.validate import read_return
+from nps_xlsx.testing import Typed, _patch_cells, fill_bytes, random_answers
+from nps_xlsx.validate.check import read_return
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -355,7 +356,7 @@ def _return_with_cell(template: Path, directory: Path, member: str, ref: str, ce
     """A return (council named, one other value code answered so it is not blank) whose cell ``ref`` of
     ``member`` is ``cell`` (its style kept)."""
     path = directory / "return.xlsx"
-    answers = {"EN4": Answer("3 - Mature")}
+    answers = {"EN4": Typed("3 - Mature")}
     path.write_bytes(fill_bytes(template.read_bytes(), answers, {"council_name": "Dacorum Borough Council"}))
     with zipfile.ZipFile(path) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}

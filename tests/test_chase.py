@@ -11,14 +11,14 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.consolidate import CHASE_COLUMNS, LEDGER_COLUMNS
+from nps_xlsx.columns import CHASE_COLUMNS, LEDGER_COLUMNS
 from nps_xlsx.councils import Council
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.own_outputs import recognise
-from nps_xlsx.personalise import Personaliser
+from nps_xlsx.read.own_outputs import recognise
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
-from nps_xlsx.validate import read_return
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.template.personalise import Personaliser
+from nps_xlsx.testing import Typed, fill_bytes
+from nps_xlsx.validate.check import read_return
 
 from .conftest import FIXED_TIME
 
@@ -31,7 +31,7 @@ NORTH_HERTS = Council("E07000099", "North Hertfordshire District Council")
 WELWYN = Council("E07000241", "Welwyn Hatfield Borough Council")
 BROXBOURNE = Council("E07000095", "Broxbourne Borough Council")
 COUNCILS = [DACORUM, WATFORD, HERTSMERE, THREE_RIVERS, ST_ALBANS, NORTH_HERTS, WELWYN, BROXBOURNE]
-ANSWERS = {"EC1": Answer("3 - Mature", "fine"), "EC2": Answer("Unscored")}
+ANSWERS = {"EC1": Typed("3 - Mature", "fine"), "EC2": Typed("Unscored")}
 # The status each council must get, and the order the chase list gives them in (action first).
 STATUS = {
     WATFORD.code: "rejected",
@@ -103,7 +103,7 @@ def round_(tmp_path_factory: pytest.TempPathFactory, rubric: Rubric) -> dict:
     # Dacorum also sent its untouched copy first: returned beats blank.
     (returns / "dacorum-first.xlsx").write_bytes(copies.build(DACORUM))
     # Watford's return has a typed score: rejected, matched by the code in its identity record.
-    (returns / "watford.xlsx").write_bytes(filled(WATFORD, {**ANSWERS, "EC3": Answer("seven")}))
+    (returns / "watford.xlsx").write_bytes(filled(WATFORD, {**ANSWERS, "EC3": Typed("seven")}))
     # Hertsmere sent its personalised copy back untouched: blank.
     (returns / "E07000098-hertsmere-borough-council.xlsx").write_bytes(copies.build(HERTSMERE))
     # Three Rivers' copy, filled in with St Albans' name typed on it: held, for both councils.
@@ -113,7 +113,7 @@ def round_(tmp_path_factory: pytest.TempPathFactory, rubric: Rubric) -> dict:
     (returns / "E07000099-north-hertfordshire-district-council.xlsx").write_bytes(whole[: len(whole) // 2])
     # Welwyn Hatfield used the blank template (no code in it): matched by the name typed.
     template = build_workbook(rubric, BuildOptions(FIXED_TIME))
-    bad = {**ANSWERS, "SM1": Answer(3.5)}
+    bad = {**ANSWERS, "SM1": Typed(3.5)}
     (returns / "our-return.xlsx").write_bytes(fill_bytes(template, bad, {"council_name": "Welwyn Hatfield BC"}))
     # A council not on the list.
     (returns / "elsewhere.xlsx").write_bytes(fill_bytes(template, ANSWERS, {"council_name": "Somewhere Else Council"}))
@@ -127,7 +127,7 @@ def test_a_blank_return_is_one_error(personalised_path: Path, template_path: Pat
     assert (blank.status, [i.code for i in blank.issues]) == ("rejected", ["nothing-answered"])
     assert blank.issues[0].location.file == str(personalised_path)
     # "Unscored" is an answer, and so is a comment alone: not blank, just incomplete.
-    for n, answer in enumerate([Answer("Unscored"), Answer(None, "we have not started")]):
+    for n, answer in enumerate([Typed("Unscored"), Typed(None, "we have not started")]):
         path = tmp_path / f"{n}.xlsx"
         path.write_bytes(fill_bytes(template_path.read_bytes(), {"EN4": answer}, {"council_name": "Dacorum"}))
         report = read_return(path, rubric)
@@ -235,7 +235,7 @@ def test_many_rejected_files_are_counted_not_all_named(tmp_path: Path, template_
         (returns / f"broken-{n}.xlsx").write_bytes(b"not a workbook")
     for n in range(7):
         typed = f"Nowhere {n} Council"
-        answers = {"EC1": Answer("2 - Developing")}
+        answers = {"EC1": Typed("2 - Developing")}
         (returns / f"other-{n}.xlsx").write_bytes(
             fill_bytes(template_path.read_bytes(), answers, {"council_name": typed})
         )
@@ -284,7 +284,7 @@ def test_chase_needs_expected(tmp_path: Path) -> None:
 
 
 def test_a_file_we_failed_to_read_is_not_chased(tmp_path: Path, rubric: Rubric, monkeypatch) -> None:
-    from nps_xlsx import validate
+    from nps_xlsx.validate import check as validate
 
     def broken(*_args, **_kwargs):
         raise KeyError("a bug of ours")

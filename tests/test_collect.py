@@ -16,9 +16,10 @@ from click.testing import CliRunner
 
 from nps_xlsx import layout
 from nps_xlsx.cli import main
-from nps_xlsx.consolidate import RESPONSE_COLUMNS, neutralise
-from nps_xlsx.fill import Answer, fill_bytes, fill_workbook, random_answers
+from nps_xlsx.collect.tables import neutralise
+from nps_xlsx.columns import RESPONSE_COLUMNS
 from nps_xlsx.rubric import Rubric
+from nps_xlsx.testing import Typed, fill_bytes, fill_workbook, random_answers
 
 COUNCILS = (
     "code,name\nE07000096,Dacorum Borough Council\nE07000103,Watford Borough Council\n"
@@ -64,7 +65,7 @@ def round_trip(tmp_path_factory: pytest.TempPathFactory, rubric: Rubric) -> dict
     # Dacorum's comments hold formula- and link-like text that must stay text.
     dacorum = answers["E07000096-dacorum-borough-council"]
     for code_id, text in zip(["EC1", "EC2", "EC3", "SM1", "SM2", "SM3"], INJECTIONS, strict=True):
-        dacorum[code_id] = Answer("2 - Developing", text)
+        dacorum[code_id] = Typed("2 - Developing", text)
     fill_workbook(
         workbooks / "E07000096-dacorum-borough-council.xlsx",
         returns / "E07000096-dacorum-borough-council.xlsx",
@@ -72,7 +73,7 @@ def round_trip(tmp_path_factory: pytest.TempPathFactory, rubric: Rubric) -> dict
         {"council_name": "Dacorum Borough Council", "completion_date": date(2026, 11, 1)},
     )
     # Watford resubmits later with one change (supersedes), and forwards the first one twice (identical copy).
-    watford = dict(answers["E07000103-watford-borough-council"], EC1=Answer("5 - Innovator", "Updated"))
+    watford = dict(answers["E07000103-watford-borough-council"], EC1=Typed("5 - Innovator", "Updated"))
     fill_workbook(
         workbooks / "E07000103-watford-borough-council.xlsx",
         returns / "late" / "watford-v2.xlsx",
@@ -88,7 +89,7 @@ def round_trip(tmp_path_factory: pytest.TempPathFactory, rubric: Rubric) -> dict
     blank = root / "blank.xlsx"
     assert run("generate", "--out", str(blank)).exit_code == 0
     (returns / "elsewhere.xlsx").write_bytes(
-        fill_bytes(blank.read_bytes(), {"EC1": Answer("1 - Minimum")}, {"council_name": "Somewhere Else Council"})
+        fill_bytes(blank.read_bytes(), {"EC1": Typed("1 - Minimum")}, {"council_name": "Somewhere Else Council"})
     )
     (returns / "broken.xlsx").write_bytes(template[: len(template) // 2])
     (returns / "~$E07000096-dacorum-borough-council.xlsx").write_bytes(b"\x04Jane" + b" " * 160)
@@ -416,7 +417,7 @@ def _with_member(source: Path, target: Path, member: str, data: bytes) -> Path:
 def test_recognising_an_earlier_output_is_bounded_and_never_fails(round_trip: dict, tmp_path: Path) -> None:
     """What is at an output path is ours only if it reads as ours within a few kilobytes; a member that cannot be
     inflated (Deflate64), a bomb, a damaged zip or an endless first line means "not ours", never a crash."""
-    from nps_xlsx.own_outputs import PROBE, recognise
+    from nps_xlsx.read.own_outputs import PROBE, recognise
 
     from .hostile_opc import make_compression_method
 

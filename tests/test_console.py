@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from nps_xlsx.cli import main
 from nps_xlsx.councils import Council
-from nps_xlsx.fill import Answer, fill_bytes
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Typed, fill_bytes
 
 from .conftest import DACORUM, FIXED_TIME
 from .test_rubric import SMALL_RUBRIC
@@ -26,11 +26,11 @@ def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def answers(rubric: Rubric, blank: tuple[str, ...] = (), typed: dict[str, str] | None = None) -> dict[str, Answer]:
+def answers(rubric: Rubric, blank: tuple[str, ...] = (), typed: dict[str, str] | None = None) -> dict[str, Typed]:
     """Every value code answered "3", except those left ``blank`` and those ``typed`` with other text."""
     level = f"3 - {rubric.levels[2]}"
-    chosen = {code.id: Answer(level) for code in rubric.value_codes if code.id not in blank}
-    chosen.update({code: Answer(text) for code, text in (typed or {}).items()})
+    chosen = {code.id: Typed(level) for code in rubric.value_codes if code.id not in blank}
+    chosen.update({code: Typed(text) for code, text in (typed or {}).items()})
     return chosen
 
 

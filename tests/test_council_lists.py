@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nps_xlsx.assign import load_assignments
 from nps_xlsx.cli import main
+from nps_xlsx.collect.assign import load_assignments
 from nps_xlsx.councils import Council, load_councils, workbook_filename
 from nps_xlsx.errors import AssignmentsError, CouncilListError
 

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.consolidate import LEDGER_COLUMNS, RESPONSE_COLUMNS
+from nps_xlsx.columns import LEDGER_COLUMNS, RESPONSE_COLUMNS
 from nps_xlsx.councils import Council
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.own_outputs import recognise
+from nps_xlsx.read.own_outputs import recognise
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Typed, fill_bytes
 
 from .conftest import FIXED_TIME
 
@@ -32,8 +32,8 @@ def returns(rubric: Rubric, tmp_path_factory: pytest.TempPathFactory) -> Path:
     book = build_workbook(rubric, BuildOptions(FIXED_TIME), ANGLESEY)
     cover = {"council_name": ANGLESEY.name}
     first = rubric.value_codes[0].id
-    (folder / "mon.xlsx").write_bytes(fill_bytes(book, {first: Answer("2 - Developing", "Ŵyn ŷd")}, cover))
-    (folder / "typed.xlsx").write_bytes(fill_bytes(book, {first: Answer("seven")}, cover))
+    (folder / "mon.xlsx").write_bytes(fill_bytes(book, {first: Typed("2 - Developing", "Ŵyn ŷd")}, cover))
+    (folder / "typed.xlsx").write_bytes(fill_bytes(book, {first: Typed("seven")}, cover))
     return folder
 
 

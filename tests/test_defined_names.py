@@ -1,8 +1,8 @@
 """Defined names: only a name whose formula is exactly one cell of this workbook is a cell name.
 
 Ranges of several cells, unions, functions, constants, 3-D references and cells of other workbooks
-are ignored, in ``.xlsx`` (:func:`nps_xlsx.raw.parse_name_target`) as in ``.ods``
-(:func:`nps_xlsx.reader_ods.parse_ods_range`); the real-client test checks that LibreOffice's
+are ignored, in ``.xlsx`` (:func:`nps_xlsx.a1.parse_name_target`) as in ``.ods``
+(:func:`nps_xlsx.read.ods.parse_ods_range`); the real-client test checks that LibreOffice's
 ``.xlsx``, ``.ods`` and ``.xls`` saves of one workbook give the same names.
 """
 
@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx.raw import RawWorkbook, parse_name_target
-from nps_xlsx.reader_ods import parse_ods_range
-from nps_xlsx.safety import Limits
-from nps_xlsx.validate import _read_book
+from nps_xlsx.a1 import parse_name_target
+from nps_xlsx.read.ods import parse_ods_range
+from nps_xlsx.read.raw import RawWorkbook
+from nps_xlsx.read.safety import Limits
+from nps_xlsx.read.workbook import read_workbook
 
 from . import hostile_legacy as hl
 from .clients import soffice_convert
@@ -77,7 +78,7 @@ def test_ods_range_addresses_that_are_not_one_cell(address: str, target: tuple[s
 
 
 def _book(path: Path) -> RawWorkbook:
-    return _read_book(path, path.read_bytes(), Limits(), [])
+    return read_workbook(path, path.read_bytes(), Limits())[0]
 
 
 def _xlsx_with_names(path: Path, formulas: dict[str, str]) -> Path:

@@ -28,7 +28,7 @@ from typing import Literal
 
 import pytest
 
-from nps_xlsx.reader_ods import ANSWER_COLUMNS, ANSWER_ROWS
+from nps_xlsx.read.ods import ANSWER_COLUMNS, ANSWER_ROWS
 
 from .differential import READERS, Disagreement, compare, read_ours, readers_for
 

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.fill import fill_bytes, fill_workbook, random_answers
 from nps_xlsx.rubric import Rubric
+from nps_xlsx.testing import fill_bytes, fill_workbook, random_answers
 
 from .conftest import REPO
 from .excel_checks import RULES, Package, check, schema_problems

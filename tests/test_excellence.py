@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
+from nps_xlsx.collect.excellence import EXCELLENCE_COLUMNS, HEADERS, MISSING, excellence_rows, first_excellent
 from nps_xlsx.councils import Council
-from nps_xlsx.excellence import EXCELLENCE_COLUMNS, HEADERS, MISSING, excellence_rows, first_excellent
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.own_outputs import recognise
+from nps_xlsx.read.own_outputs import recognise
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Typed, fill_bytes
 
 from .conftest import FIXED_TIME
 
@@ -85,9 +85,9 @@ def collected(rubric: Rubric, tmp_path_factory: pytest.TempPathFactory) -> Path:
     returns.mkdir()
     for council, level in ((Council("E07000096", "Dacorum Borough Council"), 5), (Council("E07000103", "Watford"), 4)):
         book = build_workbook(rubric, BuildOptions(FIXED_TIME), council)
-        answers = {c.id: Answer(f"{level} - {rubric.levels[level - 1]}") for c in rubric.value_codes}
-        answers["EC1"] = Answer(answers["EC1"].score, "=evidence: our report" if level == 5 else None)
-        answers["EC2"] = Answer("2 - Developing", "Not listed.")
+        answers = {c.id: Typed(f"{level} - {rubric.levels[level - 1]}") for c in rubric.value_codes}
+        answers["EC1"] = Typed(answers["EC1"].score, "=evidence: our report" if level == 5 else None)
+        answers["EC2"] = Typed("2 - Developing", "Not listed.")
         (root / "returns" / f"{council.code}.xlsx").write_bytes(
             fill_bytes(book, answers, {"council_name": council.name})
         )

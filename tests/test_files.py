@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx import files
-from nps_xlsx.files import NotReadable, TooLarge, is_temporary, read_file
 from nps_xlsx.output import write_atomic_with
-from nps_xlsx.report import discover
+from nps_xlsx.read import files
+from nps_xlsx.read.files import NotReadable, TooLarge, is_temporary, list_entries, read_file
+from nps_xlsx.read.safety import Limits
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.safety import Limits
-from nps_xlsx.validate import read_return
+from nps_xlsx.validate.check import read_return
 
 TIMEOUT = 60
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes and symbolic links")
@@ -155,7 +154,7 @@ def test_a_folder_that_cannot_be_listed_is_listed(tmp_path: Path, monkeypatch: p
         return scandir(path)
 
     monkeypatch.setattr(os, "scandir", refuse)
-    assert discover([tmp_path]) == [tmp_path / "a.xlsx", tmp_path / "locked"]
+    assert list_entries([tmp_path]) == [tmp_path / "a.xlsx", tmp_path / "locked"]
     with pytest.raises(NotReadable) as caught:
         monkeypatch.setattr(os, "listdir", refuse)
         read_file(tmp_path / "locked", 100)

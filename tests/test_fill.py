@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from defusedxml import ElementTree
 
-from nps_xlsx.fill import Answer, drop_cached_results, fill_bytes, fill_workbook, random_answers
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.validate import read_return
+from nps_xlsx.testing import Typed, drop_cached_results, fill_bytes, fill_workbook, random_answers
+from nps_xlsx.validate.check import read_return
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 COVER = {"council_name": "Dacorum Borough Council", "respondent_name": "Sam Patel"}
@@ -45,7 +45,7 @@ def full_calc_on_load(data: bytes) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def answers(rubric: Rubric) -> dict[str, Answer]:
+def answers(rubric: Rubric) -> dict[str, Typed]:
     return random_answers(rubric, random.Random(10))
 
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx.fill import fill_bytes, random_answers
+from nps_xlsx.read.safety import Limits
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.safety import Limits
-from nps_xlsx.validate import FileReport, read_return
+from nps_xlsx.testing import fill_bytes, random_answers
+from nps_xlsx.validate.check import FileReport, read_return
 
 from . import hostile
 from .clients import soffice_convert

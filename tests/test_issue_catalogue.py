@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.issues import CATALOGUE, HOLD_CODES, Location, make_issue
-from nps_xlsx.report import validate_paths
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.validate import FileStatus, read_return
+from nps_xlsx.testing import Typed, fill_bytes
+from nps_xlsx.validate.check import FileStatus, read_return
+from nps_xlsx.validate.issues import CATALOGUE, HOLD_CODES, Location, make_issue
+from nps_xlsx.validate.report import validate_paths
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 # The fields of an issue in the --json report before detail and fix were added: scripts depend on them.
@@ -70,7 +70,7 @@ def test_issue_fields_are_safe_text() -> None:
 
 def test_json_keeps_every_field_and_adds_detail_and_fix(rubric: Rubric, template_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "return.xlsx"
-    path.write_bytes(fill_bytes(template_path.read_bytes(), {"EC1": Answer("seven")}, {"council_name": ""}))
+    path.write_bytes(fill_bytes(template_path.read_bytes(), {"EC1": Typed("seven")}, {"council_name": ""}))
     report = validate_paths([path], rubric)
     data = json.loads(json.dumps(report.to_dict()))
     issues = data["files"][0]["issues"]

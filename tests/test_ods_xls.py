@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx.raw import EPOCH_1900, EPOCH_1904, RawCell, ReadFailure
-from nps_xlsx.reader_ods import ANSWER_COLUMNS, ANSWER_ROWS, TEXT_LIMIT, parse_ods_range, read_ods
-from nps_xlsx.reader_xls import read_xls
-from nps_xlsx.reader_xlsx import _CellMaker
+from nps_xlsx.read.ods import ANSWER_COLUMNS, ANSWER_ROWS, TEXT_LIMIT, parse_ods_range, read_ods
+from nps_xlsx.read.raw import EPOCH_1900, EPOCH_1904, RawCell, ReadFailure
+from nps_xlsx.read.safety import Budget, Limits, Package
+from nps_xlsx.read.xls import read_xls
+from nps_xlsx.read.xlsx import _CellMaker
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.safety import Budget, Limits, Package
-from nps_xlsx.validate import FileReport, read_return
+from nps_xlsx.validate.check import FileReport, read_return
 
 from . import hostile_legacy as hl
 from .clients import run_program, soffice_convert
@@ -241,7 +241,7 @@ DURATIONS |= {"P59DT18H": 59.75, "P60D": 60, "P61DT12H": 61.5, "-PT12H": -0.5, "
 def test_ods_durations_read_as_the_xlsx_reader_reads_the_same_serial(duration: str, days: float) -> None:
     """One rule for every format: an .ods duration is the date-time the .xlsx reader gives an Excel serial of
     as many days (a time of day on 1899-12-30; later days counted as Excel counts them, with 29 February 1900)."""
-    from nps_xlsx.reader_ods import parse_ods_time
+    from nps_xlsx.read.ods import parse_ods_time
 
     assert parse_ods_time(duration) == _CellMaker([], frozenset({1}), EPOCH_1900)("n", 1, False, repr(days)).value
 

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.consolidate import FORMULA_STARTS, neutralise
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.sheet_rows import fit_cell
+from nps_xlsx.collect.rows import fit_cell
+from nps_xlsx.collect.tables import FORMULA_STARTS, neutralise
+from nps_xlsx.testing import Typed, fill_bytes
 from nps_xlsx.text import EXCEL_CELL_LIMIT, utf16_len
 
 HOSTILE_TEXTS = ["=1+2", "+44 1442 228000", "-2 for now", "@SUM(A1)", '=HYPERLINK("http://a")', "\uff1dcmd"]
@@ -36,7 +36,7 @@ def hostile_returns(tmp_path_factory: pytest.TempPathFactory, template_path: Pat
     returns.mkdir()
     template = template_path.read_bytes()
     answers = {
-        code: Answer("2 - Developing", text)
+        code: Typed("2 - Developing", text)
         for code, text in zip(["EC1", "EC2", "EC3", "SM1", "SM2", "SM3"], HOSTILE_TEXTS, strict=True)
     }
     (returns / "=1+1.xlsx").write_bytes(fill_bytes(template, answers, {"council_name": NAME}))
@@ -123,10 +123,10 @@ def test_no_summary_cell_is_longer_than_excel_allows(tmp_path: Path, template_pa
     returns.mkdir()
     # accepted, from a council not on the list: its name goes into the tables and into an issue
     (returns / ("long" * 50 + ".xlsx")).write_bytes(
-        fill_bytes(template, {"EC1": Answer("2 - Developing", "fine")}, {"council_name": long_name})
+        fill_bytes(template, {"EC1": Typed("2 - Developing", "fine")}, {"council_name": long_name})
     )
     (returns / "emoji.xlsx").write_bytes(
-        fill_bytes(template, {"EC1": Answer("2 - Developing", emoji)}, {"council_name": "Somewhere Else"})
+        fill_bytes(template, {"EC1": Typed("2 - Developing", emoji)}, {"council_name": "Somewhere Else"})
     )
     expected = tmp_path / "councils.csv"
     expected.write_text("code,name\nE1,Somewhere Else\n", encoding="utf-8")

@@ -16,13 +16,14 @@ import pytest
 import xlsxwriter
 from click.testing import CliRunner
 
-from nps_xlsx import output, own_outputs
+from nps_xlsx import output
 from nps_xlsx.cli import main
-from nps_xlsx.consolidate import CHASE_COLUMNS, LEDGER_COLUMNS
+from nps_xlsx.columns import CHASE_COLUMNS, LEDGER_COLUMNS
 from nps_xlsx.councils import Council, workbook_filename
-from nps_xlsx.fill import Answer, fill_bytes
+from nps_xlsx.read import own_outputs
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.validate import read_return
+from nps_xlsx.testing import Typed, fill_bytes
+from nps_xlsx.validate.check import read_return
 
 from .conftest import DACORUM
 
@@ -41,7 +42,7 @@ def councils_csv(folder: Path) -> Path:
 
 def filled(personalised_path: Path, answers: dict | None = None, cover: dict | None = None) -> bytes:
     """Dacorum's copy, filled in as the council would."""
-    answers = {"EC1": Answer("3 - Mature", "We do this")} if answers is None else answers
+    answers = {"EC1": Typed("3 - Mature", "We do this")} if answers is None else answers
     return fill_bytes(personalised_path.read_bytes(), answers, cover)
 
 
@@ -82,9 +83,9 @@ def test_generate_keeps_a_filled_return_writes_the_rest_and_exits_1(returns: Pat
     [
         ({}, {"respondent_name": "A. Person"}),
         ({}, {"completion_date": date(2026, 3, 1)}),
-        ({"EC1": Answer("Unscored")}, None),
-        ({"EC1": Answer(None, "a comment only")}, None),
-        ({"EC1": Answer("seven")}, None),  # not a level, but typed by someone
+        ({"EC1": Typed("Unscored")}, None),
+        ({"EC1": Typed(None, "a comment only")}, None),
+        ({"EC1": Typed("seven")}, None),  # not a level, but typed by someone
         ({}, {"council_name": "Watford Borough Council"}),  # another council's name typed on the copy
     ],
 )

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx.raw import ReadFailure
+from nps_xlsx.read.raw import ReadFailure
+from nps_xlsx.read.safety import Budget, Limits, Package, part_key, read_member
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.safety import Budget, Limits, Package, part_key, read_member
-from nps_xlsx.validate import FileReport, read_return
+from nps_xlsx.validate.check import FileReport, read_return
 
 from . import hostile_opc as opc
 from .hostile import FIRST_AREA_SHEET
@@ -89,7 +89,7 @@ def test_part_names_compare_as_opc_says() -> None:
 
 def test_custom_properties_are_found_through_relationships(filled: Path, tmp_path: Path) -> None:
     """The copy's identity backup is read from wherever the root relationships say it is."""
-    from nps_xlsx.reader_xlsx import read_xlsx
+    from nps_xlsx.read.xlsx import read_xlsx
 
     members = [("docProps/Custom Props.xml" if n == "docProps/custom.xml" else n, d) for n, d in opc.members_of(filled)]
     moved = opc._edit(
@@ -201,7 +201,7 @@ def test_sheets_sharing_one_part_count_their_cells_each(rubric: Rubric, tmp_path
 
 def test_workbook_cell_cap_counts_the_cells_of_every_sheet(filled: Path, original: FileReport, rubric: Rubric) -> None:
     """No sheet of the return is over the cap on its own; together they are (the validator reads most of them)."""
-    from nps_xlsx.reader_xlsx import read_xlsx
+    from nps_xlsx.read.xlsx import read_xlsx
 
     with zipfile.ZipFile(filled) as archive:
         book = read_xlsx(Package(archive, Limits()))
@@ -228,7 +228,7 @@ def test_shared_strings_are_counted_before_they_are_parsed(
     filled: Path, rubric: Rubric, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """More different texts than the workbook may have cells: refused without parsing the table."""
-    from nps_xlsx import reader_xlsx
+    from nps_xlsx.read import xlsx as reader_xlsx
 
     with zipfile.ZipFile(filled) as archive:
         strings = len(re.findall(rb"<si>", archive.read("xl/sharedStrings.xml")))

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from nps_xlsx.councils import MAX_CODE, MAX_NAME, Council, council_problem, workbook_filename
 from nps_xlsx.errors import CouncilListError
-from nps_xlsx.personalise import Personaliser
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.template.personalise import Personaliser
 
 from .conftest import FIXED_TIME
 

@@ -1,6 +1,6 @@
 """A filled return survives being re-saved by real spreadsheet programs.
 
-A return is filled with openpyxl (:func:`nps_xlsx.fill.fill_workbook`), as a council's
+A return is filled with openpyxl (:func:`nps_xlsx.testing.fill_workbook`), as a council's
 own tooling might, then re-saved by LibreOffice (as .xlsx, .ods and Excel 97 .xls) and by
 Gnumeric (as .xlsx). Each copy must read back exactly as the original file reads back:
 the same answers, cover fields, issues and status. Each conversion runs once per module.
@@ -35,9 +35,9 @@ import pytest
 from defusedxml import ElementTree
 
 from nps_xlsx import layout
-from nps_xlsx.fill import Answer, fill_workbook
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.validate import FileReport, read_return
+from nps_xlsx.testing import Typed, fill_workbook
+from nps_xlsx.validate.check import FileReport, read_return
 
 from .clients import soffice_convert, ssconvert_convert
 
@@ -76,13 +76,13 @@ FORMULA_CODE_INDEX = 1  # the value code whose score is a formula in the formula
 FORMULA = '="3 - Mature"'
 
 
-def planned_answers(rubric: Rubric) -> dict[str, Answer]:
+def planned_answers(rubric: Rubric) -> dict[str, Typed]:
     """Every level as its drop-down text, Unscored and blanks, each with one of :data:`COMMENTS`."""
     choices = layout.score_choices(rubric)  # the levels, then the unscored choice
     answers = {}
     for i, code in enumerate(rubric.value_codes):
         score = None if i % 7 == 3 else choices[i % len(choices)]
-        answers[code.id] = Answer(score, COMMENTS[i % len(COMMENTS)])
+        answers[code.id] = Typed(score, COMMENTS[i % len(COMMENTS)])
     return answers
 
 
@@ -313,7 +313,7 @@ def formula_return(personalised_path: Path, rubric: Rubric, workdir: Path) -> Pa
     """The planned return, but one score is the formula ``="3 - Mature"``, saved by openpyxl with no value."""
     answers = planned_answers(rubric)
     code_id = rubric.value_codes[FORMULA_CODE_INDEX].id
-    answers[code_id] = Answer(FORMULA, "scored by a formula")
+    answers[code_id] = Typed(FORMULA, "scored by a formula")
     path = workdir / "formula" / "formula_return.xlsx"
     path.parent.mkdir()
     fill_workbook(personalised_path, path, answers, COVER)

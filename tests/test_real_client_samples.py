@@ -24,8 +24,8 @@ import pytest
 
 from nps_xlsx import layout
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.sheet_summary import TABLE_ROW
-from nps_xlsx.validate import FileReport, read_return
+from nps_xlsx.template.your_summary import TABLE_ROW
+from nps_xlsx.validate.check import FileReport, read_return
 
 from .clients import soffice_sheets_as_csv
 from .conftest import REPO

@@ -33,7 +33,7 @@ import openpyxl
 import pytest
 from defusedxml import ElementTree
 
-from nps_xlsx import layout
+from nps_xlsx import a1, layout
 from nps_xlsx.rubric import Rubric
 
 from .clients import run_program, soffice_convert, ssconvert_convert
@@ -210,7 +210,7 @@ def read_ods(path: Path) -> OdsBook:
         for row, col, cell in ods_cells(table):
             name = cell.get(_t("content-validation-name"))
             if name:
-                cell_validation[(sheet, layout.cell_ref(row, col))] = name
+                cell_validation[(sheet, a1.cell_ref(row, col))] = name
             if sheet == layout.META_SHEET and col < 2:
                 meta_cells[(row, col)] = ods_text(cell)
     meta_rows = sorted({row for row, _col in meta_cells} - {0})
@@ -284,11 +284,11 @@ def original_names(original: openpyxl.Workbook, rubric: Rubric, input_names: lis
     names = xlsx_names(original)
     expected = {}
     for index, (name, _label) in enumerate(layout.COVER_FIELDS):
-        expected[name] = (layout.COVER_SHEET, layout.cell_ref(layout.cover_input_row(index), layout.COVER_INPUT_COL))
+        expected[name] = (layout.COVER_SHEET, a1.cell_ref(layout.cover_input_row(index), layout.COVER_INPUT_COL))
     for area in rubric.areas:
         for cells in layout.code_cells(rubric, area):
-            expected[layout.score_name(cells.code_id)] = (area.sheet, layout.cell_ref(cells.row, cells.score_col))
-            expected[layout.comment_name(cells.code_id)] = (area.sheet, layout.cell_ref(cells.row, cells.comment_col))
+            expected[layout.score_name(cells.code_id)] = (area.sheet, a1.cell_ref(cells.row, cells.score_col))
+            expected[layout.comment_name(cells.code_id)] = (area.sheet, a1.cell_ref(cells.row, cells.comment_col))
     assert {name: names.get(name) for name in input_names} == expected
     return names
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nps_xlsx import layout
+from nps_xlsx import a1, layout
 from nps_xlsx.cli import main
-from nps_xlsx.fill import Answer, fill_bytes
 from nps_xlsx.rubric import Rubric
+from nps_xlsx.testing import Typed, fill_bytes
 
 from .clients import soffice_convert_all
 from .conftest import REPO
@@ -54,7 +54,7 @@ def _cwd(path: Path) -> Iterator[None]:
 def _filled_return(template: bytes, rubric: Rubric, comments: dict[str, str] | None = None) -> bytes:
     choices = layout.score_choices(rubric)
     answers = {
-        code.id: Answer(choices[i % len(choices)], (comments or {}).get(code.id, COMMENT))
+        code.id: Typed(choices[i % len(choices)], (comments or {}).get(code.id, COMMENT))
         for i, code in enumerate(rubric.value_codes)
     }
     return fill_bytes(template, answers, {"council_name": "Dacorum Borough Council", "respondent_name": "A. Officer"})
@@ -121,7 +121,7 @@ def test_the_checker_sees_a_row_too_short_for_its_text(rendered: dict[str, Fit],
     short = rendered["short"]
     assert short.row_problems(), "a 15 pt value-code row went unnoticed"
     # what is drawn over the next row, or cut off, is the shortened row's text
-    row_cells = {f"{rubric.areas[0].sheet}!{layout.cell_ref(SHORT_ROW - 1, col)}" for col in range(20)}
+    row_cells = {f"{rubric.areas[0].sheet}!{a1.cell_ref(SHORT_ROW - 1, col)}" for col in range(20)}
     row_words = {token for cell in short.cells if cell.where in row_cells for token in cell.text.split()}
     drawn = [overlap for overlap in short.overlaps if overlap.kind == "row"]
     assert drawn and all(overlap.first.page == drawn[0].first.page for overlap in drawn)

@@ -12,11 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.councils import Council
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.names import NameIndex, fold_name, same_council
+from nps_xlsx.councils import Council, NameIndex, fold_name, same_council
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Typed, fill_bytes
 
 from .conftest import FIXED_TIME
 
@@ -85,18 +84,18 @@ def round_trip(tmp_path_factory: pytest.TempPathFactory, rubric: Rubric) -> dict
     dacorum_copy = build_workbook(rubric, BuildOptions(FIXED_TIME), DACORUM)
     returns = root / "returns"
     returns.mkdir()
-    genuine = {"EC1": Answer("1 - Minimum", "ours")}
+    genuine = {"EC1": Typed("1 - Minimum", "ours")}
     (returns / "dacorum.xlsx").write_bytes(
         fill_bytes(dacorum_copy, genuine, {"council_name": "Dacorum BC", "completion_date": date(2026, 11, 1)})
     )
-    shared = {"EC1": Answer("5 - Innovator", "Watford's answer")}
+    shared = {"EC1": Typed("5 - Innovator", "Watford's answer")}
     (returns / "shared.xlsx").write_bytes(
         fill_bytes(dacorum_copy, shared, {"council_name": WATFORD.name, "completion_date": date(2026, 11, 20)})
     )
     # A blank template from Anglesey, its name typed on a Mac (NFD).
     blank = build_workbook(rubric, BuildOptions(FIXED_TIME))
     nfd = unicodedata.normalize("NFD", ANGLESEY.name)
-    (returns / "anglesey.xlsx").write_bytes(fill_bytes(blank, {"EC1": Answer("3 - Mature")}, {"council_name": nfd}))
+    (returns / "anglesey.xlsx").write_bytes(fill_bytes(blank, {"EC1": Typed("3 - Mature")}, {"council_name": nfd}))
     return {"root": root, "councils": councils, "returns": returns}
 
 

@@ -11,10 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.consolidate import LEDGER_COLUMNS, RESPONSE_COLUMNS, write_csv
-from nps_xlsx.councils import Council
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.rounds import (
+from nps_xlsx.collect.rounds import (
     ALL,
     BOTH,
     BY_CODE,
@@ -30,8 +27,12 @@ from nps_xlsx.rounds import (
     match_councils,
     mature_level,
 )
+from nps_xlsx.collect.tables import write_csv
+from nps_xlsx.columns import LEDGER_COLUMNS, RESPONSE_COLUMNS
+from nps_xlsx.councils import Council
 from nps_xlsx.rubric import Rubric, load_rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Typed, fill_bytes
 
 from .conftest import FIXED_TIME
 from .test_rubric import SMALL_RUBRIC
@@ -297,7 +298,7 @@ def returns(five: Rubric, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder.mkdir()
     for council, (level, comment) in zip(COUNCILS, [(5, ""), (4, "See our report.")], strict=True):
         book = build_workbook(five, BuildOptions(FIXED_TIME), council)
-        answers = {c.id: Answer(f"{level} - {five.levels[level - 1]}", comment or None) for c in five.value_codes}
+        answers = {c.id: Typed(f"{level} - {five.levels[level - 1]}", comment or None) for c in five.value_codes}
         (folder / f"{council.code}.xlsx").write_bytes(fill_bytes(book, answers, {"council_name": council.name}))
     return folder
 

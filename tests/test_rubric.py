@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from nps_xlsx import layout
+from nps_xlsx import columns, layout
 from nps_xlsx.errors import RubricError
 from nps_xlsx.rubric import Rubric, default_rubric_path, load_rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
 
 AREA_CODES = {
     "EC": 3,
@@ -317,7 +317,7 @@ def test_the_limits_are_exact(tmp_path: Path) -> None:
     """The longest labels and titles the loader accepts make a workbook and a summary without a warning."""
     title = "title: A tiny test diagnostic"
     longest_short = "S" * (255 - len(layout.area_footer("")))
-    unscored = "U" * (255 - len(",".join(layout.score_choices_of(["Low", "Middle", "High"], ""))))
+    unscored = "U" * (255 - len(",".join(columns.score_choices_of(["Low", "Middle", "High"], ""))))
     path = small(tmp_path, title, f"title: {'T' * 255}\nshort_title: {longest_short}")
     path.write_text(path.read_text(encoding="utf-8").replace("Not scored", unscored), encoding="utf-8")
     tiny = load_rubric(path)

@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from nps_xlsx.raw import RawCell
+from nps_xlsx.read.raw import RawCell
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.scores import read_score
+from nps_xlsx.validate.scores import read_score
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,10 @@ import xlsxwriter
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from nps_xlsx.layout import column_letter
-from nps_xlsx.sheet_rows import CELL_PADDING, RowWriter
+from nps_xlsx.a1 import column_letter
+from nps_xlsx.collect.rows import CELL_PADDING, RowWriter
+from nps_xlsx.collect.xlsxwriter_internals import Splice, splice
 from nps_xlsx.style import CHARS_PER_WIDTH_UNIT, MAX_ROW_HEIGHT, row_height, text_lines
-from nps_xlsx.xlsxwriter_internals import Splice, splice
 
 cell_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from nps_xlsx.collect.sidecar import Sidecar, SidecarError
 from nps_xlsx.errors import OutputError
-from nps_xlsx.sidecar import Sidecar, SidecarError
 
 
 @pytest.mark.parametrize("parallel", [True, False])

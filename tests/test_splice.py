@@ -17,13 +17,13 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from nps_xlsx.reader_xlsx import read_xlsx
-from nps_xlsx.safety import Limits, Package
-from nps_xlsx.sheet_rows import CELL_PADDING, fit_cell, is_blank
+from nps_xlsx.collect.rows import CELL_PADDING, fit_cell, is_blank
+from nps_xlsx.collect.summary import TABLE_STYLE, _Formats, _Rows, _table_sheet
+from nps_xlsx.collect.xlsxwriter_internals import splice
+from nps_xlsx.read.safety import Limits, Package
+from nps_xlsx.read.xlsx import read_xlsx
 from nps_xlsx.style import row_height
-from nps_xlsx.summary import TABLE_STYLE, _Formats, _Rows, _table_sheet
 from nps_xlsx.text import EXCEL_CELL_LIMIT
-from nps_xlsx.xlsxwriter_internals import splice
 
 COLUMNS = ["Council", "Score", "Comment", "Flag"]
 WRAP = {"Comment": 30.0}

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.fill import Answer, fill_bytes, random_answers
+from nps_xlsx.collect.summary import LEGIBLE_SCALE, MAX_WIDTH, MIN_WIDTH, PAGE_PIXELS, PORTRAIT_PIXELS
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.style import LINE_HEIGHT, MAX_ROW_HEIGHT, column_pixels, text_lines
-from nps_xlsx.summary import LEGIBLE_SCALE, MAX_WIDTH, MIN_WIDTH, PAGE_PIXELS, PORTRAIT_PIXELS
+from nps_xlsx.testing import Typed, fill_bytes, random_answers
 
 LONG = (
     "We review this every year with the audit committee and the section 151 officer. " * 12
@@ -48,7 +48,7 @@ def book(template_path: Path, rubric: Rubric, tmp_path_factory: pytest.TempPathF
     for n, name in enumerate(names):
         answers = random_answers(rubric, random.Random(n))
         if n == 1:
-            answers.update(EC1=Answer("4 - Leader", LONG), EC2=Answer("Unscored", HUGE), EC3=Answer(None, PARAGRAPHS))
+            answers.update(EC1=Typed("4 - Leader", LONG), EC2=Typed("Unscored", HUGE), EC3=Typed(None, PARAGRAPHS))
         (returns / f"r{n}.xlsx").write_bytes(fill_bytes(template, answers, {"council_name": name}))
     out = root / "summary.xlsx"
     result = CliRunner().invoke(main, ["collect", str(returns), "--out", str(out)], catch_exceptions=False)

@@ -10,14 +10,14 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from nps_xlsx import layout
+from nps_xlsx import a1, layout
 from nps_xlsx.councils import Council
-from nps_xlsx.fill import fill_bytes, random_answers
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.sheet_summary import GRID_HEADER, grid_header_row
 from nps_xlsx.style import column_pixels
-from nps_xlsx.template import BuildOptions, build_workbook
-from nps_xlsx.validate import read_return
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.template.your_summary import GRID_HEADER, grid_header_row
+from nps_xlsx.testing import fill_bytes, random_answers
+from nps_xlsx.validate.check import read_return
 
 OLD_RETURN = Path(__file__).parent / "data" / "layout1-return.xlsx"
 
@@ -35,7 +35,7 @@ def test_summary_grid_lists_every_value_code_by_key_area(template_path: Path, ru
         for cells, code in zip(layout.code_cells(rubric, area), area.value_codes, strict=True):
             row += 1
             assert sheet.cell(row, 1).value == f"{code.id}  {code.name}"
-            target = layout.sheet_ref(area.sheet, layout.cell_ref(cells.row, cells.score_col, absolute=True))
+            target = a1.sheet_ref(area.sheet, a1.cell_ref(cells.row, cells.score_col, absolute=True))
             assert sheet.cell(row, score_col).value == f'=""&{target}'
     assert sheet.cell(row + 1, 1).value is None
 
@@ -44,15 +44,13 @@ def test_summary_grid_marks_the_chosen_level_from_the_score(template_path: Path,
     sheet = openpyxl.load_workbook(template_path)[layout.SUMMARY_SHEET]
     first = grid_header_row(rubric) + 2
     last = first + len(rubric.areas) + len(rubric.value_codes) - 1
-    mirror = f"${layout.column_letter(len(rubric.levels) + 2)}{first}"
+    mirror = f"${a1.column_letter(len(rubric.levels) + 2)}{first}"
     rules = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in sheet.conditional_formatting}
     expected = {
-        f"{layout.column_letter(level)}{first}:{layout.column_letter(level)}{last}": [
-            f'LEFT(TRIM({mirror}),1)="{level}"'
-        ]
+        f"{a1.column_letter(level)}{first}:{a1.column_letter(level)}{last}": [f'LEFT(TRIM({mirror}),1)="{level}"']
         for level in range(1, len(rubric.levels) + 1)
     }
-    unscored = layout.column_letter(len(rubric.levels) + 1)
+    unscored = a1.column_letter(len(rubric.levels) + 1)
     expected[f"{unscored}{first}:{unscored}{last}"] = [f'TRIM({mirror})="{rubric.unscored}"']
     assert rules == expected
 
@@ -61,7 +59,7 @@ def test_panes_keep_the_headers_and_the_value_code_in_view(template_path: Path, 
     book = openpyxl.load_workbook(template_path)
     for area in rubric.areas:
         sheet = book[area.sheet]
-        assert sheet.freeze_panes == layout.cell_ref(layout.FIRST_CODE_ROW, layout.NAME_COL + 1)
+        assert sheet.freeze_panes == a1.cell_ref(layout.FIRST_CODE_ROW, layout.NAME_COL + 1)
         assert sheet.print_title_rows == f"${layout.HEADER_ROW + 1}:${layout.HEADER_ROW + 1}"
         assert sheet.page_setup.orientation == "landscape"
 
@@ -73,7 +71,7 @@ ROW_HEADERS_AND_SCROLL_BAR_PX = 60  # row numbers on the left, the vertical scro
 def _column_px(sheet, col: int) -> int:
     """Column ``col`` (0-based) on screen at 100% zoom, from its width as stored (``<col>`` may span columns)."""
     spans = [d for d in sheet.column_dimensions.values() if d.min <= col + 1 <= d.max]
-    assert len(spans) == 1, f"{sheet.title}: no width set for column {layout.column_letter(col)}"
+    assert len(spans) == 1, f"{sheet.title}: no width set for column {a1.column_letter(col)}"
     return column_pixels(spans[0].width - 0.71)  # xlsxwriter stores a width plus 0.71 (5 px of padding)
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from nps_xlsx import __version__, layout
+from nps_xlsx import __version__, a1, layout
+from nps_xlsx.output import build_time
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_time, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
 
 from .conftest import DACORUM, FIXED_TIME
 
@@ -52,7 +53,7 @@ def test_area_sheet_rows_hold_each_value_code(book: openpyxl.Workbook, rubric: R
             values = [sheet.cell(row, c).value for c in range(1, score_col)]
             assert values == [code.id, code.name, code.description, *code.statements]
             assert sheet.cell(row, score_col).value is None
-        assert sheet.freeze_panes == layout.cell_ref(layout.FIRST_CODE_ROW, layout.NAME_COL + 1)
+        assert sheet.freeze_panes == a1.cell_ref(layout.FIRST_CODE_ROW, layout.NAME_COL + 1)
 
 
 def test_score_cells_have_dropdown_with_message_and_stop_alert(book: openpyxl.Workbook, rubric: Rubric) -> None:
@@ -64,7 +65,7 @@ def test_score_cells_have_dropdown_with_message_and_stop_alert(book: openpyxl.Wo
         sheet = book[area.sheet]
         by_cell = {str(dv.sqref): dv for dv in sheet.data_validations.dataValidation}
         for cells in layout.code_cells(rubric, area):
-            dv = by_cell[layout.cell_ref(cells.row, cells.score_col)]
+            dv = by_cell[a1.cell_ref(cells.row, cells.score_col)]
             assert dv.type == "list"
             assert dv.formula1 == inline
             assert dv.showDropDown in (None, False)  # openpyxl's inverted flag: False means the arrow shows

@@ -8,7 +8,7 @@ import openpyxl
 
 from nps_xlsx import layout
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
 
 from .conftest import REPO
 

@@ -16,10 +16,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from nps_xlsx import layout, validate
+from nps_xlsx import a1, layout
 from nps_xlsx.cli import main
 from nps_xlsx.rubric import load_rubric
 from nps_xlsx.text import clean_text
+from nps_xlsx.validate import check as validate
 
 from .untrusted import fill_text
 
@@ -215,7 +216,7 @@ def test_cover_text_is_cleaned_at_its_cell(tmp_path: Path, template_path: Path, 
     path.write_bytes(fill_text(template_bytes(template_path), {}, {}, cover))
     report = validate.read_return(path, RUBRIC)
     row = [name for name, _label in layout.COVER_FIELDS].index(field) + layout.COVER_FIRST_INPUT_ROW
-    where = (layout.COVER_SHEET, layout.cell_ref(row, layout.COVER_INPUT_COL))
+    where = (layout.COVER_SHEET, a1.cell_ref(row, layout.COVER_INPUT_COL))
     removed = [(i.location.sheet, i.location.cell) for i in report.issues if i.code == "control-characters-removed"]
     assert removed == [where]
     json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")

@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 
 from nps_xlsx import layout
-from nps_xlsx.fill import Answer, fill_bytes, random_answers
 from nps_xlsx.rubric import Rubric, load_rubric
-from nps_xlsx.template import BuildOptions, build_workbook
-from nps_xlsx.validate import FileReport, read_return
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Typed, fill_bytes, random_answers
+from nps_xlsx.validate.check import FileReport, read_return
 
 from .conftest import DACORUM, FIXED_TIME
 
@@ -31,11 +31,11 @@ def write(tmp_path: Path, data: bytes, name: str = "return.xlsx") -> Path:
     return path
 
 
-def expected(rubric: Rubric, answers: dict[str, Answer]) -> dict[str, tuple[str, int | None, str]]:
+def expected(rubric: Rubric, answers: dict[str, Typed]) -> dict[str, tuple[str, int | None, str]]:
     labels = layout.score_choices(rubric)
     out = {}
     for code in rubric.value_codes:
-        answer = answers.get(code.id, Answer())
+        answer = answers.get(code.id, Typed())
         if answer.score is None:
             status, score = "blank", None
         elif answer.score == rubric.unscored:
@@ -61,11 +61,11 @@ def template_bytes(template_path: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def answers(rubric: Rubric) -> dict[str, Answer]:
+def answers(rubric: Rubric) -> dict[str, Typed]:
     found = random_answers(rubric, random.Random(7))
-    found["EC1"] = Answer("2 - Developing", "Line one\nLine two — “quoted”, £5, café\n\n  ")
-    found["EC2"] = Answer(rubric.unscored, "=SUM(A1:A2) is not a formula here")
-    found["EC3"] = Answer(None, "https://example.org/not-a-link")
+    found["EC1"] = Typed("2 - Developing", "Line one\nLine two — “quoted”, £5, café\n\n  ")
+    found["EC2"] = Typed(rubric.unscored, "=SUM(A1:A2) is not a formula here")
+    found["EC3"] = Typed(None, "https://example.org/not-a-link")
     return found
 
 
@@ -85,7 +85,7 @@ def test_filled_return_reads_back_exactly(tmp_path: Path, rubric: Rubric, templa
 
 
 def test_complete_return_is_accepted_without_issues(tmp_path: Path, rubric: Rubric, template_bytes: bytes) -> None:
-    answers = {c.id: Answer("4 - Leader") for c in rubric.value_codes}
+    answers = {c.id: Typed("4 - Leader") for c in rubric.value_codes}
     report = read_return(write(tmp_path, fill_bytes(template_bytes, answers, COVER)), rubric)
     assert (report.status, report.issues) == ("accepted", [])
     assert report.response.answered == 59
@@ -93,16 +93,16 @@ def test_complete_return_is_accepted_without_issues(tmp_path: Path, rubric: Rubr
 
 def test_score_spellings_in_a_real_file(tmp_path: Path, rubric: Rubric, template_bytes: bytes) -> None:
     answers = {
-        "EC1": Answer(3),
-        "EC2": Answer(3.0),
-        "EC3": Answer(" 3 "),
-        "SM1": Answer("3 – mature "),
-        "SM2": Answer("Mature"),
-        "SM3": Answer("n/a"),
-        "SM4": Answer("seven"),
-        "WP1": Answer(3.5),
-        "WP2": Answer("=1+2"),
-        "WP3": Answer("3/4"),
+        "EC1": Typed(3),
+        "EC2": Typed(3.0),
+        "EC3": Typed(" 3 "),
+        "SM1": Typed("3 – mature "),
+        "SM2": Typed("Mature"),
+        "SM3": Typed("n/a"),
+        "SM4": Typed("seven"),
+        "WP1": Typed(3.5),
+        "WP2": Typed("=1+2"),
+        "WP3": Typed("3/4"),
     }
     report = read_return(write(tmp_path, fill_bytes(template_bytes, answers, COVER)), rubric)
     assert report.status == "rejected"
@@ -263,14 +263,14 @@ def test_workbook_from_another_rubric_is_rejected(tmp_path: Path, rubric: Rubric
 
 
 def test_council_name_missing_is_an_error(tmp_path: Path, rubric: Rubric, template_bytes: bytes) -> None:
-    report = read_return(write(tmp_path, fill_bytes(template_bytes, {"EC1": Answer("1 - Minimum")})), rubric)
+    report = read_return(write(tmp_path, fill_bytes(template_bytes, {"EC1": Typed("1 - Minimum")})), rubric)
     assert report.status == "rejected"
     assert codes(report) == [("council-name-missing", None, "B8")]
 
 
 def test_personalised_name_changed_is_held(tmp_path: Path, rubric: Rubric) -> None:
     data = build_workbook(rubric, BuildOptions(FIXED_TIME), DACORUM)
-    answers = {"EC1": Answer("2 - Developing")}
+    answers = {"EC1": Typed("2 - Developing")}
     same = read_return(
         write(tmp_path, fill_bytes(data, answers, {"council_name": " dacorum  borough council"})), rubric
     )
@@ -285,7 +285,7 @@ def test_personalised_name_changed_is_held(tmp_path: Path, rubric: Rubric) -> No
 
 
 def test_comment_over_the_cell_limit_is_rejected(tmp_path: Path, rubric: Rubric, template_bytes: bytes) -> None:
-    answers = {"EC1": Answer("1 - Minimum", "x" * 32_767), "EC2": Answer("1 - Minimum", "y" * 32_768)}
+    answers = {"EC1": Typed("1 - Minimum", "x" * 32_767), "EC2": Typed("1 - Minimum", "y" * 32_768)}
     report = read_return(write(tmp_path, fill_bytes(template_bytes, answers, COVER)), rubric)
     assert codes(report) == [("comment-too-long", "EC2", "J5")]
     assert got(report)["EC1"][2] == "x" * 32_767
@@ -294,7 +294,7 @@ def test_comment_over_the_cell_limit_is_rejected(tmp_path: Path, rubric: Rubric,
 def test_completion_date_is_read(tmp_path: Path, rubric: Rubric, template_path: Path) -> None:
     from datetime import date, timedelta
 
-    from nps_xlsx.fill import fill_workbook
+    from nps_xlsx.testing import fill_workbook
 
     out = tmp_path / "dated.xlsx"
     completed = date.today() - timedelta(days=30)
@@ -312,7 +312,7 @@ def test_reading_is_deterministic_and_read_only(filled: Path, rubric: Rubric) ->
 
 def test_build_time_independent_answers(tmp_path: Path, rubric: Rubric) -> None:
     later = build_workbook(rubric, BuildOptions(datetime(2027, 6, 1, tzinfo=timezone.utc)))
-    report = read_return(write(tmp_path, fill_bytes(later, {"EC1": Answer("5 - Innovator")}, COVER)), rubric)
+    report = read_return(write(tmp_path, fill_bytes(later, {"EC1": Typed("5 - Innovator")}, COVER)), rubric)
     assert got(report)["EC1"][:2] == ("scored", 5)
     assert report.response.identity["generated_at"] == "2027-06-01T00:00:00Z"
 
@@ -323,7 +323,7 @@ def test_openpyxl_sanity_on_filled_file(filled: Path) -> None:
 
 
 def test_control_characters_are_removed_with_a_warning(tmp_path: Path, rubric: Rubric, template_bytes: bytes) -> None:
-    answers = {"EC1": Answer("1 - Minimum", "bell\x07 and\x01 nul\x00 tab\tstays\r\nline")}
+    answers = {"EC1": Typed("1 - Minimum", "bell\x07 and\x01 nul\x00 tab\tstays\r\nline")}
     report = read_return(write(tmp_path, fill_bytes(template_bytes, answers, COVER)), rubric)
     assert got(report)["EC1"][2] == "bell and nul tab\tstays\r\nline"
     assert codes(report) == [("control-characters-removed", "EC1", "J4")]

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.report import validate_paths
 from nps_xlsx.rubric import Rubric
+from nps_xlsx.testing import Typed, fill_bytes
+from nps_xlsx.validate.report import validate_paths
 
 COVER = {"council_name": "Watford Borough Council"}
 
@@ -23,7 +23,7 @@ def run(*args: str):
 @pytest.fixture
 def returns(tmp_path: Path, template_path: Path, rubric: Rubric) -> dict[str, Path]:
     template = template_path.read_bytes()
-    full = {c.id: Answer("3 - Mature", "ok") for c in rubric.value_codes}
+    full = {c.id: Typed("3 - Mature", "ok") for c in rubric.value_codes}
     paths = {
         "good": tmp_path / "in" / "good.xlsx",
         "partial": tmp_path / "in" / "partial.xlsx",
@@ -32,8 +32,8 @@ def returns(tmp_path: Path, template_path: Path, rubric: Rubric) -> dict[str, Pa
     }
     paths["bad"].parent.mkdir(parents=True)
     paths["good"].write_bytes(fill_bytes(template, full, COVER))
-    paths["partial"].write_bytes(fill_bytes(template, {"EC1": Answer("2 - Developing")}, COVER))
-    paths["bad"].write_bytes(fill_bytes(template, {**full, "EC3": Answer("seven")}, COVER))
+    paths["partial"].write_bytes(fill_bytes(template, {"EC1": Typed("2 - Developing")}, COVER))
+    paths["bad"].write_bytes(fill_bytes(template, {**full, "EC3": Typed("seven")}, COVER))
     paths["lock"].write_bytes(b"\x05Jane\x00" + b" " * 158)
     return paths
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nps_xlsx import layout
-from nps_xlsx.fill import Answer, fill_bytes
+from nps_xlsx import a1, layout
 from nps_xlsx.rubric import load_rubric
-from nps_xlsx.validate import read_return
+from nps_xlsx.testing import Typed, fill_bytes
+from nps_xlsx.validate.check import read_return
 
 RUBRIC = load_rubric()
 CHOICES = layout.score_choices(RUBRIC)
@@ -22,7 +22,7 @@ TEMPLATE = None
 # (those are removed with a warning; tested in test_validate.py).
 ILLEGAL = "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF]))
 comment_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=ILLEGAL), max_size=300)
-answer = st.builds(Answer, st.sampled_from([*CHOICES, None]), st.one_of(st.none(), comment_text))
+answer = st.builds(Typed, st.sampled_from([*CHOICES, None]), st.one_of(st.none(), comment_text))
 answers = st.dictionaries(st.sampled_from(IDS), answer, max_size=len(IDS))
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -43,7 +43,7 @@ def read(data: bytes):
 
 @SETTINGS
 @given(answers=answers)
-def test_valid_answers_round_trip(template_path: Path, answers: dict[str, Answer]) -> None:
+def test_valid_answers_round_trip(template_path: Path, answers: dict[str, Typed]) -> None:
     report = read(fill_bytes(template_bytes(template_path), answers, {"council_name": "Test Council"}))
     if any(a.score is not None or (a.comment or "").strip() for a in answers.values()):
         assert report.status in ("accepted", "accepted-with-warnings")
@@ -51,7 +51,7 @@ def test_valid_answers_round_trip(template_path: Path, answers: dict[str, Answer
     else:  # nothing answered: one error for the whole file, not a warning per blank score
         assert (report.status, [i.code for i in report.issues]) == ("rejected", ["nothing-answered"])
     for result in report.response.answers:
-        given_answer = answers.get(result.code_id, Answer())
+        given_answer = answers.get(result.code_id, Typed())
         if given_answer.score is None:
             assert (result.status, result.score) == ("blank", None)
         elif given_answer.score == RUBRIC.unscored:
@@ -74,8 +74,8 @@ bad_scores = st.one_of(
 @SETTINGS
 @given(code_id=st.sampled_from(IDS), bad=bad_scores)
 def test_one_corrupted_score_gives_one_error_there(template_path: Path, code_id: str, bad: object) -> None:
-    answers = {c: Answer(CHOICES[i % 5]) for i, c in enumerate(IDS)}
-    answers[code_id] = Answer(bad)
+    answers = {c: Typed(CHOICES[i % 5]) for i, c in enumerate(IDS)}
+    answers[code_id] = Typed(bad)
     report = read(fill_bytes(template_bytes(template_path), answers, {"council_name": "Test Council"}))
     assert report.status == "rejected"
     [error] = report.issues
@@ -84,7 +84,7 @@ def test_one_corrupted_score_gives_one_error_there(template_path: Path, code_id:
     assert (error.value_code, error.location.sheet, error.location.cell) == (
         code_id,
         area.sheet,
-        layout.cell_ref(row, layout.score_col(RUBRIC)),
+        a1.cell_ref(row, layout.score_col(RUBRIC)),
     )
     assert error.code in ("score-invalid", "formula-without-value")
     assert next(a for a in report.response.answers if a.code_id == code_id).score is None

@@ -12,19 +12,20 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from nps_xlsx import layout, validate
+from nps_xlsx import a1, layout
 from nps_xlsx.cli import main
-from nps_xlsx.fill import Answer, fill_bytes
-from nps_xlsx.raw import RawSheet, ReadFailure
+from nps_xlsx.read.raw import RawSheet, ReadFailure
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.template import BuildOptions, build_workbook
-from nps_xlsx.validate import read_return
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Typed, fill_bytes
+from nps_xlsx.validate import check as validate
+from nps_xlsx.validate.check import read_return
 
 from .conftest import DACORUM, FIXED_TIME
 
 COVER = {"council_name": "Dacorum Borough Council"}
 AREA = "Engaging Councillors"
-COMPLETION_CELL = layout.cell_ref(layout.cover_input_row(4), layout.COVER_INPUT_COL)
+COMPLETION_CELL = a1.cell_ref(layout.cover_input_row(4), layout.COVER_INPUT_COL)
 
 
 def run(*args: str):
@@ -55,8 +56,8 @@ def write(tmp_path: Path, data: bytes, name: str = "return.xlsx") -> Path:
 
 def test_comment_length_is_counted_in_utf16_units(tmp_path: Path, rubric: Rubric, template: bytes) -> None:
     answers = {
-        "EC1": Answer("1 - Minimum", "\U0001f600" * 16_383),  # 32,766 units: fits
-        "EC2": Answer("1 - Minimum", "\U0001f600" * 20_000),  # 20,000 characters but 40,000 units
+        "EC1": Typed("1 - Minimum", "\U0001f600" * 16_383),  # 32,766 units: fits
+        "EC2": Typed("1 - Minimum", "\U0001f600" * 20_000),  # 20,000 characters but 40,000 units
     }
     report = read_return(write(tmp_path, fill_bytes(template, answers, COVER)), rubric)
     assert codes(report) == [("comment-too-long", "EC2", "J5")]
@@ -76,7 +77,7 @@ def move_names(path: Path, targets: dict[str, str]) -> Path:
 
 
 def test_name_moved_to_another_column_of_its_row(tmp_path: Path, rubric: Rubric, template: bytes) -> None:
-    answers = {"EC1": Answer("2 - Developing", "one"), "EC3": Answer("4 - Leader", "three")}
+    answers = {"EC1": Typed("2 - Developing", "one"), "EC3": Typed("4 - Leader", "three")}
     path = write(tmp_path, fill_bytes(template, answers, COVER))
     # score_EC1 cut and pasted onto the level 5 statement; comment_EC3 onto the value code's name.
     report = read_return(move_names(path, {"score_EC1": "$H$4", "comment_EC3": "$B$6"}), rubric)
@@ -87,7 +88,7 @@ def test_name_moved_to_another_column_of_its_row(tmp_path: Path, rubric: Rubric,
 
 
 def test_names_in_their_columns_give_no_warning(tmp_path: Path, rubric: Rubric, template: bytes) -> None:
-    path = write(tmp_path, fill_bytes(template, {"EC1": Answer("2 - Developing", "one")}, COVER))
+    path = write(tmp_path, fill_bytes(template, {"EC1": Typed("2 - Developing", "one")}, COVER))
     report = read_return(move_names(path, {"score_EC1": "$I$4", "comment_EC1": "$J$4"}), rubric)
     assert codes(report) == []
 
@@ -96,7 +97,7 @@ def test_names_in_their_columns_give_no_warning(tmp_path: Path, rubric: Rubric, 
 
 
 def dated(tmp_path: Path, template: bytes, completed: date, name: str = "return.xlsx") -> Path:
-    answers = {"EC1": Answer("3 - Mature")}  # answered, so only the date is at issue
+    answers = {"EC1": Typed("3 - Mature")}  # answered, so only the date is at issue
     return write(tmp_path, fill_bytes(template, answers, {**COVER, "completion_date": completed}), name)
 
 
@@ -124,11 +125,11 @@ def test_a_typed_future_year_does_not_beat_a_later_resubmission(
     returns = tmp_path / "returns"
     returns.mkdir()
     first = {"council_name": DACORUM.name, "completion_date": date(2062, 11, 1)}  # meant 2026
-    (returns / "first.xlsx").write_bytes(fill_bytes(copy, {"EC1": Answer("1 - Minimum")}, first))
+    (returns / "first.xlsx").write_bytes(fill_bytes(copy, {"EC1": Typed("1 - Minimum")}, first))
     earlier = time.time() - 5 * 86_400
     os.utime(returns / "first.xlsx", (earlier, earlier))
     corrected = {"council_name": DACORUM.name, "completion_date": date.today() - timedelta(days=1)}
-    (returns / "corrected.xlsx").write_bytes(fill_bytes(copy, {"EC1": Answer("4 - Leader")}, corrected))
+    (returns / "corrected.xlsx").write_bytes(fill_bytes(copy, {"EC1": Typed("4 - Leader")}, corrected))
     out = tmp_path / "out"
     result = run("collect", str(returns), "--out", str(out / "s.xlsx"), "--ledger", str(out / "files.csv"))
     assert result.exit_code == 0, result.output
@@ -145,12 +146,12 @@ def broken_score_reader(*_args, **_kwargs):
 
 
 def test_a_fault_in_our_code_is_an_internal_error(tmp_path: Path, rubric: Rubric, template: bytes, monkeypatch) -> None:
-    path = write(tmp_path, fill_bytes(template, {"EC1": Answer("1 - Minimum")}, COVER))
+    path = write(tmp_path, fill_bytes(template, {"EC1": Typed("1 - Minimum")}, COVER))
     monkeypatch.setattr(validate, "read_score", broken_score_reader)
     report = read_return(path, rubric)
     assert report.status == "rejected"
     assert [(i.code, i.location.file, i.value) for i in report.issues] == [("internal-error", str(path), "KeyError")]
-    assert "validate.py:" in report.issues[0].message  # where in our code
+    assert "check.py:" in report.issues[0].message  # where in our code
     assert "corrupt" not in report.issues[0].message
 
 
@@ -158,9 +159,9 @@ def test_a_fault_in_our_reader_is_an_internal_error_too(
     tmp_path: Path, rubric: Rubric, template: bytes, monkeypatch
 ) -> None:
     """Damage the reader can recognise is a ReadFailure; any other exception there is our fault, not the file's."""
-    from nps_xlsx import reader_xlsx
+    from nps_xlsx.read import xlsx as reader_xlsx
 
-    path = write(tmp_path, fill_bytes(template, {"EC1": Answer("1 - Minimum")}, COVER))
+    path = write(tmp_path, fill_bytes(template, {"EC1": Typed("1 - Minimum")}, COVER))
 
     def broken(*_args, **_kwargs):
         raise IndexError("a bug in the reader")
@@ -177,7 +178,7 @@ def test_a_fault_in_our_reader_is_an_internal_error_too(
 def test_the_ledger_does_not_blame_the_council(tmp_path: Path, rubric: Rubric, template: bytes, monkeypatch) -> None:
     returns = tmp_path / "returns"
     returns.mkdir()
-    write(returns, fill_bytes(template, {"EC1": Answer("1 - Minimum")}, COVER))
+    write(returns, fill_bytes(template, {"EC1": Typed("1 - Minimum")}, COVER))
     monkeypatch.setattr(validate, "read_score", broken_score_reader)
     out = tmp_path / "out"
     result = run(
@@ -196,16 +197,16 @@ def test_the_ledger_does_not_blame_the_council(tmp_path: Path, rubric: Rubric, t
 
 def lazy_sheet_raising(monkeypatch, loader) -> None:
     """The first key-area sheet's cells come from ``loader`` when first used (as the readers parse them)."""
-    real = validate._read_book
+    real = validate.read_workbook
 
     def read_book(*args):
-        book = real(*args)
+        book, findings = real(*args)
         at = next(n for n, s in enumerate(book.sheets) if s.name == AREA)
         book.sheets[at] = RawSheet(AREA, loader=loader)
         book._by_name = None
-        return book
+        return book, findings
 
-    monkeypatch.setattr(validate, "_read_book", read_book)
+    monkeypatch.setattr(validate, "read_workbook", read_book)
 
 
 def test_a_reader_failing_while_interpreting_keeps_the_readers_verdict(
@@ -214,7 +215,7 @@ def test_a_reader_failing_while_interpreting_keeps_the_readers_verdict(
     """Sheets are parsed on first use, during interpretation: the reader's verdict (a ReadFailure) is kept,
     and anything else it raises is a fault of ours, never the council's."""
     path = write(tmp_path, fill_bytes(template, {}, COVER))
-    reader_module = {"__name__": "nps_xlsx.reader_xlsx"}
+    reader_module = {"__name__": "nps_xlsx.read.xlsx"}
     exec("def load():\n    raise ValueError('a bug')", reader_module)
     lazy_sheet_raising(monkeypatch, reader_module["load"])
     assert [i.code for i in read_return(path, rubric).issues] == ["internal-error"]

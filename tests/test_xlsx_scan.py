@@ -9,10 +9,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from nps_xlsx import reader_xlsx
-from nps_xlsx.raw import ReadFailure
-from nps_xlsx.safety import parse_xml
-from nps_xlsx.xlsx_scan import scan_cells, scan_shared_strings, xml_text
+from nps_xlsx.read import xlsx as reader_xlsx
+from nps_xlsx.read.raw import ReadFailure
+from nps_xlsx.read.safety import parse_xml
+from nps_xlsx.read.xlsx_scan import scan_cells, scan_shared_strings, xml_text
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 STRINGS = ["ID", "EC1", "a & b < c", "line one\nline two", "café ☕", "tab\there", "", "  spaced  "]

@@ -1,6 +1,6 @@
 """Returns holding any text at all, written the way Excel writes what XML cannot hold (``_xHHHH_``).
 
-:func:`fill_text` is :func:`nps_xlsx.fill.fill_bytes` for arbitrary strings: lone surrogates
+:func:`fill_text` is :func:`nps_xlsx.testing.fill_bytes` for arbitrary strings: lone surrogates
 (half an emoji), U+FFFE/U+FFFF and control characters reach the reader as Excel's escapes,
 everything else as UTF-8 text.
 """
@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Mapping
 from xml.sax.saxutils import escape as xml_escape
 
-from nps_xlsx.fill import Answer, fill_bytes
+from nps_xlsx.testing import Typed, fill_bytes
 
 # What XML 1.0 (or UTF-8) cannot carry, and CR (which XML would read as LF): written as _xHHHH_.
 _NEEDS_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -42,7 +42,7 @@ def fill_text(
         placeholders[key] = excel_escape(text)
         return key
 
-    answers = {code: Answer(hold(scores.get(code)), hold(comments.get(code))) for code in {*scores, *comments}}
+    answers = {code: Typed(hold(scores.get(code)), hold(comments.get(code))) for code in {*scores, *comments}}
     data = fill_bytes(template, answers, {name: hold(text) for name, text in cover.items()})
     pattern = re.compile(rb"QQ[0-9]+QQ")
     source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()

@@ -31,11 +31,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from nps_xlsx.collect_job import CollectOutputs, run_collect
+from nps_xlsx.collect.job import CollectOutputs, run_collect
 from nps_xlsx.councils import Council, load_councils, workbook_filename
-from nps_xlsx.fill import Answer, fill_bytes
+from nps_xlsx.output import build_time
 from nps_xlsx.rubric import load_rubric
-from nps_xlsx.template import BuildOptions, build_time, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Typed, fill_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "samples" / "returns"
@@ -70,7 +71,7 @@ FIRST = ["Sam", "Alex", "Priya", "Jordan", "Chris", "Morgan", "Aisha", "Tom", "H
 LAST = ["Patel", "Jones", "Smith", "O'Neill", "Williams", "Evans", "Khan", "Brown", "Taylor", "Davies"]
 
 
-def profile_answers(rubric, rng: random.Random, mean: float, blank_rate: float = 0.03) -> dict[str, Answer]:
+def profile_answers(rubric, rng: random.Random, mean: float, blank_rate: float = 0.03) -> dict[str, Typed]:
     """Scores around a council's overall maturity, varying by key area, with comments."""
     levels = [f"{i} - {label}" for i, label in enumerate(rubric.levels, 1)]
     answers = {}
@@ -79,10 +80,10 @@ def profile_answers(rubric, rng: random.Random, mean: float, blank_rate: float =
         for code in area.value_codes:
             draw = rng.random()
             if draw < blank_rate:
-                answers[code.id] = Answer(None, None)
+                answers[code.id] = Typed(None, None)
                 continue
             if draw < blank_rate + 0.03:
-                answers[code.id] = Answer(rubric.unscored, "Not applicable to a district council.")
+                answers[code.id] = Typed(rubric.unscored, "Not applicable to a district council.")
                 continue
             score = min(5, max(1, round(rng.gauss(area_mean, 0.7))))
             bank = WEAK if score <= 2 else EXEMPLARY if score == 5 else GOOD
@@ -91,7 +92,7 @@ def profile_answers(rubric, rng: random.Random, mean: float, blank_rate: float =
                 comment = " ".join(rng.sample(bank, min(len(bank), rng.randint(1, 2))))
                 if rng.random() < 0.3:
                     comment += "\n\n" + rng.choice(GOOD)
-            answers[code.id] = Answer(levels[score - 1], comment)
+            answers[code.id] = Typed(levels[score - 1], comment)
     return answers
 
 
@@ -130,19 +131,19 @@ def collect_csv(returns: Path, work: Path, councils: list[Council] | None, round
         os.chdir(here)
 
 
-def previous_answers(rubric, now: pd.DataFrame, rng: random.Random, higher: bool) -> dict[str, Answer]:
+def previous_answers(rubric, now: pd.DataFrame, rng: random.Random, higher: bool) -> dict[str, Typed]:
     """A council's 2021 answers from its answers now: a score a level lower (higher, if ``higher``) at times."""
     levels = [f"{i} - {label}" for i, label in enumerate(rubric.levels, 1)]
     answers = {}
     for code_id, score, level in zip(now["code_id"], now["score"], now["level"], strict=True):
         if not score:
-            answers[code_id] = Answer(rubric.unscored if level == rubric.unscored else None)
+            answers[code_id] = Typed(rubric.unscored if level == rubric.unscored else None)
             continue
         draw = rng.random()
         step = (1 if draw < 0.35 else -1 if draw > 0.92 else 0) * (1 if higher else -1)
         then = min(5, max(1, int(score) + step))
         comment = rng.choice(WEAK if then <= 2 else EXEMPLARY if then == 5 else GOOD) if rng.random() < 0.4 else None
-        answers[code_id] = Answer(levels[then - 1], comment)
+        answers[code_id] = Typed(levels[then - 1], comment)
     return answers
 
 
@@ -198,7 +199,7 @@ def main() -> None:
         answers = profile_answers(rubric, rng, mean)
         if index == 4:  # odd comments that must stay text
             for code_id, text in zip(["EC1", "EC2", "EC3", "SM1", "SM2"], ODD, strict=True):
-                answers[code_id] = Answer(answers[code_id].score or "2 - Developing", text)
+                answers[code_id] = Typed(answers[code_id].score or "2 - Developing", text)
         template = build_workbook(rubric, options, council)
         data = fill_bytes(template, answers, cover(council.name, rng, start + timedelta(days=index)))
         path = OUT / workbook_filename(council)
@@ -207,7 +208,7 @@ def main() -> None:
 
     # A resubmission: the same council's corrected return, completed later (supersedes the first).
     council, template, answers = written[returning[1].code]
-    fixed = dict(answers, EC1=Answer("3 - Mature", "Corrected after review by the Head of Service."))
+    fixed = dict(answers, EC1=Typed("3 - Mature", "Corrected after review by the Head of Service."))
     data = fill_bytes(template, fixed, cover(council.name, random.Random(1), start + timedelta(days=40)))
     (OUT / f"{Path(workbook_filename(council)).stem}-resubmitted.xlsx").write_bytes(data)
     # A byte-identical copy (the same email forwarded twice).
@@ -221,7 +222,7 @@ def main() -> None:
     (OUT / f"{Path(workbook_filename(council)).stem}-partial.xlsx").write_bytes(data)
     # Wrongly typed scores (the drop-down bypassed by paste): accepted spellings and two errors.
     council, template, answers = written[returning[5].code]
-    typed = dict(answers, EC1=Answer(3), EC2=Answer("4 - leader "), EC3=Answer("seven"), SM1=Answer(3.5))
+    typed = dict(answers, EC1=Typed(3), EC2=Typed("4 - leader "), EC3=Typed("seven"), SM1=Typed(3.5))
     data = fill_bytes(template, typed, cover(council.name, random.Random(5), start + timedelta(days=42)))
     (OUT / workbook_filename(council)).unlink()  # this council's only return, so it is chased as rejected
     (OUT / f"{Path(workbook_filename(council)).stem}-typed.xlsx").write_bytes(data)

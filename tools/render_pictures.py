@@ -22,9 +22,10 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from nps_xlsx import layout
-from nps_xlsx.fill import Answer, fill_bytes
+from nps_xlsx.councils import load_councils
 from nps_xlsx.rubric import load_rubric
-from nps_xlsx.template import BuildOptions, build_workbook
+from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.testing import Typed, fill_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -55,10 +56,11 @@ def filled_return() -> bytes:
     choices = layout.score_choices(rubric)
     codes = rubric.areas[0].value_codes
     answers = {
-        code.id: Answer(choices[level - 1], comment)
+        code.id: Typed(choices[level - 1], comment)
         for code, level, comment in zip(codes, LEVELS, COMMENTS, strict=False)
     }
-    return fill_bytes(template, answers, {"council_name": "Dacorum Borough Council"})
+    council = load_councils(REPO / "samples" / "councils.csv")[0]
+    return fill_bytes(template, answers, {"council_name": council.name})
 
 
 def summary(work: Path) -> Path:

@@ -6,7 +6,7 @@ import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,11 +15,21 @@ from .errors import NpsXlsxError
 from .text import plural
 
 if TYPE_CHECKING:  # imported where used, so that --help starts fast
+    from .collect.rounds import PreviousRound
     from .output import OutputRefused
-    from .rounds import PreviousRound
     from .rubric import Rubric
 
 RUBRIC_HELP = "Rubric file (YAML). Default: the bundled NPS 2018 rubric."
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+OUT_FILE = click.Path(dir_okay=False, path_type=Path)
+RUBRIC_OPTION = click.option("--rubric", type=EXISTING_FILE, help=RUBRIC_HELP)
+
+
+def _megabytes(name: str, default: float, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option giving a size limit in megabytes."""
+    return click.option(name, type=click.FloatRange(min=0.001), default=default, show_default=True, help=help_text)
+
+
 FORCE_HELP = (
     "Replace files at the output paths even if they are not this command's earlier outputs "
     "(never an input, nor a workbook holding a council's answers)."
@@ -28,7 +38,7 @@ FORCE_HELP = (
 
 def _previous_round(path: Path, rubric: Rubric, allow_rubric_change: bool) -> PreviousRound:
     """The earlier round's responses, read and checked before any return is: a wrong file is a usage error."""
-    from .rounds import PreviousRoundError, load_previous
+    from .collect.rounds import PreviousRoundError, load_previous
 
     try:
         return load_previous(path, rubric, allow_rubric_change)
@@ -59,10 +69,10 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the blank template here.")
+@click.option("--out", "out", type=OUT_FILE, help="Write the blank template here.")
 @click.option(
     "--councils",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="CSV of councils (columns code,name) to write one personalised workbook each.",
 )
 @click.option(
@@ -70,7 +80,7 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the personalised workbooks (with --councils).",
 )
-@click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
+@RUBRIC_OPTION
 @click.option(
     "--password",
     default="",
@@ -88,10 +98,10 @@ def generate(
       nps-xlsx generate --councils councils.csv --out-dir workbooks/
     """
     from .councils import load_councils
-    from .generate import generate_personalised, generate_template, personalised_paths
-    from .output import Guard, OutputRefused
+    from .output import Guard, OutputRefused, build_time
     from .rubric import load_rubric
-    from .template import BuildOptions, build_time
+    from .template.builder import BuildOptions
+    from .template.generate import generate_personalised, generate_template, personalised_paths
 
     if councils and not out_dir:
         raise click.UsageError("--councils needs --out-dir (the folder to write the workbooks to).")
@@ -134,22 +144,10 @@ def generate(
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
+@RUBRIC_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the same data as the Python API).")
-@click.option(
-    "--max-file-mb",
-    type=click.FloatRange(min=0.001),
-    default=50,
-    show_default=True,
-    help="Reject files larger than this.",
-)
-@click.option(
-    "--max-expanded-mb",
-    type=click.FloatRange(min=0.001),
-    default=100,
-    show_default=True,
-    help="Reject workbooks whose parts would expand to more than this.",
-)
+@_megabytes("--max-file-mb", 50, "Reject files larger than this.")
+@_megabytes("--max-expanded-mb", 100, "Reject workbooks whose parts would expand to more than this.")
 @click.option(
     "-q",
     "--quiet",
@@ -172,9 +170,9 @@ def validate(
     """
     import json
 
-    from .report import nothing_found, render_file, validate_paths
+    from .read.safety import Limits
     from .rubric import load_rubric
-    from .safety import Limits
+    from .validate.report import nothing_found, render_file, validate_paths
 
     try:
         loaded = load_rubric(rubric)
@@ -202,33 +200,31 @@ def validate(
 
 @main.command()
 @click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Write the summary workbook here."
-)
+@click.option("--out", required=True, type=OUT_FILE, help="Write the summary workbook here.")
 @click.option(
     "--csv",
     "responses_csv",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUT_FILE,
     help="Also write one row per (return x value code) here.",
 )
 @click.option(
     "--ledger",
     "ledger_csv",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUT_FILE,
     help="Also write the ledger of every file received here.",
 )
 @click.option(
     "--expected",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="CSV of the councils expected to return (columns code,name): lists who has not.",
 )
 @click.option(
     "--chase",
     "chase_csv",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUT_FILE,
     help="Also write the chase list here (with --expected): each council's status and contact columns.",
 )
-@click.option("--rubric", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=RUBRIC_HELP)
+@RUBRIC_OPTION
 @click.option(
     "--raw-csv",
     is_flag=True,
@@ -237,7 +233,7 @@ def validate(
 @click.option(
     "--assign",
     "assignments",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="CSV (columns file,council_code) saying which council a held return is from; "
     "file is its path or SHA-256 from the ledger.",
 )
@@ -297,11 +293,11 @@ def collect(
       nps-xlsx collect returns/ --out summary.xlsx --csv responses.csv \\
           --ledger files.csv --expected councils.csv
     """
-    from .assign import load_assignments
-    from .collect_job import CollectOutputs, run_collect
+    from .collect.assign import load_assignments
+    from .collect.job import CollectOutputs, run_collect
+    from .collect.story import closing_lines
     from .councils import load_councils
     from .rubric import load_rubric
-    from .story import closing_lines
 
     if chase_csv and not expected:
         raise click.UsageError("--chase needs --expected (the list of councils to chase).")

@@ -1,4 +1,15 @@
-"""The council list (CSV with ``code`` and ``name`` columns, or their aliases) and safe file names."""
+"""The council list (CSV with ``code`` and ``name`` columns, or their aliases), safe file names, and comparing
+council names as people type them.
+
+Comparing council names as people type them.
+
+:func:`fold_name` reduces a name to the words that tell one council from another, so that
+"Dacorum BC", "dacorum borough council" and "Dacorum  Borough Council." compare equal while
+"Watford Borough Council" and "Dacorum Borough Council" do not. Steps: Unicode NFC (a name
+typed on a Mac arrives decomposed, NFD), accents dropped, case folded, "&" read as "and",
+"St" as "Saint", punctuation and spacing ignored, and the words that only say what kind of
+council it is ("Borough Council", "BC", "DC", "CC", "MBC", "City of", ...) left out.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +21,7 @@ from pathlib import Path
 
 from .csv_table import Column, read_table
 from .errors import CouncilListError
-from .text import clean_text, display_path, plural, utf16_len
+from .text import clean_text, display_path, fold_space, plural, squash, utf16_len
 
 # Headers are compared with case, spaces and punctuation folded; ONS files name them e.g. LAD23CD, LAD23NM.
 _ONS = r"(lad|ltla|utla|ctyua|cty)\d\d"
@@ -106,7 +117,7 @@ def load_councils(path: Path | str, report: Callable[[str], None] | None = None)
             )
         council = Council(
             code=row[code_at].strip(),
-            name=" ".join(row[name_at].split()),
+            name=squash(row[name_at]),
             extra=tuple((column, row[i].strip() if i < len(row) else "") for i, column in others),
         )
         if not council.code:
@@ -133,3 +144,55 @@ def load_councils(path: Path | str, report: Callable[[str], None] | None = None)
     if not councils:
         raise CouncilListError(f"{path}: no councils listed")
     return councils
+
+
+# Words (after folding) that say what kind of council it is, not which one.
+_KIND_WORDS = frozenset(
+    {
+        *("council", "borough", "district", "county", "city", "metropolitan", "royal", "unitary", "authority"),
+        *("london", "of", "the", "bc", "dc", "cc", "mbc", "mdc", "lbc", "rbc", "ua", "lb"),
+    }
+)
+_SAME_WORDS = {"st": "saint", "&": "and"}
+_APOSTROPHES = re.compile("['\u2018\u2019\u02bc`]")
+_WORD = re.compile(r"&|\w+")
+
+
+def fold_name(name: str) -> str:
+    """The words of ``name`` that identify the council, folded as described in the module docstring."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = [_SAME_WORDS.get(w, w) for w in _WORD.findall(_APOSTROPHES.sub("", plain).casefold())]
+    kept = [w for w in words if w not in _KIND_WORDS]
+    while kept and kept[-1] == "and":  # "St Albans City and District Council"
+        kept.pop()
+    while kept and kept[0] == "and":
+        kept.pop(0)
+    return " ".join(kept or words)
+
+
+def same_council(a: str, b: str) -> bool:
+    """Whether two typed names name the same council (see :func:`fold_name`)."""
+    return fold_name(a) == fold_name(b)
+
+
+class NameIndex:
+    """Council codes by name: an exact match (after :func:`fold_space`) first, else a unique :func:`fold_name` match.
+
+    A folded name shared by two codes (say a county and a city council of the same place) matches neither.
+    """
+
+    def __init__(self) -> None:
+        self._exact: dict[str, str] = {}
+        self._loose: dict[str, str | None] = {}
+
+    def add(self, name: str, code: str) -> None:
+        """Record ``name`` for ``code``; the first code given for a name is kept."""
+        self._exact.setdefault(fold_space(name), code)
+        loose = fold_name(name)
+        if self._loose.setdefault(loose, code) not in (code, None):
+            self._loose[loose] = None  # ambiguous
+
+    def get(self, name: str) -> str | None:
+        """The code of the council called ``name``, if exactly one matches."""
+        return self._exact.get(fold_space(name)) or self._loose.get(fold_name(name))

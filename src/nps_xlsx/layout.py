@@ -7,14 +7,12 @@ Rows and columns are 0-based, as in xlsxwriter.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from .rubric import KeyArea, Rubric
+from .a1 import cell_ref, sheet_ref
+from .columns import categories_of, score_choices_of
 
 TEMPLATE_ID = "nps-xlsx-diagnostic"
 LAYOUT_VERSION = "1"
@@ -22,7 +20,7 @@ LAYOUT_VERSION = "1"
 COVER_SHEET = "Cover"
 SUMMARY_SHEET = "Your summary"
 META_SHEET = "nps_xlsx_meta"
-# The custom document property naming which output of ours a workbook is (see own_outputs.py).
+# The custom document property naming which output of ours a workbook is (see read/own_outputs.py).
 OUTPUT_PROPERTY = "nps_output"
 RESERVED_SHEETS = (COVER_SHEET, SUMMARY_SHEET, META_SHEET)
 
@@ -66,18 +64,9 @@ META_KEYS = (
     "council_name",
 )
 
-MAX_SHEET_NAME = 31
 MAX_PROPERTY_TEXT = 255  # a custom document property's text, in UTF-16 units (identity travels in them)
 MAX_LIST_VALIDATION = 255  # a drop-down list's entries joined by commas
 MAX_HEADER_FOOTER = 255
-
-# Fixed columns of the summary tables in which rubric text becomes a column name: the score matrix
-# (then one column per value-code ID) and the distribution tables (then one column per drop-down
-# choice). Excel table column names must differ, ignoring case.
-MATRIX_COLUMNS = ("Council", "Code")
-NOT_ANSWERED = "Not answered"
-COUNT_COLUMNS = ("Scope", "Key area", "ID", "Value code", NOT_ANSWERED, "Total")
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 def score_name(code_id: str) -> str:
@@ -95,9 +84,27 @@ def area_footer(short_title: str) -> str:
     return f"&L{short_title.replace('&', '&&')} - &A&RPage &P of &N"
 
 
-def level_choice(score: int, label: str) -> str:
-    """The dropdown text for a level, e.g. ``3 - Mature``."""
-    return f"{score} - {label}"
+class Rubric(Protocol):
+    """What the layout needs to know of a rubric (:class:`nps_xlsx.rubric.Rubric` has it)."""
+
+    @property
+    def levels(self) -> Sequence[str]: ...
+    @property
+    def unscored(self) -> str: ...
+
+
+class ValueCode(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class KeyArea(Protocol):
+    """What the layout needs to know of a key area (:class:`nps_xlsx.rubric.KeyArea` has it)."""
+
+    @property
+    def sheet(self) -> str: ...
+    @property
+    def value_codes(self) -> Sequence[ValueCode]: ...
 
 
 def score_choices(rubric: Rubric) -> list[str]:
@@ -105,9 +112,9 @@ def score_choices(rubric: Rubric) -> list[str]:
     return score_choices_of(rubric.levels, rubric.unscored)
 
 
-def score_choices_of(levels: Sequence[str], unscored: str) -> list[str]:
-    """The dropdown entries for these level labels and unscored label."""
-    return [level_choice(i, label) for i, label in enumerate(levels, 1)] + [unscored]
+def categories(rubric: Rubric) -> list[str]:
+    """The distribution columns: each level as in the drop-down, then Unscored, then Not answered."""
+    return categories_of(rubric.levels, rubric.unscored)
 
 
 def score_col(rubric: Rubric) -> int:
@@ -128,42 +135,6 @@ def code_row(index: int) -> int:
 def cover_input_row(field_index: int) -> int:
     """Row of the ``field_index``-th cover input (see :data:`COVER_FIELDS`)."""
     return COVER_FIRST_INPUT_ROW + field_index
-
-
-def column_letter(col: int) -> str:
-    """``0`` -> ``A``, ``26`` -> ``AA``."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-@lru_cache(maxsize=16384)
-def cell_ref(row: int, col: int, absolute: bool = False) -> str:
-    """A1-style reference of a 0-based cell, e.g. ``(3, 8)`` -> ``I4``."""
-    if absolute:
-        return f"${column_letter(col)}${row + 1}"
-    return f"{column_letter(col)}{row + 1}"
-
-
-def sheet_ref(sheet: str, ref: str) -> str:
-    """A reference qualified by its sheet, quoted as Excel wants, e.g. ``'My sheet'!$A$1``."""
-    return "'" + sheet.replace("'", "''") + "'!" + ref
-
-
-def check_sheet_name(name: str) -> str | None:
-    """Why ``name`` cannot be a worksheet name, or ``None`` if it can."""
-    if len(name) > MAX_SHEET_NAME:
-        return f"is {len(name)} characters long; Excel allows {MAX_SHEET_NAME}"
-    if _BAD_SHEET_CHARS.search(name):
-        return "contains one of [ ] : * ? / \\"
-    if name.startswith("'") or name.endswith("'"):
-        return "starts or ends with an apostrophe"
-    if name.casefold() == "history" or name.casefold() in (s.casefold() for s in RESERVED_SHEETS):
-        return "is reserved"
-    return None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Writing output files atomically, and only where that destroys nothing.
 
 The rule, for every output of every command: a path where nothing is may be written; a path holding an output
-of ours of the same kind (recognised by :mod:`nps_xlsx.own_outputs`) is replaced; anything else is refused
+of ours of the same kind (recognised by :mod:`nps_xlsx.read.own_outputs`) is replaced; anything else is refused
 unless ``force``. Nothing ever writes over an input of the run, or over a workbook that holds a council's
 answers, even with ``force``. Files are created with the mode ``0o666`` less the umask, like any program's.
 """
@@ -13,18 +13,24 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import OutputError
-from .files import TEMP_PREFIX, TEMP_SUFFIX
-from .own_outputs import DESCRIPTIONS, OutputKind, answers_at, describe, recognise
+from .read.files import TEMP_PREFIX, TEMP_SUFFIX
+from .read.own_outputs import DESCRIPTIONS, OutputKind, describe, recognise
 
 if TYPE_CHECKING:
     from .rubric import Rubric
+    from .validate.response import Response
 
 INPUT_REASON = "refusing to overwrite an input file"
+
+# Issue codes of a workbook that carries our identity but could not be read against this rubric, or could not
+# be read at all: it may hold a council's answers.
+_UNREADABLE_RETURN = frozenset({"wrong-rubric", "wrong-rubric-version", "rubric-fingerprint-mismatch", "encrypted"})
 
 
 class OutputRefused(OutputError):
@@ -149,3 +155,41 @@ def collisions(outputs: Iterable[tuple[str, Path | None]]) -> list[tuple[str, st
         else:
             seen[key] = label
     return pairs
+
+
+def build_time(now: datetime | None = None) -> datetime:
+    """The build timestamp: ``SOURCE_DATE_EPOCH`` if set, else the start of today (UTC).
+
+    Using the day, not the second, keeps repeated runs byte-identical.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def holds_answers(response: Response) -> bool:
+    """Whether a return holds anything a person typed.
+
+    A score, "Unscored" or anything else in a score cell; a comment; a respondent's name, role, email or
+    completion date; or a council name other than the one the copy was issued with.
+    """
+    if any(answer.status != "blank" or answer.comment for answer in response.answers):
+        return True
+    typed = (response.respondent_name, response.respondent_role, response.respondent_email, response.completion_date)
+    issued = response.identity.get("council_name") or None
+    return any(typed) or (response.council_name or None) != issued
+
+
+def answers_at(path: Path, rubric: Rubric) -> str | None:
+    """What makes the file at ``path`` a return that must be kept, or ``None``: it holds answers, or it is a
+    workbook of ours that cannot be read for answers (another rubric or version, or encrypted)."""
+    from .validate.check import read_return
+
+    report = read_return(path, rubric)
+    if report.response is not None:
+        return "it holds a council's answers" if holds_answers(report.response) else None
+    if any(issue.code in _UNREADABLE_RETURN for issue in report.issues):
+        return "it may hold a council's answers (it cannot be read: another rubric or version, or encrypted)"
+    return None

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from . import layout
+from . import columns, layout
+from .a1 import check_sheet_name
 from .errors import RubricError
-from .layout import check_sheet_name
 from .text import utf16_len
 
 SCHEMA = "nps-xlsx-rubric/1"
@@ -174,7 +174,7 @@ class _RubricReader:
         if value.upper() in seen:
             first = seen[value.upper()].start_mark.line + 1
             raise self.fail(node, where, f"duplicate ID {value!r} (first used on line {first})")
-        fixed = next((c for c in layout.MATRIX_COLUMNS if c.casefold() == value.casefold()), None)
+        fixed = next((c for c in columns.MATRIX_COLUMNS if c.casefold() == value.casefold()), None)
         if fixed:
             raise self.fail(
                 node,
@@ -232,7 +232,7 @@ class _RubricReader:
                 f"label {value!r} starts with {value[0]!r}, which the workbook's COUNTIF formulas read as a "
                 "comparison; reword it",
             )
-        choices = [layout.level_choice(i, label) for i, label in enumerate(levels, 1)]
+        choices = [columns.level_choice(i, label) for i, label in enumerate(levels, 1)]
         seen: dict[str, str] = {}
         for i, (label, choice) in enumerate(zip(levels, choices, strict=True)):
             if label.casefold() in seen:
@@ -243,7 +243,7 @@ class _RubricReader:
                 )
             seen[label.casefold()] = f"the label of level {i + 1}"
             seen[choice.casefold()] = f"the drop-down entry of level {i + 1}"
-        for column in layout.COUNT_COLUMNS:
+        for column in columns.COUNT_COLUMNS:
             seen.setdefault(column.casefold(), f"the name of a fixed column of the summary tables ({column!r})")
         if value.casefold() in seen:
             raise self.fail(node, "unscored", f"label {value!r} is {seen[value.casefold()]}; choose another label")
@@ -266,7 +266,7 @@ class _RubricReader:
                 keys["levels"], "levels", f"has {len(levels)} levels; expected {MIN_LEVELS} to {MAX_LEVELS}"
             )
         unscored = self.unscored(keys["unscored"], levels, level_nodes)
-        listed = ",".join(layout.score_choices_of(levels, unscored))
+        listed = ",".join(columns.score_choices_of(levels, unscored))
         if utf16_len(listed) > layout.MAX_LIST_VALIDATION:
             raise self.fail(
                 keys["levels"],
@@ -330,7 +330,7 @@ class _RubricReader:
         names[name.casefold()] = area_id
         sheet_node = keys.get("sheet", keys["name"])
         sheet = self.text(sheet_node, f"{where}.sheet")
-        problem = check_sheet_name(sheet)
+        problem = check_sheet_name(sheet, layout.RESERVED_SHEETS)
         if problem:
             raise self.fail(sheet_node, f"{where} ({area_id})", f"sheet name {sheet!r} {problem}; set a 'sheet' key")
         if sheet.casefold() in sheets:

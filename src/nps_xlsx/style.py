@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 import textwrap
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
 
 # One colour per level (1 to 5, then any further levels reuse the last), and the
 # two non-scores. Sequential, so order reads without a legend; colour-blind safe.
@@ -15,6 +19,7 @@ INPUT_FILL = "#FFF2CC"
 HEADER_FILL = "#1F4E78"
 HIGHLIGHT_FILL = "#C6EFCE"
 FONT = "Calibri"
+A4 = 9  # the paper size every sheet is printed on (XlsxWriter's set_paper index)
 
 # Points per line of wrapped text, and characters per unit of column width, for
 # estimating row heights (no spreadsheet autofits rows written by a library).
@@ -31,6 +36,11 @@ def level_colour(score: int) -> str:
 def category_colours(n_levels: int) -> list[str]:
     """Colours for each level, then Unscored, then Not answered: the same in every chart we draw."""
     return [level_colour(i) for i in range(1, n_levels + 1)] + [UNSCORED_COLOUR, NOT_ANSWERED_COLOUR]
+
+
+def level_points(n_levels: int, border: str) -> list[dict[str, dict[str, str]]]:
+    """A chart series' points coloured as :func:`category_colours`, one per level, Unscored and Not answered."""
+    return [{"fill": {"color": c}, "border": {"color": border}} for c in category_colours(n_levels)]
 
 
 def text_lines(text: str, width: float, font_size: int = 10) -> int:
@@ -71,3 +81,10 @@ def row_height(
 def column_pixels(width: float) -> int:
     """A column's width on screen in pixels at 100% zoom, for a width in character units (as Excel draws it)."""
     return int(width * 7 + 5) if width >= 1 else int(width * 12 + 0.5)
+
+
+class HouseFormats:
+    """The formats every workbook we write shares; each workbook's own ``Formats`` adds the rest."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.title = workbook.add_format({"font_name": FONT, "bold": True, "font_size": 18, "font_color": HEADER_FILL})

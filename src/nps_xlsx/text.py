@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Sequence
 
 EXCEL_CELL_LIMIT = 32_767  # UTF-16 code units in one cell
@@ -18,6 +19,17 @@ _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # In a file name, line breaks, tabs and DEL are escaped as well.
 _UNSAFE_IN_NAME = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def squash(text: str) -> str:
+    """Runs of white space as one space, none at either end."""
+    return " ".join(text.split())
+
+
+def fold_space(text: str) -> str:
+    """NFC (a name typed on a Mac arrives decomposed), runs of white space as one space, case folded: the strict
+    comparison of two typed texts."""
+    return squash(unicodedata.normalize("NFC", text)).casefold()
 
 
 def clean_text(text: str) -> tuple[str, int]:

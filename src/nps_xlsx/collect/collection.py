@@ -1,0 +1,245 @@
+"""The ``collect`` job's first half: read every file, pick one return per council, note what is missing.
+
+Nothing is lost: every file handed in gets exactly one :class:`LedgerEntry`, with status
+accepted, accepted with warnings, held (for review), rejected, superseded or skipped.
+
+Held: a personalised copy whose typed council name is another council's. It is not used, does not
+supersede, and does not count as a return from either council until the coordinator assigns it to a
+council in an assignments file (:mod:`nps_xlsx.collect.assign`); then it is used under that council's code.
+
+Duplicate rule: among a council's usable returns, the one with the latest completion
+date on the cover wins; ties go to the latest file modification time, then to the
+later path in sorted order. Of byte-identical copies of the winner, the one with the shortest path
+is used. The others are marked superseded, and byte-identical copies are named as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from ..councils import Council, NameIndex, fold_name
+from ..read.safety import Limits
+from ..rubric import Rubric
+from ..validate.check import FileReport, FileStatus, read_return
+from ..validate.issues import Issue, Location, make_issue
+from .assign import Assignments
+from .chase import ORDER, ChaseRow, CouncilMatcher, chase_list
+from .ledger import USABLE, LedgerEntry
+from .spool import CommentSpool
+
+
+@dataclass
+class Collection:
+    """Everything read, in input order, plus (with expected councils) each council's chase status."""
+
+    entries: list[LedgerEntry]
+    expected: list[Council] | None = None
+    chase: list[ChaseRow] = field(default_factory=list)  # one row per expected council (see nps_xlsx.collect.chase)
+    spool: CommentSpool | None = None  # where the comments are, if they were moved to disk
+
+    def comments(self, entry: LedgerEntry) -> tuple[str, ...]:
+        """An entry's comments, in answer order."""
+        stashed = self.spool.comments(entry.report.path) if self.spool else None
+        if stashed is not None:
+            return stashed
+        return tuple(answer.comment for answer in entry.report.response.answers) if entry.report.response else ()
+
+    @property
+    def used(self) -> list[LedgerEntry]:
+        """The one return per council that the summary uses, in input order."""
+        return [e for e in self.entries if e.status in USABLE]
+
+    @property
+    def needs_review(self) -> list[LedgerEntry]:
+        """Held returns, and files a fault of ours stopped: the coordinator must look at each."""
+        return [e for e in self.entries if e.status == FileStatus.HELD or e.internal_error]
+
+    @property
+    def not_returned(self) -> list[Council]:
+        """The expected councils from which no file arrived at all."""
+        return [row.council for row in self.chase if row.status == "not-returned"]
+
+    def chase_counts(self) -> dict[str, int]:
+        """How many expected councils have each chase status."""
+        return {s: sum(row.status == s for row in self.chase) for s in ORDER}
+
+    @property
+    def unexpected(self) -> list[LedgerEntry]:
+        """Used returns from councils not on the expected list."""
+        return [e for e in self.used if any(i.code == "unexpected-council" for i in e.report.issues)]
+
+    def counts(self) -> dict[str, int]:
+        return {s.value: sum(e.status == s for e in self.entries) for s in FileStatus}
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [issue for entry in self.entries for issue in entry.report.issues]
+
+
+def read_all(
+    paths: Sequence[Path],
+    rubric: Rubric,
+    limits: Limits | None = None,
+    progress: Callable[[int], None] | None = None,
+    workers: int = 1,
+    keep: Callable[[FileReport], FileReport] | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> list[FileReport]:
+    """Read every file, in parallel when ``workers`` > 1; results keep the input order.
+
+    ``keep`` is applied to each report as it arrives (to move its comments to disk, say);
+    ``meanwhile`` is called once the workers are busy (or first, when reading serially).
+    """
+    keep = keep or (lambda report: report)
+    if workers <= 1 or len(paths) < 8:
+        if meanwhile:
+            meanwhile()
+        reports = []
+        for path in paths:
+            reports.append(keep(read_return(path, rubric, limits)))
+            if progress:
+                progress(1)
+        return reports
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .parallel import read_many
+
+    size = 8  # small enough that the workers finish together, large enough to keep the traffic low
+    chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
+    reports = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(read_many, chunks, [rubric] * len(chunks), [limits] * len(chunks))
+        if meanwhile:
+            meanwhile()
+        for chunk_reports in results:
+            reports.extend(keep(report) for report in chunk_reports)
+            if progress:
+                progress(len(chunk_reports))
+    return reports
+
+
+def collect(
+    reports: Iterable[FileReport],
+    expected: list[Council] | None = None,
+    spool: CommentSpool | None = None,
+    assignments: Assignments | None = None,
+) -> Collection:
+    """Build the ledger: choose one return per council and find the councils that have not returned."""
+    entries = [LedgerEntry(report, report.status) for report in reports]
+    names = NameIndex()
+    for council in expected or []:
+        names.add(council.name, council.code)
+    if assignments:
+        _assign(entries, assignments, {c.code: c.name for c in expected or []})
+    for entry in entries:
+        response = entry.report.response
+        if entry.status in USABLE and response:
+            issued = response.identity.get("council_name", "")
+            if response.council_code and issued:
+                names.add(issued, response.council_code)
+    for entry in entries:
+        response = entry.report.response
+        if entry.status in USABLE and response:
+            typed = response.council_name or ""
+            entry.code = response.council_code or names.get(typed)
+            entry.council_key = entry.code.casefold() if entry.code else "name:" + fold_name(typed)
+        elif entry.status == FileStatus.HELD:
+            entry.note = _held_note(entry)
+        elif entry.internal_error:
+            entry.note = (
+                "not the council's fault: a fault in nps-xlsx stopped this file being read; "
+                "do not ask the council to resend it, report the fault"
+            )
+    _supersede(entries)
+    collection = Collection(entries, expected, spool=spool)
+    if expected is not None:
+        _check_expected(collection, expected)
+    return collection
+
+
+def _assign(entries: list[LedgerEntry], assignments: Assignments, names: dict[str, str]) -> None:
+    """Use each file the assignments file names under the council it gives."""
+    for entry in entries:
+        report, response = entry.report, entry.report.response
+        line = assignments.find(report.path, report.facts.sha256)
+        if line is None:
+            continue
+        where = f"{assignments.source} line {line.line}"
+        if entry.status not in (*USABLE, FileStatus.HELD) or response is None:
+            entry.note = f"{where} assigns this file to {line.code}, but it cannot be used ({entry.status})"
+            continue
+        name = names.get(line.code) or (
+            response.identity.get("council_name") if line.code == response.council_code else None
+        )
+        entry.report.response = replace(response, council_code=line.code, council_name=name or response.council_name)
+        entry.assigned = line
+        entry.status = FileStatus.ACCEPTED_WITH_WARNINGS if report.issues else FileStatus.ACCEPTED
+        typed = f" (name typed: {response.council_name!r})" if response.council_name != name and name else ""
+        entry.note = f"assigned to {line.code} by {where}{typed}"
+
+
+def _held_note(entry: LedgerEntry) -> str:
+    response = entry.report.response
+    assert response is not None
+    issued = response.identity.get("council_name")
+    return (
+        f"held for review: the name typed is {response.council_name!r} but the copy was issued to {issued!r} "
+        f"({response.council_code}); not counted for either council. Find out which council sent it, then add "
+        f'the line "{entry.report.facts.sha256},<council code>" to an assignments file and run collect '
+        "again with --assign"
+    )
+
+
+def _sort_key(entry: LedgerEntry) -> tuple[date, float, str]:
+    response = entry.report.response
+    completed = response.completion_date if response and response.completion_date else date.min
+    return completed, entry.report.facts.modified or 0.0, entry.report.path
+
+
+def _supersede(entries: list[LedgerEntry]) -> None:
+    groups: dict[str, list[LedgerEntry]] = {}
+    for entry in entries:
+        if entry.council_key and entry.status in USABLE:
+            groups.setdefault(entry.council_key, []).append(entry)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        ordered = sorted(group, key=_sort_key)
+        winner = ordered[-1]
+        twins = [e for e in group if e.report.facts.sha256 == winner.report.facts.sha256]
+        winner = min(twins, key=lambda e: (len(e.report.path), e.report.path))  # the copy with the shortest name
+        for entry in ordered:
+            if entry is winner:
+                continue
+            entry.status = FileStatus.SUPERSEDED
+            twins = [e for e in group if e.report.facts.sha256 == entry.report.facts.sha256]
+            original = min(twins, key=lambda e: (len(e.report.path), e.report.path))
+            if original is not entry:
+                later = "" if original is winner else f"; superseded by {winner.report.path}"
+                entry.note = f"identical copy of {original.report.path}{later}"
+            else:
+                entry.note = f"superseded by {winner.report.path} (later completion date, then file time)"
+        used = f"used; {len(group) - 1} other return(s) from this council superseded"
+        winner.note = f"{winner.note}; {used}" if winner.note else used
+
+
+def _check_expected(collection: Collection, expected: list[Council]) -> None:
+    matcher = CouncilMatcher(expected)
+    for entry in collection.used:
+        response = entry.report.response
+        assert response is not None
+        if matcher.code(entry.code) or matcher.name(response.council_name):
+            continue
+        issue = make_issue(
+            "unexpected-council",
+            Location(entry.report.path),
+            f"the council {response.council_name!r} is not on the expected list",
+            value=response.council_name,
+        )
+        entry.report.issues.append(issue)
+        entry.status = entry.report.status = FileStatus.ACCEPTED_WITH_WARNINGS
+        entry.note = (entry.note + "; " if entry.note else "") + "not on the expected list"
+    collection.chase = chase_list(collection.entries, expected, matcher)

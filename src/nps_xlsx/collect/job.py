@@ -1,0 +1,181 @@
+"""The whole ``collect`` job: read, choose, consolidate, and write the summary and CSV files atomically."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..councils import Council
+from ..errors import NothingFoundError
+from ..output import Guard, OutputRefused, write_atomic_with
+from ..read.files import list_entries
+from ..read.own_outputs import NOT_RETURNS, OutputKind, recognise
+from ..read.safety import Limits
+from ..rubric import Rubric
+from ..validate.check import FileReport, FileStatus
+from ..validate.report import nothing_found
+from .assign import Assignments
+from .collection import Collection, collect, read_all
+from .sidecar import Sidecar
+from .spool import CommentSpool
+
+if TYPE_CHECKING:
+    from .rounds import PreviousRound
+
+
+@dataclass(frozen=True)
+class CollectOutputs:
+    """Where to write: the summary workbook, and optionally the responses, ledger and chase-list CSV files.
+
+    ``raw_csv`` writes CSV cells as they are, without neutralising text that Excel would read as a formula;
+    ``bom`` starts each CSV file with a UTF-8 byte order mark, for Excel.
+    """
+
+    summary: Path
+    responses_csv: Path | None = None
+    ledger_csv: Path | None = None
+    raw_csv: bool = False
+    chase_csv: Path | None = None
+    bom: bool = True
+    excellence_csv: Path | None = None
+
+    def paths(self) -> list[Path]:
+        return [
+            p for p in (self.summary, self.responses_csv, self.ledger_csv, self.chase_csv, self.excellence_csv) if p
+        ]
+
+
+def _reproducible() -> bool:
+    """``SOURCE_DATE_EPOCH`` is set: stamp outputs with it, so runs are byte-identical."""
+    return bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
+
+
+def _import_writers() -> None:
+    """Load pandas and the writers (about half a second) while the workers read."""
+    from . import summary, tables  # noqa: F401
+
+
+def default_workers() -> int:
+    """Both cores where there are two or more (reading is CPU-bound)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def run_collect(
+    inputs: list[Path],
+    rubric: Rubric,
+    outputs: CollectOutputs,
+    expected: list[Council] | None = None,
+    limits: Limits | None = None,
+    protected: tuple[Path, ...] = (),
+    progress: Callable[[int], None] | None = None,
+    on_discovered: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    assignments: Assignments | None = None,
+    force: bool = False,
+    refused: list[OutputRefused] | None = None,
+    previous: PreviousRound | None = None,
+    round_label: str | None = None,
+    notes: list[str] | None = None,
+) -> Collection:
+    """Run the job end to end and return the collection (for the caller's summary line).
+
+    ``round_label`` names this round (default: the year it is produced); with ``previous``, the summary shows
+    the movement since that round, and a line for the console is added to ``notes``.
+
+    An output whose path holds something that must be kept (see :mod:`nps_xlsx.output`) is not written: it
+    is added to ``refused`` and the other outputs are written (without ``refused``, the first is raised).
+    """
+    from ..output import build_time
+
+    # A previous run's own outputs inside a returns folder are not returns; anything else there is an input.
+    own = {os.path.realpath(p) for p in outputs.paths() if recognise(p) in NOT_RETURNS}
+    files = [p for p in list_entries(inputs) if os.path.realpath(p) not in own]
+    if not files:
+        raise NothingFoundError(nothing_found(inputs, []))
+    if on_discovered:
+        on_discovered(len(files))
+    spool = CommentSpool()
+    try:
+
+        def stash(report: FileReport) -> FileReport:
+            if report.response is not None:
+                report.response = spool.stash(report.path, report.response)
+            return report
+
+        workers = default_workers() if workers is None else workers
+        reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
+        if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
+            raise NothingFoundError(nothing_found(inputs, reports))
+        from ..columns import EXCELLENCE_COLUMNS
+        from .rounds import compare
+        from .summary import write_summary
+        from .tables import build_tables, write_chase_csv, write_csv, write_ledger_csv, write_responses_csv
+
+        collection = collect(reports, expected, spool, assignments)
+        produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
+        label = str(produced.year) if round_label is None else round_label
+        guard = Guard((*files, *protected), force, rubric)
+        problems: list[OutputRefused] = []
+        keep = problems.append
+        responses_csv = outputs.responses_csv
+        with Sidecar(parallel=workers > 1) as side:  # the CSV is written by a second process meanwhile
+            if responses_csv:
+                side.start(
+                    lambda: _unless_refused(
+                        responses_csv,
+                        lambda temp: write_responses_csv(collection, rubric, temp, outputs.raw_csv, outputs.bom, label),
+                        "responses",
+                        guard,
+                    ),
+                    then=lambda problem: problem and keep(problem),
+                )
+            tables = build_tables(collection, rubric, produced)
+            tables.overview.append(("Round", label))
+            if previous is not None:
+                tables.rounds = compare(previous, tables.responses, rubric, label)
+                tables.overview.extend(tables.rounds.overview)
+                (notes if notes is not None else []).append(tables.rounds.console)
+            write_book = partial(write_summary, tables, rubric, produced, parallel=workers > 1)
+            if refusal := _unless_refused(outputs.summary, write_book, "summary", guard):
+                keep(refusal)
+            if outputs.ledger_csv:
+                ledger = tables.ledger
+                write_ledger = partial(write_ledger_csv, ledger, raw=outputs.raw_csv, bom=outputs.bom)
+                if refusal := _unless_refused(outputs.ledger_csv, write_ledger, "ledger", guard):
+                    keep(refusal)
+            if outputs.chase_csv:
+                write_chase = partial(write_chase_csv, tables.chase, raw=outputs.raw_csv, bom=outputs.bom)
+                if refusal := _unless_refused(outputs.chase_csv, write_chase, "chase", guard):
+                    keep(refusal)
+            if outputs.excellence_csv:
+                top_rows = tables.excellence
+
+                def write_top(temp: Path) -> None:
+                    write_csv(temp, EXCELLENCE_COLUMNS, top_rows(), outputs.raw_csv, outputs.bom)
+
+                if refusal := _unless_refused(outputs.excellence_csv, write_top, "excellence", guard):
+                    keep(refusal)
+    finally:
+        spool.close()
+    order = [os.path.realpath(p) for p in outputs.paths()]
+    problems.sort(key=lambda problem: order.index(os.path.realpath(problem.path)))
+    if problems and refused is None:
+        raise problems[0]
+    (refused if refused is not None else []).extend(problems)
+    return collection
+
+
+def _unless_refused(
+    path: Path, write: Callable[[Path], object], kind: OutputKind, guard: Guard
+) -> OutputRefused | None:
+    """Write an output as :func:`~nps_xlsx.output.write_atomic_with` does; a refusal is returned, not raised."""
+    try:
+        write_atomic_with(path, write, kind, guard)
+    except OutputRefused as refused:
+        return refused
+    return None

@@ -1,0 +1,14 @@
+"""Worker-side entry point for reading returns in other processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..read.safety import Limits
+from ..rubric import Rubric
+from ..validate.check import FileReport, read_return
+
+
+def read_many(paths: list[Path], rubric: Rubric, limits: Limits | None) -> list[FileReport]:
+    """Read a chunk of files (one task per chunk keeps inter-process traffic low)."""
+    return [read_return(path, rubric, limits) for path in paths]

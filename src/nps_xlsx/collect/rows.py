@@ -1,0 +1,148 @@
+"""Data rows of large tables, written as worksheet XML directly and spliced into a finished workbook.
+
+xlsxwriter spends about 20 µs on each cell it writes; at 1,000 returns the summary's tables
+hold about 400,000 cells (the Comments table most of them), which made writing the summary
+the slowest step of ``collect``. So xlsxwriter writes each table sheet with its header row,
+table definition, widths and print setup, and the data rows are written here, in the form
+xlsxwriter's constant-memory mode uses (inline strings, the same escapes), to a temporary
+file; :func:`~nps_xlsx.collect.xlsxwriter_internals.splice` then inserts them into the sheet's ``<sheetData>``
+when the workbook is copied to its destination.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from ..a1 import column_letter
+from ..style import CHARS_PER_WIDTH_UNIT, row_height
+from ..text import EXCEL_CELL_LIMIT, utf16_len
+
+CELL_PADDING = 2.0  # width units of a wrapped column not counted on when estimating its lines
+_HALF_LIMIT = EXCEL_CELL_LIMIT // 2  # text up to this long fits in a cell however it is counted
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+
+
+def escape_text(text: str) -> str:
+    """Text as xlsxwriter writes it in a cell: ``& < >`` escaped, control characters as ``_xHHHH_``."""
+    if not _SPECIAL.search(text):
+        return text
+    text = _ESCAPED.sub(r"_x005F\1", text)
+    text = _CONTROL.sub(lambda match: f"_x{ord(match[0]):04X}_", text)
+    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit_cell(text: str, limit: int = EXCEL_CELL_LIMIT) -> str:
+    """``text`` if one cell can hold it (``limit`` UTF-16 units, as Excel counts); else its start, ending
+    with a visible marker that says how long it was: ``… [shortened: 40,000 characters]``."""
+    if len(text) <= limit // 2:  # the usual case, decided without counting
+        return text
+    length = utf16_len(text)
+    if length <= limit:
+        return text
+    marker = f"… [shortened: {length:,} characters]"
+    budget = limit - utf16_len(marker)
+    head = text[:budget]
+    while (excess := utf16_len(head) - budget) > 0:  # characters beyond U+FFFF count two
+        head = head[: len(head) - (excess + 1) // 2]
+    return head + marker
+
+
+def is_blank(value: object) -> bool:
+    """None, pandas' NA and NaN are written as nothing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return type(value).__name__ == "NAType"
+
+
+@dataclass
+class RowWriter:
+    """Writes data rows (0-based ``first_row`` onwards) of a table of ``len(styles)`` columns.
+
+    ``styles`` are the xlsxwriter format indices of each column's text cells, ``number_styles`` of
+    its number cells. ``wrap`` gives, per column, the width of a column whose text wraps (``None`` for the
+    others): a row holding text longer than one line of such a column gets the height
+    :func:`~nps_xlsx.style.row_height` estimates (text of ``font_size`` points), as no spreadsheet sizes rows
+    by itself. Tracks, per column, the longest text written (for column widths).
+    """
+
+    stream: IO[str]
+    first_row: int
+    styles: list[int]
+    number_styles: list[int]
+    wrap: list[float | None] | None = None
+    font_size: int = 11
+    rows: int = 0
+    longest: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._letters = [column_letter(col) for col in range(len(self.styles))]
+        self.longest = [0] * len(self.styles)
+        # estimated on a little less than the width: a cell's padding, and proportional fonts, take some
+        wrap = [max(1.0, width - CELL_PADDING) if width else None for width in self.wrap or [None] * len(self.styles)]
+        chars = CHARS_PER_WIDTH_UNIT[self.font_size]
+        self._one_line = [int(width * chars) if width else 0 for width in wrap]  # surely one line (0: never wraps)
+        self._widths = [width or 0.0 for width in wrap]  # 0.0 for no width: read only where one_line is set
+
+    @property
+    def last_row(self) -> int:
+        """The 0-based index of the last row written (``first_row - 1`` if none)."""
+        return self.first_row + self.rows - 1
+
+    def write(self, values: Iterable[object]) -> None:
+        """Write the next row: text as text (never a formula or link; shortened by :func:`fit_cell` if a cell
+        cannot hold it), numbers as numbers, blanks as nothing."""
+        number = self.first_row + self.rows + 1
+        letters, styles, longest, one_line = self._letters, self.styles, self.longest, self._one_line
+        cells = []
+        wrapped: list[tuple[str, float]] = []  # texts that may take more than one line, with their widths
+        for col, value in enumerate(values):
+            if type(value) is not str:
+                if type(value) is int or (type(value) is float and value == value):  # the usual numbers, quickly
+                    style = self.number_styles[col]
+                    cells.append(f'<c r="{letters[col]}{number}" s="{style}"><v>{value:.16G}</v></c>')
+                    continue
+                if is_blank(value):
+                    continue
+                if isinstance(value, bool):
+                    cells.append(f'<c r="{letters[col]}{number}" s="{styles[col]}" t="b"><v>{int(value)}</v></c>')
+                    continue
+                if isinstance(value, numbers.Real):  # Python or NumPy numbers
+                    style = self.number_styles[col]
+                    cells.append(f'<c r="{letters[col]}{number}" s="{style}"><v>{float(value):.16G}</v></c>')
+                    continue
+                value = str(value)
+            if len(value) > longest[col]:
+                longest[col] = len(value)
+            if len(value) > _HALF_LIMIT:
+                value = fit_cell(value)
+            if one_line[col] and (len(value) > one_line[col] or "\n" in value):
+                wrapped.append((value, self._widths[col]))
+            text = escape_text(value)
+            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+            cells.append(
+                f'<c r="{letters[col]}{number}" s="{styles[col]}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+            )
+        if wrapped:
+            height = row_height(wrapped, self.font_size)
+            self.stream.write(f'<row r="{number}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>')
+        else:
+            self.stream.write(f'<row r="{number}">{"".join(cells)}</row>')
+        self.rows += 1
+
+
+def rows_file(directory: Path) -> Path:
+    """A new, empty file for rows in ``directory`` (removed with it)."""
+    handle, name = tempfile.mkstemp(suffix=".xml", dir=directory)
+    os.close(handle)
+    return Path(name)

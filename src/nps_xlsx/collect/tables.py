@@ -1,0 +1,365 @@
+"""The ``collect`` job's second half: turn the chosen returns into tidy tables (pandas DataFrames)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .. import columns, layout
+from ..columns import CHASE_COLUMNS, HEADERS, LEDGER_COLUMNS, RESPONSE_COLUMNS, REVIEW_COLUMNS, ROW_COLUMNS
+from ..rubric import Rubric
+from ..validate.check import FileStatus
+from . import chase
+from .collection import Collection
+from .excellence import excellence_rows
+from .rows import is_blank
+
+if TYPE_CHECKING:
+    from .rounds import Comparison
+
+LEDGER_STATUSES: dict[str, str] = {
+    FileStatus.ACCEPTED: "Accepted",
+    FileStatus.ACCEPTED_WITH_WARNINGS: "Accepted with warnings",
+    FileStatus.HELD: "Held for review",
+    FileStatus.REJECTED: "Rejected",
+    FileStatus.SUPERSEDED: "Superseded",
+    FileStatus.SKIPPED: "Skipped",
+}
+
+
+@dataclass
+class Tables:
+    """Every table the summary workbook and the CSV files are made from."""
+
+    responses: pd.DataFrame
+    overall: pd.DataFrame
+    by_area: pd.DataFrame
+    by_code: pd.DataFrame
+    matrix: pd.DataFrame
+    averages: pd.DataFrame
+    comment_rows: Callable[[], Iterator[tuple[object, ...]]]  # the Comments table, generated when written
+    issues: pd.DataFrame
+    ledger: pd.DataFrame
+    chase: pd.DataFrame  # CHASE_COLUMNS, then the council list's other columns
+    overview: list[tuple[str, object]]
+    needs_review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
+    excellence: Callable[[], Iterator[tuple[object, ...]]] = lambda: iter(())  # the Excellence rows (excellence.py)
+    rounds: Comparison | None = None  # the movement since the previous round (--previous; rounds.py)
+
+
+def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
+    """One tuple of :data:`ROW_COLUMNS` per (used return x value code), in input then rubric order.
+
+    Generated, not stored: comments may be on disk (see :mod:`nps_xlsx.collect.spool`) and come back one return at
+    a time. Without comments, the ``comment`` field is ``""``.
+    """
+    areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
+    names = {code.id: code.name for code in rubric.value_codes}
+    for entry in collection.used:
+        response = entry.report.response
+        assert response is not None
+        council = response.council_name or ""
+        code = entry.code or ""  # from the copy's identity, an assignment or the expected list (see collect)
+        comments = collection.comments(entry) if with_comments else ("",) * len(response.answers)
+        for answer, comment in zip(response.answers, comments, strict=True):
+            if answer.score is not None:  # a score exactly when the status is "scored"
+                level = rubric.levels[answer.score - 1]
+            else:
+                level = rubric.unscored if answer.status == "unscored" else ""
+            yield (
+                entry.report.path,
+                council,
+                code,
+                areas[answer.code_id],
+                answer.code_id,
+                names[answer.code_id],
+                answer.score,
+                level,
+                comment,
+            )
+
+
+def comment_rows(collection: Collection, rubric: Rubric) -> Iterator[tuple[object, ...]]:
+    """The Comments table's rows: council, ID, value code, score, level, comment (non-empty comments only)."""
+    for row in response_rows(collection, rubric):
+        if row[8]:
+            yield (row[1], row[4], row[5], row[6], row[7], row[8])
+
+
+# What makes a spreadsheet program read a CSV cell as a formula (OWASP, "CSV injection"); the
+# full-width forms too, which Excel turns into formulas in East Asian input modes.
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would read as a formula, prefixed with ``'`` (as OWASP recommends); all else as is.
+
+    Numbers stay numbers: only text is ever changed.
+    """
+    if type(value) is str and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def write_csv(
+    path: Path, columns: list[str], rows: Iterable[Iterable[object]], raw: bool = False, bom: bool = True
+) -> None:
+    """A CSV file (UTF-8, a header line, ``None`` as empty), streamed row by row.
+
+    With ``bom`` (the default) the file starts with a byte order mark, so that Excel reads it as UTF-8
+    rather than in the local code page (which garbles ``›`` and Welsh names). Unless ``raw``, text
+    cells that would start a formula in Excel are neutralised (:func:`neutralise`).
+    """
+    starts = FORMULA_STARTS
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\r\n")  # RFC 4180; a field holding a CR or LF is quoted
+        writer.writerow(columns)
+        if raw:
+            writer.writerows(rows)
+            return
+        for row in rows:  # neutralise(), inlined: this runs for every cell of the responses CSV
+            writer.writerow([("'" + v) if type(v) is str and v[:1] in starts else v for v in row])
+
+
+def write_responses_csv(
+    collection: Collection, rubric: Rubric, path: Path, raw: bool = False, bom: bool = True, round_label: str = ""
+) -> None:
+    """The tidy CSV, one row per (used return x value code); empty for no score. See :func:`write_csv`."""
+    tail = (round_label, rubric.fingerprint)
+    write_csv(path, RESPONSE_COLUMNS, (row + tail for row in response_rows(collection, rubric)), raw, bom)
+
+
+def for_people(frame: pd.DataFrame, statuses: dict[str, str]) -> pd.DataFrame:
+    """``frame`` as a sheet shows it: :data:`HEADERS` for machine column names, ``statuses`` for its status values."""
+    shown = frame.assign(status=frame["status"].map(lambda s: statuses.get(s, s))) if "status" in frame else frame
+    return shown.rename(columns=HEADERS)
+
+
+def write_chase_csv(chase: pd.DataFrame, path: Path, raw: bool = False, bom: bool = True) -> None:
+    """The chase list as CSV: :data:`CHASE_COLUMNS` and the council list's own headers. See :func:`write_csv`."""
+    rows = chase.astype(object).itertuples(index=False, name=None)
+    columns = [str(c) if raw else str(neutralise(str(c))) for c in chase.columns]  # a council list's headers too
+    write_csv(path, columns, ([None if is_blank(v) else v for v in row] for row in rows), raw, bom)
+
+
+def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False, bom: bool = True) -> None:
+    """The ledger of every file received, as CSV. See :func:`write_csv`."""
+    rows = ledger.astype(object).itertuples(index=False, name=None)
+    write_csv(path, list(ledger.columns), ([None if is_blank(v) else v for v in row] for row in rows), raw, bom)
+
+
+def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
+    """The responses without their comments, plus ``category``, the distribution column each counts in."""
+    frame = pd.DataFrame(response_rows(collection, rubric, with_comments=False), columns=ROW_COLUMNS)
+    labels = layout.categories(rubric)
+    frame["category"] = [
+        labels[int(score) - 1] if score is not None and score == score else (level or columns.NOT_ANSWERED)
+        for score, level in zip(frame["score"], frame["level"], strict=True)
+    ]
+    frame["score"] = frame["score"].astype("Int64")
+    return frame
+
+
+def _counts(frame: pd.DataFrame, rubric: Rubric, by: list[str], index: list[str]) -> pd.DataFrame:
+    labels = layout.categories(rubric)
+    if frame.empty:
+        counts = pd.DataFrame(0, index=pd.Index(index), columns=labels)
+    else:
+        counts = frame.groupby([*by, "category"]).size().unstack("category", fill_value=0)
+        counts = counts.reindex(index=index, columns=labels, fill_value=0)
+    counts = counts.astype(int)
+    counts["Total"] = counts.sum(axis=1)
+    return counts
+
+
+def build_tables(collection: Collection, rubric: Rubric, produced: datetime | None = None) -> Tables:
+    """All the tables, computed from the chosen returns."""
+    responses = responses_frame(collection, rubric)
+    overall = _counts(responses.assign(all="All value codes"), rubric, ["all"], ["All value codes"])
+    by_area = _counts(responses, rubric, ["area"], [a.name for a in rubric.areas])
+    by_area.index.name = "Key area"
+    by_code = _counts(responses, rubric, ["code_id"], [c.id for c in rubric.value_codes])
+    by_code.insert(0, "Value code", [c.name for c in rubric.value_codes])
+    by_code.insert(1, "Key area", [rubric.area_of(c.id).name for c in rubric.value_codes])
+    by_code.index.name = "ID"
+
+    councils = responses[["council", "council_code", "source_file"]].drop_duplicates("source_file")
+    matrix = _matrix(responses, councils, rubric)
+
+    scored = responses[responses["score"].notna()].assign(score=lambda f: f["score"].astype(float))
+    averages = (
+        scored.groupby(["source_file", "area"], sort=False)["score"].agg(["mean", "median", "count"]).reset_index()
+        if not scored.empty
+        else pd.DataFrame(columns=["source_file", "area", "mean", "median", "count"])
+    )
+    grid = councils.merge(pd.DataFrame({"area": [a.name for a in rubric.areas]}), how="cross")
+    averages = grid.merge(averages, on=["source_file", "area"], how="left")
+    averages["count"] = averages["count"].fillna(0).astype(int)
+    averages = averages.rename(
+        columns={
+            "council": "Council",
+            "council_code": "Code",
+            "area": "Key area",
+            "mean": "Mean",
+            "median": "Median",
+            "count": "n",
+        }
+    )
+    averages = averages[["Council", "Code", "Key area", "Mean", "Median", "n"]]
+
+    issues = pd.DataFrame(
+        [
+            (i.location.file, i.severity, i.code, i.location.sheet, i.location.cell, i.value_code, i.value, i.message)
+            for i in collection.issues
+        ],
+        columns=["File", "Severity", "Code", "Sheet", "Cell", "Value code", "Value", "Message"],
+    )
+    ledger = _ledger(collection)
+    chase_frame = _chase(collection)
+    answered = int((responses["level"] != "").sum())
+    possible = len(collection.used) * len(rubric.value_codes)
+    counts = collection.counts()
+    produced = produced or datetime.now(timezone.utc)
+    overview: list[tuple[str, object]] = [
+        ("Files received", len(collection.entries)),
+        ("Returns used (one per council)", len(collection.used)),
+        ("  of which accepted with warnings", counts["accepted-with-warnings"]),
+        ("Held for review (see Needs review)", counts["held"]),
+        ("Rejected", counts["rejected"]),
+        ("Superseded (duplicates)", counts["superseded"]),
+        ("Skipped (not workbooks)", counts["skipped"]),
+        ("Expected councils", len(collection.expected) if collection.expected is not None else "not given"),
+        *_chase_overview(collection),
+        ("Completeness (value codes answered)", answered / possible if possible else 0.0),
+        ("Rubric", f"{rubric.title}, version {rubric.version}"),
+        ("Rubric fingerprint", rubric.fingerprint),
+        ("Produced", produced.strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+    return Tables(
+        responses,
+        overall,
+        by_area,
+        by_code,
+        matrix,
+        averages,
+        lambda: comment_rows(collection, rubric),
+        issues,
+        ledger,
+        chase_frame,
+        overview,
+        _needs_review(collection),
+        lambda: excellence_rows(response_rows(collection, rubric), rubric),
+    )
+
+
+def _matrix(responses: pd.DataFrame, councils: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Council x value code: the score, ``U`` for unscored, blank for not answered."""
+    ids = [c.id for c in rubric.value_codes]
+    cells = responses["score"].astype(object)
+    cells = cells.where(responses["score"].notna(), (responses["level"] == rubric.unscored).map({True: "U", False: ""}))
+    matrix = responses.assign(cell=cells).pivot(index="source_file", columns="code_id", values="cell")
+    matrix = matrix.reindex(index=councils["source_file"], columns=ids)
+    council, code = columns.MATRIX_COLUMNS  # rubric.py keeps value-code IDs from being these
+    matrix.insert(0, council, councils["council"].to_numpy())
+    matrix.insert(1, code, councils["council_code"].to_numpy())
+    return matrix.reset_index(drop=True)
+
+
+def _ledger(collection: Collection) -> pd.DataFrame:
+    rows = []
+    for entry in collection.entries:
+        report, response = entry.report, entry.report.response
+        identity = response.identity if response else {}
+        modified = report.facts.modified
+        rows.append(
+            (
+                report.path,
+                entry.status.value,
+                response.council_name if response else None,
+                # a held return counts for no council until it is assigned (see the note)
+                entry.code or (response.council_code if response and entry.status != FileStatus.HELD else None),
+                report.format,
+                f"{identity.get('rubric_id', '')} {identity.get('rubric_version', '')}".strip() or None,
+                len(report.errors),
+                len(report.warnings),
+                report.errors[0].message if report.errors else (report.skip_reason or None),
+                entry.note or None,
+                report.facts.sha256,
+                report.facts.size,
+                datetime.fromtimestamp(modified, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if modified else None,
+            )
+        )
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64"})
+
+
+def _chase(collection: Collection) -> pd.DataFrame:
+    """The chase list: :data:`CHASE_COLUMNS`, then the council list's other columns (for a mail merge)."""
+    extras: list[str] = []
+    for council in collection.expected or []:
+        extras.extend(h for h, _ in council.extra if h not in extras)
+    taken = {c.casefold() for c in (*CHASE_COLUMNS, *(HEADERS.get(c, c) for c in CHASE_COLUMNS))}
+    shown = {}
+    for header in extras:  # a list column named like one of ours (say "status") keeps its data, renamed
+        name = header if header.casefold() not in taken else f"{header} (council list)"
+        while name.casefold() in taken:
+            name += "'"
+        taken.add(name.casefold())
+        shown[header] = name
+    rows = []
+    for row in collection.chase:
+        extra = dict(row.council.extra)
+        files = "; ".join(row.files) or None
+        base = (row.council.code, row.council.name, row.status, files, row.first_error, row.action, row.note or None)
+        rows.append((*base, *(extra.get(h) or None for h in extras)))
+    return pd.DataFrame(rows, columns=[*CHASE_COLUMNS, *shown.values()], dtype=object)
+
+
+def _chase_overview(collection: Collection) -> list[tuple[str, object]]:
+    """The Overview's lines on the expected councils: how many have each chase status."""
+    if collection.expected is None:
+        return [("Not yet returned", "not known")]
+    counts = collection.chase_counts()
+    return [(f"  {chase.LABELS[status]}", counts[status]) for status in chase.PRECEDENCE]
+
+
+def _needs_review(collection: Collection) -> pd.DataFrame:
+    """Held returns (both names, the reason, what to do) and files a fault of ours stopped."""
+    rows = []
+    for entry in collection.needs_review:
+        report, response = entry.report, entry.report.response
+        fault = entry.internal_error
+        if fault is not None:
+            reason, todo = (
+                fault.message,
+                (
+                    "A fault in nps-xlsx, not the council's: do not ask the council to resend. Report the fault to "
+                    "the nps-xlsx maintainers; the file may be fine once it is fixed."
+                ),
+            )
+        else:
+            held = next((i for i in report.issues if i.code == "council-name-changed"), None)
+            reason = held.message if held else entry.note
+            todo = (
+                "Find out which council sent it. Then add a line with this file's SHA-256 (or path) and that "
+                "council's code to an assignments file (columns file,council_code) and run collect again with "
+                "--assign. Until then it counts for neither council."
+            )
+        identity = response.identity if response else {}
+        rows.append(
+            (
+                report.path,
+                report.facts.sha256,
+                identity.get("council_name"),
+                identity.get("council_code"),
+                response.council_name if response else None,
+                reason,
+                todo,
+            )
+        )
+    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)

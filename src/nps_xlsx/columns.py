@@ -1,0 +1,113 @@
+"""The names of the columns we write: the CSV files' columns (contracts scripts depend on: see the README's
+"Output contracts"; columns are added at the end, never renamed or removed), and the labels the template's
+"Your summary" sheet and the collect summary share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+KEY_AREA = "Key area"
+VALUE_CODE = "Value code"
+LEVEL = "Level"
+NOT_ANSWERED = "Not answered"  # the distribution column of blank answers, after the levels and Unscored
+
+# Fixed columns of the summary tables in which rubric text becomes a column name: the score matrix
+# (then one column per value-code ID) and the distribution tables (then one column per drop-down
+# choice). Excel table column names must differ, ignoring case.
+MATRIX_COLUMNS = ("Council", "Code")
+COUNT_COLUMNS = ("Scope", KEY_AREA, "ID", VALUE_CODE, NOT_ANSWERED, "Total")
+
+
+def level_choice(score: int, label: str) -> str:
+    """The drop-down text for a level, e.g. ``3 - Mature``."""
+    return f"{score} - {label}"
+
+
+def score_choices_of(levels: Sequence[str], unscored: str) -> list[str]:
+    """The drop-down entries for these level labels and unscored label: each level, then the unscored choice."""
+    return [level_choice(i, label) for i, label in enumerate(levels, 1)] + [unscored]
+
+
+def categories_of(levels: Sequence[str], unscored: str) -> list[str]:
+    """The distribution columns: each level as in the drop-down, then Unscored, then Not answered."""
+    return [*score_choices_of(levels, unscored), NOT_ANSWERED]
+
+
+# The summary's Comments and Needs review sheets.
+COMMENT_COLUMNS = ["Council", "ID", VALUE_CODE, "Score", LEVEL, "Comment"]
+REVIEW_COLUMNS = ["File", "SHA-256", "Issued to", "Issued code", "Name typed", "Reason", "What to do"]
+# The CSV files: responses (``--csv``), the ledger (``--ledger``) and the chase list (``--chase``).
+ROW_COLUMNS = [  # a response's own columns: the responses frame's, and the CSV's first (how it is recognised)
+    "source_file",
+    "council",
+    "council_code",
+    "area",
+    "code_id",
+    "value_code",
+    "score",
+    "level",
+    "comment",
+]
+# The responses CSV: its last two columns say which round (``--round``) and which rubric (its fingerprint), for
+# comparing rounds (collect/rounds.py).
+RESPONSE_COLUMNS = [*ROW_COLUMNS, "round", "rubric_fingerprint"]
+LEDGER_COLUMNS = [
+    "path",
+    "status",
+    "council",
+    "council_code",
+    "format",
+    "template_version",
+    "errors",
+    "warnings",
+    "first_error",
+    "note",
+    "sha256",
+    "size_bytes",
+    "modified_utc",
+]
+# The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
+CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
+# The examples-of-excellence CSV (``--excellence``), and the headers of its sheet.
+EXCELLENCE_COLUMNS = [
+    "code_id",
+    "value_code",
+    "area",
+    "council",
+    "council_code",
+    "score",
+    "level",
+    "statement",
+    "comment",
+    "evidence_missing",
+]
+EXCELLENCE_HEADERS = [
+    "ID",
+    VALUE_CODE,
+    KEY_AREA,
+    "Council",
+    "Council code",
+    "Score",
+    LEVEL,
+    "Statement",
+    "Comment",
+    "Top level without evidence",
+]
+# What people read on the summary's sheets, for the machine names the CSV files keep (see :func:`for_people`).
+HEADERS = {
+    "path": "File",
+    "status": "Status",
+    "council": "Council",
+    "council_code": "Council code",
+    "format": "Format",
+    "template_version": "Template version",
+    "errors": "Errors",
+    "warnings": "Warnings",
+    "first_error": "First error",
+    "note": "Note",
+    "sha256": "SHA-256",
+    "size_bytes": "Size (bytes)",
+    "modified_utc": "Modified (UTC)",
+    "files": "File(s)",
+    "action": "What to do",
+}

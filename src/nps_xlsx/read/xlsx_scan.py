@@ -1,0 +1,249 @@
+"""Fast paths for the two hot parts of an ``.xlsx``: worksheet cells and the shared-string table.
+
+Excel, LibreOffice, Gnumeric, Google Sheets and xlsxwriter all write these parts in one plain form
+(``<c r="I4" s="12" t="s"><v>5</v></c>``, ``<si><t>text</t></si>``), give or take white space
+between elements, the order of a cell's attributes, Excel 365's ``cm``/``vm`` cell attributes and
+rich text runs. Driving expat's Python callbacks element by element costs several times the parse
+itself, so for that form the text is read with regular expressions instead.
+
+The fast path checks what it reads as strictly as the full reader. Expat (with no callbacks,
+so at C speed) checks the part up to the end of the region, refusing a DTD, and confirms that the
+region is exactly the content of ``<sheetData>`` or of the root ``<sst>``. Within it, every byte
+must then belong to a token of the plain form, matched one after the other (never searched for,
+which would cost time quadratic in a run of white space: each pattern also matches nothing, so the
+scan stops where the tokens do); anything else (a namespace prefix, a
+phonetic guide, a comment, an unexpected attribute, another encoding) makes these functions return
+``None``, and the caller uses the full expat reader. So the fast path reads exactly what expat
+would, or declines. ``NPS_XLSX_FAST_PATH=0`` in the environment turns it off (always expat).
+
+Both paths decode OOXML's ``_xHHHH_`` escapes with :func:`unescape`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from typing import Protocol
+
+from ..a1 import column_index
+from .raw import RawCell, ReadFailure
+from .safety import feed, xml_parser
+
+FAST_PATH_ENV = "NPS_XLSX_FAST_PATH"
+# OOXML's escape of a UTF-16 code unit in text (ST_Xstring): _x000D_ is a CR, _x005F_ an underscore.
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+# Row tags and white space, which only have to be recognised: every cell in the plain form names its row.
+_BETWEEN = rb"(?:\s*(?:<row\b[^>]*>|</row>))*\s*"
+_T = rb'<t(?: xml:space="preserve")?>'
+# Rich text: runs, whose formatting (if any) is a list of empty elements. Each repeated piece starts with a tag,
+# so that white space can be matched in one way only.
+_RUNS = (
+    rb'(?:\s*<r>(?:\s*(?:<rPr\s*/>|<rPr>(?:\s*<[a-zA-Z]+(?:\s+[a-zA-Z]+="[^"<]*")*\s*/>)*\s*</rPr>))?\s*'
+    rb'(?:<t(?: xml:space="preserve")?\s*/>|' + _T + rb"[^<]*</t>)\s*</r>)+"
+)
+# A cell in the plain form, with whatever comes between it and the one before. Its attributes in any order
+# (a repeated one is malformed, which expat has refused already); it is declined without a reference.
+_CELL = re.compile(
+    _BETWEEN
+    + rb'<c(?:\s+(?:r="([A-Z]{1,3})([0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
+    rb"(?:/>|>(?:\s*(<f\b[^>]*?(?:/>|>[^<]*</f>)))?"
+    rb"(?:\s*(?:<v>([^<]*)</v>|<v/>()|<is>(?:\s*" + _T + rb"([^<]*)</t>|(" + _RUNS + rb"))\s*</is>))?\s*</c>)"
+    rb"|()"  # or nothing: where no cell starts, the scan stops there instead of searching on (quadratic)
+)
+_AFTER_LAST_CELL = re.compile(_BETWEEN)
+# A shared string: plain text, empty, or anything else (rich text, phonetic runs), handled by ``item``.
+_ITEM = re.compile(
+    rb"\s*(?:<si>\s*" + _T + rb"([^<]*)</t>\s*</si>|<si>(?:\s*<t(?: xml:space=\"preserve\")?\s*/>)?\s*</si>|<si\s*/>|"
+    rb"(<si>(?:[^<]|<(?!/?si[\s/>]))*</si>))"  # any other item, with no <si> or </si> tag inside
+    rb"|()"  # or nothing, to stop the scan there
+)
+_RICH = re.compile(rb"<si>" + _RUNS + rb"\s*</si>")
+_RUN_TEXT = re.compile(_T + rb"([^<]*)</t>")
+_DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+_REFERENCE = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_SHEET_DATA_END = b"</sheetData>"
+
+
+def fast_path_enabled() -> bool:
+    """Whether the fast path may be used (``NPS_XLSX_FAST_PATH=0`` turns it off)."""
+    return os.environ.get(FAST_PATH_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _join_pair(match: re.Match[str]) -> str:
+    pair = match[0]
+    return chr(0x10000 + ((ord(pair[0]) - 0xD800) << 10) + ord(pair[1]) - 0xDC00)
+
+
+def unescape(text: str) -> str:
+    """Decode OOXML's ``_xHHHH_`` escapes in cell text, as Excel does (and openpyxl's ``unescape``).
+
+    Left to right, so ``_x005F_x000D_`` (an escaped underscore) is the literal text ``_x000D_``. Hex
+    digits in either case; anything else (``_x12_``) is literal text. Each escape is a UTF-16 code
+    unit: two that make a surrogate pair are one character, a lone one is kept as the file says.
+    """
+    if "_x" not in text:
+        return text
+    text = _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+    return _SURROGATE_PAIR.sub(_join_pair, text) if _SURROGATE_PAIR.search(text) else text
+
+
+def _content_of(data: bytes, start: int, end: int, tag: str, member: str, root: bool = False) -> bool:
+    """Whether ``data[start:end]`` is exactly the content of the element ``tag`` (the root, if ``root``).
+
+    Expat checks ``data`` up to the end of the ``</tag>`` at ``end`` (the whole document, if ``root``),
+    raising :class:`ReadFailure` if it is malformed or declares a DTD. Only the few events outside
+    the region are seen by Python: the last before it must start ``tag``, the first after it end ``tag``.
+    """
+    events: list[str] = []
+    view = memoryview(data)  # pieces without copies
+    parser = xml_parser()
+    parser.StartElementHandler = lambda name, _attrs: events.append(name)
+    parser.EndElementHandler = lambda name: events.append("/" + name)
+    feed(parser, view[:start], member)
+    if not events or events[-1] != tag or (root and len(events) != 1):
+        return False
+    parser.StartElementHandler = parser.EndElementHandler = None
+    feed(parser, view[start:end], member)
+    after = len(events)
+    parser.EndElementHandler = lambda name: events.append("/" + name)
+    feed(parser, view[end:] if root else view[end : end + len(tag) + 3], member, final=root)
+    return len(events) > after and events[after] == "/" + tag
+
+
+class CellMaker(Protocol):
+    """Builds a :class:`RawCell` from one cell's parts (see :mod:`nps_xlsx.read.xlsx`)."""
+
+    def __call__(
+        self, kind: str, style: int, formula: bool, value: str | None, inline: str | None = None
+    ) -> RawCell | None: ...
+
+    @property
+    def strings(self) -> list[str]:
+        """The shared-string table."""
+        ...
+
+
+def _replace_reference(match: re.Match[str]) -> str:
+    name = match[1]
+    if name[0] != "#":
+        return _NAMED[name]
+    return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+
+
+def xml_text(raw: bytes) -> str:
+    """Character data as an XML parser reports it: UTF-8 decoded, line ends normalised, references resolved."""
+    text = raw.decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        text = _REFERENCE.sub(_replace_reference, text)
+    return text
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether the XML is UTF-8 (the default, or declared so)."""
+    declared = _DECLARED.match(data)
+    return declared is None or declared[1].lower() in (b"utf-8", b"utf8")
+
+
+def _column(letters: bytes) -> int:
+    return column_index(letters.decode("ascii"))
+
+
+_COLUMNS = {bytes([a]): _column(bytes([a])) for a in range(65, 91)}  # A-Z, the usual case
+
+
+def _rich_text(runs: bytes) -> str:
+    """The text of rich-text runs: each run's text decoded on its own, as expat reports it."""
+    return "".join(xml_text(run) for run in _RUN_TEXT.findall(runs))
+
+
+def scan_cells(
+    data: bytes, make_cell: CellMaker, max_cells: int, member: str = "worksheet"
+) -> dict[tuple[int, int], RawCell] | None:
+    """The non-empty cells of a worksheet written in the plain form, or ``None`` if it is not.
+
+    ``data`` runs to ``</sheetData>`` at least. Raises :class:`ReadFailure` if the part is not well-formed
+    up to ``<sheetData>``, or declares a DTD. Hot: about a thousand cells a return, so the common case (a
+    shared string) is handled inline.
+    """
+    if not is_utf8(data) or not fast_path_enabled():
+        return None
+    start = data.find(b"<sheetData>")
+    end = data.find(_SHEET_DATA_END, start)
+    if start < 0 or end < 0 or not _content_of(data, start + len(b"<sheetData>"), end, "sheetData", member):
+        return None
+    start += len(b"<sheetData>")
+    cells: dict[tuple[int, int], RawCell] = {}
+    strings, columns = make_cell.strings, _COLUMNS
+    n_strings = len(strings)
+    position = start
+    for match in _CELL.finditer(data, start, end):  # contiguous: the empty alternative matches anywhere
+        letters, digits, style, kind, formula, raw, empty_value, inline, rich, _stop = match.groups()
+        if letters is None:
+            break  # no more cells, or one without a reference (its place depends on the cells before it)
+        position = match.end()
+        if kind == b"s" and formula is None and raw is not None and raw.isdigit() and len(raw) < 10:
+            index = int(raw)
+            cell = (
+                RawCell(strings[index], "text", False) if index < n_strings else make_cell("s", 0, False, raw.decode())
+            )
+        else:
+            value = xml_text(raw) if raw is not None else ("" if empty_value is not None else None)
+            if inline is not None:
+                text: str | None = xml_text(inline)
+            else:
+                text = None if rich is None else _rich_text(rich)
+            cell = make_cell(
+                kind.decode() if kind else "n", int(style) if style else 0, formula is not None, value, text
+            )
+        if cell is not None:
+            col = columns.get(letters)
+            cells[(int(digits) - 1, col if col is not None else _column(letters))] = cell
+            if len(cells) > max_cells:
+                raise ReadFailure("too-many-cells", f"a sheet has more than {max_cells:,} cells")
+    if not _AFTER_LAST_CELL.fullmatch(data, position, end):
+        return None
+    return cells
+
+
+def scan_shared_strings(
+    data: bytes, item: Callable[[bytes], list[str]], member: str = "sharedStrings"
+) -> list[str] | None:
+    """The shared-string table in the plain form, escapes decoded, or ``None`` if it is not.
+
+    Raises :class:`ReadFailure` if the start of the part is not well-formed or declares a DTD. Plain
+    and rich-text items are read here; any other (a phonetic guide, say) is handed, as its own
+    ``<si>…</si>`` bytes, to ``item``, which must check it and return the strings it holds (decoded).
+    """
+    if not is_utf8(data) or not fast_path_enabled():
+        return None
+    opened = data.find(b"<sst")
+    start = data.find(b">", opened) + 1 if opened >= 0 else 0
+    end = data.rfind(b"</sst>")
+    if opened < 0 or start == 0 or end < start or not _content_of(data, start, end, "sst", member, root=True):
+        return None
+    strings: list[str] = []
+    position = start
+    for match in _ITEM.finditer(data, start, end):  # contiguous: the empty alternative matches anywhere
+        plain, other, stop = match.groups()
+        if stop is not None:
+            break
+        position = match.end()
+        if plain is not None:
+            strings.append(unescape(xml_text(plain)) if b"_x" in plain else xml_text(plain))
+        elif other is not None and _RICH.fullmatch(other):
+            strings.append(unescape(_rich_text(other)))
+        elif other is not None:
+            parsed = item(other)
+            if len(parsed) != 1:
+                return None
+            strings.append(parsed[0])
+        else:
+            strings.append("")
+    if data[position:end].strip():
+        return None
+    return strings

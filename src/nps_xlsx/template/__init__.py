@@ -1,0 +1,9 @@
+"""Template: the rubric becomes the workbook councils fill in, blank or personalised for each council.
+
+Owns the workbook builder (``builder``), its cell formats (``formats``), the Cover, key-area and "Your summary"
+sheets (``cover``, ``area``, ``your_summary``), personalised copies in bulk (``personalise``) and the
+``generate`` job (``generate``). Positions and names come from :mod:`nps_xlsx.layout`, which the readers
+share, so the two ends of the round trip cannot drift apart.
+
+May import only the top-level modules, never ``read``, ``validate`` or ``collect``.
+"""

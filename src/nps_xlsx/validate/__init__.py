@@ -1,0 +1,13 @@
+"""Validate: a return, read, becomes a :class:`FileReport`: the response it holds and every located issue.
+
+Owns the interpretation of a read workbook (``check``: identity, cover, scores, comments), the issue
+catalogue (``issues``), the response record (``response``) and the report of ``nps-xlsx validate``
+(``report``). May import ``nps_xlsx.read`` and the top-level modules; never ``template`` or ``collect``.
+
+The public API: :func:`read_return` and :func:`validate_paths`.
+"""
+
+from .check import FileReport, FileStatus, read_return
+from .report import ValidationReport, validate_paths
+
+__all__ = ["FileReport", "FileStatus", "ValidationReport", "read_return", "validate_paths"]

@@ -1,0 +1,92 @@
+"""Turning what is in a score cell into a level, without ever guessing.
+
+Accepted as level 3: ``3``, ``3.0``, ``"3"``, ``" 3 "``, ``"3 - Mature"`` (any case, any
+dash, any spacing) and ``"Mature"``. ``Unscored``, ``N/A`` and ``not scored`` mean
+deliberately unscored. A blank means not answered. Anything else is invalid.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from ..read.raw import RawCell
+from ..rubric import Rubric
+from ..text import fold_space
+
+Status = Literal["scored", "unscored", "blank", "invalid"]
+UNSCORED_WORDS = {"unscored", "n/a", "na", "not scored", "not applicable"}
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]")
+# ASCII digits only (\d takes Arabic-Indic and full-width ones), and few of them (int() refuses over 4,300).
+_NUMBER = re.compile(r"^([0-9]{1,9})(?:\.0*)?$")
+_NUMBER_LABEL = re.compile(r"^([0-9]{1,9})\s*(?:[-:.)]\s*)?(.*)$")
+
+
+@dataclass(frozen=True)
+class ScoreReading:
+    """The outcome of reading one score cell. ``problem`` is an issue code when the cell is unusable."""
+
+    status: Status
+    score: int | None = None
+    problem: str | None = None
+    detail: str = ""
+
+
+def _fold_dashes(text: str) -> str:
+    """Dashes of every kind as ``-``, then :func:`~nps_xlsx.text.fold_space`."""
+    return fold_space(_DASHES.sub("-", text))
+
+
+def read_score(cell: RawCell | None, rubric: Rubric) -> ScoreReading:
+    """Interpret a score cell against ``rubric``'s levels."""
+    n_levels = len(rubric.levels)
+    if cell is None or (cell.kind == "text" and not str(cell.value).strip()):
+        return ScoreReading("blank")
+    if cell.kind == "uncached":
+        return ScoreReading(
+            "invalid", problem="formula-without-value", detail="the cell holds a formula that has never been calculated"
+        )
+    if cell.kind == "error":
+        return ScoreReading("invalid", problem="score-formula-error", detail=f"the cell shows the error {cell.value}")
+    number = cell.number()
+    if number is not None:
+        if number.is_integer() and 1 <= number <= n_levels:
+            return ScoreReading("scored", int(number))
+        return _invalid(f"{number:g} is not a level")
+    if cell.kind == "date":
+        return _invalid("a date is not a level")
+    if cell.kind == "bool":
+        return _invalid(f"{'TRUE' if cell.value else 'FALSE'} is not a level")
+    return _read_text(str(cell.value), rubric)
+
+
+@lru_cache(maxsize=8)
+def _labels(levels: tuple[str, ...]) -> list[str]:
+    return [label.casefold() for label in levels]
+
+
+def _read_text(text: str, rubric: Rubric) -> ScoreReading:
+    folded = _fold_dashes(text)
+    labels = _labels(rubric.levels)
+    if folded in UNSCORED_WORDS or folded == rubric.unscored.casefold():
+        return ScoreReading("unscored")
+    if folded in labels:
+        return ScoreReading("scored", labels.index(folded) + 1)
+    number = _NUMBER.match(folded)
+    if number:
+        level = int(number[1])
+        return ScoreReading("scored", level) if 1 <= level <= len(labels) else _invalid(f"{level} is not a level")
+    with_label = _NUMBER_LABEL.match(folded)
+    if with_label and with_label[2]:
+        level, label = int(with_label[1]), with_label[2].strip(" -")
+        if 1 <= level <= len(labels) and label == labels[level - 1]:
+            return ScoreReading("scored", level)
+        if 1 <= level <= len(labels) and label in labels:
+            return _invalid(f"{text.strip()!r} names level {level} and level {labels.index(label) + 1}")
+    return _invalid(f"{text.strip()!r} is not a level")
+
+
+def _invalid(detail: str) -> ScoreReading:
+    return ScoreReading("invalid", problem="score-invalid", detail=detail)
