@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from nps_xlsx.cli import main
 from nps_xlsx.collect import cohort
 from nps_xlsx.collect.cohort import NOT_GIVEN, NOT_LISTED, build_cohort, group_columns, segments_frame
-from nps_xlsx.columns import RESPONSE_COLUMNS
+from nps_xlsx.columns import RESPONSE_COLUMNS, ROW_COLUMNS
 from nps_xlsx.councils import Council
 from nps_xlsx.errors import GroupByError
 from nps_xlsx.layout import categories
@@ -57,7 +57,7 @@ STATUSES |= {"F": "not-returned", "G": "rejected", "H": "blank"}
 
 
 def responses(rubric: Rubric, scores: dict[str, dict[str, object]]) -> pd.DataFrame:
-    """A responses frame as :func:`nps_xlsx.consolidate.responses_frame` makes it: every value code of each return."""
+    """A responses frame as :func:`nps_xlsx.collect.tables.responses_frame` makes it: each return's every value code."""
     labels = categories(rubric)
     rows = []
     for code, given in scores.items():
@@ -69,7 +69,7 @@ def responses(rubric: Rubric, scores: dict[str, dict[str, object]]) -> pd.DataFr
                 category = labels[number - 1] if number else (rubric.unscored if score == U else labels[-1])
                 rows.append((f"{code}.xlsx", f"Council {code}", code, area.name, value_code.id, "", number, level))
                 rows[-1] += ("", category)
-    frame = pd.DataFrame(rows, columns=[*RESPONSE_COLUMNS, "category"]).drop(columns="comment")
+    frame = pd.DataFrame(rows, columns=[*ROW_COLUMNS, "category"]).drop(columns="comment")
     frame["score"] = frame["score"].astype("Int64")
     return frame
 

@@ -278,6 +278,7 @@ def test_data_sheets_are_tables_with_one_header_row(round_trip: dict) -> None:
         "Area averages",
         "Value code statistics",
         "Widest spread",
+        "Excellence",
         "Comments",
         "Issues",
         "Ledger",

@@ -49,6 +49,7 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
     samples = root / "samples"
     shutil.copytree(REPO / "samples" / "returns", samples)
     expected = str(REPO / "samples" / "councils.csv")
+    previous = REPO / "samples" / "previous" / "responses-2021.csv"
     return {
         "template": template,
         "personalised": personalised,
@@ -56,6 +57,9 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
         "filled (openpyxl)": (root / "openpyxl.xlsx").read_bytes(),
         "summary (samples)": _collect(
             samples, root / "small.xlsx", "--expected", expected, "--group-by", "type", "--group-by", "region"
+        ),
+        "summary (samples, rounds)": _collect(
+            samples, root / "rounds.xlsx", "--expected", expected, "--previous", str(previous), "--round", "2025"
         ),
         "summary (nothing accepted)": _collect(empty, root / "empty.xlsx"),
     }
@@ -87,6 +91,7 @@ KINDS = [
     "filled (fill_bytes)",
     "filled (openpyxl)",
     "summary (samples)",
+    "summary (samples, rounds)",
     f"summary ({LARGE} returns)",
     "summary (nothing accepted)",
 ]

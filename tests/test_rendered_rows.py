@@ -94,8 +94,9 @@ def rendered(rubric: Rubric, template_path: Path, tmp_path_factory: pytest.TempP
     # collect on a copy, with relative paths, so that the ledger's columns do not depend on the checkout
     shutil.copytree(REPO / "samples" / "returns", work / "returns")
     shutil.copy(REPO / "samples" / "councils.csv", work / "councils.csv")
+    shutil.copy(REPO / "samples" / "previous" / "responses-2021.csv", work / "r2021.csv")  # and the rounds' sheets
     with _cwd(work):
-        args = ["collect", "returns", "--expected", "councils.csv", "--out", "summary.xlsx"]
+        args = ["collect", "returns", "--expected", "councils.csv", "--out", "summary.xlsx", "--previous", "r2021.csv"]
         result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     names = ("template", "short", "long", "summary")

@@ -9,19 +9,30 @@ one sends its personalised copy back untouched (nothing answered), and one's cop
 filled in under the name of a council that returned its own (held for review). So the chase list shows every
 status. Run: ``SOURCE_DATE_EPOCH=1764115200 python tools/make_samples.py`` (the epoch fixes
 the template date).
+
+Then the previous round, 2021 (``samples/previous/responses-2021.csv``), from this round's answers: most councils
+a little lower then, a few higher, two that did not take part then, one that took part only then, and two that
+filled in the blank template under a name spelled their own way (matched by name). Its returns are collected by
+nps-xlsx itself in a temporary folder, so the file is the responses CSV as ``collect --csv --round 2021`` writes
+it. ``--previous-only`` remakes only that file.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from nps_xlsx.councils import load_councils, workbook_filename
+import pandas as pd
+
+from nps_xlsx.collect.job import CollectOutputs, run_collect
+from nps_xlsx.councils import Council, load_councils, workbook_filename
 from nps_xlsx.output import build_time
 from nps_xlsx.rubric import load_rubric
 from nps_xlsx.template.builder import BuildOptions, build_workbook
@@ -97,7 +108,82 @@ def cover(council_name: str, rng: random.Random, completed: date) -> dict[str, o
     }
 
 
+PREVIOUS = REPO / "samples" / "previous" / "responses-2021.csv"
+NOT_THEN = ("E08000035", "E07000178")  # Leeds and Oxford did not take part in 2021
+ONLY_THEN = "E09000033"  # Westminster took part in 2021 only
+HIGHER_THEN = ("E08000003", "E06000052", "E06000001")  # Manchester, Cornwall, Hartlepool: higher in 2021
+TYPED_NAMES = {  # filled in the blank template in 2021, the name typed their own way
+    "E07000240": "St Albans City & District Council",
+    "E08000021": "Newcastle-upon-Tyne City Council",
+}
+
+
+def collect_csv(returns: Path, work: Path, councils: list[Council] | None, round_label: str) -> pd.DataFrame:
+    """``returns`` collected by nps-xlsx, with relative paths: its responses CSV, also left in ``work``."""
+    here = Path.cwd()
+    os.chdir(work)
+    try:
+        outputs = CollectOutputs(Path("summary.xlsx"), Path("responses.csv"))
+        run_collect([returns.relative_to(work) if returns.is_relative_to(work) else returns], load_rubric(), outputs,
+                    councils, round_label=round_label, workers=1)  # fmt: skip
+        return pd.read_csv("responses.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    finally:
+        os.chdir(here)
+
+
+def previous_answers(rubric, now: pd.DataFrame, rng: random.Random, higher: bool) -> dict[str, Typed]:
+    """A council's 2021 answers from its answers now: a score a level lower (higher, if ``higher``) at times."""
+    levels = [f"{i} - {label}" for i, label in enumerate(rubric.levels, 1)]
+    answers = {}
+    for code_id, score, level in zip(now["code_id"], now["score"], now["level"], strict=True):
+        if not score:
+            answers[code_id] = Typed(rubric.unscored if level == rubric.unscored else None)
+            continue
+        draw = rng.random()
+        step = (1 if draw < 0.35 else -1 if draw > 0.92 else 0) * (1 if higher else -1)
+        then = min(5, max(1, int(score) + step))
+        comment = rng.choice(WEAK if then <= 2 else EXEMPLARY if then == 5 else GOOD) if rng.random() < 0.4 else None
+        answers[code_id] = Typed(levels[then - 1], comment)
+    return answers
+
+
+def previous_round(rubric, councils: list[Council]) -> None:
+    """Write :data:`PREVIOUS`: the 2021 round, made from this round's answers and collected by nps-xlsx."""
+    rng = random.Random(2021)
+    issued = datetime(2021, 2, 1, tzinfo=timezone.utc)
+    by_code = {council.code: council for council in councils}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "now").mkdir()
+        now = collect_csv(OUT, work / "now", councils, "2025")
+        returns = work / "returns"
+        returns.mkdir()
+        profiles = [(code, group) for code, group in now.groupby("council_code", sort=False) if code not in NOT_THEN]
+        westminster = now[now["council_code"] == now["council_code"].iloc[0]].assign(
+            score=[str(min(5, max(1, round(rng.gauss(3.0, 0.8))))) for _ in range(len(rubric.value_codes))],
+            level="",
+        )
+        profiles.append((ONLY_THEN, westminster))
+        for index, (code, group) in enumerate(profiles):
+            council = by_code[code]
+            answers = previous_answers(rubric, group, rng, higher=code in HIGHER_THEN)
+            typed = TYPED_NAMES.get(code)
+            template = build_workbook(rubric, BuildOptions(issued), None if typed else council)
+            completed = date(2021, 3, 1) + timedelta(days=index)
+            data = fill_bytes(template, answers, cover(typed or council.name, rng, completed))
+            (returns / workbook_filename(council)).write_bytes(data)
+        collect_csv(returns, work, None, "2021")
+        PREVIOUS.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(work / "responses.csv", PREVIOUS)
+    print(f"wrote {PREVIOUS}")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--previous-only", action="store_true", help="remake only the previous round's CSV")
+    if parser.parse_args().previous_only:
+        previous_round(load_rubric(), load_councils(REPO / "samples" / "councils.csv"))
+        return
     rubric = load_rubric()
     rng = random.Random(2018)
     options = BuildOptions(build_time())
@@ -178,6 +264,7 @@ def main() -> None:
     # An Office lock file left by someone who had a return open.
     (OUT / f"~${ods_source.stem}.xlsx").write_bytes(bytes([8]) + b"J Bloggs".ljust(164, b" "))
     print(f"wrote {len(list(OUT.iterdir()))} files to {OUT}")
+    previous_round(rubric, councils)
 
 
 if __name__ == "__main__":

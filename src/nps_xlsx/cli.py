@@ -15,7 +15,9 @@ from .errors import GroupByError, NpsXlsxError
 from .text import plural
 
 if TYPE_CHECKING:  # imported where used, so that --help starts fast
+    from .collect.rounds import PreviousRound
     from .output import OutputRefused
+    from .rubric import Rubric
 
 RUBRIC_HELP = "Rubric file (YAML). Default: the bundled NPS 2018 rubric."
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -32,6 +34,16 @@ FORCE_HELP = (
     "Replace files at the output paths even if they are not this command's earlier outputs "
     "(never an input, nor a workbook holding a council's answers)."
 )
+
+
+def _previous_round(path: Path, rubric: Rubric, allow_rubric_change: bool) -> PreviousRound:
+    """The earlier round's responses, read and checked before any return is: a wrong file is a usage error."""
+    from .collect.rounds import PreviousRoundError, load_previous
+
+    try:
+        return load_previous(path, rubric, allow_rubric_change)
+    except PreviousRoundError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--previous'") from exc
 
 
 def _refuse_collisions(outputs: list[tuple[str, Path | None]]) -> None:
@@ -238,6 +250,23 @@ def validate(
     is_flag=True,
     help="Write the CSV files as plain UTF-8; by default they start with a byte order mark, so Excel reads them right.",
 )
+@click.option(
+    "--excellence",
+    "excellence_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every Leader or Innovator answer (top two levels), with its statement and comment, here.",
+)
+@click.option("--round", "round_label", help="Name this round, e.g. 2025 (default: the year the summary is produced).")
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An earlier round's responses CSV (written by collect --csv): adds the movement since that round.",
+)
+@click.option(
+    "--allow-rubric-change",
+    is_flag=True,
+    help="Compare with a previous round collected with another rubric, if its value-code IDs are the same.",
+)
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file was rejected or held for review.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes reading returns (default: one per core).")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
@@ -253,6 +282,10 @@ def collect(
     raw_csv: bool,
     assignments: Path | None,
     no_bom: bool,
+    excellence_csv: Path | None,
+    round_label: str | None,
+    previous: Path | None,
+    allow_rubric_change: bool,
     strict: bool,
     workers: int | None,
     force: bool,
@@ -279,12 +312,22 @@ def collect(
         raise click.UsageError("--chase needs --expected (the list of councils to chase).")
     if group_by and not expected:
         raise click.UsageError("--group-by needs --expected (the council list whose columns it names).")
-    outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv, chase_csv, bom=not no_bom)
-    _refuse_collisions([("--out", out), ("--csv", responses_csv), ("--ledger", ledger_csv), ("--chase", chase_csv)])
+    outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv, chase_csv, not no_bom, excellence_csv)
+    _refuse_collisions(
+        [
+            ("--out", out),
+            ("--csv", responses_csv),
+            ("--ledger", ledger_csv),
+            ("--chase", chase_csv),
+            ("--excellence", excellence_csv),
+        ]
+    )
     refused: list[OutputRefused] = []
-    protected = tuple(p for p in (rubric, expected, assignments) if p)
+    notes: list[str] = []
+    protected = tuple(p for p in (rubric, expected, assignments, previous) if p)
     try:
         loaded = load_rubric(rubric)
+        earlier = _previous_round(previous, loaded, allow_rubric_change) if previous else None
         expected_list = load_councils(expected, click.echo) if expected else None
         if group_by:  # pandas: only when grouping (collect loads it while the workers read)
             from .collect.cohort import group_columns
@@ -314,12 +357,15 @@ def collect(
                 force=force,
                 refused=refused,
                 group_by=group_by,
+                previous=earlier,
+                round_label=round_label,
+                notes=notes,
             )
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
     not_written = {problem.path for problem in refused}
     written = [p for p in outputs.paths() if p not in not_written]
-    for line in closing_lines(collection, written, out if out in written else None, chase_csv):
+    for line in [*closing_lines(collection, written, out if out in written else None, chase_csv), *notes]:
         click.echo(line)
     counts = collection.counts()
     if decided:

@@ -37,7 +37,7 @@ def categories_of(levels: Sequence[str], unscored: str) -> list[str]:
 COMMENT_COLUMNS = ["Council", "ID", VALUE_CODE, "Score", LEVEL, "Comment"]
 REVIEW_COLUMNS = ["File", "SHA-256", "Issued to", "Issued code", "Name typed", "Reason", "What to do"]
 # The CSV files: responses (``--csv``), the ledger (``--ledger``) and the chase list (``--chase``).
-RESPONSE_COLUMNS = [
+ROW_COLUMNS = [  # a response's own columns: the responses frame's, and the CSV's first (how it is recognised)
     "source_file",
     "council",
     "council_code",
@@ -48,6 +48,9 @@ RESPONSE_COLUMNS = [
     "level",
     "comment",
 ]
+# The responses CSV: its last two columns say which round (``--round``) and which rubric (its fingerprint), for
+# comparing rounds (collect/rounds.py).
+RESPONSE_COLUMNS = [*ROW_COLUMNS, "round", "rubric_fingerprint"]
 LEDGER_COLUMNS = [
     "path",
     "status",
@@ -65,6 +68,31 @@ LEDGER_COLUMNS = [
 ]
 # The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
 CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
+# The examples-of-excellence CSV (``--excellence``), and the headers of its sheet.
+EXCELLENCE_COLUMNS = [
+    "code_id",
+    "value_code",
+    "area",
+    "council",
+    "council_code",
+    "score",
+    "level",
+    "statement",
+    "comment",
+    "evidence_missing",
+]
+EXCELLENCE_HEADERS = [
+    "ID",
+    VALUE_CODE,
+    KEY_AREA,
+    "Council",
+    "Council code",
+    "Score",
+    LEVEL,
+    "Statement",
+    "Comment",
+    "Top level without evidence",
+]
 # What people read on the summary's sheets, for the machine names the CSV files keep (see :func:`for_people`).
 HEADERS = {
     "path": "File",

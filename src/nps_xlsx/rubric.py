@@ -89,6 +89,13 @@ class Rubric:
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     @property
+    def mature_level(self) -> int:
+        """The score of the level named Mature (3 in the NPS 2018 rubric), else of the middle level (the lower of
+        two): the line the diagnostic's reports count from ("at Mature or above")."""
+        names = [level.casefold() for level in self.levels]
+        return names.index("mature") + 1 if "mature" in names else (len(names) + 1) // 2
+
+    @property
     def value_codes(self) -> tuple[ValueCode, ...]:
         """Every value code, in rubric order."""
         return tuple(code for area in self.areas for code in area.value_codes)

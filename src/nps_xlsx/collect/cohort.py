@@ -142,14 +142,8 @@ def area_distribution(responses: pd.DataFrame, rubric: Rubric, segments: pd.Data
     return _concat(parts, ["Grouping", "Segment", "Key area", *labels, "Total", "Median"])
 
 
-def mature_level(rubric: Rubric) -> int:
-    """The level "Mature" (1-based), or the middle level of a rubric without one."""
-    named = [i for i, label in enumerate(rubric.levels, 1) if label.casefold() == "mature"]
-    return named[0] if named else len(rubric.levels) // 2 + 1
-
-
 def mature_column(rubric: Rubric) -> str:
-    return f"At {rubric.levels[mature_level(rubric) - 1]} or above"
+    return f"At {rubric.levels[rubric.mature_level - 1]} or above"
 
 
 def code_statistics(responses: pd.DataFrame, rubric: Rubric, segment: pd.Series | None = None) -> pd.DataFrame:
@@ -178,7 +172,7 @@ def code_statistics(responses: pd.DataFrame, rubric: Rubric, segment: pd.Series 
             "Upper quartile": by.quantile(0.75),
             "Minimum": by.min(),
             "Maximum": by.max(),
-            "mature": (scores >= mature_level(rubric)).groupby([k[scored] for k in keys], observed=True).sum(),
+            "mature": (scores >= rubric.mature_level).groupby([k[scored] for k in keys], observed=True).sum(),
             "blank": (~scored).groupby(keys, observed=True).sum(),
         }
     ).reindex(index)

@@ -27,6 +27,8 @@ from .spool import CommentSpool
 if TYPE_CHECKING:  # pandas is imported while the workers read
     import pandas as pd
 
+    from .rounds import PreviousRound
+
 
 @dataclass(frozen=True)
 class CollectOutputs:
@@ -42,9 +44,12 @@ class CollectOutputs:
     raw_csv: bool = False
     chase_csv: Path | None = None
     bom: bool = True
+    excellence_csv: Path | None = None
 
     def paths(self) -> list[Path]:
-        return [p for p in (self.summary, self.responses_csv, self.ledger_csv, self.chase_csv) if p]
+        return [
+            p for p in (self.summary, self.responses_csv, self.ledger_csv, self.chase_csv, self.excellence_csv) if p
+        ]
 
 
 def _reproducible() -> bool:
@@ -76,8 +81,14 @@ def run_collect(
     force: bool = False,
     refused: list[OutputRefused] | None = None,
     group_by: tuple[str, ...] = (),
+    previous: PreviousRound | None = None,
+    round_label: str | None = None,
+    notes: list[str] | None = None,
 ) -> Collection:
     """Run the job end to end and return the collection (for the caller's summary line).
+
+    ``round_label`` names this round (default: the year it is produced); with ``previous``, the summary shows
+    the movement since that round, and a line for the console is added to ``notes``.
 
     An output whose path holds something that must be kept (see :mod:`nps_xlsx.output`) is not written: it
     is added to ``refused`` and the other outputs are written (without ``refused``, the first is raised).
@@ -104,12 +115,15 @@ def run_collect(
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
         if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
             raise NothingFoundError(nothing_found(inputs, reports))
+        from ..columns import EXCELLENCE_COLUMNS
+        from .rounds import compare
         from .summary import write_summary
-        from .tables import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
+        from .tables import build_tables, write_chase_csv, write_csv, write_ledger_csv, write_responses_csv
 
         segments = _segments(expected, group_by)
         collection = collect(reports, expected, spool, assignments)
         produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
+        label = str(produced.year) if round_label is None else round_label
         guard = Guard((*files, *protected), force, rubric)
         problems: list[OutputRefused] = []
         keep = problems.append
@@ -120,7 +134,7 @@ def run_collect(
                     lambda: _unless_refused(
                         responses_csv,
                         lambda temp: write_responses_csv(
-                            collection, rubric, temp, outputs.raw_csv, outputs.bom, segments
+                            collection, rubric, temp, outputs.raw_csv, outputs.bom, label, segments
                         ),
                         "responses",
                         guard,
@@ -128,6 +142,11 @@ def run_collect(
                     then=lambda problem: problem and keep(problem),
                 )
             tables = build_tables(collection, rubric, produced, segments)
+            tables.overview.append(("Round", label))
+            if previous is not None:
+                tables.rounds = compare(previous, tables.responses, rubric, label)
+                tables.overview.extend(tables.rounds.overview)
+                (notes if notes is not None else []).append(tables.rounds.console)
             write_book = partial(write_summary, tables, rubric, produced, parallel=workers > 1)
             if refusal := _unless_refused(outputs.summary, write_book, "summary", guard):
                 keep(refusal)
@@ -139,6 +158,14 @@ def run_collect(
             if outputs.chase_csv:
                 write_chase = partial(write_chase_csv, tables.chase, raw=outputs.raw_csv, bom=outputs.bom)
                 if refusal := _unless_refused(outputs.chase_csv, write_chase, "chase", guard):
+                    keep(refusal)
+            if outputs.excellence_csv:
+                top_rows = tables.excellence
+
+                def write_top(temp: Path) -> None:
+                    write_csv(temp, EXCELLENCE_COLUMNS, top_rows(), outputs.raw_csv, outputs.bom)
+
+                if refusal := _unless_refused(outputs.excellence_csv, write_top, "excellence", guard):
                     keep(refusal)
     finally:
         spool.close()

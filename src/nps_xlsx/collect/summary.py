@@ -20,11 +20,12 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
 from ..a1 import column_letter
-from ..columns import COMMENT_COLUMNS
+from ..columns import COMMENT_COLUMNS, EXCELLENCE_HEADERS
 from ..layout import OUTPUT_PROPERTY, categories
 from ..rubric import Rubric
 from ..style import A4, FONT, HouseFormats, category_colours, column_pixels, level_points, row_height
 from .chase import LABELS as CHASE_STATUSES
+from .rounds import Comparison
 from .rows import RowWriter, fit_cell, rows_file
 from .sheet_cohort import SummaryKit, write_cohort_sheets
 from .sidecar import Sidecar
@@ -124,6 +125,12 @@ def _write_sheets(
     if tables.cohort is not None:
         kit = SummaryKit(partial(_table_sheet, book, fmt, rows), fmt, _alt, COUNT_WIDTH)
         write_cohort_sheets(book, kit, tables.cohort, rubric)
+    if tables.rounds is not None:
+        _round_sheets(book, fmt, rows, tables.rounds, rubric)
+    wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
+    _table_sheet(
+        book, fmt, rows, "Excellence", (EXCELLENCE_HEADERS, tables.excellence()), "Excellence", wrap=wrap, freeze=2
+    )
     comments = (COMMENT_COLUMNS, tables.comment_rows())
     wrap = {"Council": 28, "Value code": 28, "Comment": 70}
     _table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap=wrap, side=side, freeze=2)
@@ -161,6 +168,79 @@ def _write_sheets(
     overview.activate()
 
 
+def _round_sheets(book: Workbook, fmt: _Formats, rows: _Rows, rounds: Comparison, rubric: Rubric) -> None:
+    """The movement since the previous round: councils matched, movement by key area (with a chart of the area
+    medians then and now) and by value code, and the councils that moved most."""
+    wrap = {"Council": 30, "Council, previous": 30}
+    _table_sheet(book, fmt, rows, "Councils by round", rounds.councils, "CouncilsByRound", wrap=wrap)
+    formats = {
+        "n previous": fmt.integer,
+        "n now": fmt.integer,
+        "Mature or above, previous": fmt.share,
+        "Mature or above, now": fmt.share,
+        "Change (points)": fmt.points,
+        "Median, previous": fmt.two_places,
+        "Median, now": fmt.two_places,
+        "Median change": fmt.signed,
+    }
+    wrap = {"Key area": 34, "Value code": 30, "Councils": 14}
+    widths = dict.fromkeys(formats, COUNT_WIDTH)
+    sheet = _table_sheet(
+        book, fmt, rows, "Movement by key area", rounds.by_area, "MovementByKeyArea", wrap, widths, formats, freeze=2
+    )
+    _table_sheet(
+        book,
+        fmt,
+        rows,
+        "Movement by value code",
+        rounds.by_code,
+        "MovementByValueCode",
+        wrap,
+        widths,
+        formats,
+        freeze=2,
+    )
+    wrap = {"Key area": 34, "Council": 30}
+    formats = {"Area score, previous": fmt.two_places, "Area score, now": fmt.two_places, "Change": fmt.signed}
+    _table_sheet(book, fmt, rows, "Movers", rounds.movers, "Movers", wrap, dict.fromkeys(formats, COUNT_WIDTH), formats)
+    n_areas = len(rubric.areas)
+    title = f"Median area score, {rounds.then_label} and {rounds.now_label} (councils in both rounds)"
+    sheet.insert_chart(
+        2 * n_areas + 3, 0, _medians_chart(book, rounds, n_areas, title, len(rubric.levels)), _alt(title, 2.0, 1.6)
+    )
+    sheet.fit_to_pages(1, 1)  # the table and its chart on one page
+
+
+def _medians_chart(book: Workbook, rounds: Comparison, n_areas: int, title: str, top: int) -> Chart:
+    """Clustered bars: each key area's median area score in the previous round and in this one (the first
+    ``n_areas`` rows of the sheet "Movement by key area": the councils in both rounds)."""
+    chart = book.add_chart({"type": "bar"})
+    assert chart is not None
+    sheet = "Movement by key area"
+    columns = list(rounds.by_area.columns)
+    now_name = rounds.now_label if rounds.now_label != rounds.then_label else f"{rounds.now_label} (this round)"
+    for header, name, colour in (
+        ("Median, previous", rounds.then_label, "#BFBFBF"),
+        ("Median, now", now_name, "#2F5597"),
+    ):
+        col = columns.index(header)
+        chart.add_series(
+            {
+                "name": name or "this round",
+                "categories": [sheet, 1, 0, n_areas, 0],
+                "values": [sheet, 1, col, n_areas, col],
+                "fill": {"color": colour},
+                "border": {"color": "#404040"},
+                "gap": 60,
+            }
+        )
+    chart.set_title({"name": title})
+    chart.set_x_axis({"name": "Median of the councils' mean scores in the key area", "min": 0, "max": top})
+    chart.set_y_axis({"name": "Key area", "reverse": True, "num_font": {"size": 9}})
+    chart.set_legend({"position": "bottom"})
+    return chart
+
+
 def _write_text(sheet: Worksheet, row: int, col: int, text: str, cell_format: Format | None = None) -> None:
     """Every text cell xlsxwriter writes here goes through this: text, shortened if a cell cannot hold it."""
     sheet.write_string(row, col, fit_cell(text), cell_format)
@@ -184,6 +264,11 @@ class _Formats(HouseFormats):
         self.percent = book.add_format({"font_name": FONT, "num_format": "0.0%", "align": "left"})
         self.share = book.add_format({"font_name": FONT, "num_format": "0%", "valign": "top"})
         self.number = book.add_format({"font_name": FONT, "align": "left"})
+        self.share = book.add_format({"font_name": FONT, "num_format": "0.0%", "valign": "top"})
+        self.points = book.add_format(
+            {"font_name": FONT, "num_format": '+0.0" pts";-0.0" pts";0.0" pts"', "valign": "top"}
+        )
+        self.signed = book.add_format({"font_name": FONT, "num_format": "+0.00;-0.00;0.00", "valign": "top"})
 
 
 @dataclass

@@ -7,17 +7,22 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .. import columns, layout
-from ..columns import CHASE_COLUMNS, HEADERS, LEDGER_COLUMNS, RESPONSE_COLUMNS, REVIEW_COLUMNS
+from ..columns import CHASE_COLUMNS, HEADERS, LEDGER_COLUMNS, RESPONSE_COLUMNS, REVIEW_COLUMNS, ROW_COLUMNS
 from ..rubric import Rubric
 from ..validate.check import FileStatus
 from . import chase
 from .cohort import Cohort, build_cohort, group_fields
 from .collection import Collection
+from .excellence import excellence_rows
 from .rows import is_blank
+
+if TYPE_CHECKING:
+    from .rounds import Comparison
 
 LEDGER_STATUSES: dict[str, str] = {
     FileStatus.ACCEPTED: "Accepted",
@@ -46,10 +51,12 @@ class Tables:
     overview: list[tuple[str, object]]
     needs_review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
     cohort: Cohort | None = None  # statistics per value code, and per segment with --group-by
+    excellence: Callable[[], Iterator[tuple[object, ...]]] = lambda: iter(())  # the Excellence rows (excellence.py)
+    rounds: Comparison | None = None  # the movement since the previous round (--previous; rounds.py)
 
 
 def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
-    """One tuple of :data:`RESPONSE_COLUMNS` per (used return x value code), in input then rubric order.
+    """One tuple of :data:`ROW_COLUMNS` per (used return x value code), in input then rubric order.
 
     Generated, not stored: comments may be on disk (see :mod:`nps_xlsx.collect.spool`) and come back one return at
     a time. Without comments, the ``comment`` field is ``""``.
@@ -128,14 +135,17 @@ def write_responses_csv(
     path: Path,
     raw: bool = False,
     bom: bool = True,
+    round_label: str = "",
     segments: pd.DataFrame | None = None,
 ) -> None:
     """The tidy CSV, one row per (used return x value code); empty for no score. See :func:`write_csv`.
 
-    With ``segments`` (:func:`nps_xlsx.collect.cohort.segments_frame`), each row ends with the council's values of
-    its columns, named as in the council list (one named like ours gets `` (council list)`` added).
+    Each row ends with ``round_label`` and the rubric's fingerprint; with ``segments``
+    (:func:`nps_xlsx.collect.cohort.segments_frame`), then with the council's values of its columns, named as in
+    the council list (one named like ours gets `` (council list)`` added).
     """
-    rows: Iterable[tuple[object, ...]] = response_rows(collection, rubric)
+    tail = (round_label, rubric.fingerprint)
+    rows: Iterable[tuple[object, ...]] = (row + tail for row in response_rows(collection, rubric))
     columns = RESPONSE_COLUMNS
     if segments is not None and len(segments.columns):
         codes = pd.Series([entry.code or "" for entry in collection.used], dtype=object)
@@ -170,7 +180,7 @@ def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False, bom: b
 
 def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
     """The responses without their comments, plus ``category``, the distribution column each counts in."""
-    frame = pd.DataFrame(response_rows(collection, rubric, with_comments=False), columns=RESPONSE_COLUMNS)
+    frame = pd.DataFrame(response_rows(collection, rubric, with_comments=False), columns=ROW_COLUMNS)
     labels = layout.categories(rubric)
     frame["category"] = [
         labels[int(score) - 1] if score is not None and score == score else (level or columns.NOT_ANSWERED)
@@ -272,6 +282,7 @@ def build_tables(
         overview,
         _needs_review(collection),
         build_cohort(responses, rubric, segments, chase_frame),
+        lambda: excellence_rows(response_rows(collection, rubric), rubric),
     )
 
 

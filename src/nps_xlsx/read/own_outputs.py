@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeGuard
 
 from .. import layout
-from ..columns import CHASE_COLUMNS, LEDGER_COLUMNS, RESPONSE_COLUMNS
+from ..columns import CHASE_COLUMNS, EXCELLENCE_COLUMNS, LEDGER_COLUMNS, ROW_COLUMNS
 from .safety import Limits, Package, sniff
 
 if TYPE_CHECKING:
     from .raw import RawWorkbook
 
-OutputKind = Literal["template", "personalised", "summary", "feedback", "responses", "ledger", "chase"]
+OutputKind = Literal["template", "personalised", "summary", "feedback", "responses", "ledger", "chase", "excellence"]
 OUTPUT_PROPERTY = layout.OUTPUT_PROPERTY  # on every workbook we write: which kind of output it is
 PROBE = 64 << 10  # bytes read to recognise an output: a header line, or a workbook's property parts
 DESCRIPTIONS: dict[str, str] = {
@@ -35,10 +35,11 @@ DESCRIPTIONS: dict[str, str] = {
     "responses": "a responses CSV",
     "ledger": "a ledger CSV",
     "chase": "a chase list CSV",
+    "excellence": "an examples-of-excellence CSV",
 }
 WORKBOOK_KINDS: frozenset[OutputKind] = frozenset({"template", "personalised", "summary", "feedback"})
 # Outputs that are never returns: found among returns, they are skipped.
-NOT_RETURNS = frozenset({"summary", "feedback", "responses", "ledger", "chase"})
+NOT_RETURNS = frozenset({"summary", "feedback", "responses", "ledger", "chase", "excellence"})
 _MACHINE_HEADER = re.compile(rb"[a-z][a-z0-9_]*(?:,[a-z][a-z0-9_]*)+")
 
 
@@ -49,7 +50,8 @@ def describe(kind: str) -> str:
 
 def csv_headers() -> dict[OutputKind, list[str]]:
     """The leading header columns of each CSV we write (a file may add columns after them)."""
-    return {"responses": RESPONSE_COLUMNS, "ledger": LEDGER_COLUMNS, "chase": CHASE_COLUMNS}
+    columns: dict[OutputKind, list[str]] = {"responses": ROW_COLUMNS, "ledger": LEDGER_COLUMNS, "chase": CHASE_COLUMNS}
+    return {**columns, "excellence": EXCELLENCE_COLUMNS}
 
 
 def csv_kind(head: bytes) -> OutputKind | None:

@@ -1,0 +1,364 @@
+"""Comparing this round with an earlier one, read from that round's responses CSV (``collect --previous``).
+
+The responses CSV is the contract between rounds: :data:`~nps_xlsx.columns.RESPONSE_COLUMNS`, of which
+``round`` (the round's label) and ``rubric_fingerprint`` (the rubric the round was collected with) are the last.
+Councils are matched by code, else by name (:func:`~nps_xlsx.names.fold_name`); the movement is computed for the
+councils in both rounds and for all councils of each round, so that councils in one round only are never
+silently mixed into the comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..columns import ROW_COLUMNS
+from ..councils import fold_name
+from ..csv_table import Column, fold, read_table
+from ..errors import NpsXlsxError
+from ..rubric import Rubric
+from ..text import named, plural
+
+BOTH, ALL = "In both rounds", "All"  # the two groups of councils each movement figure is given for
+BY_CODE, BY_NAME, NOW_ONLY, THEN_ONLY = "code", "name", "this round only", "previous round only"
+MOVERS = 3  # councils listed per key area and direction
+_FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")  # as nps_xlsx.collect.tables neutralises them
+_USE = "--previous takes the responses CSV that 'collect --csv' wrote in the earlier round"
+
+
+class PreviousRoundError(NpsXlsxError):
+    """The previous round's responses CSV cannot be used: not that CSV, damaged, or another rubric."""
+
+
+@dataclass(frozen=True)
+class PreviousRound:
+    """An earlier round: its label, its rubric's fingerprint (``None`` if the file has none) and its responses
+    (columns ``source_file, council, council_code, code_id, score``; ``score`` Int64)."""
+
+    path: Path
+    label: str
+    fingerprint: str | None
+    responses: pd.DataFrame
+    notes: list[str] = field(default_factory=list)  # how the file was read, a rubric change allowed
+
+
+def load_previous(path: Path, rubric: Rubric, allow_rubric_change: bool = False) -> PreviousRound:
+    """Read and check an earlier round's responses CSV (as Excel may have re-saved it: see :mod:`csv_table`).
+
+    Raises :class:`PreviousRoundError` for a file that is not such a CSV, a score that is not a level, more than
+    one round in the file, or a rubric change that is not allowed (see :func:`check_rubric`).
+    """
+    from ..read.own_outputs import describe, recognise
+
+    shown = str(path)
+    kind = recognise(path)
+    if kind is not None and kind != "responses":
+        raise PreviousRoundError(f"{shown} is {describe(kind)}; {_USE}")
+    columns = [Column(name, f"'{name}'") for name in ROW_COLUMNS]
+    try:
+        table = read_table(path, shown, "previous round's responses", columns, PreviousRoundError)
+    except PreviousRoundError as exc:
+        raise PreviousRoundError(f"{exc} ({_USE})") from exc
+    folded = [fold(h) for h in table.header]
+    optional = {name: folded.index(fold(name)) for name in ("round", "rubric_fingerprint") if fold(name) in folded}
+    wanted = {**{c: table.at[c] for c in ("source_file", "council", "council_code", "code_id", "score")}, **optional}
+    records = list(table.rows)
+    if not records:
+        raise PreviousRoundError(f"{shown}: holds no responses ({_USE})")
+    lines = [line for line, _row in records]
+    cells = pd.DataFrame([row for _line, row in records], dtype=object)  # short rows padded with None
+    cells = cells.reindex(columns=list(wanted.values())).fillna("")
+    frame = pd.DataFrame({name: cells[i].map(str.strip) for name, i in wanted.items()})
+    for column in ("source_file", "council", "council_code"):
+        frame[column] = _unneutralised(frame[column])
+    frame["score"] = _scores(frame["score"], lines, len(rubric.levels), shown)
+    label = _one(frame, "round", shown) or ""
+    fingerprint = _one(frame, "rubric_fingerprint", shown)
+    notes = [note] if (note := table.note(shown)) else []
+    allowed = check_rubric(fingerprint, set(frame["code_id"]), rubric, allow_rubric_change, shown)
+    if allowed:
+        notes.append(allowed)
+    _no_council_twice(frame, shown)
+    responses = frame[["source_file", "council", "council_code", "code_id", "score"]]
+    return PreviousRound(path, label, fingerprint, responses, notes)
+
+
+def _unneutralised(column: pd.Series) -> pd.Series:
+    """Text as typed: the ``'`` that the CSV writer put before a would-be formula removed."""
+    fixed = {v: v[1:] if v[:1] == "'" and v[1:2] in _FORMULA_STARTS else v for v in column.unique()}
+    return column.map(fixed)
+
+
+def _scores(column: pd.Series, lines: list[int], n_levels: int, shown: str) -> pd.Series:
+    numbers = pd.to_numeric(column.where(column != ""), errors="coerce")
+    bad = column.ne("") & ~(numbers.isin(range(1, n_levels + 1)))
+    if bad.any():
+        at = int(bad.to_numpy().argmax())
+        raise PreviousRoundError(
+            f"{shown}:{lines[at]}: score {column.iloc[at]!r} is not a level (1 to {n_levels}) nor empty ({_USE})"
+        )
+    return numbers.astype("Int64")
+
+
+def _one(frame: pd.DataFrame, column: str, shown: str) -> str | None:
+    """The one value of ``column`` in the file (``None`` if the column is absent or blank)."""
+    if column not in frame:
+        return None
+    values = [v for v in frame[column].unique() if v]
+    if len(values) > 1:
+        raise PreviousRoundError(
+            f"{shown}: holds rows of {len(values)} rounds or rubrics in the column '{column}' "
+            f"({named([str(v) for v in values])}); give one round's responses CSV"
+        )
+    return str(values[0]) if values else None
+
+
+def _no_council_twice(frame: pd.DataFrame, shown: str) -> None:
+    returns = frame.drop_duplicates("source_file")
+    coded = returns[returns["council_code"] != ""]
+    twice = coded[coded["council_code"].duplicated()]
+    if not twice.empty:
+        code = twice["council_code"].iloc[0]
+        files = coded.loc[coded["council_code"] == code, "source_file"].tolist()
+        raise PreviousRoundError(f"{shown}: council code {code!r} has more than one return ({named(files)})")
+
+
+def check_rubric(fingerprint: str | None, ids: set[str], rubric: Rubric, allow_change: bool, shown: str) -> str | None:
+    """Refuse a previous round collected with another rubric, unless ``allow_change`` and its value-code IDs are
+    this rubric's. Returns a note when a change is allowed; ``None`` when the rubric is the same."""
+    if fingerprint == rubric.fingerprint:
+        return None
+    ours = {code.id for code in rubric.value_codes}
+    if ids != ours:
+        gone, new = sorted(ids - ours), sorted(ours - ids)
+        parts = [f"only in {shown}: {named(gone)}" if gone else "", f"only in this rubric: {named(new)}" if new else ""]
+        raise PreviousRoundError(
+            f"{shown} was collected with another rubric, with other value codes ({'; '.join(p for p in parts if p)}); "
+            "rounds can only be compared on the same value codes"
+        )
+    what = f"another rubric (fingerprint {fingerprint[:12]}…)" if fingerprint else "an unknown rubric (no fingerprint)"
+    if not allow_change:
+        raise PreviousRoundError(
+            f"{shown} was collected with {what}, not this one ({rubric.fingerprint[:12]}…); its value-code IDs are "
+            "the same, so if only the wording changed, add --allow-rubric-change to compare the rounds anyway"
+        )
+    return f"The previous round was collected with {what}; compared by value-code ID (--allow-rubric-change)."
+
+
+def councils_of(responses: pd.DataFrame) -> pd.DataFrame:
+    """One row per return: ``source_file, council, council_code``."""
+    return responses[["source_file", "council", "council_code"]].drop_duplicates("source_file").fillna("")
+
+
+def match_councils(now: pd.DataFrame, then: pd.DataFrame) -> pd.DataFrame:
+    """Each council of either round, once: matched by code, else by name (:func:`fold_name`, a name that is
+    ambiguous in its round matches nothing), else in one round only.
+
+    ``now`` and ``then`` are :func:`councils_of` frames. Columns: ``council, council_code, council_then,
+    code_then, matched`` (:data:`BY_CODE`, :data:`BY_NAME`, :data:`NOW_ONLY`, :data:`THEN_ONLY`), ``now`` and
+    ``then`` (the return's source file in each round, empty when absent); by ``matched``, then council name.
+    """
+    now = now.rename(columns={"source_file": "now"})
+    then = then.rename(columns={"source_file": "then", "council": "council_then", "council_code": "code_then"})
+    coded = now[now["council_code"] != ""].merge(
+        then[then["code_then"] != ""], left_on="council_code", right_on="code_then"
+    )
+    rest_now, rest_then = now[~now["now"].isin(coded["now"])], then[~then["then"].isin(coded["then"])]
+    key_now, key_then = rest_now["council"].map(fold_name), rest_then["council_then"].map(fold_name)
+    rest_now = rest_now.assign(key=key_now)[~key_now.duplicated(keep=False)]
+    rest_then = rest_then.assign(key=key_then)[~key_then.duplicated(keep=False)]
+    by_name = rest_now.merge(rest_then, on="key").drop(columns="key")
+    both = pd.concat([coded.assign(matched=BY_CODE), by_name.assign(matched=BY_NAME)])
+    now_only = now[~now["now"].isin(both["now"])].assign(matched=NOW_ONLY)
+    then_only = then[~then["then"].isin(both["then"])].assign(matched=THEN_ONLY)
+    out = pd.concat([both, now_only, then_only], ignore_index=True)
+    out = out.reindex(columns=["council", "council_code", "council_then", "code_then", "matched", "now", "then"])
+    out = out.fillna("")
+    order = {BY_CODE: 0, BY_NAME: 1, NOW_ONLY: 2, THEN_ONLY: 3}
+    name = out["council"].where(out["council"] != "", out["council_then"]).str.casefold()
+    out = out.assign(_o=out["matched"].map(order), _n=name).sort_values(["_o", "_n"], kind="stable")
+    return out.drop(columns=["_o", "_n"]).reset_index(drop=True)
+
+
+@dataclass
+class Comparison:
+    """The tables of the movement between two rounds, ready for the summary's sheets (human headers)."""
+
+    then_label: str
+    now_label: str
+    councils: pd.DataFrame  # each council of either round and how it was matched
+    by_area: pd.DataFrame  # BOTH rows first (the chart plots them), then ALL
+    by_code: pd.DataFrame
+    movers: pd.DataFrame
+    overview: list[tuple[str, object]]
+    console: str
+
+
+def _scored(responses: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
+    scored = responses[responses["score"].notna()]
+    return pd.DataFrame(  # categories: grouping 59,000 rows by text is slow
+        {
+            "source_file": pd.Categorical(scored["source_file"]),
+            "code_id": pd.Categorical(scored["code_id"]),
+            "area": pd.Categorical(scored["code_id"].map(areas)),
+            "score": scored["score"].astype(float).to_numpy(),
+        }
+    )
+
+
+def code_stats(scored: pd.DataFrame, mature: int) -> pd.DataFrame:
+    """Per value code: ``n`` scores, the ``share`` at ``mature`` or above, and their ``median``."""
+    grouped = scored.assign(high=scored["score"] >= mature).groupby("code_id", observed=True)
+    return grouped.agg(n=("score", "size"), share=("high", "mean"), median=("score", "median"))
+
+
+def area_scores(scored: pd.DataFrame) -> pd.DataFrame:
+    """Each council's score in each key area: the mean of its scores there (``source_file, area, mean``)."""
+    return (
+        scored.groupby(["source_file", "area"], as_index=False, observed=True)["score"]
+        .mean()
+        .rename(columns={"score": "mean"})
+    )
+
+
+def area_stats(scored: pd.DataFrame, mature: int) -> pd.DataFrame:
+    """Per key area: ``n`` councils with a score there, the ``share`` of all its scores at ``mature`` or above,
+    and the ``median`` of the councils' area scores (:func:`area_scores`)."""
+    share = scored.assign(high=scored["score"] >= mature).groupby("area", observed=True)["high"].mean()
+    per_council = area_scores(scored).groupby("area", observed=True)["mean"]
+    return pd.DataFrame({"n": per_council.size(), "share": share, "median": per_council.median()})
+
+
+def _movement(
+    stats: dict[str, tuple[pd.DataFrame, pd.DataFrame]], index: list[str], key: list[str], extra: pd.DataFrame
+) -> pd.DataFrame:
+    """Then and now side by side for each group of councils (BOTH, then ALL), ``index`` in order."""
+    frames = []
+    for group, (then, now) in stats.items():
+        then, now = then.reindex(index), now.reindex(index)
+        frame = pd.DataFrame(
+            {
+                "Councils": group,
+                "n previous": then["n"].fillna(0).astype(int),
+                "n now": now["n"].fillna(0).astype(int),
+                "Mature or above, previous": then["share"],
+                "Mature or above, now": now["share"],
+                "Change (points)": (now["share"] - then["share"]) * 100,
+                "Median, previous": then["median"],
+                "Median, now": now["median"],
+                "Median change": now["median"] - then["median"],
+            },
+            index=index,
+        )
+        frames.append(pd.concat([extra.set_axis(index), frame], axis=1))
+    out = pd.concat(frames).reset_index(drop=True)
+    return out[[*key, *[c for c in out.columns if c not in key]]]
+
+
+def movers(then: pd.DataFrame, now: pd.DataFrame, pairs: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Per key area, the :data:`MOVERS` councils (in both rounds) whose area score (mean) rose most, and the
+    :data:`MOVERS` whose fell most; a council whose score did not change is no mover."""
+    both = pairs[pairs["matched"].isin([BY_CODE, BY_NAME])]
+    scores = area_scores(now).merge(both[["now", "council", "council_code"]], left_on="source_file", right_on="now")
+    scores = scores.merge(both[["now", "then"]], on="now").merge(
+        area_scores(then), left_on=["then", "area"], right_on=["source_file", "area"], suffixes=("", "_then")
+    )
+    scores["change"] = (scores["mean"] - scores["mean_then"]).round(9)
+    order = {area.name: i for i, area in enumerate(rubric.areas)}
+    scores["_a"] = scores["area"].map(order)
+    up = scores[scores["change"] > 0].sort_values(["_a", "change", "council"], ascending=[True, False, True])
+    down = scores[scores["change"] < 0].sort_values(["_a", "change", "council"], ascending=[True, True, True])
+    out = pd.concat(
+        [
+            up.groupby("_a").head(MOVERS).assign(direction="Up", _d=0),
+            down.groupby("_a").head(MOVERS).assign(direction="Down", _d=1),
+        ]
+    )
+    out = out.sort_values(["_a", "_d"], kind="stable")
+    columns = {
+        "area": "Key area",
+        "direction": "Direction",
+        "council": "Council",
+        "council_code": "Council code",
+        "mean_then": "Area score, previous",
+        "mean": "Area score, now",
+        "change": "Change",
+    }
+    return out[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def compare(previous: PreviousRound, now: pd.DataFrame, rubric: Rubric, now_label: str) -> Comparison:
+    """The movement from ``previous`` to this round's responses ``now`` (columns as ``previous.responses``)."""
+    pairs = match_councils(councils_of(now), councils_of(previous.responses))
+    mature = rubric.mature_level
+    scored_now, scored_then = _scored(now, rubric), _scored(previous.responses, rubric)
+    both = pairs[pairs["matched"].isin([BY_CODE, BY_NAME])]
+    in_then, in_now = scored_then["source_file"].isin(both["then"]), scored_now["source_file"].isin(both["now"])
+    groups = {BOTH: (scored_then[in_then], scored_now[in_now]), ALL: (scored_then, scored_now)}
+    ids = [code.id for code in rubric.value_codes]
+    names = pd.DataFrame(
+        {
+            "ID": ids,
+            "Value code": [code.name for code in rubric.value_codes],
+            "Key area": [rubric.area_of(i).name for i in ids],
+        }
+    )
+    by_code = _movement(
+        {g: (code_stats(t, mature), code_stats(n, mature)) for g, (t, n) in groups.items()},
+        ids,
+        ["ID", "Value code", "Key area", "Councils"],
+        names,
+    )
+    areas = [area.name for area in rubric.areas]
+    by_area = _movement(
+        {g: (area_stats(t, mature), area_stats(n, mature)) for g, (t, n) in groups.items()},
+        areas,
+        ["Key area", "Councils"],
+        pd.DataFrame({"Key area": areas}),
+    )
+    then_label = previous.label or "previous round"
+    counts = pairs["matched"].value_counts()
+    n = {k: int(counts.get(k, 0)) for k in (BY_CODE, BY_NAME, NOW_ONLY, THEN_ONLY)}
+    in_both = n[BY_CODE] + n[BY_NAME]
+    overview: list[tuple[str, object]] = [
+        ("Previous round", f"{then_label} ({previous.path.name})"),
+        ("Councils in the previous round", in_both + n[THEN_ONLY]),
+        ("Councils in this round", in_both + n[NOW_ONLY]),
+        ("  in both rounds", in_both),
+        ("    matched by council code", n[BY_CODE]),
+        ("    matched by name", n[BY_NAME]),
+        ("  in this round only", n[NOW_ONLY]),
+        ("  in the previous round only", n[THEN_ONLY]),
+        *[("Note", note) for note in previous.notes],
+    ]
+    console = (
+        f"Previous round {then_label}: {plural(in_both + n[THEN_ONLY], 'council')} then, {in_both + n[NOW_ONLY]:,} "
+        f"now; {in_both:,} in both ({n[BY_CODE]:,} matched by code, {n[BY_NAME]:,} by name), {n[NOW_ONLY]:,} in "
+        f'this round only, {n[THEN_ONLY]:,} in {then_label} only; see the sheets "Councils by round" and '
+        '"Movement by key area".'
+    )
+    shown = pairs.rename(
+        columns={
+            "council": "Council",
+            "council_code": "Council code",
+            "council_then": "Council, previous",
+            "code_then": "Council code, previous",
+            "matched": "Matched by",
+        }
+    ).drop(columns=["now", "then"])
+    shown["Matched by"] = shown["Matched by"].map(
+        {BY_CODE: "Council code", BY_NAME: "Name", NOW_ONLY: "This round only", THEN_ONLY: "Previous round only"}
+    )
+    return Comparison(
+        then_label,
+        now_label,
+        shown,
+        by_area,
+        by_code,
+        movers(scored_then, scored_now, pairs, rubric),
+        overview,
+        console,
+    )
