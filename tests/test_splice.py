@@ -18,7 +18,7 @@ import pytest
 import xlsxwriter
 
 from nps_xlsx.collect.rows import CELL_PADDING, fit_cell, is_blank
-from nps_xlsx.collect.summary import TABLE_STYLE, _Formats, _Rows, _table_sheet
+from nps_xlsx.collect.sheets import TABLE_STYLE, Rows, SummaryFormats, table_sheet
 from nps_xlsx.collect.xlsxwriter_internals import splice
 from nps_xlsx.read.safety import Limits, Package
 from nps_xlsx.read.xlsx import read_xlsx
@@ -45,20 +45,20 @@ def _options(spliced: bool, scratch: str) -> dict[str, object]:
     return {**never, "constant_memory": spliced, "tmpdir": scratch}
 
 
-def _column_formats(fmt: _Formats) -> dict[str, object]:
+def _column_formats(fmt: SummaryFormats) -> dict[str, object]:
     return {"Score": fmt.two_places}
 
 
 def _write_spliced(path: Path) -> None:
-    """As the summary writes a table: through _table_sheet (RowWriter, then splice)."""
+    """As the summary writes a table: through table_sheet (RowWriter, then splice)."""
     with tempfile.TemporaryDirectory() as scratch:
         buffer = io.BytesIO()
         book = xlsxwriter.Workbook(buffer, _options(True, scratch))
-        fmt = _Formats(book)
+        fmt = SummaryFormats(book)
         book.add_worksheet("Before")  # the table's sheet is the second part
         splices: list = []
-        rows = _Rows(Path(scratch), splices)
-        _table_sheet(book, fmt, rows, "Data", (COLUMNS, iter(ROWS)), "Data", wrap=WRAP, formats=_column_formats(fmt))
+        rows = Rows(Path(scratch), splices)
+        table_sheet(book, fmt, rows, "Data", (COLUMNS, iter(ROWS)), "Data", wrap=WRAP, formats=_column_formats(fmt))
         book.close()
         buffer.seek(0)
         splice(buffer, path, splices, strings_inline=True)
@@ -68,7 +68,7 @@ def _write_by_xlsxwriter(path: Path) -> None:
     """The same table, every cell written by xlsxwriter's own write methods, rows sized where text wraps."""
     with tempfile.TemporaryDirectory() as scratch:
         book = xlsxwriter.Workbook(str(path), _options(False, scratch))
-        fmt = _Formats(book)
+        fmt = SummaryFormats(book)
         book.add_worksheet("Before")
         sheet = book.add_worksheet("Data")
         columns = [{"header": c} for c in COLUMNS]

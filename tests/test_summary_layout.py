@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.collect.summary import LEGIBLE_SCALE, MAX_WIDTH, MIN_WIDTH, PAGE_PIXELS, PORTRAIT_PIXELS
+from nps_xlsx.collect.sheets import LEGIBLE_SCALE, MAX_WIDTH, MIN_WIDTH, PAGE_PIXELS, PORTRAIT_PIXELS
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.style import LINE_HEIGHT, MAX_ROW_HEIGHT, column_pixels, text_lines
 from nps_xlsx.testing import Typed, fill_bytes, random_answers
