@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..columns import ROW_COLUMNS
+from ..columns import HEADERS, ROW_COLUMNS
 from ..councils import fold_name
 from ..csv_table import Column, fold, read_table
 from ..errors import NpsXlsxError
@@ -340,15 +340,8 @@ def compare(previous: PreviousRound, now: pd.DataFrame, rubric: Rubric, now_labe
         f'this round only, {n[THEN_ONLY]:,} in {then_label} only; see the sheets "Councils by round" and '
         '"Movement by key area".'
     )
-    shown = pairs.rename(
-        columns={
-            "council": "Council",
-            "council_code": "Council code",
-            "council_then": "Council, previous",
-            "code_then": "Council code, previous",
-            "matched": "Matched by",
-        }
-    ).drop(columns=["now", "then"])
+    then = {"council_then": f"{HEADERS['council']}, previous", "code_then": f"{HEADERS['council_code']}, previous"}
+    shown = pairs.rename(columns={**HEADERS, **then, "matched": "Matched by"}).drop(columns=["now", "then"])
     shown["Matched by"] = shown["Matched by"].map(
         {BY_CODE: "Council code", BY_NAME: "Name", NOW_ONLY: "This round only", THEN_ONLY: "Previous round only"}
     )
