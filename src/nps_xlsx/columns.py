@@ -65,6 +65,7 @@ LEDGER_COLUMNS = [
     "sha256",
     "size_bytes",
     "modified_utc",
+    "layout_version",
 ]
 # The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
 CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
@@ -108,6 +109,7 @@ HEADERS = {
     "sha256": "SHA-256",
     "size_bytes": "Size (bytes)",
     "modified_utc": "Modified (UTC)",
+    "layout_version": "Layout version",
     "files": "File(s)",
     "action": "What to do",
 }

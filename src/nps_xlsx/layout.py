@@ -37,6 +37,38 @@ ID_HEADER = "ID"
 SCORE_HEADER = "Your score"
 COMMENT_HEADER = "Your comment"
 
+
+@dataclass(frozen=True)
+class Version:
+    """Where one layout version of the template puts a key-area sheet's inputs, and which inputs it has.
+
+    ``inputs`` are the value-code row's input columns in order, the first just after the last level's.
+    """
+
+    version: str
+    header_row: int
+    first_code_row: int
+    inputs: tuple[str, ...]
+
+    def column(self, n_levels: int, which: str) -> int | None:
+        """The column of input ``which`` (``score``, ``comment``...) on a sheet of ``n_levels`` levels, or ``None``
+        if this version has no such input."""
+        return FIRST_LEVEL_COL + n_levels + self.inputs.index(which) if which in self.inputs else None
+
+
+# The compatibility table: every layout version ever issued, so a return of any of them is read exactly.
+VERSIONS = {
+    "1": Version("1", header_row=2, first_code_row=3, inputs=("score", "comment")),
+}
+CURRENT = VERSIONS[LAYOUT_VERSION]
+
+
+def layout_version(found: str | None) -> Version | None:
+    """The layout of a workbook whose identity says ``found`` (none said: the first), or ``None`` if this
+    nps-xlsx does not know it (a newer one made it)."""
+    return VERSIONS.get((found or "1").strip())
+
+
 # Cover inputs: defined name and label, in the order shown.
 COVER_FIELDS = (
     ("council_name", "Council name"),

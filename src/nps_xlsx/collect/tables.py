@@ -321,6 +321,7 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 report.facts.sha256,
                 report.facts.size,
                 datetime.fromtimestamp(modified, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if modified else None,
+                identity.get("layout_version") or None,
             )
         )
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64"})

@@ -147,7 +147,8 @@ def _interpret(
 ) -> Response | None:
     """What the workbook says; ``latest`` is the latest plausible completion date (see :func:`_latest_date`)."""
     identity = read_identity(book)
-    locator = _Locator(book, rubric)
+    # a layout this nps-xlsx does not know is refused by check_identity, before the locator is used
+    locator = _Locator(book, rubric, layout.layout_version((identity or {}).get("layout_version")) or layout.CURRENT)
     if identity is None:
         if not locator.id_cells:
             issues.append(
@@ -284,10 +285,14 @@ def _date(cell: RawCell | None) -> date | None:
 class _Locator:
     """Finds each input: by defined name first, by the value-code ID column as fallback and cross-check."""
 
-    def __init__(self, book: RawWorkbook, rubric: Rubric) -> None:
-        self.book, self.rubric = book, rubric
+    def __init__(self, book: RawWorkbook, rubric: Rubric, version: layout.Version) -> None:
+        self.book, self.rubric, self.version = book, rubric, version
         self.columns: dict[str, tuple[int | None, int | None]] = {}
-        self._usual = (layout.score_col(rubric), layout.comment_col(rubric))  # the template's score, comment columns
+        n_levels = len(rubric.levels)
+        # where the workbook's layout version puts the score and the comment
+        score, comment = version.column(n_levels, "score"), version.column(n_levels, "comment")
+        assert score is not None and comment is not None  # every layout has both
+        self._usual = (score, comment)
         self._sheet_names: dict[str, str] = {}  # as read -> safe for every output
         self.id_cells: dict[str, list[tuple[RawSheet, int, int]]] = {}
         # Sheets the score names point at are scanned for value-code IDs first; the others
@@ -412,7 +417,7 @@ class _Locator:
             return None
         sheet, row, col = score_at
         if comment_at is None or comment_at[0] is not sheet or comment_at[1] != row:
-            comment_at = (sheet, row, self._header_columns(sheet)[1] or layout.comment_col(self.rubric))
+            comment_at = (sheet, row, self._header_columns(sheet)[1] or self._usual[1])
         score_ref, comment_ref = a1.cell_ref(row, col), a1.cell_ref(row, comment_at[2])
         raw_value = sheet.cells.get((row, col))
         if raw_value is not None and raw_value.kind == "text":
