@@ -167,6 +167,18 @@ _CODES = (
         "ask the council to fill in the workbook and send it again",
     ),
     IssueCode("score-invalid", "error", "a score is not one of the levels", _LEVELS),
+    IssueCode(
+        "target-invalid",
+        "error",
+        "a key area's target level is not one of the levels",
+        "choose a level from the drop-down, or leave the target blank",
+    ),
+    IssueCode(
+        "choice-invalid",
+        "error",
+        "a priority or support-wanted answer is not one of the drop-down's choices",
+        "choose from the drop-down (High, Medium or Low; Yes or No), or leave it blank",
+    ),
     IssueCode("score-formula-error", "error", "a score cell holds a formula error such as #REF!", _LEVELS),
     IssueCode(
         "formula-without-value",
