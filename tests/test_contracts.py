@@ -86,7 +86,7 @@ def _ticked(cell: str) -> str:
 TEXT = README.read_text(encoding="utf-8")
 CONTRACT = tables(section(TEXT, "### Output contracts"))
 JSON_OBJECTS = ["report", "counts", "files[]", "issues[]", "response", "answers[]", "targets[]"]
-CSV_FILES = ["responses.csv", "files.csv", "chase.csv"]
+CSV_FILES = ["responses.csv", "files.csv", "chase.csv", "targets.csv", "priorities.csv"]
 JSON_TYPES = {"string": str, "integer": int, "boolean": bool, "object": dict, "array": list, "null": type(None)}
 
 
@@ -163,6 +163,10 @@ def outputs(returns: Path) -> dict[str, bytes]:
         str(paths["files.csv"]),
         "--chase",
         str(paths["chase.csv"]),
+        "--targets",
+        str(paths["targets.csv"]),
+        "--priorities",
+        str(paths["priorities.csv"]),
     )
     return {name: path.read_bytes() for name, path in paths.items()}
 
