@@ -202,7 +202,7 @@ class CohortRun:
     councils: int  # on the --expected list
     previous: int  # councils in the previous round
     rounds_line: str  # collect's closing line on the rounds (how the councils were matched)
-    segments: dict[str, int]  # grouped column -> its segments on the list (blank: the segment "(not given)")
+    segments: dict[str, tuple[int, int]]  # grouped column -> (values on the list, councils with it blank)
 
 
 def cohort_extra(cohort: Path) -> list[str]:
@@ -235,7 +235,10 @@ def measure_cohort(
         raise SystemExit(f"collect printed no line on the previous round:\n{run.stdout}")
     with (cohort / "councils.csv").open(encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
-    segments = {column: len({row[column] for row in rows}) for column in GROUP_BY}
+    segments = {
+        column: (len({row[column] for row in rows} - {""}), sum(1 for row in rows if not row[column]))
+        for column in GROUP_BY
+    }
     return CohortRun(run, len(rows), cohort_manifest["previous_councils"], rounds_line, segments)
 
 

@@ -196,11 +196,11 @@ def cohort_lines(runs: CorpusRuns, cohort: CohortRun) -> list[str]:
             f"{label:40} {measured.wall:9.2f}s {ms(measured.wall / n):>11} {measured.cpu:8.2f}s "
             f"{measured.maxrss_mb:8.0f}MB {measured.tree_mb:8.0f}MB"
         )
-    segments = ", ".join(f"{column} {count} values" for column, count in cohort.segments.items())
+    segments = "; ".join(f"{c}: {values} values, {blank} blank" for c, (values, blank) in cohort.segments.items())
     lines += [
-        f"(c13) {cohort_label()} PREV --round 2025: --expected {cohort.councils:,} councils ({segments}, blanks "
-        f"included); the previous round has {cohort.previous:,} councils, collected by nps-xlsx from a corpus of "
-        f"its own; {attempts_text(run)}.",
+        f"(c13) {cohort_label()} PREV --round 2025: --expected {cohort.councils:,} councils ({segments}); the "
+        f"previous round has {cohort.previous:,} councils, collected by nps-xlsx from a corpus of its own; "
+        f"{attempts_text(run)}.",
         f"(c13) collect said: {cohort.rounds_line}",
     ]
     ratios = Ratios.of(runs, run)
