@@ -147,10 +147,10 @@ def test_a_comment_pasted_from_outlook_reads_with_its_line_breaks(
     """Excel writes the CR of pasted text as _x000D_ in the string table; the comment must not show it."""
     path = tmp_path / "outlook.xlsx"
     path.write_bytes(fill_bytes(template_path.read_bytes(), {}, {"council_name": "Dacorum Borough Council"}))
-    _rewrite_with_string(path, FIRST_AREA_SHEET, "J4", "First line_x000D_\nsecond line")
+    _rewrite_with_string(path, FIRST_AREA_SHEET, "L5", "First line_x000D_\nsecond line")
     report = read_return(path, rubric)
     answer = next(a for a in report.response.answers if a.code_id == "EC1")  # type: ignore[union-attr]
-    assert answer.comment_cell == "J4"
+    assert answer.comment_cell == "L5"
     assert answer.comment in ("First line\r\nsecond line", "First line\nsecond line")
 
 
@@ -368,16 +368,16 @@ def _return_with_cell(template: Path, directory: Path, member: str, ref: str, ce
 
 
 ODD_SCORES = [
-    ('<c r="I4"><v>0_3</v></c>', "score-invalid"),
-    ('<c r="I4"><v>\u0663</v></c>', "score-invalid"),  # Arabic-Indic three
-    (f'<c r="I4"><v>{"1" * 5000}</v></c>', "score-invalid"),
-    ('<c r="I4"><v>NaN</v></c>', "score-invalid"),
-    ('<c r="I4"><v>-INF</v></c>', "score-invalid"),
-    (f'<c r="I4" t="s"><v>{"1" * 5000}</v></c>', "score-formula-error"),  # a shared string that cannot exist
-    ('<c r="I4" t="s"><v>99999999</v></c>', "score-formula-error"),
-    ('<c r="I4" t="s"><v>-1</v></c>', "score-formula-error"),  # not the last string, as a Python index would be
-    ('<c r="I4" t="s"><v/></c>', "score-blank"),  # an empty value: an empty cell, as other readers read it
-    ('<c r="I4"><v> 3 </v></c>', None),  # xsd:double collapses XML white space (openpyxl reads 3 too)
+    ('<c r="I5"><v>0_3</v></c>', "score-invalid"),
+    ('<c r="I5"><v>\u0663</v></c>', "score-invalid"),  # Arabic-Indic three
+    (f'<c r="I5"><v>{"1" * 5000}</v></c>', "score-invalid"),
+    ('<c r="I5"><v>NaN</v></c>', "score-invalid"),
+    ('<c r="I5"><v>-INF</v></c>', "score-invalid"),
+    (f'<c r="I5" t="s"><v>{"1" * 5000}</v></c>', "score-formula-error"),  # a shared string that cannot exist
+    ('<c r="I5" t="s"><v>99999999</v></c>', "score-formula-error"),
+    ('<c r="I5" t="s"><v>-1</v></c>', "score-formula-error"),  # not the last string, as a Python index would be
+    ('<c r="I5" t="s"><v/></c>', "score-blank"),  # an empty value: an empty cell, as other readers read it
+    ('<c r="I5"><v> 3 </v></c>', None),  # xsd:double collapses XML white space (openpyxl reads 3 too)
 ]
 
 
@@ -393,14 +393,14 @@ def test_an_odd_score_cell_is_an_issue_at_that_cell(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(xlsx_scan.FAST_PATH_ENV, "1" if fast else "0")
-    report = read_return(_return_with_cell(template_path, tmp_path, FIRST_AREA_SHEET, "I4", cell), rubric)
+    report = read_return(_return_with_cell(template_path, tmp_path, FIRST_AREA_SHEET, "I5", cell), rubric)
     assert report.response is not None, [i.message for i in report.issues]
     at_cell = [(i.code, i.location.sheet, i.location.cell) for i in report.issues if i.value_code == "EC1"]
     answer = next(a for a in report.response.answers if a.code_id == "EC1")
     if code is None:
         assert (answer.status, answer.score, at_cell) == ("scored", 3, [])
     else:
-        assert at_cell == [(code, "Engaging Councillors", "I4")]
+        assert at_cell == [(code, "Engaging Councillors", "I5")]
     assert not [i for i in report.issues if i.location.cell is None]  # nothing about the whole file
 
 

@@ -85,8 +85,8 @@ def _ticked(cell: str) -> str:
 
 TEXT = README.read_text(encoding="utf-8")
 CONTRACT = tables(section(TEXT, "### Output contracts"))
-JSON_OBJECTS = ["report", "counts", "files[]", "issues[]", "response", "answers[]"]
-CSV_FILES = ["responses.csv", "files.csv", "chase.csv"]
+JSON_OBJECTS = ["report", "counts", "files[]", "issues[]", "response", "answers[]", "targets[]"]
+CSV_FILES = ["responses.csv", "files.csv", "chase.csv", "targets.csv", "priorities.csv"]
 JSON_TYPES = {"string": str, "integer": int, "boolean": bool, "object": dict, "array": list, "null": type(None)}
 
 
@@ -163,6 +163,10 @@ def outputs(returns: Path) -> dict[str, bytes]:
         str(paths["files.csv"]),
         "--chase",
         str(paths["chase.csv"]),
+        "--targets",
+        str(paths["targets.csv"]),
+        "--priorities",
+        str(paths["priorities.csv"]),
     )
     return {name: path.read_bytes() for name, path in paths.items()}
 
@@ -178,6 +182,7 @@ def instances(report: dict[str, object]) -> dict[str, list[dict[str, object]]]:
         "issues[]": [issue for f in files for issue in f["issues"]],
         "response": responses,
         "answers[]": [answer for r in responses for answer in r["answers"]],
+        "targets[]": [target for r in responses for target in r["targets"]],
     }
 
 

@@ -131,10 +131,10 @@ def test_custom_rubric(tmp_path: Path) -> None:
     assert "3 value codes in 2 key areas" in result.output
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Cover", "First area", "Second area", "Your summary", layout.META_SHEET]
-    # three levels: score in column G, comment in column H
-    assert book.defined_names["score_BB1"].attr_text == "'Second area'!$G$4"
-    assert book.defined_names["comment_AA2"].attr_text == "'First area'!$H$5"
-    [dv] = [d for d in book["First area"].data_validations.dataValidation if str(d.sqref) == "G4"]
+    # three levels: score in column G, priority and support in H and I, comment in column J
+    assert book.defined_names["score_BB1"].attr_text == "'Second area'!$G$5"
+    assert book.defined_names["comment_AA2"].attr_text == "'First area'!$J$6"
+    [dv] = [d for d in book["First area"].data_validations.dataValidation if str(d.sqref) == "G5"]
     assert dv.formula1 == '"1 - Low,2 - Middle,3 - High,Not scored"'
 
 

@@ -76,14 +76,32 @@ FORMULA_CODE_INDEX = 1  # the value code whose score is a formula in the formula
 FORMULA = '="3 - Mature"'
 
 
+PRIORITIES = (*layout.PRIORITY_CHOICES, None)
+SUPPORTS = (*layout.SUPPORT_CHOICES, None)
+
+
 def planned_answers(rubric: Rubric) -> dict[str, Typed]:
-    """Every level as its drop-down text, Unscored and blanks, each with one of :data:`COMMENTS`."""
+    """Every level as its drop-down text, Unscored and blanks, each with one of :data:`COMMENTS`, and every
+    priority and support wanted choice (and blanks) from their drop-downs."""
     choices = layout.score_choices(rubric)  # the levels, then the unscored choice
     answers = {}
     for i, code in enumerate(rubric.value_codes):
         score = None if i % 7 == 3 else choices[i % len(choices)]
-        answers[code.id] = Typed(score, COMMENTS[i % len(COMMENTS)])
+        answers[code.id] = Typed(score, COMMENTS[i % len(COMMENTS)], PRIORITIES[i % 4], SUPPORTS[i % 3])
     return answers
+
+
+def planned_targets(rubric: Rubric) -> dict[str, str | None]:
+    """Every level as a key area's target, as the drop-down writes it, and a blank."""
+    levels = layout.level_choices(rubric)
+    return {area.id: None if i % 6 == 5 else levels[i % len(levels)] for i, area in enumerate(rubric.areas)}
+
+
+def ambition_keys(report: FileReport) -> tuple[list[tuple], list[tuple]]:
+    """Each answer's priority and support wanted and their cells, and each target level and its cell."""
+    assert report.response is not None
+    choices = [(a.code_id, a.priority, a.support, a.priority_cell, a.support_cell) for a in report.response.answers]
+    return choices, [(t.area_id, t.level, t.sheet, t.cell) for t in report.response.targets]
 
 
 # With lxml installed, openpyxl writes a CR escaped (``&#13;``) and it is kept; without, it writes it
@@ -168,7 +186,7 @@ def profile(workdir: Path) -> Path:
 @pytest.fixture(scope="module")
 def filled(personalised_path: Path, rubric: Rubric, workdir: Path) -> Path:
     path = workdir / "return.xlsx"
-    fill_workbook(personalised_path, path, planned_answers(rubric), COVER)
+    fill_workbook(personalised_path, path, planned_answers(rubric), COVER, planned_targets(rubric))
     return path
 
 
@@ -237,6 +255,24 @@ def test_original_reads_back_what_was_written(original: FileReport, rubric: Rubr
     blanks = [code_id for code_id, answer in planned.items() if answer.score is None]
     assert original.status == "accepted-with-warnings"
     assert [(i.code, i.value_code) for i in original.issues] == [("score-blank", code_id) for code_id in blanks]
+
+
+def test_original_reads_back_its_targets_priorities_and_support(original: FileReport, rubric: Rubric) -> None:
+    choices, targets = ambition_keys(original)
+    planned = planned_answers(rubric)
+    assert [(c, p, s) for c, p, s, *_cells in choices] == [(c, a.priority, a.support) for c, a in planned.items()]
+    levels = layout.level_choices(rubric)
+    expected = [(area_id, levels.index(t) + 1 if t else None) for area_id, t in planned_targets(rubric).items()]
+    assert [(area_id, level) for area_id, level, *_where in targets] == expected
+    # every choice of each drop-down is used, and blanks
+    assert {p for _c, p, *_ in choices} == {*layout.PRIORITY_CHOICES, None}
+    assert {s for _c, _p, s, *_ in choices} == {*layout.SUPPORT_CHOICES, None}
+    assert {level for _a, level, *_ in targets} == {None, *range(1, len(rubric.levels) + 1)}
+
+
+def test_resaved_targets_priorities_and_support_are_unchanged(resaved_report: FileReport, original: FileReport) -> None:
+    """A target, a priority and a support answer survive each client, in the same cells."""
+    assert ambition_keys(resaved_report) == ambition_keys(original)
 
 
 def test_comment_starting_with_equals_stays_text(original: FileReport, resaved_report: FileReport) -> None:

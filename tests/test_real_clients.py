@@ -302,6 +302,23 @@ def _expected_xlsx_validation(rubric: Rubric) -> tuple:
     return ("list", layout.score_choices(rubric), False, "stop", True, True)
 
 
+def _ambition_lists(rubric: Rubric) -> dict[str, list[str]]:
+    """Each target, priority and support cell's defined name, and the entries its drop-down must list."""
+    lists = {layout.target_name(area.id): layout.level_choices(rubric) for area in rubric.areas}
+    for code in rubric.value_codes:
+        lists[layout.priority_name(code.id)] = list(layout.PRIORITY_CHOICES)
+        lists[layout.support_name(code.id)] = list(layout.SUPPORT_CHOICES)
+    return lists
+
+
+def _xlsx_ambition_lists(book: openpyxl.Workbook, names: dict[str, Location | str], rubric: Rubric) -> dict:
+    """The drop-down entries of each target, priority and support cell, as (choices, error style, shown)."""
+    found = {}
+    for name in _ambition_lists(rubric):
+        found[name] = [(v[1], v[3], v[4]) for v in xlsx_validations_at(book, names[name])]
+    return found
+
+
 def _check_xlsx_round_trip(
     converted: openpyxl.Workbook,
     original: openpyxl.Workbook,
@@ -319,6 +336,8 @@ def _check_xlsx_round_trip(
     assert found == {name: [_expected_xlsx_validation(rubric)] for name in scores}
 
     assert xlsx_meta(converted) == xlsx_meta(original)
+    expected_lists = {name: [(choices, "stop", True)] for name, choices in _ambition_lists(rubric).items()}
+    assert _xlsx_ambition_lists(converted, converted_names, rubric) == expected_lists
 
 
 # --- tests ------------------------------------------------------------------------------------------------------
@@ -341,6 +360,9 @@ def test_original_has_what_the_round_trips_compare(
     found = {name: xlsx_validations_at(original, location) for name, location in score_locations.items()}
     assert found == {name: [_expected_xlsx_validation(rubric)] for name in score_locations}
     assert xlsx_meta(original)["rubric_fingerprint"] == rubric.fingerprint
+    # the target, priority and support drop-downs are inline lists (no list on a hidden sheet)
+    lists = _xlsx_ambition_lists(original, original_names, rubric)
+    assert lists == {name: [(choices, "stop", True)] for name, choices in _ambition_lists(rubric).items()}
 
 
 def test_libreoffice_xlsx_keeps_sheets_names_and_score_lists(
@@ -377,6 +399,12 @@ def test_libreoffice_ods_keeps_sheets_names_and_score_lists(
         found[name] = ods_validation_summary(validation) if validation is not None else validation_name
     expected = (layout.score_choices(rubric), "unsorted", "stop", True, True)
     assert found == {name: expected for name in scores}
+    ambition = {}
+    for name in _ambition_lists(rubric):
+        validation = book.validations.get(book.cell_validation.get(book.names[name], ""))
+        ambition[name] = ods_validation_summary(validation) if validation is not None else None
+    lists = _ambition_lists(rubric)
+    assert ambition == {name: (choices, "unsorted", "stop", True, True) for name, choices in lists.items()}
 
     assert book.meta == xlsx_meta(original)
 

@@ -76,18 +76,24 @@ def _column_px(sheet, col: int) -> int:
 
 
 def test_frozen_name_score_and_comment_fit_one_laptop_screen(template_path: Path, rubric: Rubric) -> None:
-    """At 100% zoom on a 1366 px screen, the frozen ID and name columns, the score and the comment are all
-    in view at once: with the score selected, the name has not scrolled away (seen in LibreOffice on Xvfb)."""
+    """At 100% zoom on a 1366 px screen, the frozen ID and name columns, the score, the priority and support
+    drop-downs beside it and the comment are all in view at once: with the score selected, the name has not
+    scrolled away (seen in LibreOffice on Xvfb)."""
     book = openpyxl.load_workbook(template_path)
     score, comment = layout.score_col(rubric), layout.comment_col(rubric)
-    assert comment == score + 1  # side by side: one scroll position shows both
+    # side by side: one scroll position shows them all
+    assert (layout.input_col(rubric, "priority"), layout.input_col(rubric, "support"), comment) == (
+        score + 1,
+        score + 2,
+        score + 3,
+    )
     room = SCREEN_PX - ROW_HEADERS_AND_SCROLL_BAR_PX
     for area in rubric.areas:
         sheet = book[area.sheet]
         frozen = column_index_from_string(coordinate_from_string(sheet.freeze_panes)[0]) - 1
         assert frozen == layout.NAME_COL + 1, area.sheet  # ID and name are frozen, nothing wider
-        pixels = sum(_column_px(sheet, col) for col in (*range(frozen), score, comment))
-        assert pixels <= room, f"{area.sheet}: ID, name, score and comment need {pixels} px, the window has {room}"
+        pixels = sum(_column_px(sheet, col) for col in (*range(frozen), *range(score, comment + 1)))
+        assert pixels <= room, f"{area.sheet}: ID, name, score to comment need {pixels} px, the window has {room}"
 
 
 def test_cover_instructions_come_before_the_yellow_cells(template_path: Path, rubric: Rubric) -> None:

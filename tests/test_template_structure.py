@@ -44,6 +44,8 @@ def test_area_sheet_rows_hold_each_value_code(book: openpyxl.Workbook, rubric: R
             "4 - Leader",
             "5 - Innovator",
             "Your score",
+            "Priority for us",
+            "Support wanted",
             "Your comment",
         ]
         assert sheet["A1"].value == area.name
@@ -77,26 +79,34 @@ def test_chosen_level_is_highlighted_by_conditional_formatting(book: openpyxl.Wo
     sheet = book[rubric.areas[0].sheet]
     rules = {str(rng.sqref): [f for r in rng.rules for f in r.formula] for rng in sheet.conditional_formatting}
     # one rule per level column over all value-code rows; the relative row makes each row test its own score
-    assert rules == {f"{col}4:{col}6": [f'LEFT(TRIM($I4),1)="{level}"'] for level, col in enumerate("DEFGH", 1)}
+    assert rules == {f"{col}5:{col}7": [f'LEFT(TRIM($I5),1)="{level}"'] for level, col in enumerate("DEFGH", 1)}
 
 
 def test_defined_names_point_at_unlocked_inputs(book: openpyxl.Workbook, rubric: Rubric) -> None:
     expected = {name for name, _ in layout.COVER_FIELDS}
     expected |= {layout.score_name(c.id) for c in rubric.value_codes}
     expected |= {layout.comment_name(c.id) for c in rubric.value_codes}
-    assert set(book.defined_names) >= expected
+    expected |= {make(c.id) for c in rubric.value_codes for make in (layout.priority_name, layout.support_name)}
+    expected |= {layout.target_name(area.id) for area in rubric.areas}
+    assert set(book.defined_names) == expected
     for name in expected:
         [(sheet_name, ref)] = list(book.defined_names[name].destinations)
         cell = book[sheet_name][ref.replace("$", "")]
         assert cell.protection.locked is False, name
-        if name.startswith(("score_", "comment_")):
+        if name.startswith("target_"):
+            assert (sheet_name, cell.row, cell.column) == (
+                rubric.areas[[a.id for a in rubric.areas].index(name[7:])].sheet,
+                layout.TARGET_ROW + 1,
+                layout.TARGET_COL + 1,
+            )
+        elif name.startswith(("score_", "comment_", "priority_", "support_")):
             code_id = name.split("_", 1)[1]
             area = rubric.area_of(code_id)
             assert sheet_name == area.sheet
             assert book[sheet_name].cell(cell.row, 1).value == code_id
         else:
             assert sheet_name == layout.COVER_SHEET
-    assert book.defined_names["score_EC3"].attr_text == "'Engaging Councillors'!$I$6"
+    assert book.defined_names["score_EC3"].attr_text == "'Engaging Councillors'!$I$7"
 
 
 def test_only_inputs_are_unlocked(book: openpyxl.Workbook) -> None:
@@ -152,12 +162,12 @@ def test_personalised_copy(personalised_path: Path, rubric: Rubric) -> None:
 def test_cover_progress_and_summary_formulas(book: openpyxl.Workbook, rubric: Rubric) -> None:
     cover = book[layout.COVER_SHEET]
     progress = cover.cell(layout.cover_input_row(len(layout.COVER_FIELDS)) + 1, 2).value
-    assert progress.startswith("=COUNTA('Engaging Councillors'!$I$4:$I$6,")
+    assert progress.startswith("=COUNTA('Engaging Councillors'!$I$5:$I$7,")
     assert progress.endswith('&" of 59 answered"')
     summary = book[layout.SUMMARY_SHEET]
-    assert summary["B5"].value == "=SUMPRODUCT(--(LEFT(TRIM('Engaging Councillors'!$I$4:$I$6),1)=\"1\"))"
-    assert summary["G5"].value == "=COUNTIF('Engaging Councillors'!$I$4:$I$6,\"Unscored\")"
-    assert summary["H5"].value == "=COUNTBLANK('Engaging Councillors'!$I$4:$I$6)"
+    assert summary["B5"].value == "=SUMPRODUCT(--(LEFT(TRIM('Engaging Councillors'!$I$5:$I$7),1)=\"1\"))"
+    assert summary["G5"].value == "=COUNTIF('Engaging Councillors'!$I$5:$I$7,\"Unscored\")"
+    assert summary["H5"].value == "=COUNTBLANK('Engaging Councillors'!$I$5:$I$7)"
 
 
 def test_summary_charts_have_titles_and_alt_text(template_path: Path) -> None:

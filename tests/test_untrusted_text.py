@@ -112,7 +112,7 @@ def test_half_an_emoji_in_a_comment(tmp_path: Path, template_path: Path) -> None
     report = assert_json_clean(result.output)["files"][0]
     assert report["status"] == "accepted-with-warnings"
     removed = [(i["code"], i["sheet"], i["cell"]) for i in report["issues"] if i["code"] != "score-blank"]
-    assert removed == [("control-characters-removed", "Engaging Councillors", "J4")]
+    assert removed == [("control-characters-removed", "Engaging Councillors", "L5")]
     assert report["response"]["answers"][0]["comment"] == "half  emoji"
     out = tmp_path / "out"
     result = collect_folder(returns, out)
@@ -204,8 +204,8 @@ def test_sheet_names_and_identity_values_are_cleaned(tmp_path: Path, personalise
     ec1 = report["response"]["answers"][0]
     assert ec1["sheet"] == "Engaging Councillors"
     invalid = [i for i in report["issues"] if i["code"] == "score-invalid"]
-    assert [(i["sheet"], i["cell"], i["value"]) for i in invalid] == [("Engaging Councillors", "I4", "xx")]
-    assert [i["cell"] for i in report["issues"] if i["code"] == "control-characters-removed"] == ["I4"]
+    assert [(i["sheet"], i["cell"], i["value"]) for i in invalid] == [("Engaging Councillors", "I5", "xx")]
+    assert [i["cell"] for i in report["issues"] if i["code"] == "control-characters-removed"] == ["I5"]
 
 
 @pytest.mark.parametrize("field", [name for name, _label in layout.COVER_FIELDS])

@@ -80,8 +80,8 @@ def test_filled_return_reads_back_exactly(tmp_path: Path, rubric: Rubric, templa
     assert {i.value_code for i in blanks} == {c for c, a in answers.items() if a.score is None}
     assert all(i.severity == "warning" for i in report.issues)
     ec3 = next(i for i in blanks if i.value_code == "EC3")
-    assert (ec3.location.sheet, ec3.location.cell) == ("Engaging Councillors", "I6")
-    assert ec3.message.startswith(f"{tmp_path / 'return.xlsx'} › Engaging Councillors!I6 (EC3): not answered")
+    assert (ec3.location.sheet, ec3.location.cell) == ("Engaging Councillors", "I7")
+    assert ec3.message.startswith(f"{tmp_path / 'return.xlsx'} › Engaging Councillors!I7 (EC3): not answered")
 
 
 def test_complete_return_is_accepted_without_issues(tmp_path: Path, rubric: Rubric, template_bytes: bytes) -> None:
@@ -110,10 +110,10 @@ def test_score_spellings_in_a_real_file(tmp_path: Path, rubric: Rubric, template
     assert [result[c][:2] for c in ("EC1", "EC2", "EC3", "SM1", "SM2")] == [("scored", 3)] * 5
     assert result["SM3"][:2] == ("unscored", None)
     assert codes(report) == [
-        ("formula-without-value", "WP2", "I5"),
-        ("score-invalid", "SM4", "I7"),
-        ("score-invalid", "WP1", "I4"),
-        ("score-invalid", "WP3", "I6"),
+        ("formula-without-value", "WP2", "I6"),
+        ("score-invalid", "SM4", "I8"),
+        ("score-invalid", "WP1", "I5"),
+        ("score-invalid", "WP3", "I7"),
     ]
     seven = next(i for i in report.issues if i.value_code == "SM4")
     assert seven.value == "seven" and seven.location.sheet == "Engaging senior managers"
@@ -159,8 +159,8 @@ def shift_names(book: openpyxl.Workbook, sheet: str, from_row: int, by: int) -> 
 def test_rows_inserted_above_and_between(filled: Path, rubric: Rubric, answers) -> None:
     def change(book: openpyxl.Workbook) -> None:
         sheet = book["Engaging Councillors"]
-        sheet.insert_rows(5, 2)  # between EC1 and EC2
-        shift_names(book, "Engaging Councillors", 5, 2)
+        sheet.insert_rows(6, 2)  # between EC1 and EC2
+        shift_names(book, "Engaging Councillors", 6, 2)
         sheet.insert_rows(1, 1)  # above everything
         shift_names(book, "Engaging Councillors", 1, 1)
         sheet["A1"] = "Our notes"
@@ -169,13 +169,13 @@ def test_rows_inserted_above_and_between(filled: Path, rubric: Rubric, answers) 
     assert got(report) == expected(rubric, answers)
     assert codes(report) == []
     ec2 = next(a for a in report.response.answers if a.code_id == "EC2")
-    assert ec2.score_cell == "I8"
+    assert ec2.score_cell == "I9"
 
 
 def test_stale_names_fall_back_to_the_id_column(filled: Path, rubric: Rubric, answers) -> None:
-    report = read_return(edit(filled, lambda book: book["Engaging Councillors"].insert_rows(5, 1)), rubric)
+    report = read_return(edit(filled, lambda book: book["Engaging Councillors"].insert_rows(6, 1)), rubric)
     assert got(report) == expected(rubric, answers)
-    assert codes(report) == [("name-mismatch", "EC2", "A6"), ("name-mismatch", "EC3", "A7")]
+    assert codes(report) == [("name-mismatch", "EC2", "A7"), ("name-mismatch", "EC3", "A8")]
 
 
 def test_defined_names_lost(filled: Path, rubric: Rubric, answers) -> None:
@@ -193,13 +193,13 @@ def test_missing_and_duplicated_value_codes(filled: Path, rubric: Rubric) -> Non
     def change(book: openpyxl.Workbook) -> None:
         for name in list(book.defined_names):
             del book.defined_names[name]
-        book["Enablers"]["A5"] = None  # EN2's ID cell cleared
-        book["Enablers"]["A7"] = "EN3"  # EN4's row relabelled as EN3
+        book["Enablers"]["A6"] = None  # EN2's ID cell cleared
+        book["Enablers"]["A8"] = "EN3"  # EN4's row relabelled as EN3
 
     report = read_return(edit(filled, change), rubric)
     assert report.status == "rejected"
     assert codes(report) == [
-        ("value-code-duplicated", "EN3", "A7"),
+        ("value-code-duplicated", "EN3", "A8"),
         ("value-code-missing", "EN2", None),
         ("value-code-missing", "EN4", None),
     ]
@@ -287,7 +287,7 @@ def test_personalised_name_changed_is_held(tmp_path: Path, rubric: Rubric) -> No
 def test_comment_over_the_cell_limit_is_rejected(tmp_path: Path, rubric: Rubric, template_bytes: bytes) -> None:
     answers = {"EC1": Typed("1 - Minimum", "x" * 32_767), "EC2": Typed("1 - Minimum", "y" * 32_768)}
     report = read_return(write(tmp_path, fill_bytes(template_bytes, answers, COVER)), rubric)
-    assert codes(report) == [("comment-too-long", "EC2", "J5")]
+    assert codes(report) == [("comment-too-long", "EC2", "L6")]
     assert got(report)["EC1"][2] == "x" * 32_767
 
 
@@ -319,12 +319,12 @@ def test_build_time_independent_answers(tmp_path: Path, rubric: Rubric) -> None:
 
 def test_openpyxl_sanity_on_filled_file(filled: Path) -> None:
     book = openpyxl.load_workbook(io.BytesIO(filled.read_bytes()))
-    assert book["Engaging Councillors"]["I4"].value == "2 - Developing"
+    assert book["Engaging Councillors"]["I5"].value == "2 - Developing"
 
 
 def test_control_characters_are_removed_with_a_warning(tmp_path: Path, rubric: Rubric, template_bytes: bytes) -> None:
     answers = {"EC1": Typed("1 - Minimum", "bell\x07 and\x01 nul\x00 tab\tstays\r\nline")}
     report = read_return(write(tmp_path, fill_bytes(template_bytes, answers, COVER)), rubric)
     assert got(report)["EC1"][2] == "bell and nul tab\tstays\r\nline"
-    assert codes(report) == [("control-characters-removed", "EC1", "J4")]
+    assert codes(report) == [("control-characters-removed", "EC1", "L5")]
     assert any("3 invisible or invalid character(s)" in i.message for i in report.issues)

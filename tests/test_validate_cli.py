@@ -53,7 +53,7 @@ def test_any_rejected_exits_1_with_located_message(returns: dict[str, Path]) -> 
     assert result.exit_code == 1
     assert f"{returns['bad']}: rejected (58 of 59 answered, 1 error)" in result.output
     assert (
-        f"  error   score-invalid: {returns['bad']} › Engaging Councillors!I6 (EC3): 'seven' is not a level; "
+        f"  error   score-invalid: {returns['bad']} › Engaging Councillors!I7 (EC3): 'seven' is not a level; "
         'choose 1 to 5 or "Unscored" from the drop-down'
     ) in result.output
 
@@ -76,7 +76,7 @@ def test_json_equals_the_api(returns: dict[str, Path], rubric: Rubric) -> None:
     assert (issue["code"], issue["sheet"], issue["cell"], issue["value_code"], issue["value"]) == (
         "score-invalid",
         "Engaging Councillors",
-        "I6",
+        "I7",
         "EC3",
         "seven",
     )

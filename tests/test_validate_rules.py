@@ -60,7 +60,7 @@ def test_comment_length_is_counted_in_utf16_units(tmp_path: Path, rubric: Rubric
         "EC2": Typed("1 - Minimum", "\U0001f600" * 20_000),  # 20,000 characters but 40,000 units
     }
     report = read_return(write(tmp_path, fill_bytes(template, answers, COVER)), rubric)
-    assert codes(report) == [("comment-too-long", "EC2", "J5")]
+    assert codes(report) == [("comment-too-long", "EC2", "L6")]
     assert answer(report, "EC1").comment == "\U0001f600" * 16_383
     assert answer(report, "EC2").comment == ""
 
@@ -80,16 +80,16 @@ def test_name_moved_to_another_column_of_its_row(tmp_path: Path, rubric: Rubric,
     answers = {"EC1": Typed("2 - Developing", "one"), "EC3": Typed("4 - Leader", "three")}
     path = write(tmp_path, fill_bytes(template, answers, COVER))
     # score_EC1 cut and pasted onto the level 5 statement; comment_EC3 onto the value code's name.
-    report = read_return(move_names(path, {"score_EC1": "$H$4", "comment_EC3": "$B$6"}), rubric)
-    assert codes(report) == [("name-mismatch", "EC1", "A4"), ("name-mismatch", "EC3", "A6")]
+    report = read_return(move_names(path, {"score_EC1": "$H$5", "comment_EC3": "$B$7"}), rubric)
+    assert codes(report) == [("name-mismatch", "EC1", "A5"), ("name-mismatch", "EC3", "A7")]
     ec1, ec3 = answer(report, "EC1"), answer(report, "EC3")
-    assert (ec1.status, ec1.score, ec1.score_cell, ec1.comment) == ("scored", 2, "I4", "one")
-    assert (ec3.score, ec3.comment, ec3.comment_cell) == (4, "three", "J6")
+    assert (ec1.status, ec1.score, ec1.score_cell, ec1.comment) == ("scored", 2, "I5", "one")
+    assert (ec3.score, ec3.comment, ec3.comment_cell) == (4, "three", "L7")
 
 
 def test_names_in_their_columns_give_no_warning(tmp_path: Path, rubric: Rubric, template: bytes) -> None:
     path = write(tmp_path, fill_bytes(template, {"EC1": Typed("2 - Developing", "one")}, COVER))
-    report = read_return(move_names(path, {"score_EC1": "$I$4", "comment_EC1": "$J$4"}), rubric)
+    report = read_return(move_names(path, {"score_EC1": "$I$5", "comment_EC1": "$L$5"}), rubric)
     assert codes(report) == []
 
 

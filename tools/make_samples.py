@@ -26,8 +26,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from statistics import median
 
 import pandas as pd
 
@@ -94,6 +96,29 @@ def profile_answers(rubric, rng: random.Random, mean: float, blank_rate: float =
                     comment += "\n\n" + rng.choice(GOOD)
             answers[code.id] = Typed(levels[score - 1], comment)
     return answers
+
+
+def ambition(rubric, answers: dict[str, Typed], rng: random.Random) -> tuple[dict[str, Typed], dict[str, str]]:
+    """``answers`` with priority and support wanted (High and Yes more often where the score is low), and target
+    levels for most key areas of most councils (where they stand, or a level or two above)."""
+    levels = [f"{i} - {label}" for i, label in enumerate(rubric.levels, 1)]
+    targets = {}
+    if rng.random() < 0.8:
+        for area in rubric.areas:
+            scores = [
+                int(s[0]) for c in area.value_codes if isinstance(s := answers[c.id].score, str) and s[0].isdigit()
+            ]
+            if rng.random() < 0.85:
+                now = round(median(scores)) if scores else 3
+                targets[area.id] = levels[min(len(levels), now + rng.choice((0, 1, 1, 2))) - 1]
+    out = {}
+    for code_id, answer in answers.items():
+        low = isinstance(answer.score, str) and answer.score[:1] in ("1", "2")
+        weights = (4, 3, 1, 2) if low else (2, 3, 2, 3)
+        priority = rng.choices(["High", "Medium", "Low", None], weights=weights)[0]
+        support = ("Yes" if rng.random() < (0.5 if low else 0.12) else "No") if rng.random() < 0.8 else None
+        out[code_id] = replace(answer, priority=priority, support=support)
+    return out, targets
 
 
 def cover(council_name: str, rng: random.Random, completed: date) -> dict[str, object]:
@@ -196,34 +221,34 @@ def main() -> None:
     written = {}
     for index, council in enumerate(returning):
         mean = rng.uniform(1.6, 4.2)
-        answers = profile_answers(rubric, rng, mean)
+        answers, targets = ambition(rubric, profile_answers(rubric, rng, mean), random.Random(council.code))
         if index == 4:  # odd comments that must stay text
             for code_id, text in zip(["EC1", "EC2", "EC3", "SM1", "SM2"], ODD, strict=True):
                 answers[code_id] = Typed(answers[code_id].score or "2 - Developing", text)
         template = build_workbook(rubric, options, council)
-        data = fill_bytes(template, answers, cover(council.name, rng, start + timedelta(days=index)))
+        data = fill_bytes(template, answers, cover(council.name, rng, start + timedelta(days=index)), targets)
         path = OUT / workbook_filename(council)
         path.write_bytes(data)
-        written[council.code] = (council, template, answers)
+        written[council.code] = (council, template, answers, targets)
 
     # A resubmission: the same council's corrected return, completed later (supersedes the first).
-    council, template, answers = written[returning[1].code]
+    council, template, answers, targets = written[returning[1].code]
     fixed = dict(answers, EC1=Typed("3 - Mature", "Corrected after review by the Head of Service."))
-    data = fill_bytes(template, fixed, cover(council.name, random.Random(1), start + timedelta(days=40)))
+    data = fill_bytes(template, fixed, cover(council.name, random.Random(1), start + timedelta(days=40)), targets)
     (OUT / f"{Path(workbook_filename(council)).stem}-resubmitted.xlsx").write_bytes(data)
     # A byte-identical copy (the same email forwarded twice).
     first = OUT / workbook_filename(returning[2])
     shutil.copyfile(first, OUT / f"{first.stem} (1).xlsx")
     # A blank-heavy return (this council's only one).
-    council, template, _answers = written[returning[3].code]
+    council, template, _answers, _targets = written[returning[3].code]
     sparse = profile_answers(rubric, random.Random(3), 2.0, blank_rate=0.8)
     data = fill_bytes(template, sparse, cover(council.name, random.Random(3), start + timedelta(days=41)))
     (OUT / workbook_filename(council)).unlink()
     (OUT / f"{Path(workbook_filename(council)).stem}-partial.xlsx").write_bytes(data)
     # Wrongly typed scores (the drop-down bypassed by paste): accepted spellings and two errors.
-    council, template, answers = written[returning[5].code]
+    council, template, answers, targets = written[returning[5].code]
     typed = dict(answers, EC1=Typed(3), EC2=Typed("4 - leader "), EC3=Typed("seven"), SM1=Typed(3.5))
-    data = fill_bytes(template, typed, cover(council.name, random.Random(5), start + timedelta(days=42)))
+    data = fill_bytes(template, typed, cover(council.name, random.Random(5), start + timedelta(days=42)), targets)
     (OUT / workbook_filename(council)).unlink()  # this council's only return, so it is chased as rejected
     (OUT / f"{Path(workbook_filename(council)).stem}-typed.xlsx").write_bytes(data)
     # Of the councils with no filled return of their own, the first sends nothing; the second sends

@@ -33,6 +33,9 @@ DPI = 100
 MARGIN = 14.0  # points around the text (a chart's frame reaches a little beyond its labels)
 FOOTER = 50.0  # points at the foot of the page that hold the footer, left out
 LEVELS = (3, 2, 4)  # the chosen level of the first key area's value codes, in order
+PRIORITIES = ("High", "Medium", "High")  # and their priority, and support wanted
+SUPPORT = ("No", "Yes", "No")
+TARGET = 4  # the first key area's target level
 COMMENTS = (
     "A corporate procurement strategy approved by Cabinet sets out how we apply this.",
     "Practice varies between departments and is not monitored.",
@@ -50,17 +53,19 @@ class Box:
 
 
 def filled_return() -> bytes:
-    """A return for one council with the first key area answered (levels from LEVELS)."""
+    """A return for one council with the first key area answered (levels from LEVELS, a target level, priorities
+    and support wanted)."""
     rubric = load_rubric()
     template = build_workbook(rubric, BuildOptions(datetime(2026, 1, 15, tzinfo=timezone.utc)))
     choices = layout.score_choices(rubric)
     codes = rubric.areas[0].value_codes
     answers = {
-        code.id: Typed(choices[level - 1], comment)
-        for code, level, comment in zip(codes, LEVELS, COMMENTS, strict=False)
+        code.id: Typed(choices[level - 1], comment, priority, support)
+        for code, level, comment, priority, support in zip(codes, LEVELS, COMMENTS, PRIORITIES, SUPPORT, strict=False)
     }
     council = load_councils(REPO / "samples" / "councils.csv")[0]
-    return fill_bytes(template, answers, {"council_name": council.name})
+    targets = {rubric.areas[0].id: choices[TARGET - 1]}
+    return fill_bytes(template, answers, {"council_name": council.name}, targets)
 
 
 def summary(work: Path) -> Path:

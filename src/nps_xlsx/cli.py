@@ -256,6 +256,18 @@ def validate(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write every Leader or Innovator answer (top two levels), with its statement and comment, here.",
 )
+@click.option(
+    "--targets",
+    "targets_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write each council's target level per key area here.",
+)
+@click.option(
+    "--priorities",
+    "priorities_csv",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write, per value code, how many councils marked each priority and asked for support, here.",
+)
 @click.option("--round", "round_label", help="Name this round, e.g. 2025 (default: the year the summary is produced).")
 @click.option(
     "--previous",
@@ -283,6 +295,8 @@ def collect(
     assignments: Path | None,
     no_bom: bool,
     excellence_csv: Path | None,
+    targets_csv: Path | None,
+    priorities_csv: Path | None,
     round_label: str | None,
     previous: Path | None,
     allow_rubric_change: bool,
@@ -312,7 +326,9 @@ def collect(
         raise click.UsageError("--chase needs --expected (the list of councils to chase).")
     if group_by and not expected:
         raise click.UsageError("--group-by needs --expected (the council list whose columns it names).")
-    outputs = CollectOutputs(out, responses_csv, ledger_csv, raw_csv, chase_csv, not no_bom, excellence_csv)
+    outputs = CollectOutputs(
+        out, responses_csv, ledger_csv, raw_csv, chase_csv, not no_bom, excellence_csv, targets_csv, priorities_csv
+    )
     _refuse_collisions(
         [
             ("--out", out),
@@ -320,6 +336,8 @@ def collect(
             ("--ledger", ledger_csv),
             ("--chase", chase_csv),
             ("--excellence", excellence_csv),
+            ("--targets", targets_csv),
+            ("--priorities", priorities_csv),
         ]
     )
     refused: list[OutputRefused] = []

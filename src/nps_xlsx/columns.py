@@ -65,6 +65,7 @@ LEDGER_COLUMNS = [
     "sha256",
     "size_bytes",
     "modified_utc",
+    "layout_version",
 ]
 # The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
 CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
@@ -93,6 +94,35 @@ EXCELLENCE_HEADERS = [
     "Comment",
     "Top level without evidence",
 ]
+# The targets CSV (``--targets``): one row per used return x key area, the target level (empty: none).
+TARGET_COLUMNS = ["council", "council_code", "area", "target"]
+# The priorities CSV (``--priorities``): per scope (all councils, then each segment) and value code.
+PRIORITY_COLUMNS = [
+    "grouping",
+    "segment",
+    "code_id",
+    "value_code",
+    "area",
+    "returns",
+    "high",
+    "medium",
+    "low",
+    "support_yes",
+    "support_no",
+    "high_rank",
+    "support_rank",
+    "support_councils",
+]
+PRIORITY_HEADERS = dict(
+    zip(
+        PRIORITY_COLUMNS,
+        [
+            *("Grouping", "Segment", "ID", VALUE_CODE, KEY_AREA, "Returns", "High", "Medium", "Low", "Support: yes"),
+            *("Support: no", "Rank by High", "Rank by support", "Councils asking for support"),
+        ],
+        strict=True,
+    )
+)
 # What people read on the summary's sheets, for the machine names the CSV files keep (see :func:`for_people`).
 HEADERS = {
     "path": "File",
@@ -108,6 +138,7 @@ HEADERS = {
     "sha256": "SHA-256",
     "size_bytes": "Size (bytes)",
     "modified_utc": "Modified (UTC)",
+    "layout_version": "Layout version",
     "files": "File(s)",
     "action": "What to do",
 }

@@ -15,7 +15,7 @@ from .a1 import cell_ref, sheet_ref
 from .columns import categories_of, score_choices_of
 
 TEMPLATE_ID = "nps-xlsx-diagnostic"
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 
 COVER_SHEET = "Cover"
 SUMMARY_SHEET = "Your summary"
@@ -24,18 +24,70 @@ META_SHEET = "nps_xlsx_meta"
 OUTPUT_PROPERTY = "nps_output"
 RESERVED_SHEETS = (COVER_SHEET, SUMMARY_SHEET, META_SHEET)
 
-# Area sheets: a title row, an introduction row, a header row, then one row per value code.
+# Area sheets: a title row, an introduction row, the target level's row, a header row, then one row per value code.
 TITLE_ROW = 0
 INTRO_ROW = 1
-HEADER_ROW = 2
-FIRST_CODE_ROW = 3
+TARGET_ROW = 2
+HEADER_ROW = 3
+FIRST_CODE_ROW = 4
 ID_COL = 0
 NAME_COL = 1
 DESCRIPTION_COL = 2
 FIRST_LEVEL_COL = 3
+TARGET_COL = DESCRIPTION_COL  # the target level's drop-down; its label is in the name column, to its left
 ID_HEADER = "ID"
 SCORE_HEADER = "Your score"
 COMMENT_HEADER = "Your comment"
+PRIORITY_HEADER = "Priority for us"
+SUPPORT_HEADER = "Support wanted"
+TARGET_LABEL = "Your target level"
+PRIORITY_CHOICES = ("High", "Medium", "Low")
+SUPPORT_CHOICES = ("Yes", "No")
+# Each input of a value code's row: its header on the sheet.
+INPUT_HEADERS = {
+    "score": SCORE_HEADER,
+    "priority": PRIORITY_HEADER,
+    "support": SUPPORT_HEADER,
+    "comment": COMMENT_HEADER,
+}
+
+
+@dataclass(frozen=True)
+class Version:
+    """Where one layout version of the template puts a key-area sheet's inputs, and which inputs it has.
+
+    ``inputs`` are the value-code row's input columns in order, the first just after the last level's;
+    ``target`` is the (row, column) of a key area's target level, ``None`` if the version has none.
+    """
+
+    version: str
+    header_row: int
+    first_code_row: int
+    inputs: tuple[str, ...]
+    target: tuple[int, int] | None = None
+
+    def column(self, n_levels: int, which: str) -> int | None:
+        """The column of input ``which`` (``score``, ``comment``...) on a sheet of ``n_levels`` levels, or ``None``
+        if this version has no such input."""
+        return FIRST_LEVEL_COL + n_levels + self.inputs.index(which) if which in self.inputs else None
+
+
+# The compatibility table: every layout version ever issued, so a return of any of them is read exactly.
+VERSIONS = {
+    "1": Version("1", header_row=2, first_code_row=3, inputs=("score", "comment")),
+    # a target level per key area; priority and support wanted beside each score
+    "2": Version(
+        "2", HEADER_ROW, FIRST_CODE_ROW, ("score", "priority", "support", "comment"), (TARGET_ROW, TARGET_COL)
+    ),
+}
+CURRENT = VERSIONS[LAYOUT_VERSION]
+
+
+def layout_version(found: str | None) -> Version | None:
+    """The layout of a workbook whose identity says ``found`` (none said: the first), or ``None`` if this
+    nps-xlsx does not know it (a newer one made it)."""
+    return VERSIONS.get((found or "1").strip())
+
 
 # Cover inputs: defined name and label, in the order shown.
 COVER_FIELDS = (
@@ -79,6 +131,21 @@ def comment_name(code_id: str) -> str:
     return f"comment_{code_id}"
 
 
+def priority_name(code_id: str) -> str:
+    """Defined name of a value code's "Priority for us" cell, e.g. ``priority_EC1``."""
+    return f"priority_{code_id}"
+
+
+def support_name(code_id: str) -> str:
+    """Defined name of a value code's "Support wanted" cell, e.g. ``support_EC1``."""
+    return f"support_{code_id}"
+
+
+def target_name(area_id: str) -> str:
+    """Defined name of a key area's target level, e.g. ``target_EC``."""
+    return f"target_{area_id}"
+
+
 def area_footer(short_title: str) -> str:
     """The page footer of a key-area sheet: the rubric's short title, the sheet name, the page number."""
     return f"&L{short_title.replace('&', '&&')} - &A&RPage &P of &N"
@@ -102,6 +169,8 @@ class KeyArea(Protocol):
     """What the layout needs to know of a key area (:class:`nps_xlsx.rubric.KeyArea` has it)."""
 
     @property
+    def id(self) -> str: ...
+    @property
     def sheet(self) -> str: ...
     @property
     def value_codes(self) -> Sequence[ValueCode]: ...
@@ -117,14 +186,26 @@ def categories(rubric: Rubric) -> list[str]:
     return categories_of(rubric.levels, rubric.unscored)
 
 
+def level_choices(rubric: Rubric) -> list[str]:
+    """The target level's drop-down entries: the levels only (a target is a level)."""
+    return score_choices(rubric)[: len(rubric.levels)]
+
+
+def input_col(rubric: Rubric, which: str) -> int:
+    """Column of input ``which`` (``score``, ``priority``, ``support``, ``comment``) on an area sheet."""
+    col = CURRENT.column(len(rubric.levels), which)
+    assert col is not None, which
+    return col
+
+
 def score_col(rubric: Rubric) -> int:
     """Column of the score cells on an area sheet."""
-    return FIRST_LEVEL_COL + len(rubric.levels)
+    return input_col(rubric, "score")
 
 
 def comment_col(rubric: Rubric) -> int:
     """Column of the comment cells on an area sheet."""
-    return score_col(rubric) + 1
+    return input_col(rubric, "comment")
 
 
 def code_row(index: int) -> int:
@@ -146,14 +227,14 @@ class CodeCells:
     row: int
     score_col: int
     comment_col: int
+    priority_col: int
+    support_col: int
 
 
 def code_cells(rubric: Rubric, area: KeyArea) -> list[CodeCells]:
     """The input cells of every value code of ``area``."""
-    return [
-        CodeCells(code.id, area.sheet, code_row(i), score_col(rubric), comment_col(rubric))
-        for i, code in enumerate(area.value_codes)
-    ]
+    cols = [input_col(rubric, which) for which in ("score", "comment", "priority", "support")]
+    return [CodeCells(code.id, area.sheet, code_row(i), *cols) for i, code in enumerate(area.value_codes)]
 
 
 def score_range(rubric: Rubric, area: KeyArea) -> str:
@@ -162,3 +243,9 @@ def score_range(rubric: Rubric, area: KeyArea) -> str:
     first = cell_ref(cells[0].row, cells[0].score_col, absolute=True)
     last = cell_ref(cells[-1].row, cells[-1].score_col, absolute=True)
     return sheet_ref(area.sheet, f"{first}:{last}")
+
+
+def target_ranges(areas: Sequence[KeyArea]) -> str:
+    """The target level cells of ``areas``, comma-separated absolute references (a formula's arguments)."""
+    ref = cell_ref(TARGET_ROW, TARGET_COL, absolute=True)
+    return ",".join(sheet_ref(area.sheet, ref) for area in areas)

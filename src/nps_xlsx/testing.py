@@ -15,7 +15,7 @@ import io
 import random
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,18 +41,32 @@ class Typed:
 
     ``score`` is written as-is: dropdown text such as ``"3 - Mature"``, the unscored
     choice, a number, any other text, ``None`` (left blank) or a formula (a ``str``
-    starting with ``=``). ``comment`` is always written as text.
+    starting with ``=``). ``comment`` is always written as text. ``priority`` and ``support`` (the drop-downs
+    beside the score, e.g. ``"High"`` and ``"Yes"``) are written as-is, and left alone when ``None``.
     """
 
     score: object = None
     comment: str | None = None
+    priority: object = None
+    support: object = None
+
+
+def _choices(answer: Typed) -> list[tuple[Callable[[str], str], object]]:
+    """The defined-name makers and values of an answer's priority and support, where given."""
+    pairs = ((layout.priority_name, answer.priority), (layout.support_name, answer.support))
+    return [(name, value) for name, value in pairs if value is not None]
 
 
 def fill_workbook(
-    template: Path, out: Path, answers: Mapping[str, Typed], cover: Mapping[str, object] | None = None
+    template: Path,
+    out: Path,
+    answers: Mapping[str, Typed],
+    cover: Mapping[str, object] | None = None,
+    targets: Mapping[str, object] | None = None,
 ) -> None:
-    """Copy `template` to `out` with the given answers (keyed by value-code ID) and cover fields
-    (keyed by defined name, e.g. council_name, respondent_name, completion_date as datetime.date).
+    """Copy `template` to `out` with the given answers (keyed by value-code ID), cover fields
+    (keyed by defined name, e.g. council_name, respondent_name, completion_date as datetime.date) and
+    target levels (keyed by key-area ID, written as-is, e.g. ``"3 - Mature"``).
 
     Raises ``KeyError`` for a value-code ID or cover field the workbook does not define.
     openpyxl writes formulas without their cached results, so none is stale (see
@@ -69,6 +83,10 @@ def fill_workbook(
     for code_id, answer in answers.items():
         _write_value(_named_cell(workbook, layout.score_name(code_id)), answer.score)
         _write_text(_named_cell(workbook, layout.comment_name(code_id)), answer.comment)
+        for make, value in _choices(answer):
+            _write_value(_named_cell(workbook, make(code_id)), value)
+    for area_id, value in (targets or {}).items():
+        _write_value(_named_cell(workbook, layout.target_name(area_id)), value)
     workbook.save(out)
 
 
@@ -156,7 +174,12 @@ _NAME_TAG = re.compile(r'<definedName name="([^"]*)">([^<]*)</definedName>')
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
-def fill_bytes(template: bytes, answers: Mapping[str, Typed], cover: Mapping[str, object] | None = None) -> bytes:
+def fill_bytes(
+    template: bytes,
+    answers: Mapping[str, Typed],
+    cover: Mapping[str, object] | None = None,
+    targets: Mapping[str, object] | None = None,
+) -> bytes:
     """Fill a template written by :mod:`nps_xlsx.template.builder` in memory, fast (a few ms).
 
     The same contract as :func:`fill_workbook` (cells found through the defined names),
@@ -185,6 +208,10 @@ def fill_bytes(template: bytes, answers: Mapping[str, Typed], cover: Mapping[str
     for code_id, answer in answers.items():
         put(layout.score_name(code_id), answer.score)
         put(layout.comment_name(code_id), answer.comment, as_text=True)
+        for make, value in _choices(answer):
+            put(make(code_id), value)
+    for area_id, value in (targets or {}).items():
+        put(layout.target_name(area_id), value)
 
     parts = {}
     for info in source.infolist():

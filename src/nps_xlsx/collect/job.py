@@ -45,11 +45,12 @@ class CollectOutputs:
     chase_csv: Path | None = None
     bom: bool = True
     excellence_csv: Path | None = None
+    targets_csv: Path | None = None
+    priorities_csv: Path | None = None
 
     def paths(self) -> list[Path]:
-        return [
-            p for p in (self.summary, self.responses_csv, self.ledger_csv, self.chase_csv, self.excellence_csv) if p
-        ]
+        every = (self.summary, self.responses_csv, self.ledger_csv, self.chase_csv, self.excellence_csv)
+        return [p for p in (*every, self.targets_csv, self.priorities_csv) if p]
 
 
 def _reproducible() -> bool:
@@ -115,7 +116,7 @@ def run_collect(
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
         if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
             raise NothingFoundError(nothing_found(inputs, reports))
-        from ..columns import EXCELLENCE_COLUMNS
+        from ..columns import EXCELLENCE_COLUMNS, PRIORITY_COLUMNS, TARGET_COLUMNS
         from .rounds import compare
         from .summary import write_summary
         from .tables import build_tables, write_chase_csv, write_csv, write_ledger_csv, write_responses_csv
@@ -167,6 +168,16 @@ def run_collect(
 
                 if refusal := _unless_refused(outputs.excellence_csv, write_top, "excellence", guard):
                     keep(refusal)
+            assert tables.ambition is not None
+            csvs: tuple[tuple[Path | None, OutputKind, list[str], pd.DataFrame], ...] = (
+                (outputs.targets_csv, "targets", TARGET_COLUMNS, tables.ambition.targets),
+                (outputs.priorities_csv, "priorities", PRIORITY_COLUMNS, tables.ambition.priorities),
+            )
+            for path, kind, columns, frame in csvs:
+                if path and (
+                    refusal := _unless_refused(path, partial(write_frame, frame, columns, outputs), kind, guard)
+                ):
+                    keep(refusal)
     finally:
         spool.close()
     order = [os.path.realpath(p) for p in outputs.paths()]
@@ -175,6 +186,15 @@ def run_collect(
         raise problems[0]
     (refused if refused is not None else []).extend(problems)
     return collection
+
+
+def write_frame(frame: pd.DataFrame, columns: list[str], outputs: CollectOutputs, temp: Path) -> None:
+    """``frame``'s ``columns`` as a CSV file (missing values empty), as ``outputs`` says CSV files are written."""
+    from .rows import is_blank
+    from .tables import write_csv
+
+    rows = frame[columns].astype(object).itertuples(index=False, name=None)
+    write_csv(temp, columns, ([None if is_blank(v) else v for v in row] for row in rows), outputs.raw_csv, outputs.bom)
 
 
 def _segments(expected: list[Council] | None, group_by: tuple[str, ...]) -> pd.DataFrame | None:

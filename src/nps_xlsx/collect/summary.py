@@ -20,6 +20,7 @@ from ..rubric import Rubric
 from ..style import A4, level_points, row_height
 from .chase import LABELS as CHASE_STATUSES
 from .rows import fit_cell
+from .sheet_ambition import write_ambition_sheets
 from .sheet_cohort import write_cohort_sheets
 from .sheet_rounds import write_round_sheets
 from .sheets import (
@@ -119,6 +120,8 @@ def _write_sheets(
         write_cohort_sheets(book, fmt, rows, tables.cohort, rubric)
     if tables.rounds is not None:
         write_round_sheets(book, fmt, rows, tables.rounds, rubric)
+    if tables.ambition is not None:
+        write_ambition_sheets(book, fmt, rows, tables.ambition, rubric)
     wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
     table_sheet(
         book, fmt, rows, "Excellence", (EXCELLENCE_HEADERS, tables.excellence()), "Excellence", wrap=wrap, freeze=2
@@ -203,7 +206,8 @@ def _overview(book: Workbook, sheet: Worksheet, fmt: SummaryFormats, tables: Tab
     about = (
         "Counts of councils' scores at each level. Sheets: distributions with charts, the score "
         "matrix, averages, statistics per value code (and per segment of the council list, with --group-by), "
-        "the movement since the previous round (with --previous), the examples of excellence, "
+        "the movement since the previous round (with --previous), the councils' target levels, priorities "
+        "and support wanted, the examples of excellence, "
         "every comment, every issue, a ledger of every file received, the chase list (every expected "
         "council's status and what to do) and the returns that need your review."
     )

@@ -16,6 +16,7 @@ from ..columns import CHASE_COLUMNS, HEADERS, LEDGER_COLUMNS, RESPONSE_COLUMNS, 
 from ..rubric import Rubric
 from ..validate.check import FileStatus
 from . import chase
+from .ambition import Ambition, build_ambition
 from .cohort import Cohort, build_cohort, group_fields
 from .collection import Collection
 from .excellence import excellence_rows
@@ -53,6 +54,7 @@ class Tables:
     cohort: Cohort | None = None  # statistics per value code, and per segment with --group-by
     excellence: Callable[[], Iterator[tuple[object, ...]]] = lambda: iter(())  # the Excellence rows (excellence.py)
     rounds: Comparison | None = None  # the movement since the previous round (--previous; rounds.py)
+    ambition: Ambition | None = None  # targets, priorities and support wanted (ambition.py)
 
 
 def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
@@ -283,6 +285,7 @@ def build_tables(
         _needs_review(collection),
         build_cohort(responses, rubric, segments, chase_frame),
         lambda: excellence_rows(response_rows(collection, rubric), rubric),
+        ambition=build_ambition(collection, responses, rubric, segments),
     )
 
 
@@ -321,6 +324,7 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 report.facts.sha256,
                 report.facts.size,
                 datetime.fromtimestamp(modified, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if modified else None,
+                identity.get("layout_version") or None,
             )
         )
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64"})

@@ -18,13 +18,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeGuard
 
 from .. import layout
-from ..columns import CHASE_COLUMNS, EXCELLENCE_COLUMNS, LEDGER_COLUMNS, ROW_COLUMNS
+from ..columns import (
+    CHASE_COLUMNS,
+    EXCELLENCE_COLUMNS,
+    LEDGER_COLUMNS,
+    PRIORITY_COLUMNS,
+    ROW_COLUMNS,
+    TARGET_COLUMNS,
+)
 from .safety import Limits, Package, sniff
 
 if TYPE_CHECKING:
     from .raw import RawWorkbook
 
-OutputKind = Literal["template", "personalised", "summary", "feedback", "responses", "ledger", "chase", "excellence"]
+OutputKind = Literal[
+    "template",
+    "personalised",
+    "summary",
+    "feedback",
+    "responses",
+    "ledger",
+    "chase",
+    "excellence",
+    "targets",
+    "priorities",
+]
 OUTPUT_PROPERTY = layout.OUTPUT_PROPERTY  # on every workbook we write: which kind of output it is
 PROBE = 64 << 10  # bytes read to recognise an output: a header line, or a workbook's property parts
 DESCRIPTIONS: dict[str, str] = {
@@ -36,10 +54,12 @@ DESCRIPTIONS: dict[str, str] = {
     "ledger": "a ledger CSV",
     "chase": "a chase list CSV",
     "excellence": "an examples-of-excellence CSV",
+    "targets": "a targets CSV",
+    "priorities": "a priorities and support CSV",
 }
 WORKBOOK_KINDS: frozenset[OutputKind] = frozenset({"template", "personalised", "summary", "feedback"})
 # Outputs that are never returns: found among returns, they are skipped.
-NOT_RETURNS = frozenset({"summary", "feedback", "responses", "ledger", "chase", "excellence"})
+NOT_RETURNS = frozenset({"summary", "feedback", "responses", "ledger", "chase", "excellence", "targets", "priorities"})
 _MACHINE_HEADER = re.compile(rb"[a-z][a-z0-9_]*(?:,[a-z][a-z0-9_]*)+")
 
 
@@ -51,7 +71,7 @@ def describe(kind: str) -> str:
 def csv_headers() -> dict[OutputKind, list[str]]:
     """The leading header columns of each CSV we write (a file may add columns after them)."""
     columns: dict[OutputKind, list[str]] = {"responses": ROW_COLUMNS, "ledger": LEDGER_COLUMNS, "chase": CHASE_COLUMNS}
-    return {**columns, "excellence": EXCELLENCE_COLUMNS}
+    return {**columns, "excellence": EXCELLENCE_COLUMNS, "targets": TARGET_COLUMNS, "priorities": PRIORITY_COLUMNS}
 
 
 def csv_kind(head: bytes) -> OutputKind | None:

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 # Widths (character units) chosen so that, at 100% zoom on a 1366 px wide screen, the five statements and
 # the score fit beside the frozen ID and name columns, and a printed A4 landscape page keeps text at 70% or more.
 NAME_WIDTH, DESCRIPTION_WIDTH, LEVEL_WIDTH, SCORE_WIDTH, COMMENT_WIDTH = 18, 22, 23, 15, 30
+CHOICE_WIDTHS = {"priority": 10, "support": 10}  # "Priority for us" and "Support wanted" wrap to two lines
 MIN_CODE_ROW_HEIGHT = 110.0  # room for a few paragraphs of comment
+TARGET_ROW_HEIGHT = 24.0
 
 SCORE_PROMPT = (
     "Choose the level whose statement best describes your council, judged on its weakest area. "
@@ -29,11 +31,34 @@ SCORE_ERROR = (
 )
 
 
+TARGET_PROMPT = (
+    "Optional: the level your council aims to reach in this key area. "
+    "There are no national targets; choose what is right for your council."
+)
+TARGET_HINT = "Optional: the level your council aims to reach in this key area (there are no national targets)."
+TARGET_ERROR = "Please choose one of the levels from the drop-down list, or leave it blank."
+# The drop-downs beside each score: input title, prompt, error title.
+CHOICE_PROMPTS = {
+    "priority": (
+        layout.PRIORITY_HEADER,
+        "Optional: how important this value code is to your council: High, Medium or Low.",
+        "High, Medium or Low",
+    ),
+    "support": (
+        layout.SUPPORT_HEADER,
+        "Optional: Yes if your council would like support on this value code (from the LGA, a hub or peers).",
+        "Yes or No",
+    ),
+}
+CHOICES = {"priority": layout.PRIORITY_CHOICES, "support": layout.SUPPORT_CHOICES}
+
+
 def column_widths(rubric: Rubric, area: KeyArea) -> list[float]:
     """Each column's width: the ID column fits the longest ID, the others are set for wrapped text."""
     id_width = max(4, max(len(code.id) for code in area.value_codes) + 2)
     levels = [LEVEL_WIDTH] * len(rubric.levels)
-    return [id_width, NAME_WIDTH, DESCRIPTION_WIDTH, *levels, SCORE_WIDTH, COMMENT_WIDTH]
+    widths = {"score": SCORE_WIDTH, "comment": COMMENT_WIDTH, **CHOICE_WIDTHS}
+    return [id_width, NAME_WIDTH, DESCRIPTION_WIDTH, *levels, *(widths[which] for which in layout.CURRENT.inputs)]
 
 
 def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric, area: KeyArea) -> Worksheet:
@@ -76,8 +101,9 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
     )
     sheet.set_row(layout.INTRO_ROW, row_height([(intro, sum(widths[: intro_last + 1]))]))
 
-    headers = [layout.ID_HEADER, "Value code", "Description"]
-    headers += [*layout.score_choices(rubric)[:n_levels], layout.SCORE_HEADER, layout.COMMENT_HEADER]
+    _write_target(sheet, formats, rubric, area)
+    headers = [layout.ID_HEADER, "Value code", "Description", *layout.score_choices(rubric)[:n_levels]]
+    headers += [layout.INPUT_HEADERS[which] for which in layout.CURRENT.inputs]
     for col, header in enumerate(headers):
         sheet.write_string(layout.HEADER_ROW, col, header, formats.header)
     sheet.set_row(layout.HEADER_ROW, 30)
@@ -92,6 +118,10 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
             sheet.write_string(row, layout.FIRST_LEVEL_COL + level, statement, formats.cell)
         sheet.write_blank(row, score_col, None, formats.score)
         sheet.write_blank(row, comment_col, None, formats.input)
+        for which, col in (("priority", cells.priority_col), ("support", cells.support_col)):
+            sheet.write_blank(row, col, None, formats.choice)
+            title, prompt, error = CHOICE_PROMPTS[which]
+            sheet.data_validation(row, col, row, col, _list(list(CHOICES[which]), title, prompt, error))
         texts: list[tuple[str, float]] = [(code.name, NAME_WIDTH), (code.description, DESCRIPTION_WIDTH)]
         texts += [(statement, LEVEL_WIDTH) for statement in code.statements]
         sheet.set_row(row, row_height(texts, minimum=MIN_CODE_ROW_HEIGHT))
@@ -137,3 +167,29 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
     sheet.set_footer(layout.area_footer(rubric.short_title))
     sheet.hide_gridlines(2)
     return sheet
+
+
+def _list(choices: list[str], title: str, prompt: str, error: str) -> dict[str, object]:
+    """An inline drop-down list with an input message and a stop-style error alert."""
+    return {
+        "validate": "list",
+        "source": choices,
+        "input_title": title,
+        "input_message": prompt,
+        "error_title": f"Choose {error}"[:32],
+        "error_message": f"Please choose {error} from the drop-down list, or leave it blank.",
+        "error_type": "stop",
+    }
+
+
+def _write_target(sheet: Worksheet, formats: Formats, rubric: Rubric, area: KeyArea) -> None:
+    """The key area's optional target level: label, drop-down and a hint, above the header row."""
+    row, col = layout.TARGET_ROW, layout.TARGET_COL
+    sheet.write_string(row, layout.NAME_COL, layout.TARGET_LABEL, formats.target_label)
+    sheet.write_blank(row, col, None, formats.score)
+    sheet.write_string(row, col + 1, TARGET_HINT, formats.hint)
+    sheet.set_row(row, TARGET_ROW_HEIGHT)
+    validation = _list(layout.level_choices(rubric), layout.TARGET_LABEL, TARGET_PROMPT, "a level")
+    sheet.data_validation(
+        row, col, row, col, {**validation, "error_title": "Not a level", "error_message": TARGET_ERROR}
+    )

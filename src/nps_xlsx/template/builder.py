@@ -110,3 +110,8 @@ def _define_input_names(workbook: xlsxwriter.Workbook, rubric: Rubric) -> None:
             comment = a1.cell_ref(cells.row, cells.comment_col, absolute=True)
             workbook.define_name(layout.score_name(cells.code_id), "=" + a1.sheet_ref(area.sheet, score))
             workbook.define_name(layout.comment_name(cells.code_id), "=" + a1.sheet_ref(area.sheet, comment))
+            for make, col in ((layout.priority_name, cells.priority_col), (layout.support_name, cells.support_col)):
+                at = a1.cell_ref(cells.row, col, absolute=True)
+                workbook.define_name(make(cells.code_id), "=" + a1.sheet_ref(area.sheet, at))
+        target = a1.cell_ref(layout.TARGET_ROW, layout.TARGET_COL, absolute=True)
+        workbook.define_name(layout.target_name(area.id), "=" + a1.sheet_ref(area.sheet, target))

@@ -64,6 +64,12 @@ def write_cover_sheet(
     sheet.write_string(row, 0, "Progress", formats.bold)
     ranges = ",".join(layout.score_range(rubric, area) for area in rubric.areas)
     sheet.write_formula(row, 1, f'=COUNTA({ranges})&" of {total} answered"', formats.bold, f"0 of {total} answered")
+    row += 1  # targets are counted apart from the scores: they are optional
+    n_areas = len(rubric.areas)
+    sheet.write_string(row, 0, "Target levels", formats.bold)
+    targets = f"0 of {n_areas} key areas have a target"
+    formula = f'=COUNTA({layout.target_ranges(rubric.areas)})&" of {n_areas} key areas have a target"'
+    sheet.write_formula(row, 1, formula, formats.text, targets)
 
     row += 2
     sheet.write_string(row, 0, "Key", formats.heading)

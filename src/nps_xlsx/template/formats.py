@@ -29,6 +29,11 @@ class Formats(HouseFormats):
         self.score = add(
             {**base, "border": 2, "bg_color": INPUT_FILL, "locked": False, "bold": True, "align": "center"}
         )
+        self.choice = add({**base, "border": 2, "bg_color": INPUT_FILL, "locked": False, "align": "center"})
+        self.target_label = add({**base, "bold": True, "text_wrap": False, "valign": "vcenter", "align": "right"})
+        self.hint = add(
+            {"font_name": FONT, "font_size": 9, "italic": True, "font_color": "#595959", "valign": "vcenter"}
+        )
         self.date = add(
             {**base, "border": 2, "bg_color": INPUT_FILL, "locked": False, "num_format": "dd/mm/yyyy", "align": "left"}
         )

@@ -14,15 +14,16 @@ from ..read.own_outputs import not_a_return
 from ..read.raw import RawCell, RawSheet, RawWorkbook, ReadFailure
 from ..read.safety import Limits, skip_reason
 from ..read.workbook import FileFacts, read_bytes, read_workbook
-from ..rubric import Rubric
+from ..rubric import KeyArea, Rubric
 from ..text import EXCEL_CELL_LIMIT, clean_text, display_path, utf16_len
 from .identity import check_identity, read_identity
 from .issues import HOLD_CODES, Issue, Location, make_issue
-from .response import Answer, Response
-from .scores import read_score
+from .response import Answer, Response, Target
+from .scores import read_choice, read_score, read_target
 
 FIX_DROPDOWN = 'choose 1 to {n} or "{unscored}" from the drop-down'
 FIX_BLANK = 'choose a level from the drop-down, or "{unscored}" to leave it unscored'
+CHOICES = {"priority": layout.PRIORITY_CHOICES, "support": layout.SUPPORT_CHOICES}
 
 
 class FileStatus(str, Enum):
@@ -147,7 +148,8 @@ def _interpret(
 ) -> Response | None:
     """What the workbook says; ``latest`` is the latest plausible completion date (see :func:`_latest_date`)."""
     identity = read_identity(book)
-    locator = _Locator(book, rubric)
+    # a layout this nps-xlsx does not know is refused by check_identity, before the locator is used
+    locator = _Locator(book, rubric, layout.layout_version((identity or {}).get("layout_version")) or layout.CURRENT)
     if identity is None:
         if not locator.id_cells:
             issues.append(
@@ -183,6 +185,7 @@ def _interpret(
     if council_name and issued and not same_council(council_name, issued):
         issues.append(_name_changed(name_where, council_name, issued, identity.get("council_code")))
     answers = tuple(answer for code in rubric.value_codes if (answer := locator.answer(code.id, shown, issues)))
+    targets = tuple(target for area in rubric.areas if (target := locator.target(area, shown, issues)))
     if answers and not any(answer.status != "blank" or answer.comment for answer in answers):
         _nothing_answered(shown, len(answers), issues)
     date_where, _typed, date_cell = cover["completion_date"]
@@ -195,6 +198,7 @@ def _interpret(
         completion_date=_plausible_date(_date(date_cell), latest, date_where, issues),
         identity=identity,
         answers=answers,
+        targets=targets,
     )
 
 
@@ -284,10 +288,14 @@ def _date(cell: RawCell | None) -> date | None:
 class _Locator:
     """Finds each input: by defined name first, by the value-code ID column as fallback and cross-check."""
 
-    def __init__(self, book: RawWorkbook, rubric: Rubric) -> None:
-        self.book, self.rubric = book, rubric
-        self.columns: dict[str, tuple[int | None, int | None]] = {}
-        self._usual = (layout.score_col(rubric), layout.comment_col(rubric))  # the template's score, comment columns
+    def __init__(self, book: RawWorkbook, rubric: Rubric, version: layout.Version) -> None:
+        self.book, self.rubric, self.version = book, rubric, version
+        self.columns: dict[str, dict[str, int]] = {}  # per sheet: each input header found, and its column
+        n_levels = len(rubric.levels)
+        # where the workbook's layout version puts the score and the comment
+        score, comment = version.column(n_levels, "score"), version.column(n_levels, "comment")
+        assert score is not None and comment is not None  # every layout has both
+        self._usual = (score, comment)
         self._sheet_names: dict[str, str] = {}  # as read -> safe for every output
         self.id_cells: dict[str, list[tuple[RawSheet, int, int]]] = {}
         # Sheets the score names point at are scanned for value-code IDs first; the others
@@ -321,18 +329,20 @@ class _Locator:
                     return (sheet.name, ref), sheet.cells.get((row, col + 1))
         return (layout.COVER_SHEET, None), None
 
-    def _header_columns(self, sheet: RawSheet) -> tuple[int | None, int | None]:
+    def _headers(self, sheet: RawSheet) -> dict[str, int]:
+        """Each input (``score``, ``comment``, ...) whose header is on ``sheet``, and its column."""
         if sheet.name not in self.columns:
-            score = comment = None
+            wanted = {header.casefold(): which for which, header in layout.INPUT_HEADERS.items()}
+            found: dict[str, int] = {}
             for (_row, col), cell in sheet.cells.items():
-                if cell.kind == "text":
-                    text = str(cell.value).strip().casefold()
-                    if text == layout.SCORE_HEADER.casefold():
-                        score = col
-                    elif text == layout.COMMENT_HEADER.casefold():
-                        comment = col
-            self.columns[sheet.name] = (score, comment)
+                if cell.kind == "text" and (which := wanted.get(str(cell.value).strip().casefold())):
+                    found[which] = col
+            self.columns[sheet.name] = found
         return self.columns[sheet.name]
+
+    def _header_columns(self, sheet: RawSheet) -> tuple[int | None, int | None]:
+        headers = self._headers(sheet)
+        return headers.get("score"), headers.get("comment")
 
     def _by_name(self, name: str) -> tuple[RawSheet, int, int] | None:
         target = self.book.names.get(name.lower())
@@ -373,6 +383,7 @@ class _Locator:
             return None
         score_name, comment_name = layout.score_name(code_id), layout.comment_name(code_id)
         score_at, comment_at = self._by_name(score_name), self._by_name(comment_name)
+        offset = 0
         if hits:
             id_sheet, id_row, id_col = hits[0]
             offset = id_col - layout.ID_COL
@@ -412,7 +423,7 @@ class _Locator:
             return None
         sheet, row, col = score_at
         if comment_at is None or comment_at[0] is not sheet or comment_at[1] != row:
-            comment_at = (sheet, row, self._header_columns(sheet)[1] or layout.comment_col(self.rubric))
+            comment_at = (sheet, row, self._header_columns(sheet)[1] or self._usual[1])
         score_ref, comment_ref = a1.cell_ref(row, col), a1.cell_ref(row, comment_at[2])
         raw_value = sheet.cells.get((row, col))
         if raw_value is not None and raw_value.kind == "text":
@@ -430,10 +441,94 @@ class _Locator:
             where = Location(shown, sheet.name, score_ref)
             issues.append(make_issue(reading.problem, where, reading.detail, code_id, value, fix))
         comment = self._comment(sheet, row, comment_at[2], shown, code_id, issues)
-        sheet_name = self._sheet_names.get(sheet.name) or self._sheet_names.setdefault(
-            sheet.name, clean_text(sheet.name)[0]
+        priority, priority_ref = self._choice(sheet, row, "priority", offset, shown, code_id, issues)
+        support, support_ref = self._choice(sheet, row, "support", offset, shown, code_id, issues)
+        return Answer(
+            code_id,
+            reading.status,
+            reading.score,
+            comment,
+            self._sheet_name(sheet),
+            score_ref,
+            comment_ref,
+            priority,
+            support,
+            priority_ref,
+            support_ref,
         )
-        return Answer(code_id, reading.status, reading.score, comment, sheet_name, score_ref, comment_ref)
+
+    def _sheet_name(self, sheet: RawSheet) -> str:
+        """The sheet's name as every output can hold it."""
+        return self._sheet_names.get(sheet.name) or self._sheet_names.setdefault(sheet.name, clean_text(sheet.name)[0])
+
+    def _choice_col(self, sheet: RawSheet, row: int, which: str, offset: int, code_id: str) -> int | None:
+        """The column of a value code's ``priority`` or ``support``: its defined name's, if in the row; else
+        where its header is; else where the return's layout puts it (``None``: the layout has none)."""
+        name = layout.priority_name(code_id) if which == "priority" else layout.support_name(code_id)
+        at = self._by_name(name)
+        if at is not None and at[0] is sheet and at[1] == row:
+            return at[2]
+        found = self._headers(sheet).get(which)
+        if found is not None:
+            return found
+        usual = self.version.column(len(self.rubric.levels), which)
+        return None if usual is None else usual + offset
+
+    def _choice(
+        self, sheet: RawSheet, row: int, which: str, offset: int, shown: str, code_id: str, issues: list[Issue]
+    ) -> tuple[str | None, str | None]:
+        """A value code's ``priority`` or ``support`` answer, and its cell (``None``: no such input)."""
+        col = self._choice_col(sheet, row, which, offset, code_id)
+        if col is None:
+            return None, None
+        ref = a1.cell_ref(row, col)
+        where = Location(shown, sheet.name, ref)
+        cell = sheet.cells.get((row, col))
+        header = layout.INPUT_HEADERS[which]
+        if cell is not None and cell.kind == "text":
+            cell = cell._replace(value=_clean(str(cell.value), where, f"the {header.lower()} answer", code_id, issues))
+        reading = read_choice(cell, CHOICES[which])
+        if reading.problem:
+            value = None if cell is None else cell.value
+            issues.append(make_issue(reading.problem, where, f"{header}: {reading.detail}", code_id, value))
+        return reading.value, ref
+
+    def _area_sheet(self, area: KeyArea) -> RawSheet | None:
+        """The sheet holding the key area's value codes (found by their IDs), else the sheet of its name."""
+        for code in area.value_codes:
+            hits = self.id_cells.get(code.id)
+            if hits:
+                return hits[0][0]
+        return self.book.sheet(area.sheet)
+
+    def target(self, area: KeyArea, shown: str, issues: list[Issue]) -> Target | None:
+        """The key area's target level: by defined name, else beside its label, else where the return's layout
+        puts it; ``None`` if there is none (layout 1)."""
+        at = self._by_name(layout.target_name(area.id))
+        sheet = at[0] if at else self._area_sheet(area)
+        if at is None and sheet is not None:
+            label = layout.TARGET_LABEL.casefold()
+            beside = [
+                (sheet, row, col + 1)
+                for (row, col), cell in sheet.cells.items()
+                if cell.kind == "text" and str(cell.value).strip().casefold() == label
+            ]
+            at = beside[0] if beside else (sheet, *self.version.target) if self.version.target else None
+        if at is None or sheet is None:
+            return None
+        sheet, row, col = at
+        ref = a1.cell_ref(row, col)
+        where = Location(shown, sheet.name, ref)
+        cell = sheet.cells.get((row, col))
+        if cell is not None and cell.kind == "text":
+            cell = cell._replace(value=_clean(str(cell.value), where, "the target level", None, issues))
+        reading = read_target(cell, self.rubric)
+        if reading.problem:
+            value = None if cell is None else cell.value
+            fix = "choose a level from the drop-down, or leave the target blank"
+            detail = f"the target level for {area.name}: {reading.detail}"
+            issues.append(make_issue(reading.problem, where, detail, None, value, fix))
+        return Target(area.id, reading.score, self._sheet_name(sheet), ref)
 
     def _comment(self, sheet: RawSheet, row: int, col: int, shown: str, code_id: str, issues: list[Issue]) -> str:
         cell = sheet.cells.get((row, col))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import layout
+from .. import __version__, layout
 from ..read.raw import RawWorkbook
 from ..rubric import Rubric
 from ..text import clean_text
@@ -63,4 +63,15 @@ def check_identity(identity: dict[str, str], rubric: Rubric, file: str) -> Issue
     for key, expected, code, detail in checks:
         if found(key) != expected:
             return make_issue(code, Location(file), detail.replace("\0", repr(found(key))), value=found(key))
+        if key == "template_id" and layout.layout_version(found("layout_version")) is None:
+            return _too_new(found("layout_version") or "", file)
     return None
+
+
+def _too_new(version: str, file: str) -> Issue:
+    known = ", ".join(layout.VERSIONS)
+    detail = (
+        f"the workbook is in template layout {version!r}, made by a newer nps-xlsx than this one "
+        f"({__version__}, which reads layouts {known}); its answers may be in cells this version does not know"
+    )
+    return make_issue("template-too-new", Location(file), detail, value=version)

@@ -10,7 +10,11 @@ from .scores import Status
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """One value code's answer. ``score`` is 1..N when ``status`` is ``scored``, else ``None``."""
+    """One value code's answer. ``score`` is 1..N when ``status`` is ``scored``, else ``None``.
+
+    ``priority`` (High, Medium, Low) and ``support`` (Yes, No) are the drop-downs beside the score, ``None``
+    when blank, unusable, or not in the return's layout (layout 1 has neither).
+    """
 
     code_id: str
     status: Status
@@ -19,6 +23,20 @@ class Answer:
     sheet: str | None = None
     score_cell: str | None = None
     comment_cell: str | None = None
+    priority: str | None = None
+    support: str | None = None
+    priority_cell: str | None = None
+    support_cell: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A key area's target level: 1..N, or ``None`` when blank or unusable."""
+
+    area_id: str
+    level: int | None
+    sheet: str | None = None
+    cell: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +51,7 @@ class Response:
     completion_date: date | None
     identity: dict[str, str]
     answers: tuple[Answer, ...]
+    targets: tuple[Target, ...] = ()  # one per key area, in rubric order; none in layout 1
 
     @property
     def answered(self) -> int:
@@ -44,4 +63,5 @@ class Response:
         data = asdict(self)
         data["completion_date"] = self.completion_date.isoformat() if self.completion_date else None
         data["answers"] = [asdict(answer) for answer in self.answers]
+        data["targets"] = [asdict(target) for target in self.targets]
         return data

@@ -3,6 +3,9 @@
 Accepted as level 3: ``3``, ``3.0``, ``"3"``, ``" 3 "``, ``"3 - Mature"`` (any case, any
 dash, any spacing) and ``"Mature"``. ``Unscored``, ``N/A`` and ``not scored`` mean
 deliberately unscored. A blank means not answered. Anything else is invalid.
+
+A key area's target level is read by the same rules (:func:`read_target`), and the drop-downs beside each
+score (priority, support wanted) as one of their choices, any case and spacing (:func:`read_choice`).
 """
 
 from __future__ import annotations
@@ -90,3 +93,42 @@ def _read_text(text: str, rubric: Rubric) -> ScoreReading:
 
 def _invalid(detail: str) -> ScoreReading:
     return ScoreReading("invalid", problem="score-invalid", detail=detail)
+
+
+def read_target(cell: RawCell | None, rubric: Rubric) -> ScoreReading:
+    """A key area's target level, read as a score: a level, or blank. ``Unscored`` (or ``N/A``) says there is no
+    target, and reads as blank; a problem is ``target-invalid`` (or ``formula-without-value``)."""
+    reading = read_score(cell, rubric)
+    if reading.status == "unscored":
+        return ScoreReading("blank")
+    if reading.problem and reading.problem != "formula-without-value":
+        return ScoreReading("invalid", problem="target-invalid", detail=reading.detail)
+    return reading
+
+
+@dataclass(frozen=True)
+class ChoiceReading:
+    """One of a drop-down's ``choices`` as spelled there, or ``None`` (blank or a problem: see ``problem``)."""
+
+    value: str | None = None
+    problem: str | None = None
+    detail: str = ""
+
+
+def read_choice(cell: RawCell | None, choices: tuple[str, ...]) -> ChoiceReading:
+    """A drop-down answer: one of ``choices`` in any case and spacing, or blank; anything else is
+    ``choice-invalid`` (a formula never calculated: ``formula-without-value``)."""
+    if cell is None or (cell.kind == "text" and not str(cell.value).strip()):
+        return ChoiceReading()
+    if cell.kind == "uncached":
+        return ChoiceReading(
+            problem="formula-without-value", detail="the cell holds a formula that has never been calculated"
+        )
+    shown = str(cell.value).strip() if cell.kind == "text" else f"{cell.value}"
+    if cell.kind == "text":
+        folded = fold_space(_DASHES.sub("-", shown))
+        for choice in choices:
+            if folded == choice.casefold():
+                return ChoiceReading(choice)
+    listed = " or ".join(", ".join(choices).rsplit(", ", 1))
+    return ChoiceReading(problem="choice-invalid", detail=f"{shown!r} is not one of {listed}")

@@ -1,0 +1,152 @@
+"""Ambition and needs: each council's target level per key area (and the gap to where it is now), and the value
+codes councils mark High priority or ask support on, overall and per segment.
+
+Pure functions of small frames built from the used returns (:func:`targets_frame`, :func:`choices_frame`) and the
+responses frame (:func:`nps_xlsx.collect.tables.responses_frame`).
+
+- A council's area median is the median of its scores in the key area (Unscored and blanks left out); its gap is
+  its target minus that median: positive when it aims higher than it stands now.
+- Ranks count down from the value code marked most often (1); ties share the better rank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import layout
+from ..columns import PRIORITY_COLUMNS
+from ..rubric import Rubric
+from .cohort import segment_labels, segment_order
+from .collection import Collection
+
+ALL = "All councils"
+NO_TARGET = "No target"
+GAP_COLUMNS = ["Council", "Code", "Key area", "Area median", "Target", "Gap"]
+
+
+def targets_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
+    """One row per used return x key area: ``council``, ``council_code``, ``source_file``, ``area``, ``target``
+    (the level, ``<NA>`` when none was set or the return's layout has none)."""
+    rows = []
+    for entry in collection.used:
+        response = entry.report.response
+        assert response is not None
+        levels = {target.area_id: target.level for target in response.targets}
+        council, code = response.council_name or "", entry.code or ""
+        rows += [(council, code, entry.report.path, area.name, levels.get(area.id)) for area in rubric.areas]
+    frame = pd.DataFrame(rows, columns=["council", "council_code", "source_file", "area", "target"])
+    frame["target"] = frame["target"].astype("Int64")
+    return frame
+
+
+def choices_frame(collection: Collection) -> pd.DataFrame:
+    """One row per used return x value code: ``council``, ``council_code``, ``code_id``, ``priority``, ``support``."""
+    rows = []
+    for entry in collection.used:
+        response = entry.report.response
+        assert response is not None
+        council, code = response.council_name or "", entry.code or ""
+        rows += [(council, code, a.code_id, a.priority, a.support) for a in response.answers]
+    return pd.DataFrame(rows, columns=["council", "council_code", "code_id", "priority", "support"], dtype=object)
+
+
+def target_gaps(targets: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
+    """Each council and key area with a target: its area median, its target and the gap (:data:`GAP_COLUMNS`)."""
+    scored = responses[responses["score"].notna()]
+    medians = scored.assign(score=scored["score"].astype(float)).groupby(["source_file", "area"])["score"].median()
+    set_ = targets[targets["target"].notna()]
+    median = pd.Series(
+        [medians.get((f, a)) for f, a in zip(set_["source_file"], set_["area"], strict=True)], dtype=float
+    )
+    gaps = pd.DataFrame(
+        {
+            "Council": set_["council"].to_numpy(),
+            "Code": set_["council_code"].to_numpy(),
+            "Key area": set_["area"].to_numpy(),
+            "Area median": median.to_numpy(),
+            "Target": set_["target"].astype(float).to_numpy(),
+        }
+    )
+    gaps["Gap"] = gaps["Target"] - gaps["Area median"]
+    return gaps[GAP_COLUMNS]
+
+
+def target_distribution(targets: pd.DataFrame, gaps: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Per key area: how many councils chose each target level or none, the median target, the median gap, and
+    how many stand below their target (area median under it) and at or above it."""
+    areas = [area.name for area in rubric.areas]
+    labels = layout.level_choices(rubric)
+    chosen = targets["target"].dropna().astype(int).map(lambda level: labels[level - 1])
+    counts = pd.crosstab(targets.loc[chosen.index, "area"], chosen) if len(chosen) else pd.DataFrame()
+    table = counts.reindex(index=areas, columns=labels, fill_value=0).astype(int)
+    table[NO_TARGET] = targets[targets["target"].isna()].groupby("area").size().reindex(areas, fill_value=0)
+    table["Councils"] = table[labels].sum(axis=1) + table[NO_TARGET]
+    by_area = gaps.groupby("Key area")
+    table["Median target"] = by_area["Target"].median().reindex(areas)
+    table["Median gap"] = by_area["Gap"].median().reindex(areas)
+    table["Below target"] = by_area["Gap"].apply(lambda g: int((g > 0).sum())).reindex(areas, fill_value=0)
+    table["At or above target"] = by_area["Gap"].apply(lambda g: int((g <= 0).sum())).reindex(areas, fill_value=0)
+    table.index.name = "Key area"
+    return table.reset_index()
+
+
+def priorities(choices: pd.DataFrame, rubric: Rubric, segments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per scope (all councils, then each grouping's segments) and value code: the returns, how many marked each
+    priority and each support answer, the ranks by High and by support wanted, and the councils asking for
+    support (``; ``-separated, in input order). :data:`PRIORITY_COLUMNS`, scopes in order, value codes in rubric
+    order."""
+    scopes = [(ALL, ALL, pd.Series(True, index=choices.index))]
+    for column in [] if segments is None else segments.columns:
+        assert segments is not None
+        labels = segment_labels(choices["council_code"], segments[column])
+        scopes += [(column, segment, labels == segment) for segment in segment_order(segments[column], labels)]
+    parts = [_scope(choices[mask], rubric, grouping, segment) for grouping, segment, mask in scopes]
+    return pd.concat(parts, ignore_index=True)[PRIORITY_COLUMNS]
+
+
+def _scope(choices: pd.DataFrame, rubric: Rubric, grouping: str, segment: str) -> pd.DataFrame:
+    ids = [code.id for code in rubric.value_codes]
+    by = choices.groupby("code_id")
+    table = pd.DataFrame(index=pd.Index(ids, name="code_id"))
+    table["returns"] = by.size().reindex(ids, fill_value=0)
+    for column, values in (("priority", layout.PRIORITY_CHOICES), ("support", layout.SUPPORT_CHOICES)):
+        for value in values:
+            name = value.lower() if column == "priority" else f"support_{value.lower()}"
+            table[name] = (choices[column] == value).groupby(choices["code_id"]).sum().reindex(ids, fill_value=0)
+    table = table.astype(int)
+    table["high_rank"] = table["high"].rank(method="min", ascending=False).astype(int)
+    table["support_rank"] = table["support_yes"].rank(method="min", ascending=False).astype(int)
+    asking = choices[choices["support"] == "Yes"].groupby("code_id")["council"].agg("; ".join)
+    table["support_councils"] = asking.reindex(ids).fillna("")
+    table = table.reset_index()
+    table.insert(0, "grouping", grouping)
+    table.insert(1, "segment", segment)
+    table.insert(3, "value_code", [code.name for code in rubric.value_codes])
+    table.insert(4, "area", [rubric.area_of(code.id).name for code in rubric.value_codes])
+    return table
+
+
+@dataclass
+class Ambition:
+    """The ambition tables: targets per return and key area, their distribution and gaps, priorities and support."""
+
+    targets: pd.DataFrame
+    distribution: pd.DataFrame
+    gaps: pd.DataFrame
+    priorities: pd.DataFrame
+
+
+def build_ambition(
+    collection: Collection, responses: pd.DataFrame, rubric: Rubric, segments: pd.DataFrame | None = None
+) -> Ambition:
+    """Every ambition table, from the used returns and the responses frame; per segment with ``segments``."""
+    targets = targets_frame(collection, rubric)
+    gaps = target_gaps(targets, responses)
+    return Ambition(
+        targets,
+        target_distribution(targets, gaps, rubric),
+        gaps,
+        priorities(choices_frame(collection), rubric, segments),
+    )
