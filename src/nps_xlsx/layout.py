@@ -7,12 +7,12 @@ Rows and columns are 0-based, as in xlsxwriter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from .a1 import cell_ref, sheet_ref
-from .columns import categories_of, score_choices_of
+from .columns import NOT_ANSWERED, categories_of, score_choices_of
 
 TEMPLATE_ID = "nps-xlsx-diagnostic"
 LAYOUT_VERSION = "1"
@@ -115,6 +115,16 @@ def score_choices(rubric: Rubric) -> list[str]:
 def categories(rubric: Rubric) -> list[str]:
     """The distribution columns: each level as in the drop-down, then Unscored, then Not answered."""
     return categories_of(rubric.levels, rubric.unscored)
+
+
+def answer_categories(rubric: Rubric, scores: Iterable[object], levels: Iterable[str]) -> list[str]:
+    """The distribution column each answer counts in: its level as in the drop-down if scored, else its level
+    text (the unscored label) or :data:`~nps_xlsx.columns.NOT_ANSWERED` (a blank level)."""
+    labels = categories(rubric)
+    return [
+        labels[int(score) - 1] if score is not None and score == score else (level or NOT_ANSWERED)  # type: ignore[call-overload]
+        for score, level in zip(scores, levels, strict=True)
+    ]
 
 
 def score_col(rubric: Rubric) -> int:

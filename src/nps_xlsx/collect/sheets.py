@@ -4,6 +4,8 @@ these, by :mod:`nps_xlsx.collect.summary` and the modules that add sheets to it 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -23,7 +25,7 @@ from ..rubric import Rubric
 from ..style import A4, FONT, HouseFormats, category_colours, column_pixels, row_height
 from .rows import RowWriter, fit_cell, rows_file
 from .sidecar import Sidecar
-from .xlsxwriter_internals import Splice, add_table_streaming, style_index, worksheet_part
+from .xlsxwriter_internals import Splice, add_table_streaming, streaming, style_index, worksheet_part
 
 TABLE_STYLE = "Table Style Medium 2"
 _REFERENCE = re.compile(r"^=?[^!]+!\$?[A-Z]+\$?\d+")  # a chart title xlsxwriter would take for a cell reference
@@ -71,9 +73,10 @@ class SummaryFormats(HouseFormats):
 
 @dataclass
 class Rows:
-    """Where table rows go: temporary files in ``scratch``, each recorded as a splice."""
+    """Where table rows go, each recorded as a splice: temporary files in ``scratch``, or memory if it is ``None``
+    (for small workbooks written in memory: ``in_memory`` in xlsxwriter's options, text in shared strings)."""
 
-    scratch: Path
+    scratch: Path | None
     splices: list[Splice]
 
 
@@ -139,21 +142,22 @@ def table_sheet(
         columns, rows = frame
     # The table is declared with one data row, and its range set to the rows written when they are
     # spliced in. (Declared at full size, xlsxwriter would record every cell of the range, only to refuse a
-    # later overlapping table.) The header row is written after, as the data rows are.
+    # later overlapping table.) In constant-memory mode the header row is written after, as the data rows are.
     add_table_streaming(
         sheet,
         0,
         0,
         1,
         len(columns) - 1,
-        {"name": name, "style": TABLE_STYLE, "columns": [{"header": c} for c in columns]},
+        {"name": name, "style": TABLE_STYLE, "columns": [{"header": c, "header_format": fmt.header} for c in columns]},
     )
     styles = [style_index(formats.get(c) or (fmt.wrap if c in wrap else fmt.top)) for c in columns]
-    path = rows_file(rows_to.scratch)
+    path = rows_file(rows_to.scratch) if rows_to.scratch is not None else None
+    memory = io.StringIO()
     wrap_widths = [wrap.get(c) for c in columns]
 
     def write_rows() -> tuple[int, list[int]]:
-        with path.open("w", encoding="utf-8") as stream:
+        with path.open("w", encoding="utf-8") if path is not None else contextlib.nullcontext(memory) as stream:
             writer = RowWriter(stream, 1, styles, styles, wrap_widths)
             for row in rows:
                 writer.write(row)
@@ -163,15 +167,17 @@ def table_sheet(
         n_rows, longest = written
         if n_rows:
             member = worksheet_part(book, sheet)
-            rows_to.splices.append(Splice(member, path, f"A1:{column_letter(len(columns) - 1)}{n_rows + 1}", name))
+            ref = f"A1:{column_letter(len(columns) - 1)}{n_rows + 1}"
+            rows_to.splices.append(Splice(member, path, ref, name, memory.getvalue()))
         final = [column_width(c, n, wrap.get(c), widths.get(c)) for c, n in zip(columns, longest, strict=True)]
         for col, width in enumerate(final):
             sheet.set_column(col, col, width)
         # header text beside the filter button; a long header wraps
         header_room = [(c, max(1.0, w - FILTER_BUTTON)) for c, w in zip(columns, final, strict=True)]
         sheet.set_row(0, row_height(header_room, 11))
-        for col, column in enumerate(columns):
-            write_text(sheet, 0, col, column, fmt.header)
+        if streaming(sheet):  # else add_table wrote the header row
+            for col, column in enumerate(columns):
+                write_text(sheet, 0, col, column, fmt.header)
         print_setup(sheet, title, final, freeze)
 
     if side is None:
