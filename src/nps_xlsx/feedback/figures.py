@@ -94,8 +94,8 @@ class RoundFigures:
         for name, table in self.tables.items():
             rows: dict[str, list[tuple[object, ...]]] = {}
             records = table[self._columns[name]].astype(object).itertuples(index=False, name=None)
-            for source, record in zip(table["source_file"], records, strict=True):
-                rows.setdefault(source, []).append(record)
+            for source, record in zip(table["source_file"], records, strict=True):  # "" is a blank cell
+                rows.setdefault(source, []).append(tuple(None if v == "" else v for v in record))
             self._rows[name] = rows
         sizes = {g: self.groups[g].value_counts() for g in self.groups.columns}
         self._segments = {
