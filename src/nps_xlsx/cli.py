@@ -420,6 +420,7 @@ def collect(
 )
 @click.option("--pdf", is_flag=True, help="Also render each workbook to PDF with LibreOffice (soffice).")
 @RUBRIC_OPTION
+@click.option("--workers", type=click.IntRange(min=1), help="Processes writing workbooks (default: one per core).")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 def feedback(
     responses: Path,
@@ -431,6 +432,7 @@ def feedback(
     councils: tuple[str, ...],
     pdf: bool,
     rubric: Path | None,
+    workers: int | None,
     force: bool,
 ) -> None:
     """Write one feedback workbook per council: where it stands against the cohort and similar councils.
@@ -464,9 +466,8 @@ def feedback(
         options = FeedbackOptions(min_cohort, councils, pdf)
         total = len(councils) or len(figures.sources())
         with click.progressbar(length=total, label="Writing feedback workbooks", file=sys.stderr) as bar:
-            written = run_feedback(
-                figures, loaded, out_dir, options, Guard(protected, force, loaded), bar.update, refused
-            )
+            guard = Guard(protected, force, loaded)
+            written = run_feedback(figures, loaded, out_dir, options, guard, bar.update, refused, workers)
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
     books = [p for p in written if p.suffix == ".xlsx"]

@@ -21,7 +21,7 @@ import pandas as pd
 from .. import layout
 from ..collect.cohort import code_statistics
 from ..collect.rounds import BY_CODE, BY_NAME, PreviousRound, councils_of, match_councils
-from ..columns import KEY_AREA, VALUE_CODE, level_choice
+from ..columns import KEY_AREA, VALUE_CODE
 from ..councils import Council
 from ..rubric import Rubric
 
@@ -92,11 +92,10 @@ class RoundFigures:
         self._rows: dict[str, dict[str, list[tuple[object, ...]]]] = {}
         self._columns = {name: [c for c in t.columns if c != "source_file"] for name, t in self.tables.items()}
         for name, table in self.tables.items():
-            rows: dict[str, list[tuple[object, ...]]] = {}
-            records = table[self._columns[name]].astype(object).itertuples(index=False, name=None)
-            for source, record in zip(table["source_file"], records, strict=True):  # "" is a blank cell
-                rows.setdefault(source, []).append(tuple(None if v == "" else v for v in record))
-            self._rows[name] = rows
+            values = table[self._columns[name]].astype(object)
+            records = values.mask(values.eq(""), None).to_numpy().tolist()  # "" is a blank cell
+            at = table.groupby("source_file", sort=False).indices
+            self._rows[name] = {source: [tuple(records[i]) for i in rows] for source, rows in at.items()}
         sizes = {g: self.groups[g].value_counts() for g in self.groups.columns}
         self._segments = {
             source: [(g, str(v), int(sizes[g].get(v, 0))) for g, v in values.items()]
@@ -152,7 +151,7 @@ def build_round(
     returns = councils_of(responses).reset_index(drop=True)
     index = pd.Index(returns["source_file"], name="source_file")
     groups = (groups if groups is not None else pd.DataFrame(index=index)).reindex(index).fillna("")
-    scores = [None if pd.isna(s) else int(s) for s in responses["score"]]
+    scores = responses["score"].astype(object).where(responses["score"].notna(), None).tolist()
     rows = responses.assign(category=layout.answer_categories(rubric, scores, responses["level"]))
     segment = {g: rows["source_file"].map(groups[g]) for g in groups.columns}
     codes, distribution = _codes(rows, rubric, min_cohort, segment)
@@ -161,7 +160,7 @@ def build_round(
         "codes": codes,
         "distribution": distribution,
         "profile": _profile(area_scores, returns, rubric, min_cohort, groups),
-        "comments": _comments(rows, rubric),
+        "comments": _comments(rows),
     }
     matched: frozenset[str] = frozenset()
     if previous is not None:
@@ -204,12 +203,10 @@ def _codes(
             VALUE_CODE: rows["value_code"],
             KEY_AREA: rows["area"],
             YOUR_SCORE: score,
-            YOUR_LEVEL: [
-                level_choice(int(s), rubric.levels[int(s) - 1]) if s == s else c
-                for s, c in zip(score, rows["category"], strict=True)
-            ],
+            YOUR_LEVEL: rows["category"],  # "3 - Mature", the unscored label or "Not answered"
             STATEMENT: [
-                statements[i][int(s) - 1] if s == s else "" for i, s in zip(rows["code_id"], score, strict=True)
+                statements[i][int(s) - 1] if s == s else ""
+                for i, s in zip(rows["code_id"].tolist(), score.tolist(), strict=True)
             ],
         }
     ).reset_index(drop=True)
@@ -291,20 +288,16 @@ def _profile(
     return table[["source_file", KEY_AREA, YOUR_MEDIAN, COUNCILS, COHORT_MEDIAN, LOWER, UPPER, WHERE, *groupings, NOTE]]
 
 
-def _comments(rows: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+def _comments(rows: pd.DataFrame) -> pd.DataFrame:
     """Each comment a council wrote, with its value code and level."""
     said = rows[rows["comment"] != ""]
-    levels = [
-        level_choice(int(s), rubric.levels[int(s) - 1]) if not pd.isna(s) else c
-        for s, c in zip(said["score"], said["category"], strict=True)
-    ]
     return pd.DataFrame(
         {
             "source_file": said["source_file"],
             "ID": said["code_id"],
             VALUE_CODE: said["value_code"],
             KEY_AREA: said["area"],
-            YOUR_LEVEL: levels,
+            YOUR_LEVEL: said["category"],
             "Your comment": said["comment"],
         }
     ).reset_index(drop=True)

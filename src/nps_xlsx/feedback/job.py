@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from ..collect.cohort import group_columns, group_fields, segments_frame
+from ..collect.job import default_workers
 from ..collect.rounds import PreviousRound, ResponsesCsv, read_responses
 from ..councils import Council, workbook_filename
 from ..csv_table import fold
@@ -22,6 +25,7 @@ from .pdf import render_pdfs, soffice
 from .workbook import write_feedback
 
 SUFFIX = "-feedback"
+PARALLEL_FROM = 16  # workbooks: fewer are written in this process (starting workers costs more)
 USE = "feedback takes the responses CSV that 'collect --csv' wrote"
 
 
@@ -103,8 +107,12 @@ def run_feedback(
     guard: Guard = NO_GUARD,
     progress: Callable[[int], None] | None = None,
     refused: list[OutputRefused] | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
     """Write the chosen councils' workbooks (and PDFs) into ``out_dir``; return the paths written, in order.
+
+    ``workers`` processes write the workbooks (default: one per core, up to 4; forked, so the round's figures
+    are shared, not copied; one process where the system cannot fork). The output is the same either way.
 
     A path holding something that must be kept (see :mod:`nps_xlsx.output`) is not written: it is added to
     ``refused`` (without ``refused``, the first is raised). With ``options.pdf``, LibreOffice must be installed
@@ -119,14 +127,12 @@ def run_feedback(
     produced = build_time()
     written: list[Path] = []
     problems: list[OutputRefused] = []
-    for path, source in chosen:
-        write = partial(write_feedback, figures.council(source), rubric, produced)
-        try:
-            write_atomic_with(path, write, "feedback", guard)
-        except OutputRefused as problem:
-            problems.append(problem)
-        else:
+    job = _Job(figures, rubric, produced, guard)
+    for (path, _source), problem in zip(chosen, _run(job, chosen, workers), strict=True):
+        if problem is None:
             written.append(path)
+        else:
+            problems.append(problem)
         if progress:
             progress(1)
     if program is not None:
@@ -141,3 +147,43 @@ def run_feedback(
         raise problems[0]
     (refused if refused is not None else []).extend(problems)
     return written
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What writing a workbook needs besides its path and return."""
+
+    figures: RoundFigures
+    rubric: Rubric
+    produced: datetime
+    guard: Guard
+
+    def write(self, task: tuple[Path, str]) -> OutputRefused | None:
+        path, source = task
+        write = partial(write_feedback, self.figures.council(source), self.rubric, self.produced)
+        try:
+            write_atomic_with(path, write, "feedback", self.guard)
+        except OutputRefused as problem:
+            return problem
+        return None
+
+
+_FORKED: list[_Job] = []  # the job, as forked workers inherit it
+
+
+def _forked_write(task: tuple[Path, str]) -> OutputRefused | None:
+    return _FORKED[0].write(task)
+
+
+def _run(job: _Job, tasks: list[tuple[Path, str]], workers: int | None) -> Iterator[OutputRefused | None]:
+    """Each task's refusal (or ``None``), in order, as written: by forked processes when it pays."""
+    workers = default_workers() if workers is None else workers
+    if workers < 2 or len(tasks) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(job.write, tasks)
+        return
+    _FORKED[:] = [job]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_forked_write, tasks, chunksize=4)
+    finally:
+        _FORKED.clear()
