@@ -2,7 +2,9 @@
 
 File *i* is the same in every corpus (:func:`plan_file`); :func:`ensure_corpus` builds the folder and its
 manifest (kinds, planted invalid files) unless a complete cached copy exists. Also the synthetic council list
-that ``generate`` is timed with.
+that ``generate`` is timed with, and issue 13's cohort inputs (:func:`ensure_cohort`): a council list with ``type``
+and ``region`` columns and a previous round's responses CSV, collected by nps-xlsx from a corpus of its own
+(:func:`plan_previous_file`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,6 +22,9 @@ from meter import log
 
 CORPUS_VERSION = 1  # bump when the corpus recipe changes, so cached corpora are rebuilt
 SEED = 20180
+PREVIOUS_SEED = 20210  # the previous round's answers
+COHORT_VERSION = 1  # bump when the cohort recipe (council list, previous round) changes
+PREVIOUS_ROUND = "2021"
 INVALID_EVERY = 50  # one file in 50 (2%) is an invalid return
 LONG_EVERY = 5  # one file in 5 (20%) has several 3-5 paragraph comments
 SPARSE_EVERY = 20  # one file in 20 (5%) is mostly blank
@@ -51,6 +57,7 @@ class CorpusFile:
     name: str
     council: str
     kind: str  # "normal", "long", "sparse", "invalid-text-score", "invalid-number-score", "invalid-truncated"
+    seed: int = SEED
 
 
 def plan_file(index: int) -> CorpusFile:
@@ -69,6 +76,23 @@ def plan_file(index: int) -> CorpusFile:
     return CorpusFile(index, f"R{index:05d}.xlsx", council, kind)
 
 
+def previous_shift(n: int) -> int:
+    """How far the previous round's councils are shifted from this round's: councils ``shift .. n + shift - 1``
+    took part then, so the first ``shift`` are in this round only and the last ``shift`` in the previous round only."""
+    return n // 20
+
+
+def plan_previous_file(n: int, index: int) -> CorpusFile:
+    """File ``index`` of the previous round of the ``n``-file corpus: council ``index + previous_shift(n)``,
+    answered afresh (another seed), with this round's mix of long and sparse returns but none invalid."""
+    from nps_xlsx.testing import synthetic_council
+
+    council = index + previous_shift(n)
+    kind = plan_file(council).kind
+    kind = "normal" if kind.startswith("invalid") else kind
+    return CorpusFile(council, f"P{council:05d}.xlsx", synthetic_council(council).name, kind, PREVIOUS_SEED)
+
+
 def long_comment(rng) -> str:
     """A comment of 3-5 paragraphs, each of 3-6 sentences."""
     return "\n\n".join(" ".join(rng.sample(LONG_SENTENCES, rng.randint(3, 6))) for _ in range(rng.randint(3, 5)))
@@ -80,7 +104,7 @@ def make_return(template: bytes, rubric, planned: CorpusFile) -> bytes:
 
     from nps_xlsx.testing import Typed, fill_bytes, random_answers
 
-    rng = random.Random(SEED * 1_000_003 + planned.index)
+    rng = random.Random(planned.seed * 1_000_003 + planned.index)
     blank_rate = 0.6 if planned.kind == "sparse" else 0.1
     answers = random_answers(rubric, rng, blank_rate=blank_rate)
     ids = list(answers)
@@ -115,32 +139,34 @@ def _init_builder(template: bytes, out_dir: str) -> None:
     _WORKER.update(template=template, rubric=load_rubric(), out_dir=Path(out_dir))
 
 
-def _build_chunk(indices: list[int]) -> int:
-    """Write the returns of ``indices`` into the corpus folder; return how many bytes were written."""
+def _build_chunk(chunk: list[CorpusFile]) -> int:
+    """Write the returns of ``chunk`` into the corpus folder; return how many bytes were written."""
     written = 0
-    for index in indices:
-        planned = plan_file(index)
+    for planned in chunk:
         data = make_return(_WORKER["template"], _WORKER["rubric"], planned)  # type: ignore[arg-type]
         (_WORKER["out_dir"] / planned.name).write_bytes(data)  # type: ignore[operator]
         written += len(data)
     return written
 
 
-def ensure_corpus(workdir: Path, n: int) -> tuple[Path, dict]:
-    """The folder of the N-file corpus, built (with 2 processes) unless a complete cached copy exists.
+def ensure_corpus(workdir: Path, n: int, previous: bool = False) -> tuple[Path, dict]:
+    """The folder of the N-file corpus (``previous``: of its previous round, ``previous-N``), built (with 2
+    processes) unless a complete cached copy exists.
 
     The manifest sits next to the folder (not in it, so collect does not see it) and is written last.
     """
     import multiprocessing
 
-    folder, manifest_path = workdir / f"corpus-{n}", workdir / f"corpus-{n}.json"
+    stem = f"{'previous' if previous else 'corpus'}-{n}"
+    folder, manifest_path = workdir / stem, workdir / f"{stem}.json"
+    plans = [plan_previous_file(n, i) if previous else plan_file(i) for i in range(n)]
     if manifest_path.exists() and folder.is_dir():
         manifest = json.loads(manifest_path.read_text())
         complete = sum(1 for _ in folder.iterdir()) == n
         if manifest.get("version") == CORPUS_VERSION and manifest.get("n") == n and complete:
             manifest["cached"] = True
             return folder, manifest
-    log(f"building the corpus of {n:,} returns in {folder} ...")
+    log(f"building the {'previous round' if previous else 'corpus'} of {n:,} returns in {folder} ...")
     from nps_xlsx.output import build_time
     from nps_xlsx.rubric import load_rubric
     from nps_xlsx.template.builder import BuildOptions, build_workbook
@@ -150,7 +176,7 @@ def ensure_corpus(workdir: Path, n: int) -> tuple[Path, dict]:
     folder.mkdir(parents=True)
     start = time.perf_counter()
     template = build_workbook(load_rubric(), BuildOptions(build_time()))
-    chunks = [list(range(i, min(i + 100, n))) for i in range(0, n, 100)]
+    chunks = [plans[i : i + 100] for i in range(0, n, 100)]
     total_bytes = done = 0
     with multiprocessing.get_context("fork").Pool(BUILD_PROCESSES, _init_builder, (template, str(folder))) as pool:
         for size in pool.imap_unordered(_build_chunk, chunks):
@@ -159,15 +185,14 @@ def ensure_corpus(workdir: Path, n: int) -> tuple[Path, dict]:
             if done % max(1, len(chunks) // 10) == 0:
                 log(f"  {min(done * 100, n):,}/{n:,} files")
     kinds: dict[str, int] = {}
-    for index in range(n):
-        kind = plan_file(index).kind
-        kinds[kind] = kinds.get(kind, 0) + 1
+    for planned in plans:
+        kinds[planned.kind] = kinds.get(planned.kind, 0) + 1
     manifest = {
         "version": CORPUS_VERSION,
         "n": n,
         "bytes": total_bytes,
         "kinds": kinds,
-        "invalid": [plan_file(i).name for i in range(n) if plan_file(i).kind.startswith("invalid")],
+        "invalid": [planned.name for planned in plans if planned.kind.startswith("invalid")],
         "build_seconds": round(time.perf_counter() - start, 1),
         "built_at": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
@@ -187,3 +212,101 @@ def synthetic_councils(path: Path, count: int) -> None:
         for i in range(count):
             council = synthetic_council(i)
             writer.writerow([council.code, council.name, "Synthetic"])
+
+
+TYPES = ("Non-metropolitan district", "Unitary", "Metropolitan district", "London borough", "County")
+REGIONS = (
+    "North East",
+    "North West",
+    "Yorkshire and The Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+    "Wales",
+)
+BLANK_EVERY = (50, 40)  # one council in 50 has no type, one in 40 no region (blanks in the grouped columns)
+UNCODED_EVERY = 25  # one council in 25 of the previous round is missing from its list: matched by name
+
+
+def council_segments(index: int) -> tuple[str, str]:
+    """Council ``index``'s ``type`` and ``region`` (deterministic; a few blank)."""
+    import random
+
+    rng = random.Random(SEED * 7 + index)
+    kind, region = rng.choice(TYPES), rng.choice(REGIONS)
+    return ("" if rng.randrange(BLANK_EVERY[0]) == 0 else kind, "" if rng.randrange(BLANK_EVERY[1]) == 0 else region)
+
+
+def grouped_councils(path: Path, indices: list[int]) -> None:
+    """Write a council list (code,name,type,region) of the synthetic councils ``indices``."""
+    from nps_xlsx.testing import synthetic_council
+
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["code", "name", "type", "region"])
+        for i in indices:
+            council = synthetic_council(i)
+            writer.writerow([council.code, council.name, *council_segments(i)])
+
+
+def ensure_cohort(workdir: Path, n: int, cli: list[str]) -> tuple[Path, dict]:
+    """Issue 13's inputs for the N-file corpus, in ``cohort-N/`` unless a complete cached copy exists:
+    ``councils.csv``, the corpus's N councils with ``type`` and ``region``, and ``responses-2021.csv``, the
+    previous round: the ``previous-N`` corpus (:func:`plan_previous_file`) collected by ``nps-xlsx collect
+    --expected previous-councils.csv --csv … --round 2021``. Its list leaves out one council in 25, whose rows
+    then have no council code and are matched by name. The manifest ``cohort-N.json`` is written last.
+    """
+    from nps_xlsx.rubric import load_rubric
+
+    folder, manifest_path = workdir / f"cohort-{n}", workdir / f"cohort-{n}.json"
+    key = {"version": COHORT_VERSION, "corpus_version": CORPUS_VERSION, "n": n, "rubric": load_rubric().fingerprint}
+    if manifest_path.exists() and folder.is_dir():
+        manifest = json.loads(manifest_path.read_text())
+        if all(manifest.get(k) == v for k, v in key.items()):
+            manifest["cached"] = True
+            return folder, manifest
+    previous, _manifest = ensure_corpus(workdir, n, previous=True)
+    log(f"building the cohort inputs (council list, previous round {PREVIOUS_ROUND}) in {folder} ...")
+    start = time.perf_counter()
+    shutil.rmtree(folder, ignore_errors=True)
+    manifest_path.unlink(missing_ok=True)
+    folder.mkdir(parents=True)
+    grouped_councils(folder / "councils.csv", list(range(n)))
+    shift = previous_shift(n)
+    listed = [i for i in range(shift, n + shift) if i % UNCODED_EVERY != UNCODED_EVERY - 1]
+    grouped_councils(folder / "previous-councils.csv", listed)
+    out = folder / "previous-out"
+    out.mkdir()
+    command = [
+        *cli,
+        "collect",
+        str(previous),
+        "--expected",
+        str(folder / "previous-councils.csv"),
+        "--csv",
+        str(folder / f"responses-{PREVIOUS_ROUND}.csv"),
+        "--round",
+        PREVIOUS_ROUND,
+        "--out",
+        str(out / "summary.xlsx"),
+        "--ledger",
+        str(out / "files.csv"),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        failed = f"collecting the previous round failed (exit {done.returncode}): {' '.join(command)}"
+        raise SystemExit(f"{failed}\n{done.stderr[-3000:]}")
+    manifest = {
+        **key,
+        "previous_councils": n,
+        "previous_listed": len(listed),
+        "build_seconds": round(time.perf_counter() - start, 1),
+        "built_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=1))
+    manifest["cached"] = False
+    log(f"  built in {manifest['build_seconds']} s")
+    return folder, manifest

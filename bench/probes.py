@@ -1,8 +1,9 @@
 """The probes: what is measured.
 
 ``measure_floor`` and ``measure_naive`` run inside the measured subprocesses (``bench/run.py --measure floor|naive
-DIR``); ``measure_corpus`` and ``measure_generate`` run the floor, the naive baseline, collect, generate and
-validate as measured processes (see :mod:`meter`) and gather their figures.
+DIR``); ``measure_corpus``, ``measure_cohort`` and ``measure_generate`` run the floor, the naive baseline, collect
+(plain, and with issue 13's groupings and previous round), generate and validate as measured processes (see
+:mod:`meter`) and gather their figures.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import sys
 import time
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
 from meter import RUNNER, Run, best_of, log, run_measured
 
-from corpus import ensure_corpus, synthetic_councils
+from corpus import PREVIOUS_ROUND, ensure_corpus, synthetic_councils
 
 STARTUP_N = 8  # collect reads fewer files in one process (collect.read_all): 8 is the smallest that starts its workers
 
@@ -156,8 +158,10 @@ def measure_corpus(
     )
 
 
-def collect_command(cli: list[str], folder: Path, out: Path, workers: int | None) -> list[str]:
-    """``nps-xlsx collect FOLDER`` writing its three outputs into ``out`` (emptied first)."""
+def collect_command(
+    cli: list[str], folder: Path, out: Path, workers: int | None, extra: Sequence[str] = ()
+) -> list[str]:
+    """``nps-xlsx collect FOLDER [extra]`` writing its three outputs into ``out`` (emptied first)."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     command = [
@@ -170,6 +174,7 @@ def collect_command(cli: list[str], folder: Path, out: Path, workers: int | None
         str(out / "responses.csv"),
         "--ledger",
         str(out / "files.csv"),
+        *extra,
     ]
     if workers:
         command += ["--workers", str(workers)]
@@ -183,6 +188,58 @@ def measure_startup(workdir: Path, cli: list[str], workers: int | None, repeat: 
     log(f"N={STARTUP_N}: collect x{repeat} (start-up) ...")
     command = collect_command(cli, folder, workdir / f"out-{STARTUP_N}", workers)
     return best_of(repeat, f"collect N={STARTUP_N}", command)
+
+
+GROUP_BY = ("type", "region")
+THIS_ROUND = "2025"
+
+
+@dataclass
+class CohortRun:
+    """Issue 13's configuration: collect with two groupings and a previous round, on the main corpus."""
+
+    collect: Run
+    councils: int  # on the --expected list
+    previous: int  # councils in the previous round
+    rounds_line: str  # collect's closing line on the rounds (how the councils were matched)
+    segments: dict[str, tuple[int, int]]  # grouped column -> (values on the list, councils with it blank)
+
+
+def cohort_extra(cohort: Path) -> list[str]:
+    """The options that make a plain collect issue 13's configuration (inputs from :func:`corpus.ensure_cohort`)."""
+    extra = ["--expected", str(cohort / "councils.csv")]
+    for column in GROUP_BY:
+        extra += ["--group-by", column]
+    previous = cohort / f"responses-{PREVIOUS_ROUND}.csv"
+    return [*extra, "--previous", str(previous), "--round", THIS_ROUND]
+
+
+def measure_cohort(
+    n: int,
+    folder: Path,
+    cohort: Path,
+    cohort_manifest: dict,
+    workdir: Path,
+    cli: list[str],
+    workers: int | None,
+    repeat: int,
+) -> CohortRun:
+    """``collect`` with ``--group-by type --group-by region --previous … --round 2025`` on the N-file corpus,
+    best of ``repeat``, in its own process like the plain collect."""
+    out = workdir / f"out-cohort-{n}"
+    log(f"N={n:,}: collect with {len(GROUP_BY)} groupings and a previous round x{repeat} ...")
+    command = collect_command(cli, folder, out, workers, cohort_extra(cohort))
+    run = best_of(repeat, f"collect cohort N={n}", command)
+    rounds_line = next((line for line in run.stdout.splitlines() if line.startswith("Previous round")), "")
+    if not rounds_line:
+        raise SystemExit(f"collect printed no line on the previous round:\n{run.stdout}")
+    with (cohort / "councils.csv").open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    segments = {
+        column: (len({row[column] for row in rows} - {""}), sum(1 for row in rows if not row[column]))
+        for column in GROUP_BY
+    }
+    return CohortRun(run, len(rows), cohort_manifest["previous_councils"], rounds_line, segments)
 
 
 @dataclass

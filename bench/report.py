@@ -1,4 +1,4 @@
-"""The report: targets, verdicts and the text of each section (machine, read, generate, scaling, summary)."""
+"""The report: targets, verdicts and the text of each section (machine, read, cohort, generate, scaling, summary)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from meter import attempts_text
-from probes import STARTUP_N, CorpusRuns, GenerateRuns
+from meter import Run, attempts_text
+from probes import GROUP_BY, STARTUP_N, CohortRun, CorpusRuns, GenerateRuns
 
 TARGETS = {
     "c/a": 3.0,  # collect at most 3x the XML-parse floor
@@ -31,6 +31,7 @@ def verdict(ok: bool | None) -> str:
 class Ratios:
     """c/a and b/c at the main N, their verdicts, and the same ratios without the fixed start-up costs."""
 
+    collect_wall: float
     c_a: float
     b_c: float
     fixed: float | None  # collect's fixed start-up (None: not measured)
@@ -38,15 +39,18 @@ class Ratios:
     b_c_marginal: float | None = None
 
     @classmethod
-    def of(cls, runs: CorpusRuns) -> Ratios:
-        c_a, b_c = runs.collect.wall / runs.floor.wall, runs.naive_total / runs.collect.wall
+    def of(cls, runs: CorpusRuns, other: Run | None = None) -> Ratios:
+        """The ratios of ``runs.collect``, or of ``other``, another collect on the same corpus (issue 13's
+        configuration), against the same floor and plain collect's fixed start-up (its own is no smaller)."""
+        wall = (other or runs.collect).wall
+        c_a, b_c = wall / runs.floor.wall, runs.naive_total / wall
         fixed = runs.collect_fixed
         if fixed is None:
-            return cls(c_a, b_c, None)
-        collect = runs.collect.wall - fixed  # collect's per-file part; fixed < the STARTUP_N run < collect.wall
+            return cls(wall, c_a, b_c, None)
+        collect = wall - fixed  # collect's per-file part; fixed < the STARTUP_N run < collect.wall
         floor = runs.floor_result["loop_seconds"]  # the floor's own loop, without its interpreter start-up
         naive = runs.naive_result["loop_seconds"] / runs.naive_result["sample"] * runs.n
-        return cls(c_a, b_c, fixed, collect / floor, naive / collect)
+        return cls(wall, c_a, b_c, fixed, collect / floor, naive / collect)
 
     def verdicts(self, runs: CorpusRuns) -> dict[str, tuple[str, str]]:
         """``c/a`` and ``b/c`` -> (verdict for the text, verdict for the table).
@@ -63,7 +67,7 @@ class Ratios:
             if ok or self.fixed is None or marginal is None or not meets(marginal):
                 found[name] = (verdict(ok), verdict(ok))
             else:
-                text = f"start-up dominates at N={runs.n:,}: fixed cost {self.fixed:.2f} s of {runs.collect.wall:.2f} s"
+                text = f"start-up dominates at N={runs.n:,}: fixed cost {self.fixed:.2f} s of {self.collect_wall:.2f} s"
                 found[name] = (text, "start-up dominates")
         return found
 
@@ -176,6 +180,46 @@ def main_lines(runs: CorpusRuns, workers: int | None) -> list[str]:
     return lines
 
 
+def cohort_label() -> str:
+    return f"collect {' '.join(f'--group-by {c}' for c in GROUP_BY)} --previous"
+
+
+def cohort_lines(runs: CorpusRuns, cohort: CohortRun) -> list[str]:
+    """Issue 13's configuration against plain collect and the floor: its c/a and its cost over plain collect."""
+    n, run = runs.n, cohort.collect
+    lines = [f"{'':40} {'wall':>10} {'per file':>11} {'CPU':>9} {'peak RSS':>10} {'tree PSS':>10}"]
+    for label, measured in (
+        ("(c) nps-xlsx collect, plain", runs.collect),
+        ("(c13) collect, groupings + previous", run),
+    ):
+        lines.append(
+            f"{label:40} {measured.wall:9.2f}s {ms(measured.wall / n):>11} {measured.cpu:8.2f}s "
+            f"{measured.maxrss_mb:8.0f}MB {measured.tree_mb:8.0f}MB"
+        )
+    segments = "; ".join(f"{c}: {values} values, {blank} blank" for c, (values, blank) in cohort.segments.items())
+    lines += [
+        f"(c13) {cohort_label()} PREV --round 2025: --expected {cohort.councils:,} councils ({segments}); the "
+        f"previous round has {cohort.previous:,} councils, collected by nps-xlsx from a corpus of its own; "
+        f"{attempts_text(run)}.",
+        f"(c13) collect said: {cohort.rounds_line}",
+    ]
+    ratios = Ratios.of(runs, run)
+    verdict_text = ratios.verdicts(runs)["c/a"][0]
+    if runs.startup and ratios.fixed is not None:
+        lines.append(
+            f"start-up: plain collect's fixed cost {ratios.fixed:.2f} s (see above); without the fixed costs "
+            f"c/a = {ratios.c_a_marginal:.2f}."
+        )
+    lines += [
+        "",
+        f"c/a = {ratios.c_a:5.2f}  (target <= {TARGETS['c/a']:g})   {verdict_text}"
+        f"   [CPU time c/a = {run.cpu / runs.floor.cpu:.2f}]",
+        f"groupings + previous / plain collect = {run.wall / runs.collect.wall:.2f}x wall"
+        f"   [CPU {run.cpu / runs.collect.cpu:.2f}x, peak RSS {run.maxrss_mb / runs.collect.maxrss_mb:.2f}x]",
+    ]
+    return lines
+
+
 def generate_lines(gen: GenerateRuns) -> list[str]:
     """Generate (blank and personalised) and validate, against their targets."""
     per = gen.personalised.wall / gen.councils
@@ -255,6 +299,7 @@ def summary_lines(
     checks: dict[str, tuple[bool | None, str]],
     machine: list[str],
     command: str,
+    cohort: CohortRun | None = None,
 ) -> list[str]:
     """A compact Markdown block to paste into the README."""
     n = main.n
@@ -276,6 +321,15 @@ def summary_lines(
         f"| collect / floor | {ratios.c_a:.2f}x | <= {TARGETS['c/a']:g}x | {verdicts['c/a'][1]} |",
         f"| pandas / collect | {ratios.b_c:.1f}x | >= {TARGETS['b/c']:g}x | {verdicts['b/c'][1]} |",
     ]
+    if cohort:
+        run = cohort.collect
+        c13 = Ratios.of(main, run)
+        lines += [
+            f"| `{cohort_label()}` ({cohort.previous:,} councils then), N={n:,} | {run.wall:.2f} s, "
+            f"{ms(run.wall / n)}/file, {run.maxrss_mb:.0f} MB | | |",
+            f"| that / floor | {c13.c_a:.2f}x | <= {TARGETS['c/a']:g}x | {c13.verdicts(main)['c/a'][1]} |",
+            f"| that / plain collect | {run.wall / main.collect.wall:.2f}x | | |",
+        ]
     if gen:
         per = gen.personalised.wall / gen.councils
         lines += [

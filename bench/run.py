@@ -1,4 +1,5 @@
-"""Benchmark nps-xlsx: collect against an XML-parsing floor and a naive pandas baseline, generate, validate, scaling.
+"""Benchmark nps-xlsx: collect against an XML-parsing floor and a naive pandas baseline, collect with two groupings
+and a previous round (issue 13), generate, validate, scaling.
 
 Run with the Python that has nps_xlsx installed (the console script ``nps-xlsx`` is looked up next to it)::
 
@@ -30,8 +31,17 @@ from pathlib import Path
 
 import meter
 from meter import Launcher, cli_command, log, serve_launcher
-from probes import STARTUP_N, measure_corpus, measure_floor, measure_generate, measure_naive, measure_startup
+from probes import (
+    STARTUP_N,
+    measure_cohort,
+    measure_corpus,
+    measure_floor,
+    measure_generate,
+    measure_naive,
+    measure_startup,
+)
 from report import (
+    cohort_lines,
     corpus_lines,
     generate_lines,
     machine_lines,
@@ -40,7 +50,7 @@ from report import (
     summary_lines,
 )
 
-from corpus import ensure_corpus, plan_file
+from corpus import ensure_cohort, ensure_corpus, plan_file
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -69,6 +79,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=int, help="pass --workers to collect (default: collect's own default)")
     parser.add_argument("--skip-generate", action="store_true", help="skip the generate and validate timings")
+    parser.add_argument(
+        "--skip-cohort",
+        action="store_true",
+        help="skip collect with two groupings and a previous round (issue 13), and building its inputs",
+    )
     parser.add_argument("--measure", choices=("floor", "naive"), help=argparse.SUPPRESS)
     parser.add_argument("--launcher", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("directory", nargs="?", type=Path, help=argparse.SUPPRESS)
@@ -109,6 +124,7 @@ def run_benchmark(args: argparse.Namespace) -> None:
     machine = machine_lines()
     all_ns = sorted({args.n, *args.scaling_ns})
     corpora = {n: ensure_corpus(workdir, n) for n in all_ns}
+    cohort_inputs = None if args.skip_cohort else ensure_cohort(workdir, args.n, cli)
 
     report: list[str] = []
 
@@ -131,6 +147,14 @@ def run_benchmark(args: argparse.Namespace) -> None:
         [*corpus_lines(manifest, folder), "", *main_lines(main_runs, args.workers)],
     )
 
+    cohort = None
+    if cohort_inputs:
+        cohort_dir, cohort_manifest = cohort_inputs
+        cohort = measure_cohort(args.n, folder, cohort_dir, cohort_manifest, workdir, cli, args.workers, repeat(args.n))
+        section(
+            f"Collect N={args.n:,} with two groupings and a previous round (issue 13)", cohort_lines(main_runs, cohort)
+        )
+
     gen = None
     if not args.skip_generate:
         one_return = next(folder / plan_file(i).name for i in range(args.n) if plan_file(i).kind == "normal")
@@ -147,7 +171,7 @@ def run_benchmark(args: argparse.Namespace) -> None:
     lines, checks = scaling_lines(scaling)
     section(f"Scaling: floor and collect at N = {', '.join(f'{n:,}' for n in args.scaling_ns)}", lines)
 
-    section("Summary (Markdown, for the README)", summary_lines(main_runs, gen, checks, machine, args.command))
+    section("Summary (Markdown, for the README)", summary_lines(main_runs, gen, checks, machine, args.command, cohort))
     section("Done", [f"total benchmark time {time.perf_counter() - started:.0f} s (corpus builds included)"])
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     (workdir / f"report-{stamp}.txt").write_text("\n".join(report) + "\n", encoding="utf-8")

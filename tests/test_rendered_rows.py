@@ -156,5 +156,5 @@ def test_the_readme_pictures_render(tmp_path: Path) -> None:
         data = (tmp_path / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = struct.unpack(">II", data[16:24])
-        assert width >= 800 and height >= 300, (name, width, height)
+        assert width >= 600 and height >= 300, (name, width, height)
         assert 10_000 < len(data) < 200_000, (name, len(data))

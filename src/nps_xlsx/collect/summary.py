@@ -203,6 +203,7 @@ def _overview(book: Workbook, sheet: Worksheet, fmt: SummaryFormats, tables: Tab
     about = (
         "Counts of councils' scores at each level. Sheets: distributions with charts, the score "
         "matrix, averages, statistics per value code (and per segment of the council list, with --group-by), "
+        "the movement since the previous round (with --previous), the examples of excellence, "
         "every comment, every issue, a ledger of every file received, the chase list (every expected "
         "council's status and what to do) and the returns that need your review."
     )
