@@ -117,12 +117,12 @@ def categories(rubric: Rubric) -> list[str]:
     return categories_of(rubric.levels, rubric.unscored)
 
 
-def answer_categories(rubric: Rubric, scores: Iterable[object], levels: Iterable[str]) -> list[str]:
+def answer_categories(rubric: Rubric, scores: Iterable[float | None], levels: Iterable[str]) -> list[str]:
     """The distribution column each answer counts in: its level as in the drop-down if scored, else its level
     text (the unscored label) or :data:`~nps_xlsx.columns.NOT_ANSWERED` (a blank level)."""
     labels = categories(rubric)
     return [
-        labels[int(score) - 1] if score is not None and score == score else (level or NOT_ANSWERED)  # type: ignore[call-overload]
+        labels[int(score) - 1] if score is not None and score == score else (level or NOT_ANSWERED)
         for score, level in zip(scores, levels, strict=True)
     ]
 

@@ -10,7 +10,9 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import xlsxwriter
@@ -19,8 +21,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .. import __version__
 from ..a1 import column_letter
-from ..layout import categories
+from ..layout import OUTPUT_PROPERTY, categories
 from ..rubric import Rubric
 from ..style import A4, FONT, HouseFormats, category_colours, column_pixels, row_height
 from .rows import RowWriter, fit_cell, rows_file
@@ -39,6 +42,23 @@ PAGE_PIXELS = 980  # the printable width of landscape A4 with the default margin
 PORTRAIT_PIXELS = 655  # and of portrait A4
 PORTRAIT_SCALE = 0.9  # a sheet is printed portrait if it fits the page's width at this scale
 LEGIBLE_SCALE = 0.75  # a sheet is fitted to the page's width only if this leaves its text legible
+
+
+def set_properties(
+    book: Workbook, kind: Literal["summary", "feedback"], title: str, subject: str, rubric: Rubric, produced: datetime
+) -> None:
+    """The document properties of a workbook of ours, and the custom property that says which ``kind`` of output
+    it is (how nps-xlsx knows its own outputs: read/own_outputs.py)."""
+    book.set_properties(
+        {
+            "title": title,
+            "subject": subject,
+            "author": "nps-xlsx",
+            "comments": f"Produced by nps-xlsx {__version__}; rubric fingerprint {rubric.fingerprint}",
+            "created": produced.replace(tzinfo=None),
+        }
+    )
+    book.set_custom_property(OUTPUT_PROPERTY, kind)
 
 
 def write_text(sheet: Worksheet, row: int, col: int, text: str, cell_format: Format | None = None) -> None:

@@ -15,7 +15,6 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .. import __version__
 from ..a1 import column_letter
 from ..collect.sheets import (
     COUNT_WIDTH,
@@ -23,12 +22,13 @@ from ..collect.sheets import (
     SummaryFormats,
     alt_text,
     chart_sheet,
+    set_properties,
     stacked_chart,
     table_sheet,
     write_text,
 )
 from ..collect.xlsxwriter_internals import Splice, splice
-from ..layout import OUTPUT_PROPERTY, categories
+from ..layout import categories
 from ..rubric import Rubric
 from ..style import A4, FONT, HIGHLIGHT_FILL, level_colour, row_height
 from ..text import plural
@@ -69,16 +69,9 @@ def write_feedback(feedback: CouncilFeedback, rubric: Rubric, produced: datetime
 
 
 def _write_sheets(book: Workbook, fb: CouncilFeedback, rubric: Rubric, produced: datetime, rows: Rows) -> None:
-    book.set_properties(
-        {
-            "title": f"{rubric.short_title} feedback: {fb.council.name}",
-            "subject": f"Where {fb.council.name} stands against its peers in the {rubric.title}",
-            "author": "nps-xlsx",
-            "comments": f"Produced by nps-xlsx {__version__}; rubric fingerprint {rubric.fingerprint}",
-            "created": produced.replace(tzinfo=None),
-        }
-    )
-    book.set_custom_property(OUTPUT_PROPERTY, "feedback")  # how nps-xlsx knows its own outputs (read/own_outputs.py)
+    title = f"{rubric.short_title} feedback: {fb.council.name}"  # a PDF of it is known by it (read/own_outputs.py)
+    subject = f"Where {fb.council.name} stands against its peers in the {rubric.title}"
+    set_properties(book, "feedback", title, subject, rubric, produced)
     fmt = SummaryFormats(book)
     strength = book.add_format({"bg_color": HIGHLIGHT_FILL})
     priority = book.add_format({"bg_color": PRIORITY_FILL})
