@@ -456,6 +456,10 @@ def feedback(
     refused: list[OutputRefused] = []
     protected = tuple(p for p in (responses, rubric, expected, previous) if p)
     try:
+        if pdf:  # before anything is read: LibreOffice must be there
+            from .feedback.pdf import soffice
+
+            soffice()
         loaded = load_rubric(rubric)
         earlier = _previous_round(previous, loaded, False) if previous else None
         expected_list = load_councils(expected, click.echo) if expected else None
