@@ -50,18 +50,27 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
     shutil.copytree(REPO / "samples" / "returns", samples)
     expected = str(REPO / "samples" / "councils.csv")
     previous = REPO / "samples" / "previous" / "responses-2021.csv"
+    summary = _collect(
+        samples,
+        root / "small.xlsx",
+        *("--expected", expected, "--group-by", "type", "--group-by", "region", "--csv", str(root / "responses.csv")),
+    )
+    feedback = root / "feedback"
+    args = ["feedback", str(root / "responses.csv"), "--out-dir", str(feedback), "--expected", expected]
+    args += ["--group-by", "type", "--previous", str(previous), "--councils", "E07000096"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
     return {
         "template": template,
         "personalised": personalised,
         "filled (fill_bytes)": fill_bytes(personalised, answers, cover),
         "filled (openpyxl)": (root / "openpyxl.xlsx").read_bytes(),
-        "summary (samples)": _collect(
-            samples, root / "small.xlsx", "--expected", expected, "--group-by", "type", "--group-by", "region"
-        ),
+        "summary (samples)": summary,
         "summary (samples, rounds)": _collect(
             samples, root / "rounds.xlsx", "--expected", expected, "--previous", str(previous), "--round", "2025"
         ),
         "summary (nothing accepted)": _collect(empty, root / "empty.xlsx"),
+        "feedback (samples)": (feedback / "E07000096-dacorum-borough-council-feedback.xlsx").read_bytes(),
     }
 
 
@@ -94,6 +103,7 @@ KINDS = [
     "summary (samples, rounds)",
     f"summary ({LARGE} returns)",
     "summary (nothing accepted)",
+    "feedback (samples)",
 ]
 
 # Known breaches of our real outputs: (kind, rule) -> why. Strict xfails: a fix turns them into failures to remove.

@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nps_xlsx"
-STAGES = ("template", "read", "validate", "collect")
+STAGES = ("template", "read", "validate", "collect", "feedback")
 # What each subpackage may import, besides itself and the top-level modules listed in FOUNDATION.
 MAY_IMPORT = {
     "template": set(),
     "read": set(),
     "validate": {"read"},
     "collect": {"read", "validate"},
+    "feedback": {"read", "validate", "collect"},
 }
 # Top-level modules every stage may use; they import no stage.
 FOUNDATION = {"a1", "columns", "councils", "csv_table", "errors", "layout", "rubric", "style", "text"}

@@ -394,3 +394,108 @@ def collect(
     _report_refused(refused)
     if strict and (counts["rejected"] or counts["held"]):
         sys.exit(1)
+
+
+@main.command()
+@click.argument("responses", type=EXISTING_FILE)
+@click.option(
+    "--out-dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the feedback workbooks (one per council).",
+)
+@click.option(
+    "--expected",
+    type=EXISTING_FILE,
+    help="The council list (columns code,name and others): the --group-by columns are read from it.",
+)
+@click.option(
+    "--group-by",
+    "group_by",
+    multiple=True,
+    metavar="COLUMN",
+    help="Compare each council with the councils that have its value in this column (e.g. type), of the --expected "
+    "list or else of the responses CSV; repeatable (the chart shows the first).",
+)
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An earlier round's responses CSV (written by collect --csv): adds each council's change since then.",
+)
+@click.option(
+    "--min-cohort",
+    type=click.IntRange(min=3),
+    default=5,
+    show_default=True,
+    help="Show a figure for a group of councils only where at least this many contribute (never below 3).",
+)
+@click.option(
+    "--councils",
+    "councils",
+    multiple=True,
+    metavar="CODE",
+    help="Write the workbooks of these councils only (their codes); repeatable. Default: every council.",
+)
+@click.option("--pdf", is_flag=True, help="Also render each workbook to PDF with LibreOffice (soffice).")
+@RUBRIC_OPTION
+@click.option("--workers", type=click.IntRange(min=1), help="Processes writing workbooks (default: one per core).")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
+def feedback(
+    responses: Path,
+    out_dir: Path,
+    expected: Path | None,
+    group_by: tuple[str, ...],
+    previous: Path | None,
+    min_cohort: int,
+    councils: tuple[str, ...],
+    pdf: bool,
+    rubric: Path | None,
+    workers: int | None,
+    force: bool,
+) -> None:
+    """Write one feedback workbook per council: where it stands against the cohort and similar councils.
+
+    RESPONSES is the responses CSV that collect --csv wrote. Figures for a group of councils
+    are shown only where at least --min-cohort councils contribute; no other council is named.
+
+    \b
+    Example:
+      nps-xlsx feedback out/responses.csv --out-dir out/feedback --expected councils.csv --group-by type
+    """
+    from .councils import load_councils
+    from .feedback.job import FeedbackOptions, load_round, run_feedback
+    from .output import Guard
+    from .rubric import load_rubric
+
+    if expected and not group_by:
+        raise click.UsageError(
+            "--expected is read for --group-by; give the column to compare by, e.g. --group-by type."
+        )
+    refused: list[OutputRefused] = []
+    protected = tuple(p for p in (responses, rubric, expected, previous) if p)
+    try:
+        if pdf:  # before anything is read: LibreOffice must be there
+            from .feedback.pdf import soffice
+
+            soffice()
+        loaded = load_rubric(rubric)
+        earlier = _previous_round(previous, loaded, False) if previous else None
+        expected_list = load_councils(expected, click.echo) if expected else None
+        try:
+            figures = load_round(responses, loaded, min_cohort, expected_list, group_by, earlier)
+        except GroupByError as exc:
+            raise click.UsageError(str(exc)) from exc
+        options = FeedbackOptions(min_cohort, councils, pdf)
+        total = len(councils) or len(figures.sources())
+        with click.progressbar(length=total, label="Writing feedback workbooks", file=sys.stderr) as bar:
+            guard = Guard(protected, force, loaded)
+            written = run_feedback(figures, loaded, out_dir, options, guard, bar.update, refused, workers)
+    except NpsXlsxError as exc:
+        raise click.ClickException(str(exc)) from exc
+    books = [p for p in written if p.suffix == ".xlsx"]
+    pdfs = f" and {plural(len(written) - len(books), 'PDF')}" if pdf else ""
+    click.echo(
+        f"Wrote {plural(len(books), 'feedback workbook')}{pdfs} to {out_dir} (round {figures.label or 'unnamed'}, "
+        f"{plural(len(figures.sources()), 'council')} in the cohort; figures for a group need {min_cohort} or more)."
+    )
+    _report_refused(refused)

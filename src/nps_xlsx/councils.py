@@ -69,9 +69,10 @@ def file_code(code: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", code).strip("-")
 
 
-def workbook_filename(council: Council) -> str:
-    """A safe file name for a council's workbook, e.g. ``E07000096-dacorum-borough-council.xlsx``."""
-    return "-".join(part for part in (file_code(council.code), slug(council.name)) if part) + ".xlsx"
+def workbook_filename(council: Council, suffix: str = "") -> str:
+    """A safe file name for a council's workbook, e.g. ``E07000096-dacorum-borough-council.xlsx``; ``suffix``
+    ends the name (``-feedback``: ``E07000096-dacorum-borough-council-feedback.xlsx``)."""
+    return "-".join(part for part in (file_code(council.code), slug(council.name)) if part) + suffix + ".xlsx"
 
 
 def council_problem(council: Council) -> str | None:

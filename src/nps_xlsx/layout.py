@@ -7,12 +7,12 @@ Rows and columns are 0-based, as in xlsxwriter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from .a1 import cell_ref, sheet_ref
-from .columns import categories_of, score_choices_of
+from .columns import NOT_ANSWERED, categories_of, score_choices_of
 
 TEMPLATE_ID = "nps-xlsx-diagnostic"
 LAYOUT_VERSION = "2"
@@ -196,6 +196,16 @@ def input_col(rubric: Rubric, which: str) -> int:
     col = CURRENT.column(len(rubric.levels), which)
     assert col is not None, which
     return col
+
+
+def answer_categories(rubric: Rubric, scores: Iterable[float | None], levels: Iterable[str]) -> list[str]:
+    """The distribution column each answer counts in: its level as in the drop-down if scored, else its level
+    text (the unscored label) or :data:`~nps_xlsx.columns.NOT_ANSWERED` (a blank level)."""
+    labels = categories(rubric)
+    return [
+        labels[int(score) - 1] if score is not None and score == score else (level or NOT_ANSWERED)
+        for score, level in zip(scores, levels, strict=True)
+    ]
 
 
 def score_col(rubric: Rubric) -> int:

@@ -28,8 +28,26 @@ _FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")  # as nps_xlsx.c
 _USE = "--previous takes the responses CSV that 'collect --csv' wrote in the earlier round"
 
 
-class PreviousRoundError(NpsXlsxError):
+class ResponsesCsvError(NpsXlsxError):
+    """A responses CSV cannot be used: not that CSV, damaged, or another rubric."""
+
+
+class PreviousRoundError(ResponsesCsvError):
     """The previous round's responses CSV cannot be used: not that CSV, damaged, or another rubric."""
+
+
+@dataclass(frozen=True)
+class ResponsesCsv:
+    """A responses CSV as read: its round's label, its rubric's fingerprint (``None`` if the file has none), its
+    rows (every column of :data:`~nps_xlsx.columns.ROW_COLUMNS`, text as typed, ``score`` Int64, then the
+    ``extra`` columns: the groupings collect wrote, by their headers) and how it was read."""
+
+    path: Path
+    label: str
+    fingerprint: str | None
+    responses: pd.DataFrame
+    extra: list[str]
+    notes: list[str]
 
 
 @dataclass(frozen=True)
@@ -45,44 +63,60 @@ class PreviousRound:
 
 
 def load_previous(path: Path, rubric: Rubric, allow_rubric_change: bool = False) -> PreviousRound:
-    """Read and check an earlier round's responses CSV (as Excel may have re-saved it: see :mod:`csv_table`).
+    """Read and check an earlier round's responses CSV (see :func:`read_responses`); raises
+    :class:`PreviousRoundError`."""
+    read = read_responses(path, rubric, allow_rubric_change, _USE, PreviousRoundError)
+    responses = read.responses[["source_file", "council", "council_code", "code_id", "score"]]
+    return PreviousRound(path, read.label, read.fingerprint, responses, read.notes)
 
-    Raises :class:`PreviousRoundError` for a file that is not such a CSV, a score that is not a level, more than
-    one round in the file, or a rubric change that is not allowed (see :func:`check_rubric`).
+
+def read_responses(
+    path: Path,
+    rubric: Rubric,
+    allow_rubric_change: bool = False,
+    use: str = "give the responses CSV that 'collect --csv' wrote",
+    error: type[ResponsesCsvError] = ResponsesCsvError,
+) -> ResponsesCsv:
+    """Read and check a responses CSV (as Excel may have re-saved it: see :mod:`csv_table`).
+
+    Raises ``error`` (its message ending with ``use``, what the file should be) for a file that is not such a
+    CSV, a score that is not a level, more than one round in the file, or a rubric change that is not allowed
+    (see :func:`check_rubric`).
     """
     from ..read.own_outputs import describe, recognise
 
     shown = str(path)
     kind = recognise(path)
     if kind is not None and kind != "responses":
-        raise PreviousRoundError(f"{shown} is {describe(kind)}; {_USE}")
+        raise error(f"{shown} is {describe(kind)}; {use}")
     columns = [Column(name, f"'{name}'") for name in ROW_COLUMNS]
     try:
-        table = read_table(path, shown, "previous round's responses", columns, PreviousRoundError)
-    except PreviousRoundError as exc:
-        raise PreviousRoundError(f"{exc} ({_USE})") from exc
+        table = read_table(path, shown, "responses CSV", columns, error)
+    except ResponsesCsvError as exc:
+        raise error(f"{exc} ({use})") from exc
     folded = [fold(h) for h in table.header]
     optional = {name: folded.index(fold(name)) for name in ("round", "rubric_fingerprint") if fold(name) in folded}
-    wanted = {**{c: table.at[c] for c in ("source_file", "council", "council_code", "code_id", "score")}, **optional}
+    extra = {h: i for i, h in table.others() if fold(h) not in (fold("round"), fold("rubric_fingerprint"))}
+    wanted = {**{c: table.at[c] for c in ROW_COLUMNS}, **optional, **extra}
     records = list(table.rows)
     if not records:
-        raise PreviousRoundError(f"{shown}: holds no responses ({_USE})")
+        raise error(f"{shown}: holds no responses ({use})")
     lines = [line for line, _row in records]
     cells = pd.DataFrame([row for _line, row in records], dtype=object)  # short rows padded with None
     cells = cells.reindex(columns=list(wanted.values())).fillna("")
     frame = pd.DataFrame({name: cells[i].map(str.strip) for name, i in wanted.items()})
-    for column in ("source_file", "council", "council_code"):
+    for column in ("source_file", "council", "council_code", "comment", *extra):
         frame[column] = _unneutralised(frame[column])
-    frame["score"] = _scores(frame["score"], lines, len(rubric.levels), shown)
-    label = _one(frame, "round", shown) or ""
-    fingerprint = _one(frame, "rubric_fingerprint", shown)
+    frame["score"] = _scores(frame["score"], lines, len(rubric.levels), shown, use, error)
+    label = _one(frame, "round", shown, error) or ""
+    fingerprint = _one(frame, "rubric_fingerprint", shown, error)
     notes = [note] if (note := table.note(shown)) else []
-    allowed = check_rubric(fingerprint, set(frame["code_id"]), rubric, allow_rubric_change, shown)
+    allowed = check_rubric(fingerprint, set(frame["code_id"]), rubric, allow_rubric_change, shown, error)
     if allowed:
         notes.append(allowed)
-    _no_council_twice(frame, shown)
-    responses = frame[["source_file", "council", "council_code", "code_id", "score"]]
-    return PreviousRound(path, label, fingerprint, responses, notes)
+    _no_council_twice(frame, shown, error)
+    responses = frame[[*ROW_COLUMNS, *extra]]
+    return ResponsesCsv(path, label, fingerprint, responses, list(extra), notes)
 
 
 def _unneutralised(column: pd.Series) -> pd.Series:
@@ -91,41 +125,50 @@ def _unneutralised(column: pd.Series) -> pd.Series:
     return column.map(fixed)
 
 
-def _scores(column: pd.Series, lines: list[int], n_levels: int, shown: str) -> pd.Series:
+def _scores(
+    column: pd.Series, lines: list[int], n_levels: int, shown: str, use: str, error: type[ResponsesCsvError]
+) -> pd.Series:
     numbers = pd.to_numeric(column.where(column != ""), errors="coerce")
     bad = column.ne("") & ~(numbers.isin(range(1, n_levels + 1)))
     if bad.any():
         at = int(bad.to_numpy().argmax())
-        raise PreviousRoundError(
-            f"{shown}:{lines[at]}: score {column.iloc[at]!r} is not a level (1 to {n_levels}) nor empty ({_USE})"
+        raise error(
+            f"{shown}:{lines[at]}: score {column.iloc[at]!r} is not a level (1 to {n_levels}) nor empty ({use})"
         )
     return numbers.astype("Int64")
 
 
-def _one(frame: pd.DataFrame, column: str, shown: str) -> str | None:
+def _one(frame: pd.DataFrame, column: str, shown: str, error: type[ResponsesCsvError]) -> str | None:
     """The one value of ``column`` in the file (``None`` if the column is absent or blank)."""
     if column not in frame:
         return None
     values = [v for v in frame[column].unique() if v]
     if len(values) > 1:
-        raise PreviousRoundError(
+        raise error(
             f"{shown}: holds rows of {len(values)} rounds or rubrics in the column '{column}' "
             f"({named([str(v) for v in values])}); give one round's responses CSV"
         )
     return str(values[0]) if values else None
 
 
-def _no_council_twice(frame: pd.DataFrame, shown: str) -> None:
+def _no_council_twice(frame: pd.DataFrame, shown: str, error: type[ResponsesCsvError]) -> None:
     returns = frame.drop_duplicates("source_file")
     coded = returns[returns["council_code"] != ""]
     twice = coded[coded["council_code"].duplicated()]
     if not twice.empty:
         code = twice["council_code"].iloc[0]
         files = coded.loc[coded["council_code"] == code, "source_file"].tolist()
-        raise PreviousRoundError(f"{shown}: council code {code!r} has more than one return ({named(files)})")
+        raise error(f"{shown}: council code {code!r} has more than one return ({named(files)})")
 
 
-def check_rubric(fingerprint: str | None, ids: set[str], rubric: Rubric, allow_change: bool, shown: str) -> str | None:
+def check_rubric(
+    fingerprint: str | None,
+    ids: set[str],
+    rubric: Rubric,
+    allow_change: bool,
+    shown: str,
+    error: type[ResponsesCsvError] = PreviousRoundError,
+) -> str | None:
     """Refuse a previous round collected with another rubric, unless ``allow_change`` and its value-code IDs are
     this rubric's. Returns a note when a change is allowed; ``None`` when the rubric is the same."""
     if fingerprint == rubric.fingerprint:
@@ -134,13 +177,13 @@ def check_rubric(fingerprint: str | None, ids: set[str], rubric: Rubric, allow_c
     if ids != ours:
         gone, new = sorted(ids - ours), sorted(ours - ids)
         parts = [f"only in {shown}: {named(gone)}" if gone else "", f"only in this rubric: {named(new)}" if new else ""]
-        raise PreviousRoundError(
+        raise error(
             f"{shown} was collected with another rubric, with other value codes ({'; '.join(p for p in parts if p)}); "
             "rounds can only be compared on the same value codes"
         )
     what = f"another rubric (fingerprint {fingerprint[:12]}…)" if fingerprint else "an unknown rubric (no fingerprint)"
     if not allow_change:
-        raise PreviousRoundError(
+        raise error(
             f"{shown} was collected with {what}, not this one ({rubric.fingerprint[:12]}…); its value-code IDs are "
             "the same, so if only the wording changed, add --allow-rubric-change to compare the rounds anyway"
         )

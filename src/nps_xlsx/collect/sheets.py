@@ -4,11 +4,15 @@ these, by :mod:`nps_xlsx.collect.summary` and the modules that add sheets to it 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import xlsxwriter
@@ -17,13 +21,14 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .. import __version__
 from ..a1 import column_letter
-from ..layout import categories
+from ..layout import OUTPUT_PROPERTY, categories
 from ..rubric import Rubric
 from ..style import A4, FONT, HouseFormats, category_colours, column_pixels, row_height
 from .rows import RowWriter, fit_cell, rows_file
 from .sidecar import Sidecar
-from .xlsxwriter_internals import Splice, add_table_streaming, style_index, worksheet_part
+from .xlsxwriter_internals import Splice, add_table_streaming, streaming, style_index, worksheet_part
 
 TABLE_STYLE = "Table Style Medium 2"
 _REFERENCE = re.compile(r"^=?[^!]+!\$?[A-Z]+\$?\d+")  # a chart title xlsxwriter would take for a cell reference
@@ -37,6 +42,23 @@ PAGE_PIXELS = 980  # the printable width of landscape A4 with the default margin
 PORTRAIT_PIXELS = 655  # and of portrait A4
 PORTRAIT_SCALE = 0.9  # a sheet is printed portrait if it fits the page's width at this scale
 LEGIBLE_SCALE = 0.75  # a sheet is fitted to the page's width only if this leaves its text legible
+
+
+def set_properties(
+    book: Workbook, kind: Literal["summary", "feedback"], title: str, subject: str, rubric: Rubric, produced: datetime
+) -> None:
+    """The document properties of a workbook of ours, and the custom property that says which ``kind`` of output
+    it is (how nps-xlsx knows its own outputs: read/own_outputs.py)."""
+    book.set_properties(
+        {
+            "title": title,
+            "subject": subject,
+            "author": "nps-xlsx",
+            "comments": f"Produced by nps-xlsx {__version__}; rubric fingerprint {rubric.fingerprint}",
+            "created": produced.replace(tzinfo=None),
+        }
+    )
+    book.set_custom_property(OUTPUT_PROPERTY, kind)
 
 
 def write_text(sheet: Worksheet, row: int, col: int, text: str, cell_format: Format | None = None) -> None:
@@ -71,9 +93,10 @@ class SummaryFormats(HouseFormats):
 
 @dataclass
 class Rows:
-    """Where table rows go: temporary files in ``scratch``, each recorded as a splice."""
+    """Where table rows go, each recorded as a splice: temporary files in ``scratch``, or memory if it is ``None``
+    (for small workbooks written in memory: ``in_memory`` in xlsxwriter's options, text in shared strings)."""
 
-    scratch: Path
+    scratch: Path | None
     splices: list[Splice]
 
 
@@ -139,21 +162,22 @@ def table_sheet(
         columns, rows = frame
     # The table is declared with one data row, and its range set to the rows written when they are
     # spliced in. (Declared at full size, xlsxwriter would record every cell of the range, only to refuse a
-    # later overlapping table.) The header row is written after, as the data rows are.
+    # later overlapping table.) In constant-memory mode the header row is written after, as the data rows are.
     add_table_streaming(
         sheet,
         0,
         0,
         1,
         len(columns) - 1,
-        {"name": name, "style": TABLE_STYLE, "columns": [{"header": c} for c in columns]},
+        {"name": name, "style": TABLE_STYLE, "columns": [{"header": c, "header_format": fmt.header} for c in columns]},
     )
     styles = [style_index(formats.get(c) or (fmt.wrap if c in wrap else fmt.top)) for c in columns]
-    path = rows_file(rows_to.scratch)
+    path = rows_file(rows_to.scratch) if rows_to.scratch is not None else None
+    memory = io.StringIO()
     wrap_widths = [wrap.get(c) for c in columns]
 
     def write_rows() -> tuple[int, list[int]]:
-        with path.open("w", encoding="utf-8") as stream:
+        with path.open("w", encoding="utf-8") if path is not None else contextlib.nullcontext(memory) as stream:
             writer = RowWriter(stream, 1, styles, styles, wrap_widths)
             for row in rows:
                 writer.write(row)
@@ -163,15 +187,17 @@ def table_sheet(
         n_rows, longest = written
         if n_rows:
             member = worksheet_part(book, sheet)
-            rows_to.splices.append(Splice(member, path, f"A1:{column_letter(len(columns) - 1)}{n_rows + 1}", name))
+            ref = f"A1:{column_letter(len(columns) - 1)}{n_rows + 1}"
+            rows_to.splices.append(Splice(member, path, ref, name, memory.getvalue()))
         final = [column_width(c, n, wrap.get(c), widths.get(c)) for c, n in zip(columns, longest, strict=True)]
         for col, width in enumerate(final):
             sheet.set_column(col, col, width)
         # header text beside the filter button; a long header wraps
         header_room = [(c, max(1.0, w - FILTER_BUTTON)) for c, w in zip(columns, final, strict=True)]
         sheet.set_row(0, row_height(header_room, 11))
-        for col, column in enumerate(columns):
-            write_text(sheet, 0, col, column, fmt.header)
+        if streaming(sheet):  # else add_table wrote the header row
+            for col, column in enumerate(columns):
+                write_text(sheet, 0, col, column, fmt.header)
         print_setup(sheet, title, final, freeze)
 
     if side is None:

@@ -13,9 +13,8 @@ from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .. import __version__
 from ..columns import COMMENT_COLUMNS, EXCELLENCE_HEADERS
-from ..layout import OUTPUT_PROPERTY, categories
+from ..layout import categories
 from ..rubric import Rubric
 from ..style import A4, level_points, row_height
 from .chase import LABELS as CHASE_STATUSES
@@ -30,6 +29,7 @@ from .sheets import (
     SummaryFormats,
     alt_text,
     chart_sheet,
+    set_properties,
     stacked_chart,
     table_sheet,
     write_text,
@@ -67,16 +67,8 @@ def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path
 def _write_sheets(
     book: xlsxwriter.Workbook, tables: Tables, rubric: Rubric, produced: datetime, rows: Rows, side: Sidecar
 ) -> None:
-    book.set_properties(
-        {
-            "title": f"{rubric.short_title} summary",
-            "subject": f"Consolidated returns of the {rubric.title}",
-            "author": "nps-xlsx",
-            "comments": f"Produced by nps-xlsx {__version__}; rubric fingerprint {rubric.fingerprint}",
-            "created": produced.replace(tzinfo=None),
-        }
-    )
-    book.set_custom_property(OUTPUT_PROPERTY, "summary")  # how nps-xlsx knows its own summary (read/own_outputs.py)
+    title, subject = f"{rubric.short_title} summary", f"Consolidated returns of the {rubric.title}"
+    set_properties(book, "summary", title, subject, rubric, produced)
     fmt = SummaryFormats(book)
     overview = book.add_worksheet("Overview")
     counts = {column: COUNT_WIDTH for column in [*categories(rubric), "Total"]}

@@ -183,11 +183,7 @@ def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False, bom: b
 def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
     """The responses without their comments, plus ``category``, the distribution column each counts in."""
     frame = pd.DataFrame(response_rows(collection, rubric, with_comments=False), columns=ROW_COLUMNS)
-    labels = layout.categories(rubric)
-    frame["category"] = [
-        labels[int(score) - 1] if score is not None and score == score else (level or columns.NOT_ANSWERED)
-        for score, level in zip(frame["score"], frame["level"], strict=True)
-    ]
+    frame["category"] = layout.answer_categories(rubric, frame["score"], frame["level"])
     frame["score"] = frame["score"].astype("Int64")
     return frame
 

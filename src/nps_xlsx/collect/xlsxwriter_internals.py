@@ -53,11 +53,19 @@ def add_table_streaming(
     Private: xlsxwriter refuses ``add_table()`` in constant-memory mode (it writes the header cells, which
     that mode cannot take back), so the sheet's ``constant_memory`` flag is off while the table is declared.
     """
-    sheet.constant_memory = False
+    streaming, sheet.constant_memory = sheet.constant_memory, False
     try:
         sheet.add_table(first_row, first_col, last_row, last_col, options)
     finally:
-        sheet.constant_memory = True
+        sheet.constant_memory = streaming
+
+
+def streaming(sheet: Worksheet) -> bool:
+    """Whether ``sheet`` is in constant-memory mode (cells written as they come, text inline).
+
+    Private: the flag xlsxwriter sets from the workbook's ``constant_memory`` option (off with ``in_memory``).
+    """
+    return bool(sheet.constant_memory)
 
 
 def worksheet_part(book: Workbook, sheet: Worksheet) -> str:
@@ -71,18 +79,20 @@ def worksheet_part(book: Workbook, sheet: Worksheet) -> str:
 
 @dataclass
 class Splice:
-    """Rows waiting in ``path`` to be inserted into worksheet ``member``, whose cells then span ``ref``.
+    """Rows waiting in ``path`` (or, without a path, in ``text``) to be inserted into worksheet ``member``, whose
+    cells then span ``ref``.
 
     If the sheet holds the table called ``table``, its range (declared with one data row) becomes ``ref``.
     """
 
     member: str
-    path: Path
+    path: Path | None
     ref: str
     table: str | None = None
+    text: str = ""
 
 
-def splice(source: IO[bytes], target: Path, splices: list[Splice], strings_inline: bool = False) -> None:
+def splice(source: IO[bytes], target: Path | IO[bytes], splices: list[Splice], strings_inline: bool = False) -> None:
     """Copy the workbook xlsxwriter wrote in ``source`` to ``target``, inserting each splice's rows at the end
     of its sheet's ``<sheetData>`` and setting the sheet's ``<dimension>``. Members keep their order and
     zip metadata, so the output is as reproducible as xlsxwriter's.
@@ -109,9 +119,13 @@ def splice(source: IO[bytes], target: Path, splices: list[Splice], strings_inlin
                 raise ValueError(f"{info.filename} has no <sheetData> to add rows to")
             head, tail = data[:end], data[end:]
             head = _DIMENSION.sub(f'<dimension ref="{piece.ref}"/>'.encode(), head, count=1)
-            with out.open(info, "w") as member, piece.path.open("rb") as rows:
+            with out.open(info, "w") as member:
                 member.write(head)
-                shutil.copyfileobj(rows, member, 1 << 20)
+                if piece.path is None:
+                    member.write(piece.text.encode())
+                else:
+                    with piece.path.open("rb") as rows:
+                        shutil.copyfileobj(rows, member, 1 << 20)
                 member.write(tail)
     if by_member or tables:
         missing = [*sorted(by_member), *(f"table {name.decode()}" for name in tables)]

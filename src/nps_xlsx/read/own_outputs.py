@@ -92,6 +92,22 @@ def csv_kind(head: bytes) -> OutputKind | None:
     return None
 
 
+def _utf16_hex(text: str) -> bytes:
+    """``text`` as a PDF writes a Unicode string in hex: ``<FEFF...>``."""
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+MAX_PDF = 16 << 20  # bytes of a PDF searched for its document information
+_PDF_AUTHOR = b"/Author" + _utf16_hex("nps-xlsx")
+_PDF_FEEDBACK = _utf16_hex(" feedback: ")[5:-1]  # in the title LibreOffice copies from the workbook's
+
+
+def pdf_kind(data: bytes) -> OutputKind | None:
+    """``feedback`` for a PDF that LibreOffice rendered from one of our feedback workbooks (its document
+    information names nps-xlsx as the author and has the feedback title), else ``None``."""
+    return "feedback" if _PDF_AUTHOR in data and _PDF_FEEDBACK in data else None
+
+
 def _is_workbook_kind(text: str | None) -> TypeGuard[OutputKind]:
     return text in WORKBOOK_KINDS
 
@@ -139,6 +155,8 @@ def recognise(path: Path) -> OutputKind | None:
             if not stat.S_ISREG(info.st_mode) or info.st_size > Limits().max_file_bytes:
                 return None
             head = stream.read(PROBE)
+            if head.startswith(b"%PDF-"):
+                return pdf_kind(head + stream.read(MAX_PDF))
             if sniff(head) != "zip":
                 return csv_kind(head)
             stream.seek(0)

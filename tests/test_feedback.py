@@ -1,0 +1,415 @@
+"""Feedback workbooks (issue 14): each figure against pandas on the CSV, the disclosure rule, no other council's
+name in any part, blanks and unscored answers, the options, the overwrite rule, PDFs and the samples."""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from nps_xlsx.cli import main
+from nps_xlsx.columns import RESPONSE_COLUMNS
+from nps_xlsx.feedback.job import PARALLEL_FROM
+from nps_xlsx.rubric import Rubric
+from nps_xlsx.testing import synthetic_council
+
+from .conftest import REPO, require_program
+
+TYPES = ["Unitary"] * 6 + ["District"] * 4 + ["County"] * 2  # segments of 6, 4 and 2 councils
+NAMES = [  # no name is part of another, nor a word of the rubric
+    f"{w} Council"
+    for w in [
+        "Ashcombe",
+        "Brinkley",
+        "Coldmere",
+        "Dunholt",
+        "Elverton",
+        "Farnby",
+        "Gorsley",
+        "Hallam",
+        "Ickford",
+        "Jessop",
+        "Kelby",
+        "Lowick",
+    ]
+]
+COUNCILS = [(f"X{i:08d}", NAMES[i], TYPES[i]) for i in range(len(TYPES))]  # 12: fewer than PARALLEL_FROM
+
+
+def answers(rubric: Rubric, seed: int, blanks: float = 0.05, unscored: float = 0.05) -> dict[str, tuple[object, str]]:
+    """A council's answers: value-code ID -> (score or None, level text), as collect writes them."""
+    rng = random.Random(seed)
+    out: dict[str, tuple[object, str]] = {}
+    for code in rubric.value_codes:
+        roll = rng.random()
+        if roll < blanks:
+            out[code.id] = (None, "")
+        elif roll < blanks + unscored:
+            out[code.id] = (None, rubric.unscored)
+        else:
+            score = rng.randint(1, len(rubric.levels))
+            out[code.id] = (score, rubric.levels[score - 1])
+    return out
+
+
+def write_csv(
+    path: Path, rubric: Rubric, councils: list[tuple[str, str, str]], label: str = "2025", seed: int = 0
+) -> Path:
+    """A responses CSV as collect --csv --group-by type writes it."""
+    areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow([*RESPONSE_COLUMNS, "type"])
+        for n, (code, name, kind) in enumerate(councils):
+            for k, (code_id, (score, level)) in enumerate(answers(rubric, seed + n).items()):
+                value = rubric.value_codes[[c.id for c in rubric.value_codes].index(code_id)].name
+                comment = f"Comment of {name} on {code_id}" if (n + k) % 7 == 0 else ""
+                source = f"returns/{code}.xlsx"
+                row = [source, name, code, areas[code_id], code_id, value, score, level, comment, label]
+                writer.writerow([*row, rubric.fingerprint, kind])
+    return path
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["feedback", *args], env=env, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def sheet_rows(path: Path, sheet: str) -> list[dict[str, object]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = list(book[sheet].iter_rows(values_only=True))
+    book.close()
+    if not rows:
+        return []
+    header = [str(h) for h in rows[0]]
+    return [dict(zip(header, row, strict=False)) for row in rows[1:] if any(v is not None for v in row)]
+
+
+def book_for(out: Path, code: str) -> Path:
+    (found,) = out.glob(f"{code}-*-feedback.xlsx")
+    return found
+
+
+def tidy(path: Path) -> pd.DataFrame:
+    frame = pd.read_csv(
+        path, encoding="utf-8-sig", dtype={"score": "Int64"}, keep_default_na=False, na_values={"score": [""]}
+    )
+    return frame
+
+
+def close(value: object, expected: float | None) -> bool:
+    if expected is None or pd.isna(expected):
+        return value is None
+    return value is not None and abs(float(value) - float(expected)) < 1e-9  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def round_(rubric: Rubric, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """12 councils (types of 6, 4 and 2), a previous round of the first 10, their feedback workbooks."""
+    root = tmp_path_factory.mktemp("feedback")
+    now = write_csv(root / "responses.csv", rubric, COUNCILS)
+    then = write_csv(root / "previous.csv", rubric, COUNCILS[:10], "2021", seed=100)
+    code, output = run(str(now), "--out-dir", str(root / "out"), "--group-by", "type", "--previous", str(then))
+    assert code == 0, output
+    return now, then, root / "out"
+
+
+def _where(score: float, lower: float, upper: float) -> str | None:
+    if pd.isna(score) or pd.isna(lower):
+        return None
+    return (
+        "Below the middle half"
+        if score < lower
+        else "Above the middle half"
+        if score > upper
+        else "Within the middle half"
+    )
+
+
+def test_every_value_code_figure_equals_pandas(round_: tuple[Path, Path, Path], rubric: Rubric) -> None:
+    now, _then, out = round_
+    frame = tidy(now)
+    frame["s"] = frame["score"].astype(float)
+    for code, _name, kind in [COUNCILS[0], COUNCILS[7], COUNCILS[11]]:
+        rows = {r["ID"]: r for r in sheet_rows(book_for(out, code), "Value codes")}
+        distribution = {r["ID"]: r for r in sheet_rows(book_for(out, code), "Cohort distribution")}
+        assert list(rows) == [c.id for c in rubric.value_codes]
+        for code_id, row in rows.items():
+            cohort = frame[frame["code_id"] == code_id]
+            scores = cohort["s"].dropna()
+            mine = cohort[cohort["council_code"] == code]["s"].iloc[0]
+            assert close(row["Your score"], mine)
+            assert row["Councils scoring"] == len(scores)  # 12 councils, all groups of 5 or more
+            assert close(row["Cohort median"], scores.median())
+            assert close(row["Lower quartile"], scores.quantile(0.25))
+            assert close(row["Upper quartile"], scores.quantile(0.75))
+            assert row["Where you sit"] == _where(mine, scores.quantile(0.25), scores.quantile(0.75))
+            similar = cohort[cohort["council_code"].isin([c for c, _n, t in COUNCILS if t == kind])]["s"].dropna()
+            assert close(row["Median, same type"], similar.median() if len(similar) >= 5 else None)
+            expected = "Strength" if mine >= 4 else "Possible priority" if mine < scores.quantile(0.25) else None
+            assert row["Highlight"] == expected
+            levels = cohort["score"].map(lambda s: None if pd.isna(s) else int(s))
+            counts = distribution[code_id]
+            for n, label in enumerate(rubric.levels, 1):
+                assert counts[f"{n} - {label}"] == int((levels == n).sum())
+            assert counts[rubric.unscored] == int((cohort["level"] == rubric.unscored).sum())
+            assert counts["Not answered"] == int((cohort["level"] == "").sum())
+
+
+def test_every_key_area_figure_equals_pandas(round_: tuple[Path, Path, Path], rubric: Rubric) -> None:
+    now, then, out = round_
+    frame = tidy(now)
+    per = frame.dropna(subset=["score"]).astype({"score": float}).groupby(["council_code", "area"])["score"].median()
+    before = tidy(then).dropna(subset=["score"]).astype({"score": float})
+    per_then = before.groupby(["council_code", "area"])["score"].median()
+    for code, _name, kind in [COUNCILS[1], COUNCILS[6]]:
+        profile = sheet_rows(book_for(out, code), "Profile")
+        change = {r["Key area"]: r for r in sheet_rows(book_for(out, code), "Change by key area")}
+        assert [r["Key area"] for r in profile] == [a.name for a in rubric.areas]
+        for row in profile:
+            area = per.xs(row["Key area"], level="area")
+            mine = area.get(code)
+            assert close(row["Your median"], mine)
+            assert row["Councils scoring"] == len(area)
+            assert close(row["Cohort median"], area.median())
+            assert close(row["Lower quartile"], area.quantile(0.25))
+            assert close(row["Upper quartile"], area.quantile(0.75))
+            assert row["Where you sit"] == _where(mine, area.quantile(0.25), area.quantile(0.75))
+            similar = area[area.index.isin([c for c, _n, t in COUNCILS if t == kind])]
+            assert close(row["Median, same type"], similar.median() if len(similar) >= 5 else None)
+            moved = change[row["Key area"]]
+            earlier = per_then.xs(row["Key area"], level="area")
+            assert close(moved["Your median, previous round"], earlier.get(code))
+            assert close(moved["Change"], mine - earlier.get(code))
+            assert close(moved["Cohort median, previous round"], earlier.median())
+
+
+def test_change_per_value_code_equals_pandas(round_: tuple[Path, Path, Path]) -> None:
+    now, then, out = round_
+    code = COUNCILS[2][0]
+    mine = tidy(now).query("council_code == @code").set_index("code_id")["score"].astype(float)
+    earlier = tidy(then).query("council_code == @code").set_index("code_id")["score"].astype(float)
+    for row in sheet_rows(book_for(out, code), "Change by value code"):
+        assert close(row["Your score, previous round"], earlier[row["ID"]])
+        assert close(row["Your score, this round"], mine[row["ID"]])
+        assert close(row["Change"], mine[row["ID"]] - earlier[row["ID"]])
+    newcomer = book_for(out, COUNCILS[11][0])  # not in the previous round
+    assert all(r["Your score, previous round"] is None for r in sheet_rows(newcomer, "Change by value code"))
+
+
+def test_a_segment_of_two_shows_no_figures(round_: tuple[Path, Path, Path]) -> None:
+    _now, _then, out = round_
+    book = book_for(out, COUNCILS[10][0])  # a County: 2 councils of that type
+    for sheet in ("Value codes", "Profile"):
+        rows = sheet_rows(book, sheet)
+        assert all(r["Median, same type"] is None for r in rows)
+        assert any("Fewer than 5 councils of the same type" in str(r["Note"]) for r in rows)
+    cover = " ".join(str(v) for r in sheet_rows(book, "Cover") for v in r.values())
+    assert "fewer than 5 councils of this type responded" in cover
+    district = sheet_rows(book_for(out, COUNCILS[6][0]), "Value codes")  # 4 councils: also too few
+    assert all(r["Median, same type"] is None for r in district)
+
+
+def test_a_cohort_of_four_shows_no_group_figures(rubric: Rubric, tmp_path: Path) -> None:
+    now = write_csv(tmp_path / "responses.csv", rubric, COUNCILS[:4])
+    code, output = run(str(now), "--out-dir", str(tmp_path / "out"), "--group-by", "type")
+    assert code == 0, output
+    book = book_for(tmp_path / "out", COUNCILS[0][0])
+    for sheet in ("Value codes", "Profile", "Cohort distribution"):
+        rows = sheet_rows(book, sheet)
+        for column in rows[0]:
+            own = ("ID", "Value code", "Key area", "Your score", "Your level", "Your level's statement", "Your median")
+            if column not in (*own, "Note", "Highlight"):
+                assert all(r[column] is None for r in rows), (sheet, column)
+    assert all(r["Highlight"] in (None, "Strength") for r in sheet_rows(book, "Value codes"))
+    assert "Distribution chart" not in openpyxl.load_workbook(book, read_only=True).sheetnames
+    cover = " ".join(str(v) for r in sheet_rows(book, "Cover") for v in r.values())
+    assert "Fewer than 5 councils responded, so no cohort figures are shown." in cover
+    code, output = run(str(now), "--out-dir", str(tmp_path / "three"), "--min-cohort", "3")
+    rows = sheet_rows(book_for(tmp_path / "three", COUNCILS[0][0]), "Value codes")
+    assert code == 0 and any(r["Cohort median"] is not None for r in rows)
+
+
+def test_no_minimum_or_maximum_is_ever_shown(round_: tuple[Path, Path, Path]) -> None:
+    _now, _then, out = round_
+    for book in out.glob("*.xlsx"):
+        names = openpyxl.load_workbook(book, read_only=True).sheetnames
+        headers = [h for sheet in names for r in sheet_rows(book, sheet)[:1] for h in r]
+        assert not [h for h in headers if re.search(r"minimum|maximum", h, re.I) and h != "1 - Minimum"]
+
+
+def test_no_other_council_is_named_in_any_part(round_: tuple[Path, Path, Path]) -> None:
+    _now, _then, out = round_
+    books = sorted(out.glob("*.xlsx"))
+    assert len(books) == len(COUNCILS)
+    for code, name, _kind in COUNCILS:
+        with zipfile.ZipFile(book_for(out, code)) as archive:
+            text = b"".join(archive.read(n) for n in archive.namelist()).decode("utf-8").casefold()
+        assert escape(name).casefold() in text and code.casefold() in text  # the council itself is named
+        for other_code, other_name, _k in COUNCILS:
+            if other_code != code:
+                assert escape(other_name).casefold() not in text and other_code.casefold() not in text
+                assert other_name.split()[0].casefold() not in text
+
+
+def test_blanks_and_unscored_answers_are_shown_as_such(rubric: Rubric, tmp_path: Path) -> None:
+    now = write_csv(tmp_path / "responses.csv", rubric, COUNCILS)
+    frame = tidy(now)
+    lines = now.read_text(encoding="utf-8-sig").splitlines()
+    code = COUNCILS[3][0]  # make this council's first four answers blank and the next three unscored
+    mine = [i for i, line in enumerate(lines) if f",{code}," in line]
+    for i in mine[:4]:
+        lines[i] = re.sub(r",(\d)?,([A-Za-z]*),(.*?),2025,", ",,,\\3,2025,", lines[i], count=1)
+    for i in mine[4:7]:
+        lines[i] = re.sub(r",(\d)?,([A-Za-z]*),(.*?),2025,", f",,{rubric.unscored},\\3,2025,", lines[i], count=1)
+    now.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+    frame = tidy(now)
+    assert frame.query("council_code == @code")["level"].head(7).tolist() == [""] * 4 + [rubric.unscored] * 3
+    assert run(str(now), "--out-dir", str(tmp_path / "out"))[0] == 0
+    book = book_for(tmp_path / "out", code)
+    rows = sheet_rows(book, "Value codes")
+    for row, level in zip(rows[:7], ["Not answered"] * 4 + [rubric.unscored] * 3, strict=True):
+        assert row["Your level"] == level
+        assert row["Your score"] is None and row["Your level's statement"] is None
+        assert row["Where you sit"] is None and row["Highlight"] is None
+        assert row["Cohort median"] is not None  # the cohort's figures are still given
+    scored = int(frame.query("council_code == @code")["score"].notna().sum())
+    unscored = int((frame.query("council_code == @code")["level"] == rubric.unscored).sum())
+    blank = len(rubric.value_codes) - scored - unscored
+    cover = " ".join(str(v) for r in sheet_rows(book, "Cover") for v in r.values())
+    assert (
+        f"{scored} of {len(rubric.value_codes)} value codes scored, {unscored} unscored, {blank} not answered" in cover
+    )
+
+
+def test_comments_are_echoed_back(round_: tuple[Path, Path, Path]) -> None:
+    now, _then, out = round_
+    code = COUNCILS[5][0]
+    said = tidy(now).query("council_code == @code and comment != ''")
+    rows = sheet_rows(book_for(out, code), "Your comments")
+    assert [(r["ID"], r["Your comment"]) for r in rows] == list(zip(said["code_id"], said["comment"], strict=True))
+    assert rows
+
+
+def test_min_cohort_below_three_is_a_usage_error(rubric: Rubric, tmp_path: Path) -> None:
+    now = write_csv(tmp_path / "responses.csv", rubric, COUNCILS[:4])
+    code, output = run(str(now), "--out-dir", str(tmp_path / "out"), "--min-cohort", "2")
+    assert code == 2 and "--min-cohort" in output and not (tmp_path / "out").exists()
+
+
+def test_councils_chooses_a_subset(rubric: Rubric, tmp_path: Path) -> None:
+    now = write_csv(tmp_path / "responses.csv", rubric, COUNCILS)
+    code, output = run(
+        str(now), "--out-dir", str(tmp_path / "out"), "--councils", COUNCILS[1][0].lower(), "--councils", COUNCILS[4][0]
+    )
+    assert code == 0, output
+    assert sorted(p.name[:9] for p in (tmp_path / "out").iterdir()) == [COUNCILS[1][0], COUNCILS[4][0]]
+    code, output = run(str(now), "--out-dir", str(tmp_path / "none"), "--councils", "E99999999")
+    assert code == 1 and "E99999999" in output and not (tmp_path / "none").exists()
+
+
+def test_output_is_reproducible_named_and_marked(rubric: Rubric, tmp_path: Path) -> None:
+    many = [*COUNCILS, *((c.code, c.name, "Unitary") for c in map(synthetic_council, range(PARALLEL_FROM)))]
+    now = write_csv(tmp_path / "responses.csv", rubric, many)
+    env = {"SOURCE_DATE_EPOCH": "1764115200"}
+    assert run(str(now), "--out-dir", str(tmp_path / "a"), "--workers", "1", env=env)[0] == 0
+    assert run(str(now), "--out-dir", str(tmp_path / "b"), "--workers", "2", env=env)[0] == 0  # forked workers
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert "X00000000-ashcombe-council-feedback.xlsx" in names and len(names) == len(many)
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    from nps_xlsx.read.own_outputs import recognise
+
+    assert recognise(tmp_path / "a" / names[0]) == "feedback"
+
+
+def test_the_overwrite_rule(rubric: Rubric, tmp_path: Path) -> None:
+    now = write_csv(tmp_path / "responses.csv", rubric, COUNCILS[:6])
+    out = tmp_path / "out"
+    assert run(str(now), "--out-dir", str(out))[0] == 0
+    assert run(str(now), "--out-dir", str(out))[0] == 0  # our own earlier workbooks are replaced
+    foreign = out / "X00000001-brinkley-council-feedback.xlsx"
+    foreign.write_bytes(b"someone else's notes")
+    code, output = run(str(now), "--out-dir", str(out))
+    assert code == 1 and "Not written" in output and foreign.read_bytes() == b"someone else's notes"
+    assert run(str(now), "--out-dir", str(out), "--force")[0] == 0
+    assert foreign.read_bytes().startswith(b"PK")
+
+
+def test_a_feedback_workbook_among_returns_is_skipped(round_: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    _now, _then, out = round_
+    shutil.copy(book_for(out, COUNCILS[0][0]), tmp_path / "stray.xlsx")
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "stray.xlsx")])
+    assert "a feedback workbook written by nps-xlsx, not a return" in result.output
+
+
+def test_pdf_without_libreoffice_says_so(rubric: Rubric, tmp_path: Path) -> None:
+    now = write_csv(tmp_path / "responses.csv", rubric, COUNCILS[:6])
+    code, output = run(str(now), "--out-dir", str(tmp_path / "out"), "--pdf", env={"PATH": ""})
+    assert code == 1 and "--pdf needs LibreOffice" in output and "soffice" in output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.real_client
+def test_pdf_renders_each_workbook(rubric: Rubric, tmp_path: Path) -> None:
+    pdftotext = require_program("pdftotext")
+    require_program("soffice")
+    now = write_csv(tmp_path / "responses.csv", rubric, COUNCILS[:6])
+    code, output = run(
+        str(now),
+        "--out-dir",
+        str(tmp_path / "out"),
+        "--pdf",
+        "--councils",
+        COUNCILS[0][0],
+        "--councils",
+        COUNCILS[1][0],
+    )
+    assert code == 0, output
+    for council_code, name, _kind in COUNCILS[:2]:
+        pdf = book_for(tmp_path / "out", council_code).with_suffix(".pdf")
+        text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert name in text and "Profile" in text
+    assert run(str(now), "--out-dir", str(tmp_path / "out"), "--pdf", "--councils", COUNCILS[0][0])[0] == 0  # replaced
+
+
+SAMPLES_COMMAND = (
+    "nps-xlsx feedback out/responses.csv --out-dir out/feedback --expected samples/councils.csv --group-by type "
+    "--previous samples/previous/responses-2021.csv"
+)
+
+
+def test_the_readme_samples_command(tmp_path: Path) -> None:
+    """The README's third command, on the CSV of its main job: a workbook for each of the 22 councils used."""
+    assert SAMPLES_COMMAND in (REPO / "README.md").read_text(encoding="utf-8")
+    returns = tmp_path / "returns"
+    shutil.copytree(REPO / "samples" / "returns", returns)
+    csv_path = tmp_path / "out" / "responses.csv"
+    collect = ["collect", str(returns), "--out", str(tmp_path / "out" / "summary.xlsx"), "--csv", str(csv_path)]
+    collect += ["--expected", str(REPO / "samples" / "councils.csv"), "--group-by", "type", "--group-by", "region"]
+    assert CliRunner().invoke(main, collect).exit_code == 0
+    args = SAMPLES_COMMAND.split()[2:]
+    args = [
+        str(csv_path)
+        if a == "out/responses.csv"
+        else str(tmp_path / a)
+        if a.startswith("out/")
+        else str(REPO / a)
+        if a.startswith("samples/")
+        else a
+        for a in args
+    ]
+    code, output = run(*args)
+    assert code == 0, output
+    assert "Wrote 22 feedback workbooks" in output
+    assert len(list((tmp_path / "out" / "feedback").glob("*-feedback.xlsx"))) == 22
