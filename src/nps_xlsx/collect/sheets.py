@@ -72,8 +72,8 @@ class SummaryFormats(HouseFormats):
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         super().__init__(book)
         self.subtitle = book.add_format({"font_name": FONT, "italic": True, "font_size": 11, "text_wrap": True})
-        self.label = book.add_format({"font_name": FONT, "bold": True})
-        self.text = book.add_format({"font_name": FONT})
+        self.label = book.add_format({"font_name": FONT, "bold": True, "valign": "top"})
+        self.text = book.add_format({"font_name": FONT, "valign": "top"})
         self.header = book.add_format({"font_name": FONT, "text_wrap": True, "valign": "top"})
         self.wrap = book.add_format({"font_name": FONT, "text_wrap": True, "valign": "top"})
         self.top = book.add_format({"font_name": FONT, "valign": "top"})

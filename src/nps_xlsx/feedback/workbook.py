@@ -16,6 +16,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..a1 import column_letter
+from ..collect.rows import fit_cell
 from ..collect.sheets import (
     COUNT_WIDTH,
     Rows,
@@ -183,7 +184,8 @@ def _cover(sheet: Worksheet, fmt: SummaryFormats, fb: CouncilFeedback, rubric: R
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 1, 100)
     write_text(sheet, 0, 0, f"{fb.council.name}: where you stand", fmt.title)
-    write_text(sheet, 1, 0, f"{rubric.title}, round {fb.label}", fmt.subtitle)
+    subtitle = f"{rubric.title}, round {fb.label}"
+    sheet.merge_range(1, 0, 1, 1, fit_cell(subtitle), fmt.subtitle)  # a line of prose across both columns
     row = 3
     for label, value in _facts(fb, rubric):
         write_text(sheet, row, 0, label, fmt.label)
