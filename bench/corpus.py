@@ -193,13 +193,8 @@ def ensure_corpus(workdir: Path, n: int, previous: bool = False) -> tuple[Path, 
         "bytes": total_bytes,
         "kinds": kinds,
         "invalid": [planned.name for planned in plans if planned.kind.startswith("invalid")],
-        "build_seconds": round(time.perf_counter() - start, 1),
-        "built_at": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
-    manifest_path.write_text(json.dumps(manifest, indent=1))
-    manifest["cached"] = False
-    log(f"  built in {manifest['build_seconds']} s ({total_bytes / 1e6:.0f} MB)")
-    return folder, manifest
+    return folder, _saved(manifest_path, manifest, start, f" ({total_bytes / 1e6:.0f} MB)")
 
 
 def synthetic_councils(path: Path, count: int) -> None:
@@ -303,10 +298,14 @@ def ensure_cohort(workdir: Path, n: int, cli: list[str]) -> tuple[Path, dict]:
         **key,
         "previous_councils": n,
         "previous_listed": len(listed),
-        "build_seconds": round(time.perf_counter() - start, 1),
-        "built_at": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
+    return folder, _saved(manifest_path, manifest, start)
+
+
+def _saved(manifest_path: Path, manifest: dict, start: float, size: str = "") -> dict:
+    """``manifest`` with its build time, written to ``manifest_path`` (and marked as just built)."""
+    manifest["build_seconds"] = round(time.perf_counter() - start, 1)
+    manifest["built_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
     manifest_path.write_text(json.dumps(manifest, indent=1))
-    manifest["cached"] = False
-    log(f"  built in {manifest['build_seconds']} s")
-    return folder, manifest
+    log(f"  built in {manifest['build_seconds']} s{size}")
+    return {**manifest, "cached": False}
