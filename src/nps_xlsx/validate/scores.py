@@ -126,7 +126,7 @@ def read_choice(cell: RawCell | None, choices: tuple[str, ...]) -> ChoiceReading
         )
     shown = str(cell.value).strip() if cell.kind == "text" else f"{cell.value}"
     if cell.kind == "text":
-        folded = fold_space(_DASHES.sub("-", shown))
+        folded = _fold_dashes(shown)
         for choice in choices:
             if folded == choice.casefold():
                 return ChoiceReading(choice)
