@@ -61,7 +61,8 @@ _ITEM = re.compile(
 )
 _RICH = re.compile(rb"<si>" + _RUNS + rb"\s*</si>")
 # An item in the plainest form (its text), or any other (all of it), as a table is read in bulk (``_bulk_table``).
-_BULK_ITEM = re.compile(rb"\s*(?:<si>" + _T + rb"([^<]*)</t></si>|(<si>[^<]*(?:<(?!/?si[\s/>])[^<]*)*</si>))")
+# No white space is matched before an item: searched for, such a pattern would cost time quadratic in a run of it.
+_BULK_ITEM = re.compile(rb"<si>" + _T + rb"([^<]*)</t></si>|(<si>[^<]*(?:<(?!/?si[\s/>])[^<]*)*</si>)")
 _RUN_TEXT = re.compile(_T + rb"([^<]*)</t>")
 _DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _REFERENCE = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
