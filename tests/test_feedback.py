@@ -76,7 +76,7 @@ def write_csv(
                 comment = f"Comment of {name} on {code_id}" if (n + k) % 7 == 0 else ""
                 source = f"returns/{code}.xlsx"
                 row = [source, name, code, areas[code_id], code_id, value, score, level, comment, label]
-                writer.writerow([*row, rubric.fingerprint, kind])
+                writer.writerow([*row, rubric.fingerprint, "", "", "", kind])
     return path
 
 

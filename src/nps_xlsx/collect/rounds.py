@@ -9,15 +9,19 @@ silently mixed into the comparison.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
-from ..columns import HEADERS, ROW_COLUMNS
+from ..columns import AMBITION_COLUMNS, HEADERS, ROW_COLUMNS
 from ..councils import fold_name
 from ..csv_table import Column, fold, read_table
 from ..errors import NpsXlsxError
+from ..layout import PRIORITY_CHOICES, SUPPORT_CHOICES
 from ..rubric import Rubric
 from ..text import named, plural
 
@@ -39,8 +43,10 @@ class PreviousRoundError(ResponsesCsvError):
 @dataclass(frozen=True)
 class ResponsesCsv:
     """A responses CSV as read: its round's label, its rubric's fingerprint (``None`` if the file has none), its
-    rows (every column of :data:`~nps_xlsx.columns.ROW_COLUMNS`, text as typed, ``score`` Int64, then the
-    ``extra`` columns: the groupings collect wrote, by their headers) and how it was read."""
+    rows (every column of :data:`~nps_xlsx.columns.ROW_COLUMNS`, text as typed, ``score`` Int64; then
+    :data:`~nps_xlsx.columns.AMBITION_COLUMNS`, ``priority`` and ``support`` text, ``""`` when empty or absent from
+    an older file, ``target`` Int64; then the ``extra`` columns: the groupings collect wrote, by their headers) and
+    how it was read."""
 
     path: Path
     label: str
@@ -80,8 +86,8 @@ def read_responses(
     """Read and check a responses CSV (as Excel may have re-saved it: see :mod:`csv_table`).
 
     Raises ``error`` (its message ending with ``use``, what the file should be) for a file that is not such a
-    CSV, a score that is not a level, more than one round in the file, or a rubric change that is not allowed
-    (see :func:`check_rubric`).
+    CSV, a score or target that is not a level, a priority or support that is not one of its choices, more than
+    one round in the file, or a rubric change that is not allowed (see :func:`check_rubric`).
     """
     from ..read.own_outputs import describe, recognise
 
@@ -95,8 +101,10 @@ def read_responses(
     except ResponsesCsvError as exc:
         raise error(f"{exc} ({use})") from exc
     folded = [fold(h) for h in table.header]
+    ours = [fold(name) for name in ("round", "rubric_fingerprint", *AMBITION_COLUMNS)]
     optional = {name: folded.index(fold(name)) for name in ("round", "rubric_fingerprint") if fold(name) in folded}
-    extra = {h: i for i, h in table.others() if fold(h) not in (fold("round"), fold("rubric_fingerprint"))}
+    optional |= {name: folded.index(fold(name)) for name in AMBITION_COLUMNS if fold(name) in folded}
+    extra = {h: i for i, h in table.others() if fold(h) not in ours}
     wanted = {**{c: table.at[c] for c in ROW_COLUMNS}, **optional, **extra}
     records = list(table.rows)
     if not records:
@@ -107,7 +115,14 @@ def read_responses(
     frame = pd.DataFrame({name: cells[i].map(str.strip) for name, i in wanted.items()})
     for column in ("source_file", "council", "council_code", "comment", *extra):
         frame[column] = _unneutralised(frame[column])
-    frame["score"] = _scores(frame["score"], lines, len(rubric.levels), shown, use, error)
+    for name in AMBITION_COLUMNS:
+        if name not in frame:
+            frame[name] = ""  # a file written before the ambition answers were added
+    located = partial(_located, lines=lines, shown=shown, use=use, error=error)
+    frame["score"] = _levels(frame["score"], "score", len(rubric.levels), located)
+    frame["target"] = _levels(frame["target"], "target", len(rubric.levels), located)
+    for name, choices in (("priority", PRIORITY_CHOICES), ("support", SUPPORT_CHOICES)):
+        _choices(frame[name], name, choices, located)
     label = _one(frame, "round", shown, error) or ""
     fingerprint = _one(frame, "rubric_fingerprint", shown, error)
     notes = [note] if (note := table.note(shown)) else []
@@ -115,7 +130,7 @@ def read_responses(
     if allowed:
         notes.append(allowed)
     _no_council_twice(frame, shown, error)
-    responses = frame[[*ROW_COLUMNS, *extra]]
+    responses = frame[[*ROW_COLUMNS, *AMBITION_COLUMNS, *extra]]
     return ResponsesCsv(path, label, fingerprint, responses, list(extra), notes)
 
 
@@ -125,17 +140,27 @@ def _unneutralised(column: pd.Series) -> pd.Series:
     return column.map(fixed)
 
 
-def _scores(
-    column: pd.Series, lines: list[int], n_levels: int, shown: str, use: str, error: type[ResponsesCsvError]
-) -> pd.Series:
+def _located(at: int, message: str, lines: list[int], shown: str, use: str, error: type[ResponsesCsvError]) -> NoReturn:
+    """Raise ``error`` for the ``at``-th row (0-based), naming its line: ``path:line: message (use)``."""
+    raise error(f"{shown}:{lines[at]}: {message} ({use})")
+
+
+def _levels(column: pd.Series, name: str, n_levels: int, located: Callable[[int, str], NoReturn]) -> pd.Series:
+    """A score or target column as Int64: each cell a level or empty, else a located error."""
     numbers = pd.to_numeric(column.where(column != ""), errors="coerce")
     bad = column.ne("") & ~(numbers.isin(range(1, n_levels + 1)))
     if bad.any():
         at = int(bad.to_numpy().argmax())
-        raise error(
-            f"{shown}:{lines[at]}: score {column.iloc[at]!r} is not a level (1 to {n_levels}) nor empty ({use})"
-        )
+        located(at, f"{name} {column.iloc[at]!r} is not a level (1 to {n_levels}) nor empty")
     return numbers.astype("Int64")
+
+
+def _choices(column: pd.Series, name: str, choices: Sequence[str], located: Callable[[int, str], NoReturn]) -> None:
+    """Each cell of a priority or support column one of its ``choices`` or empty, else a located error."""
+    bad = ~column.isin(["", *choices])
+    if bad.any():
+        at = int(bad.to_numpy().argmax())
+        located(at, f"{name} {column.iloc[at]!r} is not one of {named(list(choices))} nor empty")
 
 
 def _one(frame: pd.DataFrame, column: str, shown: str, error: type[ResponsesCsvError]) -> str | None:
