@@ -204,8 +204,9 @@ def responses_csv(path: Path, rubric: Rubric, rows: list[tuple[object, ...]], **
     """A responses CSV as collect writes it: rows of (council, code, code_id, score), round 2021."""
     names = {c.id: c.name for c in rubric.value_codes}
     full = [
+        # no comment, level, priority, support or target
         (f"returns/{council}.xlsx", council, code, rubric.area_of(cid).name, cid, names[cid], score, "", "", "2021", fp)
-        + ("", "", "")  # no priority, support or target
+        + ("",) * 3
         for council, code, cid, score, fp in (r if len(r) == 5 else (*r, rubric.fingerprint) for r in rows)
     ]
     write_csv(path, RESPONSE_COLUMNS, full, **options)  # type: ignore[arg-type]
