@@ -256,7 +256,7 @@ def test_targets_and_gaps_equal_pandas(round_: tuple[Path, Path, Path], rubric: 
             elif gap < 0:
                 assert note.startswith(f"Your median is {-gap:g} level") and "above your target" in note
             else:
-                assert note == "Your median is at your target."
+                assert note == "Your median is at your target: target met."
             below += gap is not None and gap > 0
             checked.add("none" if target is None else "below" if gap and gap > 0 else "at or above")
         cover = " ".join(str(v) for r in sheet_rows(book, "Cover") for v in r.values())
@@ -503,3 +503,13 @@ def test_the_readme_samples_command(tmp_path: Path) -> None:
     assert code == 0, output
     assert "Wrote 22 feedback workbooks" in output
     assert len(list((tmp_path / "out" / "feedback").glob("*-feedback.xlsx"))) == 22
+    # each council's gaps are the summary's Target gaps rows for it (one definition, collect's area_gaps)
+    summary = sheet_rows(tmp_path / "out" / "summary.xlsx", "Target gaps")
+    assert summary
+    for book in (tmp_path / "out" / "feedback").glob("*-feedback.xlsx"):
+        code = book.name.split("-")[0]
+        shown = sheet_rows(book, "Targets and gaps")
+        mine = [(r["Key area"], r["Your median"], r["Your target level"], r["Gap"]) for r in shown]
+        assert [m for m in mine if m[2] is not None] == [
+            (r["Key area"], r["Area median"], r["Target"], r["Gap"]) for r in summary if r["Code"] == code
+        ]

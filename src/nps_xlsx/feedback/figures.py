@@ -325,13 +325,13 @@ def _gap_words(target: float, median: float, gap: float) -> str:
     if target != target:
         return NO_TARGET
     if median != median:
-        return "You scored no value code in this key area, so there is no gap to show."
+        return "No value code scored here, so no gap to show."
     size = f"{abs(gap):g} level{'' if abs(gap) == 1 else 's'}"
     if gap > 0:
-        return f"Your target is {size} above your median: the distance still to go."
+        return f"Your target is {size} above your median."
     if gap < 0:
-        return f"Your median is {size} above your target: you have reached it."
-    return "Your median is at your target."
+        return f"Your median is {size} above your target: target met."
+    return "Your median is at your target: target met."
 
 
 def _comments(rows: pd.DataFrame) -> pd.DataFrame:

@@ -89,7 +89,8 @@ def _write_sheets(book: Workbook, fb: CouncilFeedback, rubric: Rubric, produced:
     profile.insert_chart(len(fb.profile.rows) + 3, 0, _profile_chart(book, fb), alt_text(_PROFILE_TITLE, 2.0, 1.8))
     profile.fit_to_pages(1, 1)  # the table and its chart on one page
     gaps = {YOUR_TARGET: fmt.integer, YOUR_MEDIAN: one, GAP: fmt.signed}
-    table_sheet(book, fmt, rows, TARGETS, _rows(fb.targets), "TargetGaps", {**WRAP, "Note": 60}, formats=gaps)
+    widths = dict.fromkeys(gaps, COUNT_WIDTH)
+    table_sheet(book, fmt, rows, TARGETS, _rows(fb.targets), "TargetGaps", {**WRAP, "Note": 56}, widths, gaps)
     codes = table_sheet(
         book,
         fmt,
