@@ -171,6 +171,16 @@ def test_an_older_csv_reads_with_the_ambition_answers_empty(rubric: Rubric, tmp_
         ("target", "7", "target '7' is not a level (1 to 5) nor empty"),
         ("target", "3.5", "target '3.5' is not a level (1 to 5) nor empty"),
         ("target", "Leader", "target 'Leader' is not a level (1 to 5) nor empty"),
+        (
+            "target",
+            "2",
+            "target '2' differs from the target '4' of the same return and key area 'Engaging Councillors' ",
+        ),
+        (
+            "target",
+            "",
+            "target empty differs from the target '4' of the same return and key area 'Engaging Councillors' ",
+        ),
     ],
 )
 def test_a_bad_ambition_value_is_a_located_error(
@@ -187,6 +197,8 @@ def test_a_bad_ambition_value_is_a_located_error(
         rows.append([row[c] for c in RESPONSE_COLUMNS])
     path = tmp_path / "bad.csv"
     write_csv(path, RESPONSE_COLUMNS, rows)
+    assert len(rubric.areas[0].value_codes) > 2  # the third row is of the first key area, as the first two
     with pytest.raises(ResponsesCsvError) as caught:
         read_responses(path, rubric)
-    assert str(caught.value).startswith(f"{path}:4: {message} (")  # line 1 the header, the third row on line 4
+    assert str(caught.value).startswith(f"{path}:4: {message}")  # line 1 the header, the third row on line 4
+    assert "on line 2; every row of a key area has its one target" in str(caught.value) or "differs" not in message

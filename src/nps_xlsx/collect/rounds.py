@@ -1,7 +1,8 @@
 """Comparing this round with an earlier one, read from that round's responses CSV (``collect --previous``).
 
 The responses CSV is the contract between rounds: :data:`~nps_xlsx.columns.RESPONSE_COLUMNS`, of which
-``round`` (the round's label) and ``rubric_fingerprint`` (the rubric the round was collected with) are the last.
+``round`` (the round's label) and ``rubric_fingerprint`` (the rubric the round was collected with) follow the
+response's own columns, and the ambition answers (``priority``, ``support``, ``target``) follow them.
 Councils are matched by code, else by name (:func:`~nps_xlsx.names.fold_name`); the movement is computed for the
 councils in both rounds and for all councils of each round, so that councils in one round only are never
 silently mixed into the comparison.
@@ -121,6 +122,7 @@ def read_responses(
     located = partial(_located, lines=lines, shown=shown, use=use, error=error)
     frame["score"] = _levels(frame["score"], "score", len(rubric.levels), located)
     frame["target"] = _levels(frame["target"], "target", len(rubric.levels), located)
+    _one_target_per_area(frame, lines, located)
     for name, choices in (("priority", PRIORITY_CHOICES), ("support", SUPPORT_CHOICES)):
         _choices(frame[name], name, choices, located)
     label = _one(frame, "round", shown, error) or ""
@@ -153,6 +155,23 @@ def _levels(column: pd.Series, name: str, n_levels: int, located: Callable[[int,
         at = int(bad.to_numpy().argmax())
         located(at, f"{name} {column.iloc[at]!r} is not a level (1 to {n_levels}) nor empty")
     return numbers.astype("Int64")
+
+
+def _one_target_per_area(frame: pd.DataFrame, lines: list[int], located: Callable[[int, str], NoReturn]) -> None:
+    """Every row of a return's key area has the same target (or none), else a located error."""
+    key = ["source_file", "area"]
+    first = frame[key].reset_index().drop_duplicates(key).rename(columns={"index": "first"})
+    at = frame[key].merge(first, on=key, how="left")["first"].to_numpy()
+    target, then = frame["target"].reset_index(drop=True), frame["target"].iloc[at].reset_index(drop=True)
+    same = target.eq(then).fillna(False) | (target.isna() & then.isna())
+    if not same.all():
+        row = int((~same).to_numpy().argmax())
+        shown = ["empty" if pd.isna(t) else repr(str(t)) for t in (target[row], then[row])]
+        located(
+            row,
+            f"target {shown[0]} differs from the target {shown[1]} of the same return and key area "
+            f"{frame['area'].iloc[row]!r} on line {lines[at[row]]}; every row of a key area has its one target",
+        )
 
 
 def _choices(column: pd.Series, name: str, choices: Sequence[str], located: Callable[[int, str], NoReturn]) -> None:
