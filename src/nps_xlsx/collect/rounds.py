@@ -10,7 +10,7 @@ silently mixed into the comparison.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -30,6 +30,7 @@ BOTH, ALL = "In both rounds", "All"  # the two groups of councils each movement 
 BY_CODE, BY_NAME, NOW_ONLY, THEN_ONLY = "code", "name", "this round only", "previous round only"
 MOVERS = 3  # councils listed per key area and direction
 _FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")  # as nps_xlsx.collect.tables neutralises them
+PREVIOUS_COLUMNS = ("source_file", "council", "council_code", "code_id", "score")  # what a comparison needs
 _USE = "--previous takes the responses CSV that 'collect --csv' wrote in the earlier round"
 
 
@@ -44,7 +45,8 @@ class PreviousRoundError(ResponsesCsvError):
 @dataclass(frozen=True)
 class ResponsesCsv:
     """A responses CSV as read: its round's label, its rubric's fingerprint (``None`` if the file has none), its
-    rows (every column of :data:`~nps_xlsx.columns.ROW_COLUMNS`, text as typed, ``score`` Int64; then
+    rows (the columns kept, by default every column of :data:`~nps_xlsx.columns.ROW_COLUMNS`, text as typed,
+    ``score`` Int64; then
     :data:`~nps_xlsx.columns.AMBITION_COLUMNS`, ``priority`` and ``support`` text, ``""`` when empty or absent from
     an older file, ``target`` Int64; then the ``extra`` columns: the groupings collect wrote, by their headers) and
     how it was read."""
@@ -72,9 +74,8 @@ class PreviousRound:
 def load_previous(path: Path, rubric: Rubric, allow_rubric_change: bool = False) -> PreviousRound:
     """Read and check an earlier round's responses CSV (see :func:`read_responses`); raises
     :class:`PreviousRoundError`."""
-    read = read_responses(path, rubric, allow_rubric_change, _USE, PreviousRoundError)
-    responses = read.responses[["source_file", "council", "council_code", "code_id", "score"]]
-    return PreviousRound(path, read.label, read.fingerprint, responses, read.notes)
+    read = read_responses(path, rubric, allow_rubric_change, _USE, PreviousRoundError, PREVIOUS_COLUMNS)
+    return PreviousRound(path, read.label, read.fingerprint, read.responses[list(PREVIOUS_COLUMNS)], read.notes)
 
 
 def read_responses(
@@ -83,9 +84,12 @@ def read_responses(
     allow_rubric_change: bool = False,
     use: str = "give the responses CSV that 'collect --csv' wrote",
     error: type[ResponsesCsvError] = ResponsesCsvError,
+    keep: Sequence[str] = (*ROW_COLUMNS, *AMBITION_COLUMNS),
 ) -> ResponsesCsv:
     """Read and check a responses CSV (as Excel may have re-saved it: see :mod:`csv_table`).
 
+    Only the columns in ``keep`` are kept (and checked): of :data:`~nps_xlsx.columns.ROW_COLUMNS`, each must be in
+    the file; of :data:`~nps_xlsx.columns.AMBITION_COLUMNS`, one that is not reads empty (an older file).
     Raises ``error`` (its message ending with ``use``, what the file should be) for a file that is not such a
     CSV, a score or target that is not a level, a priority or support that is not one of its choices, more than
     one round in the file, or a rubric change that is not allowed (see :func:`check_rubric`).
@@ -104,27 +108,26 @@ def read_responses(
     folded = [fold(h) for h in table.header]
     ours = [fold(name) for name in ("round", "rubric_fingerprint", *AMBITION_COLUMNS)]
     optional = {name: folded.index(fold(name)) for name in ("round", "rubric_fingerprint") if fold(name) in folded}
-    optional |= {name: folded.index(fold(name)) for name in AMBITION_COLUMNS if fold(name) in folded}
+    optional |= {name: folded.index(fold(name)) for name in AMBITION_COLUMNS if name in keep and fold(name) in folded}
     extra = {h: i for i, h in table.others() if fold(h) not in ours}
-    wanted = {**{c: table.at[c] for c in ROW_COLUMNS}, **optional, **extra}
-    records = list(table.rows)
-    if not records:
+    wanted = {**{c: table.at[c] for c in keep if c in table.at}, **optional, **extra}
+    lines, frame = _columns(table.rows, wanted)
+    if not lines:
         raise error(f"{shown}: holds no responses ({use})")
-    lines = [line for line, _row in records]
-    cells = pd.DataFrame([row for _line, row in records], dtype=object)  # short rows padded with None
-    cells = cells.reindex(columns=list(wanted.values())).fillna("")
-    frame = pd.DataFrame({name: cells[i].map(str.strip) for name, i in wanted.items()})
-    for column in ("source_file", "council", "council_code", "comment", *extra):
+    for column in [c for c in ("source_file", "council", "council_code", "comment", *extra) if c in frame]:
         frame[column] = _unneutralised(frame[column])
     for name in AMBITION_COLUMNS:
-        if name not in frame:
+        if name in keep and name not in frame:
             frame[name] = ""  # a file written before the ambition answers were added
     located = partial(_located, lines=lines, shown=shown, use=use, error=error)
     frame["score"] = _levels(frame["score"], "score", len(rubric.levels), located)
-    frame["target"] = _levels(frame["target"], "target", len(rubric.levels), located)
-    _one_target_per_area(frame, lines, located)
+    if "target" in frame:
+        frame["target"] = _levels(frame["target"], "target", len(rubric.levels), located)
+        if "area" in frame:
+            _one_target_per_area(frame, lines, located)
     for name, choices in (("priority", PRIORITY_CHOICES), ("support", SUPPORT_CHOICES)):
-        _choices(frame[name], name, choices, located)
+        if name in frame:
+            _choices(frame[name], name, choices, located)
     label = _one(frame, "round", shown, error) or ""
     fingerprint = _one(frame, "rubric_fingerprint", shown, error)
     notes = [note] if (note := table.note(shown)) else []
@@ -132,8 +135,22 @@ def read_responses(
     if allowed:
         notes.append(allowed)
     _no_council_twice(frame, shown, error)
-    responses = frame[[*ROW_COLUMNS, *AMBITION_COLUMNS, *extra]]
+    responses = frame[[*keep, *extra]]
     return ResponsesCsv(path, label, fingerprint, responses, list(extra), notes)
+
+
+def _columns(rows: Iterable[tuple[int, list[str]]], wanted: dict[str, int]) -> tuple[list[int], pd.DataFrame]:
+    """The line of each row, and the ``wanted`` columns (name -> index) as stripped text, a short row's missing
+    cells empty. Only those cells are kept: a large file's other columns (and its decoded text) never are."""
+    lines: list[int] = []
+    cells: dict[str, list[str]] = {name: [] for name in wanted}
+    places = [(cells[name].append, i) for name, i in wanted.items()]
+    for line, row in rows:
+        lines.append(line)
+        width = len(row)
+        for append, i in places:
+            append(row[i].strip() if i < width else "")
+    return lines, pd.DataFrame(cells, dtype=object)
 
 
 def _unneutralised(column: pd.Series) -> pd.Series:
