@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
+from nps_xlsx.rubric import Rubric
 from nps_xlsx.testing import Typed, fill_bytes
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -124,11 +125,16 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = root / "returns"
     folder.mkdir()
 
-    def put(name: str, code: str, answers: dict[str, Typed], cover: dict[str, object]) -> None:
-        (folder / name).write_bytes(fill_bytes(copy[code], answers, cover))
+    def put(name: str, code: str, answers: dict[str, Typed], cover: dict[str, object], targets=None) -> None:
+        (folder / name).write_bytes(fill_bytes(copy[code], answers, cover, targets))
 
     every = {i: Typed("3 - Mature", "A named lead officer." if i == ids[1] else None) for i in ids}
-    put("dacorum.xlsx", DACORUM, {**every, ids[0]: Typed("Unscored")}, {"completion_date": date(2025, 1, 10)})
+    # Dacorum also marks priorities (every choice, and some left blank), support and two key areas' targets
+    marks = [("High", "Yes"), ("Medium", "No"), ("Low", None), (None, "Yes")]
+    every |= {i: Typed("3 - Mature", None, *marks[n % 4]) for n, i in enumerate(ids[2:9])}
+    targets = {area["area_id"]: level for area, level in zip(blank["targets"], (4, 2), strict=False)}
+    dated = {"completion_date": date(2025, 1, 10)}
+    put("dacorum.xlsx", DACORUM, {**every, ids[0]: Typed("Unscored")}, dated, targets)
     one = {ids[0]: Typed("2 - Developing", "a start\nmore to do")}
     put("watford-old.xlsx", WATFORD, one, {"completion_date": date(2025, 1, 5)})
     put("watford.xlsx", WATFORD, one, {"completion_date": date(2025, 1, 12), "respondent_name": "A. Officer"})
@@ -265,3 +271,24 @@ def test_csv_statuses_and_rows_are_as_documented(report: dict[str, object], outp
     assert list(dict.fromkeys(r["source_file"] for r in responses)) == used
     ids = [a["code_id"] for a in instances(report)["response"][0]["answers"]]
     assert [r["code_id"] for r in responses] == ids * len(used)
+
+
+def test_csv_ambition_answers_are_those_validate_reads(
+    report: dict[str, object], outputs: dict[str, bytes], rubric: Rubric
+) -> None:
+    """responses.csv's priority, support and target are each answer's and its key area's as validate --json reads
+    them; their values are those documented, and a return without any has them empty."""
+    by_path = {f["path"]: f["response"] for f in report["files"] if f["response"] is not None}
+    area_ids = {area.name: area.id for area in rubric.areas}
+    responses = rows(outputs["responses.csv"])
+    for row in responses:
+        response = by_path[row["source_file"]]
+        answer = next(a for a in response["answers"] if a["code_id"] == row["code_id"])
+        assert (row["priority"], row["support"]) == (answer["priority"] or "", answer["support"] or "")
+        target = {t["area_id"]: t["level"] for t in response["targets"]}[area_ids[row["area"]]]
+        assert row["target"] == ("" if target is None else str(target))
+    for name in ("priority", "support"):
+        assert {r[name] for r in responses} == {"", *field("responses.csv", name).values()}, name
+    assert {r["target"] for r in responses} == {"", "4", "2"}
+    watford = [r for r in responses if r["council_code"] == WATFORD]
+    assert watford and all(r["priority"] == r["support"] == r["target"] == "" for r in watford)

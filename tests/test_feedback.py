@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.columns import RESPONSE_COLUMNS
+from nps_xlsx.columns import AMBITION_COLUMNS, RESPONSE_COLUMNS
 from nps_xlsx.feedback.job import PARALLEL_FROM
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.testing import synthetic_council
@@ -44,6 +44,7 @@ NAMES = [  # no name is part of another, nor a word of the rubric
     ]
 ]
 COUNCILS = [(f"X{i:08d}", NAMES[i], TYPES[i]) for i in range(len(TYPES))]  # 12: fewer than PARALLEL_FROM
+NO_TARGETS = COUNCILS[9][0]  # the one council that set no target level (every other sets some)
 
 
 def answers(rubric: Rubric, seed: int, blanks: float = 0.05, unscored: float = 0.05) -> dict[str, tuple[object, str]]:
@@ -62,21 +63,36 @@ def answers(rubric: Rubric, seed: int, blanks: float = 0.05, unscored: float = 0
     return out
 
 
+def targets(rubric: Rubric, seed: int) -> dict[str, int]:
+    """A council's target levels: key-area name -> level, for about three areas in four."""
+    rng = random.Random(seed + 1000)
+    return {area.name: rng.randint(1, len(rubric.levels)) for area in rubric.areas if rng.random() < 0.75}
+
+
 def write_csv(
-    path: Path, rubric: Rubric, councils: list[tuple[str, str, str]], label: str = "2025", seed: int = 0
+    path: Path,
+    rubric: Rubric,
+    councils: list[tuple[str, str, str]],
+    label: str = "2025",
+    seed: int = 0,
+    ambition: bool = True,
 ) -> Path:
-    """A responses CSV as collect --csv --group-by type writes it."""
+    """A responses CSV as collect --csv --group-by type writes it; without ``ambition``, as it did before the
+    priority, support and target columns were added."""
     areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
+    header = RESPONSE_COLUMNS if ambition else [c for c in RESPONSE_COLUMNS if c not in AMBITION_COLUMNS]
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\r\n")
-        writer.writerow([*RESPONSE_COLUMNS, "type"])
+        writer.writerow([*header, "type"])
         for n, (code, name, kind) in enumerate(councils):
+            chosen = {} if code == NO_TARGETS else targets(rubric, seed + n)
             for k, (code_id, (score, level)) in enumerate(answers(rubric, seed + n).items()):
                 value = rubric.value_codes[[c.id for c in rubric.value_codes].index(code_id)].name
                 comment = f"Comment of {name} on {code_id}" if (n + k) % 7 == 0 else ""
                 source = f"returns/{code}.xlsx"
                 row = [source, name, code, areas[code_id], code_id, value, score, level, comment, label]
-                writer.writerow([*row, rubric.fingerprint, kind])
+                more = [("High", "Medium", "Low", "")[k % 4], ("Yes", "No", "")[k % 3], chosen.get(areas[code_id])]
+                writer.writerow([*row, rubric.fingerprint, *(more if ambition else []), kind])
     return path
 
 
@@ -101,10 +117,9 @@ def book_for(out: Path, code: str) -> Path:
 
 
 def tidy(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(
-        path, encoding="utf-8-sig", dtype={"score": "Int64"}, keep_default_na=False, na_values={"score": [""]}
-    )
-    return frame
+    blank = {"score": [""], "target": [""]}
+    dtype = {"score": "Int64", "target": "Int64"}
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=dtype, keep_default_na=False, na_values=blank)
 
 
 def close(value: object, expected: float | None) -> bool:
@@ -118,7 +133,7 @@ def round_(rubric: Rubric, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pa
     """12 councils (types of 6, 4 and 2), a previous round of the first 10, their feedback workbooks."""
     root = tmp_path_factory.mktemp("feedback")
     now = write_csv(root / "responses.csv", rubric, COUNCILS)
-    then = write_csv(root / "previous.csv", rubric, COUNCILS[:10], "2021", seed=100)
+    then = write_csv(root / "previous.csv", rubric, COUNCILS[:10], "2021", seed=100, ambition=False)  # an old CSV
     code, output = run(str(now), "--out-dir", str(root / "out"), "--group-by", "type", "--previous", str(then))
     assert code == 0, output
     return now, then, root / "out"
@@ -207,6 +222,66 @@ def test_change_per_value_code_equals_pandas(round_: tuple[Path, Path, Path]) ->
     assert all(r["Your score, previous round"] is None for r in sheet_rows(newcomer, "Change by value code"))
 
 
+def test_targets_and_gaps_equal_pandas(round_: tuple[Path, Path, Path], rubric: Rubric) -> None:
+    """Per key area, the council's target (from the CSV), its median score there and the gap, target minus median;
+    a sentence says what they mean, and the cover counts the targets and the areas below them."""
+    now, _then, out = round_
+    frame = tidy(now)
+    scored = frame.dropna(subset=["score"]).astype({"score": float})
+    medians = scored.groupby(["council_code", "area"])["score"].median()
+    areas = [a.name for a in rubric.areas]
+    checked = set()
+    for code, _name, _kind in [COUNCILS[0], COUNCILS[4], COUNCILS[9], COUNCILS[11]]:
+        book = book_for(out, code)
+        rows = sheet_rows(book, "Targets and gaps")
+        assert list(rows[0]) == ["Key area", "Your target level", "Your median", "Gap", "Note"]
+        assert [r["Key area"] for r in rows] == areas
+        profile = {r["Key area"]: r["Your median"] for r in sheet_rows(book, "Profile")}
+        chosen = own_targets(frame, code)
+        below = 0
+        for row in rows:
+            area = row["Key area"]
+            target, median = chosen[area], medians.get((code, area))
+            gap = None if target is None or median is None else target - median
+            assert row["Your target level"] == target
+            assert close(row["Your median"], median) and row["Your median"] == profile[area]
+            assert close(row["Gap"], gap)
+            note = row["Note"]
+            if target is None:
+                assert note == "No target level was set for this key area."
+            elif gap is None:
+                assert "no gap" in note
+            elif gap > 0:
+                assert note.startswith(f"Your target is {gap:g} level") and "above your median" in note
+            elif gap < 0:
+                assert note.startswith(f"Your median is {-gap:g} level") and "above your target" in note
+            else:
+                assert note == "Your median is at your target: target met."
+            below += gap is not None and gap > 0
+            checked.add("none" if target is None else "below" if gap and gap > 0 else "at or above")
+        cover = " ".join(str(v) for r in sheet_rows(book, "Cover") for v in r.values())
+        n = sum(t is not None for t in chosen.values())
+        if n:
+            assert f"{n} of {len(areas)} key areas have a target; your median is below it in {below}" in cover
+        else:
+            assert "You set no target level, so no gap is shown" in cover
+    assert checked == {"none", "below", "at or above"}  # the sample covers each case
+
+
+def test_a_csv_without_targets_shows_none(rubric: Rubric, tmp_path: Path) -> None:
+    """A responses CSV written before the ambition columns were added: every key area says no target was set."""
+    now = write_csv(tmp_path / "responses.csv", rubric, COUNCILS[:6], ambition=False)
+    assert "target" not in now.read_text(encoding="utf-8-sig").splitlines()[0]
+    code, output = run(str(now), "--out-dir", str(tmp_path / "out"), "--group-by", "type")
+    assert code == 0, output
+    book = book_for(tmp_path / "out", COUNCILS[0][0])
+    rows = sheet_rows(book, "Targets and gaps")
+    assert len(rows) == len(rubric.areas)
+    assert all(r["Your target level"] is None and r["Gap"] is None for r in rows)
+    assert {r["Note"] for r in rows} == {"No target level was set for this key area."}
+    assert [r["Your median"] for r in rows] == [r["Your median"] for r in sheet_rows(book, "Profile")]
+
+
 def test_a_segment_of_two_shows_no_figures(round_: tuple[Path, Path, Path]) -> None:
     _now, _then, out = round_
     book = book_for(out, COUNCILS[10][0])  # a County: 2 councils of that type
@@ -248,10 +323,17 @@ def test_no_minimum_or_maximum_is_ever_shown(round_: tuple[Path, Path, Path]) ->
         assert not [h for h in headers if re.search(r"minimum|maximum", h, re.I) and h != "1 - Minimum"]
 
 
+def own_targets(frame: pd.DataFrame, code: str) -> dict[str, object]:
+    """A council's target per key area in a responses CSV (``None`` where it set none), in the CSV's order."""
+    mine = frame[frame["council_code"] == code].drop_duplicates("area")
+    return {area: None if pd.isna(t) else int(t) for area, t in zip(mine["area"], mine["target"], strict=True)}
+
+
 def test_no_other_council_is_named_in_any_part(round_: tuple[Path, Path, Path]) -> None:
-    _now, _then, out = round_
+    now, _then, out = round_
     books = sorted(out.glob("*.xlsx"))
     assert len(books) == len(COUNCILS)
+    frame = tidy(now)
     for code, name, _kind in COUNCILS:
         with zipfile.ZipFile(book_for(out, code)) as archive:
             text = b"".join(archive.read(n) for n in archive.namelist()).decode("utf-8").casefold()
@@ -260,6 +342,14 @@ def test_no_other_council_is_named_in_any_part(round_: tuple[Path, Path, Path]) 
             if other_code != code:
                 assert escape(other_name).casefold() not in text and other_code.casefold() not in text
                 assert other_name.split()[0].casefold() not in text
+        # targets: exactly the council's own, area by area; the council that set none is shown none, though
+        # every other council set some (so another's target in its workbook would show here)
+        shown = {r["Key area"]: r["Your target level"] for r in sheet_rows(book_for(out, code), "Targets and gaps")}
+        assert shown == own_targets(frame, code)
+        others = [t for c, *_ in COUNCILS if c != code for t in own_targets(frame, c).values()]
+        assert any(t is not None for t in others)
+        if code == NO_TARGETS:
+            assert not any(shown.values()) and "you set no target level" in text
 
 
 def test_blanks_and_unscored_answers_are_shown_as_such(rubric: Rubric, tmp_path: Path) -> None:
@@ -413,3 +503,13 @@ def test_the_readme_samples_command(tmp_path: Path) -> None:
     assert code == 0, output
     assert "Wrote 22 feedback workbooks" in output
     assert len(list((tmp_path / "out" / "feedback").glob("*-feedback.xlsx"))) == 22
+    # each council's gaps are the summary's Target gaps rows for it (one definition, collect's area_gaps)
+    summary = sheet_rows(tmp_path / "out" / "summary.xlsx", "Target gaps")
+    assert summary
+    for book in (tmp_path / "out" / "feedback").glob("*-feedback.xlsx"):
+        code = book.name.split("-")[0]
+        shown = sheet_rows(book, "Targets and gaps")
+        mine = [(r["Key area"], r["Your median"], r["Your target level"], r["Gap"]) for r in shown]
+        assert [m for m in mine if m[2] is not None] == [
+            (r["Key area"], r["Area median"], r["Target"], r["Gap"]) for r in summary if r["Code"] == code
+        ]

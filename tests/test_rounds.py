@@ -204,7 +204,9 @@ def responses_csv(path: Path, rubric: Rubric, rows: list[tuple[object, ...]], **
     """A responses CSV as collect writes it: rows of (council, code, code_id, score), round 2021."""
     names = {c.id: c.name for c in rubric.value_codes}
     full = [
+        # no comment, level, priority, support or target
         (f"returns/{council}.xlsx", council, code, rubric.area_of(cid).name, cid, names[cid], score, "", "", "2021", fp)
+        + ("",) * 3
         for council, code, cid, score, fp in (r if len(r) == 5 else (*r, rubric.fingerprint) for r in rows)
     ]
     write_csv(path, RESPONSE_COLUMNS, full, **options)  # type: ignore[arg-type]
@@ -324,7 +326,7 @@ def test_collect_writes_round_and_fingerprint_and_compares_with_a_previous_round
         "only, 1 in 2021 only" in result.output
     )
     written = pd.read_csv(out / "r.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert list(written.columns[-2:]) == ["round", "rubric_fingerprint"]
+    assert list(written.columns[-5:-3]) == ["round", "rubric_fingerprint"]  # then the ambition answers
     assert set(written["round"]) == {"2025"} and set(written["rubric_fingerprint"]) == {five.fingerprint}
     book = openpyxl.load_workbook(out / "s.xlsx")
     for name in ("Councils by round", "Movement by key area", "Movement by value code", "Movers"):

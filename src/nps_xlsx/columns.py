@@ -48,9 +48,12 @@ ROW_COLUMNS = [  # a response's own columns: the responses frame's, and the CSV'
     "level",
     "comment",
 ]
-# The responses CSV: its last two columns say which round (``--round``) and which rubric (its fingerprint), for
-# comparing rounds (collect/rounds.py).
-RESPONSE_COLUMNS = [*ROW_COLUMNS, "round", "rubric_fingerprint"]
+# The ambition answers a responses CSV row carries: the value code's "Priority for us" and "Support wanted", and
+# its key area's target level (the same on every row of the area); each empty when none (always in layout 1).
+AMBITION_COLUMNS = ["priority", "support", "target"]
+# The responses CSV: which round (``--round``) and which rubric (its fingerprint) follow the response's own columns,
+# for comparing rounds (collect/rounds.py); then the ambition answers.
+RESPONSE_COLUMNS = [*ROW_COLUMNS, "round", "rubric_fingerprint", *AMBITION_COLUMNS]
 LEDGER_COLUMNS = [
     "path",
     "status",

@@ -11,6 +11,7 @@ responses frame (:func:`nps_xlsx.collect.tables.responses_frame`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -52,25 +53,49 @@ def choices_frame(collection: Collection) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["council", "council_code", "code_id", "priority", "support"], dtype=object)
 
 
+def area_gaps(targets: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
+    """``targets`` (a row per return and key area: ``source_file``, ``area``, ``target``, any others kept), in its
+    order, with ``median`` (the return's area median; NaN where it scored nothing there) and ``gap`` (the target
+    minus the median; NaN without either)."""
+    scored = responses[responses["score"].notna()]
+    medians = (
+        scored.assign(score=scored["score"].astype(float))
+        .groupby(["source_file", "area"], as_index=False)["score"]
+        .median()
+        .rename(columns={"score": "median"})
+    )
+    out = targets.merge(medians, on=["source_file", "area"], how="left", validate="many_to_one")
+    out["median"] = out["median"].astype(float)
+    out["gap"] = out["target"].astype(float) - out["median"]
+    return out.set_axis(targets.index)
+
+
 def target_gaps(targets: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
     """Each council and key area with a target: its area median, its target and the gap (:data:`GAP_COLUMNS`)."""
-    scored = responses[responses["score"].notna()]
-    medians = scored.assign(score=scored["score"].astype(float)).groupby(["source_file", "area"])["score"].median()
-    set_ = targets[targets["target"].notna()]
-    median = pd.Series(
-        [medians.get((f, a)) for f, a in zip(set_["source_file"], set_["area"], strict=True)], dtype=float
-    )
-    gaps = pd.DataFrame(
+    set_ = area_gaps(targets[targets["target"].notna()], responses)
+    return pd.DataFrame(
         {
             "Council": set_["council"].to_numpy(),
             "Code": set_["council_code"].to_numpy(),
             "Key area": set_["area"].to_numpy(),
-            "Area median": median.to_numpy(),
+            "Area median": set_["median"].to_numpy(),
             "Target": set_["target"].astype(float).to_numpy(),
-        }
+            "Gap": set_["gap"].to_numpy(),
+        },
+        columns=GAP_COLUMNS,
     )
-    gaps["Gap"] = gaps["Target"] - gaps["Area median"]
-    return gaps[GAP_COLUMNS]
+
+
+def answer_ambition(collection: Collection, rubric: Rubric) -> Iterator[tuple[str | None, str | None, int | None]]:
+    """Per used return x value code, in the order of :func:`nps_xlsx.collect.tables.response_rows`: the answer's
+    priority and support wanted and its key area's target level (each ``None`` when none)."""
+    area_of = {code.id: area.id for area in rubric.areas for code in area.value_codes}
+    for entry in collection.used:
+        response = entry.report.response
+        assert response is not None
+        levels = {target.area_id: target.level for target in response.targets}
+        for answer in response.answers:
+            yield answer.priority, answer.support, levels.get(area_of[answer.code_id])
 
 
 def target_distribution(targets: pd.DataFrame, gaps: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """Comparing this round with an earlier one, read from that round's responses CSV (``collect --previous``).
 
 The responses CSV is the contract between rounds: :data:`~nps_xlsx.columns.RESPONSE_COLUMNS`, of which
-``round`` (the round's label) and ``rubric_fingerprint`` (the rubric the round was collected with) are the last.
+``round`` (the round's label) and ``rubric_fingerprint`` (the rubric the round was collected with) follow the
+response's own columns, and the ambition answers (``priority``, ``support``, ``target``) follow them.
 Councils are matched by code, else by name (:func:`~nps_xlsx.names.fold_name`); the movement is computed for the
 councils in both rounds and for all councils of each round, so that councils in one round only are never
 silently mixed into the comparison.
@@ -9,16 +10,19 @@ silently mixed into the comparison.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
-from ..columns import HEADERS, ROW_COLUMNS
+from ..columns import AMBITION_COLUMNS, HEADERS, ROW_COLUMNS
 from ..councils import fold_name
 from ..csv_table import Column, fold, read_table
 from ..errors import NpsXlsxError
+from ..layout import PRIORITY_CHOICES, SUPPORT_CHOICES
 from ..rubric import Rubric
 from ..text import named, plural
 
@@ -41,8 +45,11 @@ class PreviousRoundError(ResponsesCsvError):
 @dataclass(frozen=True)
 class ResponsesCsv:
     """A responses CSV as read: its round's label, its rubric's fingerprint (``None`` if the file has none), its
-    rows (every column of :data:`~nps_xlsx.columns.ROW_COLUMNS`, text as typed, ``score`` Int64, then the
-    ``extra`` columns: the groupings collect wrote, by their headers) and how it was read."""
+    rows (the columns kept, by default every column of :data:`~nps_xlsx.columns.ROW_COLUMNS`, text as typed,
+    ``score`` Int64; then
+    :data:`~nps_xlsx.columns.AMBITION_COLUMNS`, ``priority`` and ``support`` text, ``""`` when empty or absent from
+    an older file, ``target`` Int64; then the ``extra`` columns: the groupings collect wrote, by their headers) and
+    how it was read."""
 
     path: Path
     label: str
@@ -77,14 +84,15 @@ def read_responses(
     allow_rubric_change: bool = False,
     use: str = "give the responses CSV that 'collect --csv' wrote",
     error: type[ResponsesCsvError] = ResponsesCsvError,
-    keep: Sequence[str] = ROW_COLUMNS,
+    keep: Sequence[str] = (*ROW_COLUMNS, *AMBITION_COLUMNS),
 ) -> ResponsesCsv:
     """Read and check a responses CSV (as Excel may have re-saved it: see :mod:`csv_table`).
 
-    Only the columns of :data:`~nps_xlsx.columns.ROW_COLUMNS` in ``keep`` are kept (each must be in the file).
+    Only the columns in ``keep`` are kept (and checked): of :data:`~nps_xlsx.columns.ROW_COLUMNS`, each must be in
+    the file; of :data:`~nps_xlsx.columns.AMBITION_COLUMNS`, one that is not reads empty (an older file).
     Raises ``error`` (its message ending with ``use``, what the file should be) for a file that is not such a
-    CSV, a score that is not a level, more than one round in the file, or a rubric change that is not allowed
-    (see :func:`check_rubric`).
+    CSV, a score or target that is not a level, a priority or support that is not one of its choices, more than
+    one round in the file, or a rubric change that is not allowed (see :func:`check_rubric`).
     """
     from ..read.own_outputs import describe, recognise
 
@@ -98,15 +106,28 @@ def read_responses(
     except ResponsesCsvError as exc:
         raise error(f"{exc} ({use})") from exc
     folded = [fold(h) for h in table.header]
+    ours = [fold(name) for name in ("round", "rubric_fingerprint", *AMBITION_COLUMNS)]
     optional = {name: folded.index(fold(name)) for name in ("round", "rubric_fingerprint") if fold(name) in folded}
-    extra = {h: i for i, h in table.others() if fold(h) not in (fold("round"), fold("rubric_fingerprint"))}
-    wanted = {**{c: table.at[c] for c in keep}, **optional, **extra}
+    optional |= {name: folded.index(fold(name)) for name in AMBITION_COLUMNS if name in keep and fold(name) in folded}
+    extra = {h: i for i, h in table.others() if fold(h) not in ours}
+    wanted = {**{c: table.at[c] for c in keep if c in table.at}, **optional, **extra}
     lines, frame = _columns(table.rows, wanted)
     if not lines:
         raise error(f"{shown}: holds no responses ({use})")
     for column in [c for c in ("source_file", "council", "council_code", "comment", *extra) if c in frame]:
         frame[column] = _unneutralised(frame[column])
-    frame["score"] = _scores(frame["score"], lines, len(rubric.levels), shown, use, error)
+    for name in AMBITION_COLUMNS:
+        if name in keep and name not in frame:
+            frame[name] = ""  # a file written before the ambition answers were added
+    located = partial(_located, lines=lines, shown=shown, use=use, error=error)
+    frame["score"] = _levels(frame["score"], "score", len(rubric.levels), located)
+    if "target" in frame:
+        frame["target"] = _levels(frame["target"], "target", len(rubric.levels), located)
+        if "area" in frame:
+            _one_target_per_area(frame, lines, located)
+    for name, choices in (("priority", PRIORITY_CHOICES), ("support", SUPPORT_CHOICES)):
+        if name in frame:
+            _choices(frame[name], name, choices, located)
     label = _one(frame, "round", shown, error) or ""
     fingerprint = _one(frame, "rubric_fingerprint", shown, error)
     notes = [note] if (note := table.note(shown)) else []
@@ -138,17 +159,44 @@ def _unneutralised(column: pd.Series) -> pd.Series:
     return column.map(fixed)
 
 
-def _scores(
-    column: pd.Series, lines: list[int], n_levels: int, shown: str, use: str, error: type[ResponsesCsvError]
-) -> pd.Series:
+def _located(at: int, message: str, lines: list[int], shown: str, use: str, error: type[ResponsesCsvError]) -> NoReturn:
+    """Raise ``error`` for the ``at``-th row (0-based), naming its line: ``path:line: message (use)``."""
+    raise error(f"{shown}:{lines[at]}: {message} ({use})")
+
+
+def _levels(column: pd.Series, name: str, n_levels: int, located: Callable[[int, str], NoReturn]) -> pd.Series:
+    """A score or target column as Int64: each cell a level or empty, else a located error."""
     numbers = pd.to_numeric(column.where(column != ""), errors="coerce")
     bad = column.ne("") & ~(numbers.isin(range(1, n_levels + 1)))
     if bad.any():
         at = int(bad.to_numpy().argmax())
-        raise error(
-            f"{shown}:{lines[at]}: score {column.iloc[at]!r} is not a level (1 to {n_levels}) nor empty ({use})"
-        )
+        located(at, f"{name} {column.iloc[at]!r} is not a level (1 to {n_levels}) nor empty")
     return numbers.astype("Int64")
+
+
+def _one_target_per_area(frame: pd.DataFrame, lines: list[int], located: Callable[[int, str], NoReturn]) -> None:
+    """Every row of a return's key area has the same target (or none), else a located error."""
+    key = ["source_file", "area"]
+    first = frame[key].reset_index().drop_duplicates(key).rename(columns={"index": "first"})
+    at = frame[key].merge(first, on=key, how="left")["first"].to_numpy()
+    target, then = frame["target"].reset_index(drop=True), frame["target"].iloc[at].reset_index(drop=True)
+    same = target.eq(then).fillna(False) | (target.isna() & then.isna())
+    if not same.all():
+        row = int((~same).to_numpy().argmax())
+        shown = ["empty" if pd.isna(t) else repr(str(t)) for t in (target[row], then[row])]
+        located(
+            row,
+            f"target {shown[0]} differs from the target {shown[1]} of the same return and key area "
+            f"{frame['area'].iloc[row]!r} on line {lines[at[row]]}; every row of a key area has its one target",
+        )
+
+
+def _choices(column: pd.Series, name: str, choices: Sequence[str], located: Callable[[int, str], NoReturn]) -> None:
+    """Each cell of a priority or support column one of its ``choices`` or empty, else a located error."""
+    bad = ~column.isin(["", *choices])
+    if bad.any():
+        at = int(bad.to_numpy().argmax())
+        located(at, f"{name} {column.iloc[at]!r} is not one of {named(list(choices))} nor empty")
 
 
 def _one(frame: pd.DataFrame, column: str, shown: str, error: type[ResponsesCsvError]) -> str | None:

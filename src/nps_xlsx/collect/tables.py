@@ -16,7 +16,7 @@ from ..columns import CHASE_COLUMNS, HEADERS, LEDGER_COLUMNS, RESPONSE_COLUMNS, 
 from ..rubric import Rubric
 from ..validate.check import FileStatus
 from . import chase
-from .ambition import Ambition, build_ambition
+from .ambition import Ambition, answer_ambition, build_ambition
 from .cohort import Cohort, build_cohort, group_fields
 from .collection import Collection
 from .excellence import excellence_rows
@@ -142,12 +142,16 @@ def write_responses_csv(
 ) -> None:
     """The tidy CSV, one row per (used return x value code); empty for no score. See :func:`write_csv`.
 
-    Each row ends with ``round_label`` and the rubric's fingerprint; with ``segments``
+    Each row goes on with ``round_label``, the rubric's fingerprint and the ambition answers
+    (:func:`~nps_xlsx.collect.ambition.answer_ambition`); with ``segments``
     (:func:`nps_xlsx.collect.cohort.segments_frame`), then with the council's values of its columns, named as in
     the council list (one named like ours gets `` (council list)`` added).
     """
     tail = (round_label, rubric.fingerprint)
-    rows: Iterable[tuple[object, ...]] = (row + tail for row in response_rows(collection, rubric))
+    ambition = answer_ambition(collection, rubric)
+    rows: Iterable[tuple[object, ...]] = (
+        row + tail + more for row, more in zip(response_rows(collection, rubric), ambition, strict=True)
+    )
     columns = RESPONSE_COLUMNS
     if segments is not None and len(segments.columns):
         codes = pd.Series([entry.code or "" for entry in collection.used], dtype=object)

@@ -5,6 +5,9 @@ same value in a grouping column (``--group-by``), the council included. A counci
 median of its scores there; the cohort's median and quartiles of a key area are of the councils' scores there.
 Medians and quartiles are pandas' default, as in :mod:`nps_xlsx.collect.cohort`.
 
+A council's gap in a key area is its target level there minus its score there (the summary's Target gaps, by the
+same code: :func:`nps_xlsx.collect.ambition.area_gaps`); only the council's own targets are shown.
+
 Disclosure rule: a cohort or segment figure (a count, a median, a quartile, a distribution) is given only where at
 least ``min_cohort`` councils contribute to it (scored that value code, or scored in that key area); elsewhere it
 is blank and a note says why. No minimum or maximum is ever given, and no other council is named.
@@ -19,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import layout
+from ..collect.ambition import area_gaps
 from ..collect.cohort import code_statistics
 from ..collect.rounds import BY_CODE, BY_NAME, PreviousRound, councils_of, match_councils
 from ..columns import KEY_AREA, VALUE_CODE
@@ -33,6 +37,8 @@ YOUR_SCORE, YOUR_LEVEL, YOUR_MEDIAN, STATEMENT = "Your score", "Your level", "Yo
 COUNCILS, COHORT_MEDIAN, LOWER, UPPER = "Councils scoring", "Cohort median", "Lower quartile", "Upper quartile"
 WHERE, HIGHLIGHT, NOTE = "Where you sit", "Highlight", "Note"
 PREVIOUS, NOW, CHANGE = "previous round", "this round", "Change"
+YOUR_TARGET, GAP = "Your target level", "Gap"
+NO_TARGET = "No target level was set for this key area."
 
 
 def same(grouping: str) -> str:
@@ -68,6 +74,7 @@ class CouncilFeedback:
     codes: Table
     distribution: Table
     comments: Table
+    targets: Table
     previous_label: str | None = None  # with --previous
     in_previous: bool = False
     change_areas: Table | None = None
@@ -130,6 +137,7 @@ class RoundFigures:
             part("codes"),
             part("distribution"),
             part("comments"),
+            part("targets"),
         )
         if self.previous is not None:
             feedback.previous_label = self.previous.label or PREVIOUS
@@ -161,6 +169,7 @@ def build_round(
         "distribution": distribution,
         "profile": _profile(area_scores, returns, rubric, min_cohort, groups),
         "comments": _comments(rows),
+        "targets": _targets(responses, returns, rubric),
     }
     matched: frozenset[str] = frozenset()
     if previous is not None:
@@ -286,6 +295,43 @@ def _profile(
     table = table.rename(columns={"area": KEY_AREA})
     groupings = [same(g) for g in groups.columns]
     return table[["source_file", KEY_AREA, YOUR_MEDIAN, COUNCILS, COHORT_MEDIAN, LOWER, UPPER, WHERE, *groupings, NOTE]]
+
+
+def _targets(responses: pd.DataFrame, returns: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Per return and key area: its target level, its median there and the gap, and a sentence saying what they
+    mean (where no target was set, only that)."""
+    areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
+    rows = responses.assign(area=responses["code_id"].map(areas))
+    chosen = rows.drop_duplicates(["source_file", "area"]).set_index(["source_file", "area"])["target"]
+    grid = pd.MultiIndex.from_product(
+        [returns["source_file"], [a.name for a in rubric.areas]], names=["source_file", "area"]
+    )
+    gaps = area_gaps(chosen.reindex(grid).reset_index(), rows)
+    table = pd.DataFrame(
+        {
+            "source_file": gaps["source_file"],
+            KEY_AREA: gaps["area"],
+            YOUR_TARGET: gaps["target"].astype(float),
+            YOUR_MEDIAN: gaps["median"],
+            GAP: gaps["gap"],
+        }
+    )
+    table[NOTE] = [_gap_words(t, m, g) for t, m, g in table[[YOUR_TARGET, YOUR_MEDIAN, GAP]].to_numpy().tolist()]
+    return table
+
+
+def _gap_words(target: float, median: float, gap: float) -> str:
+    """What a key area's target, median and gap mean, in a sentence."""
+    if target != target:
+        return NO_TARGET
+    if median != median:
+        return "No value code scored here, so no gap to show."
+    size = f"{abs(gap):g} level{'' if abs(gap) == 1 else 's'}"
+    if gap > 0:
+        return f"Your target is {size} above your median."
+    if gap < 0:
+        return f"Your median is {size} above your target: target met."
+    return "Your median is at your target: target met."
 
 
 def _comments(rows: pd.DataFrame) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """One council's feedback workbook, in the house style of the summary (:mod:`nps_xlsx.collect.sheets`): a cover,
-the profile by key area with its chart, the value codes, the cohort's distribution with its chart, the change
-since the previous round and the council's own comments."""
+the profile by key area with its chart, its targets and gaps, the value codes, the cohort's distribution with its
+chart, the change since the previous round and the council's own comments."""
 
 from __future__ import annotations
 
@@ -37,14 +37,18 @@ from .figures import (
     CHANGE,
     COHORT_MEDIAN,
     COUNCILS,
+    GAP,
     HIGHLIGHT,
     LOWER,
+    NO_TARGET,
+    NOTE,
     PRIORITY,
     STRENGTH,
     UPPER,
     YOUR_LEVEL,
     YOUR_MEDIAN,
     YOUR_SCORE,
+    YOUR_TARGET,
     CouncilFeedback,
     Table,
     same,
@@ -52,7 +56,7 @@ from .figures import (
 
 COVER, PROFILE, CODES, DISTRIBUTION = "Cover", "Profile", "Value codes", "Cohort distribution"
 DISTRIBUTION_CHART, CHANGE_AREAS = "Distribution chart", "Change by key area"
-CHANGE_CODES, COMMENTS = "Change by value code", "Your comments"
+CHANGE_CODES, COMMENTS, TARGETS = "Change by value code", "Your comments", "Targets and gaps"
 PRIORITY_FILL = "#FCE4D6"
 WRAP = {"Key area": 30, "Value code": 28, "Your level's statement": 50, "Note": 36, "Your comment": 70}
 
@@ -84,6 +88,9 @@ def _write_sheets(book: Workbook, fb: CouncilFeedback, rubric: Rubric, produced:
     profile = table_sheet(book, fmt, rows, PROFILE, _rows(fb.profile), "Profile", WRAP, formats=numbers)
     profile.insert_chart(len(fb.profile.rows) + 3, 0, _profile_chart(book, fb), alt_text(_PROFILE_TITLE, 2.0, 1.8))
     profile.fit_to_pages(1, 1)  # the table and its chart on one page
+    gaps = {YOUR_TARGET: fmt.integer, YOUR_MEDIAN: one, GAP: fmt.signed}
+    widths = dict.fromkeys(gaps, COUNT_WIDTH)
+    table_sheet(book, fmt, rows, TARGETS, _rows(fb.targets), "TargetGaps", {**WRAP, "Note": 56}, widths, gaps)
     codes = table_sheet(
         book,
         fmt,
@@ -245,8 +252,23 @@ def _facts(fb: CouncilFeedback, rubric: Rubric) -> list[tuple[str, str]]:
             f"least {least} councils contribute, never a minimum or maximum, and no other council is named.",
         )
     )
-    facts.append(("Targets and gaps", "Shown here once the diagnostic records each council's targets."))
+    facts.append(("Targets and gaps", _targets_fact(fb.targets, len(rubric.areas))))
     return facts
+
+
+def _targets_fact(targets: Table, n_areas: int) -> str:
+    """The cover's line on the council's targets: how many it set, and below how many it stands."""
+    notes = targets.column(NOTE)
+    chosen = n_areas - notes.count(NO_TARGET)
+    if not chosen:
+        return (
+            "You set no target level, so no gap is shown (each key-area sheet of the workbook has an optional "
+            "'Your target level')."
+        )
+    below = sum(1 for gap in targets.column(GAP) if isinstance(gap, float) and gap > 0)
+    return (
+        f"{chosen} of {n_areas} key areas have a target; your median is below it in {below} (see the sheet {TARGETS!r})"
+    )
 
 
 def _pages(fb: CouncilFeedback, rubric: Rubric, distribution: bool) -> list[tuple[str, str]]:
@@ -258,6 +280,11 @@ def _pages(fb: CouncilFeedback, rubric: Rubric, distribution: bool) -> list[tupl
             "Per key area, your median score against the cohort's median and its middle half (the lower to the upper "
             f"quartile): 'Where you sit' says whether you are below, within or above it.{similar} The chart shows "
             "every key area.",
+        ),
+        (
+            TARGETS,
+            "Per key area, the target level you chose, your median there (as on 'Profile') and the gap, your target "
+            "minus your median: positive where you aim higher than you stand now. Only your own targets are shown.",
         ),
         (
             CODES,
