@@ -36,8 +36,8 @@ class Personaliser:
     def __init__(self, rubric: Rubric, options: BuildOptions) -> None:
         self.rubric, self.options = rubric, options
         self.members = self._parts(build_workbook(rubric, options, PLACEHOLDER))
-        self.strings = next((data for info, data in self.members if info.filename == "xl/sharedStrings.xml"), b"")
-        assert isinstance(self.strings, bytes)
+        strings = next((data for info, data in self.members if info.filename == "xl/sharedStrings.xml"), b"")
+        self.strings = strings if isinstance(strings, bytes) else b""
         placeholders = (PLACEHOLDER.name.encode(), PLACEHOLDER.code.encode())
         cut = [part for _info, part in self.members if isinstance(part, CutPart)]
         assert not any(
