@@ -1,7 +1,8 @@
 """A pre-filled copy's answers against those it was issued with (see :class:`~nps_xlsx.validate.response.Prefill`).
 
 The issued answers are on the metadata sheet (:func:`~nps_xlsx.validate.identity.read_issued`), as the text the
-inputs were given; each is read by the same rules as the input itself, so that only a real change counts.
+inputs were given; each is read by the same rules as the input itself, so that only a real change counts (a
+comment's line breaks are compared as LF, since LibreOffice saves CR LF as LF).
 """
 
 from __future__ import annotations
@@ -29,16 +30,21 @@ def compare_issued(
         score = read_score(was(layout.score_name(code_id)), rubric)
         priority = read_choice(was(layout.priority_name(code_id)), layout.PRIORITY_CHOICES).value
         support = read_choice(was(layout.support_name(code_id)), layout.SUPPORT_CHOICES).value
-        comment = issued.get(layout.previous_name(layout.comment_name(code_id)), "")
+        comment = _lines(issued.get(layout.previous_name(layout.comment_name(code_id)), ""))
         return (score.status, score.score, priority, support, comment) == (
             answer.status,
             answer.score,
             answer.priority,
             answer.support,
-            answer.comment,
+            _lines(answer.comment),
         )
 
     unchanged = sum(same(answer) for answer in answers)
     unchanged += sum(read_target(was(layout.target_name(t.area_id)), rubric).score == t.level for t in targets)
     total = len(rubric.value_codes) + len(rubric.areas)
     return Prefill(issued[layout.PREVIOUS_ROUND_KEY], total, unchanged)
+
+
+def _lines(text: str) -> str:
+    """Line breaks as LF: LibreOffice saves a CR LF typed in a cell as LF, which is no change of the answer."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
