@@ -9,7 +9,7 @@ choice that is not offered, a comment longer than a cell) is left out, and said.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -55,16 +55,20 @@ def prefill_answers(previous: ResponsesCsv, councils: list[Council], rubric: Rub
     )
     pairs = match_councils(now, councils_of(previous.responses))
     both = pairs[pairs["matched"].isin([BY_CODE, BY_NAME])]
-    rows = dict(tuple(previous.responses.groupby("source_file", sort=False)))
+    rows: dict[str, list[dict[str, object]]] = {}
+    for row in previous.responses.astype(object).to_dict("records"):  # one conversion: per group is slow
+        rows.setdefault(str(row["source_file"]), []).append(row)
     label = previous.label or "the previous round"
     prefill = Prefill(label, [None] * len(councils), [[] for _ in councils])
     for now_file, then_file in zip(both["now"], both["then"], strict=True):
         index = int(now_file)
-        prefill.answers[index] = council_answers(rows[then_file].to_dict("records"), rubric, prefill.dropped[index])
+        prefill.answers[index] = council_answers(rows[then_file], rubric, prefill.dropped[index])
     return prefill
 
 
-def council_answers(rows: list[Mapping[str, object]], rubric: Rubric, dropped: list[tuple[str, str]]) -> dict[str, str]:
+def council_answers(
+    rows: Sequence[Mapping[str, object]], rubric: Rubric, dropped: list[tuple[str, str]]
+) -> dict[str, str]:
     """One council's rows of a responses CSV as its copy's inputs; each answer left out is added to ``dropped``."""
     area_of = {code.id: area.id for area in rubric.areas for code in area.value_codes}
     answers: dict[str, str] = {}
