@@ -184,6 +184,23 @@ def test_the_run_says_how_many_were_pre_filled_and_which_are_blank(run, rubric: 
     assert cover["A3"].value is None
 
 
+def test_a_copy_left_as_issued_is_replaced_by_a_second_run_and_a_changed_one_kept(
+    run, rows, rubric: Rubric, tmp_path: Path
+) -> None:
+    tmp, _result = run
+    responses = write_responses(tmp_path / "r.csv", rubric, rows)
+    assert generate(tmp_path, responses).exit_code == 0
+    issued = copy_of(tmp_path, *LIST[0])
+    answers, _targets = _changes(read(issued, rubric), rubric, 1, random.Random(1))
+    issued.write_bytes(fill_bytes(issued.read_bytes(), answers))
+    again = generate(tmp_path, responses)
+    assert again.exit_code == 1
+    assert again.output.count("Not written:") == 1 and f"Not written: {issued}: it holds a council's answers" in (
+        again.output
+    )
+    assert "Wrote 3 personalised workbooks" in again.output
+
+
 def test_the_cover_says_where_the_answers_come_from(run) -> None:
     tmp, _result = run
     cover = openpyxl.load_workbook(copy_of(tmp, *LIST[0]))[layout.COVER_SHEET]

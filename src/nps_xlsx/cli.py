@@ -15,7 +15,7 @@ from .errors import GroupByError, NpsXlsxError
 from .text import plural
 
 if TYPE_CHECKING:  # imported where used, so that --help starts fast
-    from .collect.prefill import Prefill
+    from .collect.prefill import EarlierAnswers
     from .collect.rounds import PreviousRound
     from .councils import Council
     from .output import OutputRefused
@@ -48,9 +48,9 @@ def _previous_round(path: Path, rubric: Rubric, allow_rubric_change: bool) -> Pr
         raise click.BadParameter(str(exc), param_hint="'--previous'") from exc
 
 
-def _prefill(path: Path, rubric: Rubric, allow_rubric_change: bool, councils: list[Council]) -> Prefill:
+def _prefill(path: Path, rubric: Rubric, allow_rubric_change: bool, councils: list[Council]) -> EarlierAnswers:
     """The earlier round's answers for each council (a wrong file is a usage error); says how it was read."""
-    from .collect.prefill import prefill_answers
+    from .collect.prefill import earlier_answers
     from .collect.rounds import ResponsesCsvError, read_responses
 
     use = "--prefill takes the responses CSV that 'collect --csv' wrote in the earlier round"
@@ -60,10 +60,10 @@ def _prefill(path: Path, rubric: Rubric, allow_rubric_change: bool, councils: li
         raise click.BadParameter(str(exc), param_hint="'--prefill'") from exc
     for note in previous.notes:
         click.echo(note)
-    return prefill_answers(previous, councils, rubric)
+    return earlier_answers(previous, councils, rubric)
 
 
-def _prefill_story(prefill: Prefill, councils: list[Council]) -> list[str]:
+def _prefill_story(prefill: EarlierAnswers, councils: list[Council]) -> list[str]:
     """What the run says about pre-filling: how many copies were pre-filled, which were blank, what was left out."""
     from .text import named
 

@@ -25,7 +25,7 @@ CHOICES = {"priority": layout.PRIORITY_CHOICES, "support": layout.SUPPORT_CHOICE
 
 
 @dataclass
-class Prefill:
+class EarlierAnswers:
     """The earlier round's answers for each council of a list.
 
     ``answers[i]`` is council ``i``'s: each input's text by defined name (``score_EC1``: ``"3 - Mature"``), or
@@ -43,8 +43,8 @@ class Prefill:
         return [i for i, answers in enumerate(self.answers) if answers is None]
 
 
-def prefill_answers(previous: ResponsesCsv, councils: list[Council], rubric: Rubric) -> Prefill:
-    """Each council's answers from ``previous`` (see :class:`Prefill`)."""
+def earlier_answers(previous: ResponsesCsv, councils: list[Council], rubric: Rubric) -> EarlierAnswers:
+    """Each council's answers from ``previous`` (see :class:`EarlierAnswers`)."""
     now = pd.DataFrame(
         {
             "source_file": [str(i) for i in range(len(councils))],
@@ -59,11 +59,11 @@ def prefill_answers(previous: ResponsesCsv, councils: list[Council], rubric: Rub
     for row in previous.responses.astype(object).to_dict("records"):  # one conversion: per group is slow
         rows.setdefault(str(row["source_file"]), []).append(row)
     label = previous.label or "the previous round"
-    prefill = Prefill(label, [None] * len(councils), [[] for _ in councils])
+    earlier = EarlierAnswers(label, [None] * len(councils), [[] for _ in councils])
     for now_file, then_file in zip(both["now"], both["then"], strict=True):
         index = int(now_file)
-        prefill.answers[index] = council_answers(rows[then_file], rubric, prefill.dropped[index])
-    return prefill
+        earlier.answers[index] = council_answers(rows[then_file], rubric, earlier.dropped[index])
+    return earlier
 
 
 def council_answers(
