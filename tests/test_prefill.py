@@ -185,9 +185,8 @@ def test_the_run_says_how_many_were_pre_filled_and_which_are_blank(run, rubric: 
 
 
 def test_a_copy_left_as_issued_is_replaced_by_a_second_run_and_a_changed_one_kept(
-    run, rows, rubric: Rubric, tmp_path: Path
+    rows, rubric: Rubric, tmp_path: Path
 ) -> None:
-    tmp, _result = run
     responses = write_responses(tmp_path / "r.csv", rubric, rows)
     assert generate(tmp_path, responses).exit_code == 0
     issued = copy_of(tmp_path, *LIST[0])
@@ -262,6 +261,7 @@ def test_protection_and_validation_are_those_of_a_plain_copy(run, rubric: Rubric
 def test_an_answer_the_rubric_cannot_hold_is_left_blank_and_said(rubric: Rubric, rows, tmp_path: Path) -> None:
     dacorum = rows_of(rows, "E1")
     first, second, third = dacorum[0], dacorum[1], dacorum[len(rubric.areas[0].value_codes)]
+    fourth = dacorum[-1]
     area = rubric.areas[0]
     broken = [
         Row(first.council, "E1", "ZZ9", 2, rubric.levels[1], "gone", "", "", None),  # a code this rubric lacks
@@ -275,12 +275,13 @@ def test_an_answer_the_rubric_cannot_hold_is_left_blank_and_said(rubric: Rubric,
         first.code_id: {"priority": "Very high", "support": "Yes"},
         second.code_id: {"score": None, "level": "N/A"},
         third.code_id: {"support": "Maybe"},
+        fourth.code_id: {"comment": "🏛" * 16384},  # 32,768 UTF-16 units: one more than a cell holds
     }
     broken = [Row(**{**r.__dict__, **edits.get(r.code_id, {})}) for r in broken]
     result = generate(tmp_path, write_responses(tmp_path / "r.csv", rubric, broken), councils=LIST[:1])
     assert result.exit_code == 0, result.output
     said = [
-        "Left 5 answers blank that this rubric cannot hold:",
+        "Left 6 answers blank that this rubric cannot hold:",
         "  Dacorum Borough Council (E1), ZZ9: a value code this rubric does not have",
         f"  Dacorum Borough Council (E1), {first.code_id}: priority 'Very high' is not one of High, Medium, Low",
         f"  Dacorum Borough Council (E1), {second.code_id}: the level 'N/A' has no score and is not "
@@ -288,6 +289,8 @@ def test_an_answer_the_rubric_cannot_hold_is_left_blank_and_said(rubric: Rubric,
         f"  Dacorum Borough Council (E1), {third.code_id}: support 'Maybe' is not one of Yes, No",
         f"  Dacorum Borough Council (E1), {area.id}: target level '9' is not a level of this rubric (1 to "
         f"{len(rubric.levels)})",
+        f"  Dacorum Borough Council (E1), {fourth.code_id}: the comment is 32,768 characters long, more than a cell "
+        "holds (32,767)",
     ]
     assert all(line in result.output.splitlines() for line in said), result.output
     response = read(copy_of(tmp_path, *LIST[0]), rubric)
@@ -296,6 +299,7 @@ def test_an_answer_the_rubric_cannot_hold_is_left_blank_and_said(rubric: Rubric,
     assert answers[first.code_id].score == first.score and answers[first.code_id].comment == first.comment
     assert answers[second.code_id].status == "blank" and answers[second.code_id].comment == second.comment
     assert answers[third.code_id].support is None
+    assert answers[fourth.code_id].comment == "" and answers[fourth.code_id].score == fourth.score
     assert response.targets[0].level is None
     assert response.targets[1].level == dacorum[len(area.value_codes)].target
 

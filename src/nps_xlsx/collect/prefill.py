@@ -22,6 +22,7 @@ from ..text import EXCEL_CELL_LIMIT, clean_text, utf16_len
 from .rounds import BY_CODE, BY_NAME, ResponsesCsv, councils_of, match_councils
 
 CHOICES = {"priority": layout.PRIORITY_CHOICES, "support": layout.SUPPORT_CHOICES}
+FIELDS = ["source_file", "code_id", "score", "level", "comment", "priority", "support", "target"]
 
 
 @dataclass
@@ -55,9 +56,9 @@ def earlier_answers(previous: ResponsesCsv, councils: list[Council], rubric: Rub
     )
     pairs = match_councils(now, councils_of(previous.responses))
     both = pairs[pairs["matched"].isin([BY_CODE, BY_NAME])]
-    rows: dict[str, list[dict[str, object]]] = {}
-    for row in previous.responses.astype(object).to_dict("records"):  # one conversion: per group is slow
-        rows.setdefault(str(row["source_file"]), []).append(row)
+    rows: dict[str, list[dict[str, str]]] = {}
+    for row in _as_text(previous.responses):
+        rows.setdefault(row["source_file"], []).append(row)
     label = previous.label or "the previous round"
     earlier = EarlierAnswers(label, [None] * len(councils), [[] for _ in councils])
     for now_file, then_file in zip(both["now"], both["then"], strict=True):
@@ -66,17 +67,25 @@ def earlier_answers(previous: ResponsesCsv, councils: list[Council], rubric: Rub
     return earlier
 
 
+def _as_text(responses: pd.DataFrame) -> list[dict[str, str]]:
+    """The rows of a responses CSV as read, each field as text (empty when missing, or when the CSV has no such
+    column: one written before issue 15 has no priority, support or target)."""
+    frame = responses.reindex(columns=FIELDS).astype("string").fillna("")
+    return [dict(zip(FIELDS, values, strict=True)) for values in zip(*(frame[c].tolist() for c in FIELDS), strict=True)]
+
+
 def council_answers(
-    rows: Sequence[Mapping[str, object]], rubric: Rubric, dropped: list[tuple[str, str]]
+    rows: Sequence[Mapping[str, str]], rubric: Rubric, dropped: list[tuple[str, str]]
 ) -> dict[str, str]:
-    """One council's rows of a responses CSV as its copy's inputs; each answer left out is added to ``dropped``."""
+    """One council's rows of a responses CSV (each field as text) as its copy's inputs; each answer left out is
+    added to ``dropped``."""
     area_of = {code.id: area.id for area in rubric.areas for code in area.value_codes}
     answers: dict[str, str] = {}
     targets: dict[str, set[str]] = {}
     for row in rows:
-        code_id = _text(row.get("code_id"))
-        given = {which: _text(row.get(which)) for which in ("score", "level", "comment", "priority", "support")}
-        target = _text(row.get("target"))
+        code_id = row["code_id"]
+        given = {which: row.get(which, "").strip() for which in ("score", "level", "comment", "priority", "support")}
+        target = row.get("target", "").strip()
         if code_id not in area_of:
             if any(given.values()) or target:
                 dropped.append((code_id, "a value code this rubric does not have"))
@@ -116,8 +125,8 @@ def _inputs(given: dict[str, str], rubric: Rubric) -> dict[str, tuple[str, str]]
         text = given[which]
         offered = not text or text in choices
         out[which] = (text, "") if offered else ("", f"{which} {text!r} is not one of {', '.join(choices)}")
-    comment = clean_text(given["comment"])[0]
-    length = utf16_len(comment)
+    comment = clean_text(given["comment"])[0] if given["comment"] else ""
+    length = utf16_len(comment) if len(comment) > EXCEL_CELL_LIMIT // 2 else len(comment)
     too_long = f"the comment is {length:,} characters long, more than a cell holds ({EXCEL_CELL_LIMIT:,})"
     out["comment"] = (comment, "") if length <= EXCEL_CELL_LIMIT else ("", too_long)
     return out
@@ -129,9 +138,3 @@ def _level(text: str, rubric: Rubric, what: str) -> tuple[str, str]:
     if text.isascii() and text.isdigit() and 1 <= int(text) <= n:
         return level_choice(int(text), rubric.levels[int(text) - 1]), ""
     return "", f"{what} {text!r} is not a level of this rubric (1 to {n})"
-
-
-def _text(value: object) -> str:
-    """A cell of the CSV as text: empty for a missing value."""
-    missing = value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-    return "" if missing else str(value).strip()
