@@ -436,6 +436,15 @@ def test_a_name_built_directly_is_pre_filled_too(rubric: Rubric, rows, monkeypat
     assert personaliser.build(plain, answers) and built[-1] != plain  # the fast path
 
 
+def test_a_pre_filled_copy_built_directly_is_the_same_bytes(rubric: Rubric) -> None:
+    personaliser = Personaliser(rubric, BuildOptions(FIXED_TIME, prefilled_from=ROUND))
+    council = Council("E1", "Dacorum Borough Council")
+    answers = {"score_EC1": "2 - Developing", "comment_EC2": COMMENTS[1], "support_EC3": "No", "target_EN": "5"}
+    fast = personaliser.build(council, answers)
+    personaliser.strings = b">Dacorum Borough Council<"  # as if the name were another string of the workbook
+    assert personaliser.build(council, answers) == fast
+
+
 def test_answers_for_inputs_a_copy_does_not_have_are_refused(rubric: Rubric) -> None:
     with pytest.raises(ValueError, match="score_NOPE"):
         Personaliser(rubric, BuildOptions(FIXED_TIME, prefilled_from=ROUND)).build(
