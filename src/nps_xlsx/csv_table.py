@@ -28,6 +28,7 @@ DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}  # in order of pre
 SAVE_AS_UTF8 = 'in Excel, use File › Save As › "CSV UTF-8 (Comma delimited) (*.csv)"'
 WORKBOOK_MAGICS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # xlsx/ods, xls
 MAX_HEADERS_SHOWN = 8
+_CHUNK = 1 << 20  # bytes checked at a time when choosing the encoding
 SEP_LINE = re.compile(r"sep=([,;\t])\r?\n")  # a first line that tells Excel the delimiter
 
 
@@ -92,13 +93,13 @@ def read_table(path: Path, shown: str, what: str, columns: Sequence[Column], err
         raise error(f"{shown}: cannot read the {what}: {exc.strerror or exc}") from exc
     if data.startswith(WORKBOOK_MAGICS):
         raise error(f"{shown}: the {what} is a workbook, not a CSV file; {SAVE_AS_UTF8}")
-    text, encoding = _decode(data, shown, what, error)
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
+    codec, encoding = _encoding(data, shown, what, error)
+    if (line := _nul_line(data, codec)) is not None:
         raise error(f"{shown}:{line}: the {what} holds NUL characters, so it is not a text file; {SAVE_AS_UTF8}")
-    hint = SEP_LINE.match(text)
-    delimiter = hint[1] if hint else _choose_delimiter(text, columns)
-    records = _records(text, delimiter, shown, error)
+    start = _text(data, codec).read(65536)
+    hint = SEP_LINE.match(start)
+    delimiter = hint[1] if hint else _choose_delimiter(start, columns)
+    records = _records(_text(data, codec), delimiter, shown, error)
     if hint:
         next(records)
     line, header = next(records, (1, []))
@@ -109,17 +110,40 @@ def read_table(path: Path, shown: str, what: str, columns: Sequence[Column], err
     return Table(header, at, records, encoding, delimiter)
 
 
-def _decode(data: bytes, shown: str, what: str, error: type[NpsXlsxError]) -> tuple[str, str]:
+def _text(data: bytes, codec: str) -> io.TextIOWrapper:
+    """The file's text, decoded as it is read (a whole decoded copy of a large file would take up to four bytes a
+    character, twice over in a ``StringIO``)."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
+
+
+def _nul_line(data: bytes, codec: str) -> int | None:
+    """The line of the first NUL character, if any (in UTF-8 and Windows-1252 a NUL byte is one)."""
+    if codec == "utf-16":
+        text = data.decode(codec)
+        return text[: text.index("\x00")].count("\n") + 1 if "\x00" in text else None
+    at = data.find(b"\x00")
+    return data[:at].count(b"\n") + 1 if at >= 0 else None
+
+
+def _encoding(data: bytes, shown: str, what: str, error: type[NpsXlsxError]) -> tuple[str, str]:
+    """The codec that decodes all of ``data``, and its name as reported: checked a chunk at a time."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         attempts = [("utf-16", "UTF-16")]
     else:
         attempts = [("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252")]
     failure: UnicodeDecodeError | None = None
     for codec, name in attempts:
+        decoder = codecs.getincrementaldecoder(codec)()
         try:
-            return data.decode(codec), name
-        except UnicodeDecodeError as exc:
-            failure = exc
+            for start in range(0, len(data), _CHUNK):
+                decoder.decode(data[start : start + _CHUNK])
+            decoder.decode(b"", final=True)
+            return codec, name
+        except UnicodeDecodeError:
+            try:  # the same failure, placed in the whole file (it is only on the way to an error)
+                data.decode(codec)
+            except UnicodeDecodeError as exc:
+                failure = exc
     assert failure is not None
     line = failure.object[: failure.start].decode(attempts[-1][0], "replace").count("\n") + 1
     byte = failure.object[failure.start]
@@ -130,9 +154,11 @@ def _decode(data: bytes, shown: str, what: str, error: type[NpsXlsxError]) -> tu
     ) from failure
 
 
-def _records(text: str, delimiter: str, shown: str, error: type[NpsXlsxError]) -> Iterator[tuple[int, list[str]]]:
+def _records(
+    text: io.TextIOBase | str, delimiter: str, shown: str, error: type[NpsXlsxError]
+) -> Iterator[tuple[int, list[str]]]:
     """Non-blank records, each with the line it ends on."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline="") if isinstance(text, str) else text, delimiter=delimiter)
     start = 1  # the line the next record starts on
     try:
         for row in reader:

@@ -9,6 +9,7 @@ silently mixed into the comparison.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ BOTH, ALL = "In both rounds", "All"  # the two groups of councils each movement 
 BY_CODE, BY_NAME, NOW_ONLY, THEN_ONLY = "code", "name", "this round only", "previous round only"
 MOVERS = 3  # councils listed per key area and direction
 _FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")  # as nps_xlsx.collect.tables neutralises them
+PREVIOUS_COLUMNS = ("source_file", "council", "council_code", "code_id", "score")  # what a comparison needs
 _USE = "--previous takes the responses CSV that 'collect --csv' wrote in the earlier round"
 
 
@@ -65,9 +67,8 @@ class PreviousRound:
 def load_previous(path: Path, rubric: Rubric, allow_rubric_change: bool = False) -> PreviousRound:
     """Read and check an earlier round's responses CSV (see :func:`read_responses`); raises
     :class:`PreviousRoundError`."""
-    read = read_responses(path, rubric, allow_rubric_change, _USE, PreviousRoundError)
-    responses = read.responses[["source_file", "council", "council_code", "code_id", "score"]]
-    return PreviousRound(path, read.label, read.fingerprint, responses, read.notes)
+    read = read_responses(path, rubric, allow_rubric_change, _USE, PreviousRoundError, PREVIOUS_COLUMNS)
+    return PreviousRound(path, read.label, read.fingerprint, read.responses[list(PREVIOUS_COLUMNS)], read.notes)
 
 
 def read_responses(
@@ -76,9 +77,11 @@ def read_responses(
     allow_rubric_change: bool = False,
     use: str = "give the responses CSV that 'collect --csv' wrote",
     error: type[ResponsesCsvError] = ResponsesCsvError,
+    keep: Sequence[str] = ROW_COLUMNS,
 ) -> ResponsesCsv:
     """Read and check a responses CSV (as Excel may have re-saved it: see :mod:`csv_table`).
 
+    Only the columns of :data:`~nps_xlsx.columns.ROW_COLUMNS` in ``keep`` are kept (each must be in the file).
     Raises ``error`` (its message ending with ``use``, what the file should be) for a file that is not such a
     CSV, a score that is not a level, more than one round in the file, or a rubric change that is not allowed
     (see :func:`check_rubric`).
@@ -97,15 +100,11 @@ def read_responses(
     folded = [fold(h) for h in table.header]
     optional = {name: folded.index(fold(name)) for name in ("round", "rubric_fingerprint") if fold(name) in folded}
     extra = {h: i for i, h in table.others() if fold(h) not in (fold("round"), fold("rubric_fingerprint"))}
-    wanted = {**{c: table.at[c] for c in ROW_COLUMNS}, **optional, **extra}
-    records = list(table.rows)
-    if not records:
+    wanted = {**{c: table.at[c] for c in keep}, **optional, **extra}
+    lines, frame = _columns(table.rows, wanted)
+    if not lines:
         raise error(f"{shown}: holds no responses ({use})")
-    lines = [line for line, _row in records]
-    cells = pd.DataFrame([row for _line, row in records], dtype=object)  # short rows padded with None
-    cells = cells.reindex(columns=list(wanted.values())).fillna("")
-    frame = pd.DataFrame({name: cells[i].map(str.strip) for name, i in wanted.items()})
-    for column in ("source_file", "council", "council_code", "comment", *extra):
+    for column in [c for c in ("source_file", "council", "council_code", "comment", *extra) if c in frame]:
         frame[column] = _unneutralised(frame[column])
     frame["score"] = _scores(frame["score"], lines, len(rubric.levels), shown, use, error)
     label = _one(frame, "round", shown, error) or ""
@@ -115,8 +114,22 @@ def read_responses(
     if allowed:
         notes.append(allowed)
     _no_council_twice(frame, shown, error)
-    responses = frame[[*ROW_COLUMNS, *extra]]
+    responses = frame[[*keep, *extra]]
     return ResponsesCsv(path, label, fingerprint, responses, list(extra), notes)
+
+
+def _columns(rows: Iterable[tuple[int, list[str]]], wanted: dict[str, int]) -> tuple[list[int], pd.DataFrame]:
+    """The line of each row, and the ``wanted`` columns (name -> index) as stripped text, a short row's missing
+    cells empty. Only those cells are kept: a large file's other columns (and its decoded text) never are."""
+    lines: list[int] = []
+    cells: dict[str, list[str]] = {name: [] for name in wanted}
+    places = [(cells[name].append, i) for name, i in wanted.items()]
+    for line, row in rows:
+        lines.append(line)
+        width = len(row)
+        for append, i in places:
+            append(row[i].strip() if i < width else "")
+    return lines, pd.DataFrame(cells, dtype=object)
 
 
 def _unneutralised(column: pd.Series) -> pd.Series:

@@ -41,7 +41,8 @@ from .xlsxwriter_internals import Splice, splice
 
 
 def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path, parallel: bool = False) -> None:
-    """Write the summary workbook to ``path``; with ``parallel``, the Comments rows in a second process.
+    """Write the summary workbook to ``path``; with ``parallel``, the rows of the Comments and Excellence sheets (most
+    of the cells) each in a process of its own, while this one writes the rest.
 
     Rows are streamed to disk as they are written, so memory stays flat however many returns there are.
     """
@@ -58,15 +59,21 @@ def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path
             },
         )
         splices: list[Splice] = []
-        with Sidecar(parallel) as side:  # the Comments rows, most of the cells, are written by a second process
-            _write_sheets(book, tables, rubric, produced, Rows(Path(scratch), splices), side)
+        with Sidecar(parallel) as comments, Sidecar(parallel) as excellence:
+            _write_sheets(book, tables, rubric, produced, Rows(Path(scratch), splices), comments, excellence)
         book.close()
         buffer.seek(0)
         splice(buffer, path, splices, strings_inline=True)  # constant-memory mode writes text inline
 
 
 def _write_sheets(
-    book: xlsxwriter.Workbook, tables: Tables, rubric: Rubric, produced: datetime, rows: Rows, side: Sidecar
+    book: xlsxwriter.Workbook,
+    tables: Tables,
+    rubric: Rubric,
+    produced: datetime,
+    rows: Rows,
+    comments_side: Sidecar,
+    excellence_side: Sidecar,
 ) -> None:
     title, subject = f"{rubric.short_title} summary", f"Consolidated returns of the {rubric.title}"
     set_properties(book, "summary", title, subject, rubric, produced)
@@ -118,12 +125,11 @@ def _write_sheets(
     if tables.prefilled is not None:
         write_prefilled_sheet(book, fmt, rows, tables.prefilled)
     wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
-    table_sheet(
-        book, fmt, rows, "Excellence", (EXCELLENCE_HEADERS, tables.excellence()), "Excellence", wrap=wrap, freeze=2
-    )
+    excellence = (EXCELLENCE_HEADERS, tables.excellence())
+    table_sheet(book, fmt, rows, "Excellence", excellence, "Excellence", wrap=wrap, side=excellence_side, freeze=2)
     comments = (COMMENT_COLUMNS, tables.comment_rows())
     wrap = {"Council": 28, "Value code": 28, "Comment": 70}
-    table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap=wrap, side=side, freeze=2)
+    table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap=wrap, side=comments_side, freeze=2)
     wrap = {"File": 28, "Sheet": 18, "Value": 16, "Message": 60}
     table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap=wrap)
     ledger = for_people(tables.ledger, LEDGER_STATUSES)
