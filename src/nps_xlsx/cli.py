@@ -50,12 +50,12 @@ def _previous_round(path: Path, rubric: Rubric, allow_rubric_change: bool) -> Pr
 
 def _prefill(path: Path, rubric: Rubric, allow_rubric_change: bool, councils: list[Council]) -> EarlierAnswers:
     """The earlier round's answers for each council (a wrong file is a usage error); says how it was read."""
-    from .collect.prefill import earlier_answers
+    from .collect.prefill import PREFILL_COLUMNS, earlier_answers
     from .collect.rounds import ResponsesCsvError, read_responses
 
     use = "--prefill takes the responses CSV that 'collect --csv' wrote in the earlier round"
     try:
-        previous = read_responses(path, rubric, allow_rubric_change, use)
+        previous = read_responses(path, rubric, allow_rubric_change, use, keep=PREFILL_COLUMNS)
     except ResponsesCsvError as exc:
         raise click.BadParameter(str(exc), param_hint="'--prefill'") from exc
     for note in previous.notes:

@@ -23,6 +23,8 @@ from .rounds import BY_CODE, BY_NAME, ResponsesCsv, councils_of, match_councils
 
 CHOICES = {"priority": layout.PRIORITY_CHOICES, "support": layout.SUPPORT_CHOICES}
 FIELDS = ["source_file", "code_id", "score", "level", "comment", "priority", "support", "target"]
+# the responses CSV's own columns that pre-filling reads (read_responses' ``keep``; the others are never kept)
+PREFILL_COLUMNS = ("source_file", "council", "council_code", "code_id", "score", "level", "comment")
 
 
 @dataclass
