@@ -60,6 +60,8 @@ _ITEM = re.compile(
     rb"|()"  # or nothing, to stop the scan there
 )
 _RICH = re.compile(rb"<si>" + _RUNS + rb"\s*</si>")
+# An item in the plainest form (its text), or any other (all of it), as a table is read in bulk (``_bulk_table``).
+_BULK_ITEM = re.compile(rb"\s*(?:<si>" + _T + rb"([^<]*)</t></si>|(<si>[^<]*(?:<(?!/?si[\s/>])[^<]*)*</si>))")
 _RUN_TEXT = re.compile(_T + rb"([^<]*)</t>")
 _DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _REFERENCE = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
@@ -226,6 +228,9 @@ def scan_shared_strings(
     end = data.rfind(b"</sst>")
     if opened < 0 or start == 0 or end < start or not _content_of(data, start, end, "sst", member, root=True):
         return None
+    bulk = _bulk_table(data[start:end], item)
+    if bulk is not None:
+        return bulk
     strings: list[str] = []
     position = start
     for match in _ITEM.finditer(data, start, end):  # contiguous: the empty alternative matches anywhere
@@ -246,4 +251,32 @@ def scan_shared_strings(
             strings.append("")
     if data[position:end].strip():
         return None
+    return strings
+
+
+def _bulk_table(region: bytes, item: Callable[[bytes], list[str]]) -> list[str] | None:
+    """The strings of a table whose items are each either in the plainest form or some other ``<si>…</si>`` (white
+    space only between them), found in a few calls rather than one item at a time; ``None`` if it is not such a
+    table, or an item is not one string.
+
+    The plain items' texts are joined with NUL, which no XML text can hold (expat has refused ``&#0;`` already),
+    so that decoding, line ends and references are done once for the table, as :func:`xml_text` does them per
+    item. Removing every item leaves only white space exactly when the items follow one another.
+    """
+    if _BULK_ITEM.sub(b"", region).strip():
+        return None
+    items = _BULK_ITEM.findall(region)
+    if not items:
+        return []
+    joined = xml_text(b"\x00".join(plain for plain, _other in items))
+    strings = [unescape(text) if "_x" in text else text for text in joined.split("\x00")]
+    for i, (_plain, other) in enumerate(items):
+        if other:  # an empty match of the group is a plain item: any other starts "<si>"
+            if _RICH.fullmatch(other):
+                strings[i] = unescape(_rich_text(other))
+            else:
+                parsed = item(other)
+                if len(parsed) != 1:
+                    return None
+                strings[i] = parsed[0]
     return strings
