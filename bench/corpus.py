@@ -209,6 +209,38 @@ def synthetic_councils(path: Path, count: int) -> None:
             writer.writerow([council.code, council.name, "Synthetic"])
 
 
+def previous_round_of(path: Path, count: int, seed: int = PREVIOUS_SEED) -> None:
+    """An earlier round's responses CSV for the councils of :func:`synthetic_councils` (``generate --prefill``):
+    every council's realistic answers (:func:`nps_xlsx.testing.random_answers`), with a priority, support wanted
+    and target level (the issue-15 columns), as ``collect --csv`` writes it."""
+    import random
+
+    from nps_xlsx.collect.tables import write_csv
+    from nps_xlsx.columns import RESPONSE_COLUMNS
+    from nps_xlsx.layout import PRIORITY_CHOICES, SUPPORT_CHOICES
+    from nps_xlsx.rubric import load_rubric
+    from nps_xlsx.testing import random_answers, synthetic_council
+
+    rubric = load_rubric()
+    rng = random.Random(seed)
+    areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
+    rows = []
+    for i in range(count):
+        council = synthetic_council(i)
+        targets = {area.name: rng.choice([None, 3, 4, 5]) for area in rubric.areas}
+        answers = random_answers(rubric, rng)
+        for code in rubric.value_codes:
+            answer = answers[code.id]
+            score = int(str(answer.score)[0]) if answer.score and answer.score != rubric.unscored else None
+            level = rubric.levels[score - 1] if score else (rubric.unscored if answer.score else "")
+            rows.append(
+                (f"returns/{council.code}.xlsx", council.name, council.code, areas[code.id], code.id, code.name,
+                 score, level, answer.comment or "", PREVIOUS_ROUND, rubric.fingerprint,
+                 rng.choice(("", *PRIORITY_CHOICES)), rng.choice(("", *SUPPORT_CHOICES)), targets[areas[code.id]])
+            )  # fmt: skip
+    write_csv(path, [*RESPONSE_COLUMNS, "priority", "support", "target"], rows)
+
+
 TYPES = ("Non-metropolitan district", "Unitary", "Metropolitan district", "London borough", "County")
 REGIONS = (
     "North East",

@@ -22,7 +22,7 @@ from xml.parsers import expat
 
 from meter import RUNNER, Run, best_of, log, run_measured
 
-from corpus import PREVIOUS_ROUND, ensure_corpus, synthetic_councils
+from corpus import PREVIOUS_ROUND, ensure_corpus, previous_round_of, synthetic_councils
 
 STARTUP_N = 8  # collect reads fewer files in one process (collect.read_all): 8 is the smallest that starts its workers
 
@@ -250,6 +250,21 @@ class GenerateRuns:
     personalised: Run
     validate: Run
     councils: int
+    # issue 15: the same councils' copies pre-filled from an earlier round (--prefill), and one copy of each kind
+    prefilled: Run | None = None
+    personalised_one: Run | None = None
+    prefilled_one: Run | None = None
+
+    def per_copy(self) -> dict[str, tuple[float, float]]:
+        """Seconds per copy, plain and pre-filled: (whole run / copies, marginal: without the one-copy run)."""
+        out = {}
+        for kind, every, one in (
+            ("plain", self.personalised, self.personalised_one),
+            ("prefilled", self.prefilled, self.prefilled_one),
+        ):
+            if every is not None and one is not None:
+                out[kind] = (every.wall / self.councils, (every.wall - one.wall) / max(1, self.councils - 1))
+        return out
 
 
 def measure_generate(workdir: Path, cli: list[str], one_return: Path, councils: int = 400) -> GenerateRuns:
@@ -268,6 +283,19 @@ def measure_generate(workdir: Path, cli: list[str], one_return: Path, councils: 
     written = len(list(out_dir.glob("*.xlsx")))
     if written != councils:
         raise SystemExit(f"generate wrote {written} workbooks, expected {councils}")
+    previous = gen / f"responses-{PREVIOUS_ROUND}.csv"
+    previous_round_of(previous, councils)
+    log(f"generate: {councils} copies pre-filled from {previous.name} ...")
+    prefill = ["--prefill", str(previous)]
+    prefilled = run_measured(f"generate {councils} --prefill", [*command[:-1], str(gen / "prefilled"), *prefill])
+    if "Pre-filled" not in prefilled.check().stdout:
+        raise SystemExit(f"generate --prefill did not pre-fill: {prefilled.stdout}")
+    one_council = gen / "councils-1.csv"
+    synthetic_councils(one_council, 1)
+    log("generate: one copy, plain and pre-filled ...")
+    one = [*cli, "generate", "--councils", str(one_council), "--out-dir"]
+    personalised_one = run_measured("generate 1", [*one, str(gen / "one")]).check()
+    prefilled_one = run_measured("generate 1 --prefill", [*one, str(gen / "one-prefilled"), *prefill]).check()
     log("validate: one return (best of 5) ...")
     validate = best_of(5, "validate one", [*cli, "validate", str(one_return)])
-    return GenerateRuns(blank, personalised, validate, councils)
+    return GenerateRuns(blank, personalised, validate, councils, prefilled, personalised_one, prefilled_one)

@@ -16,6 +16,7 @@ TARGETS = {
     "c/a": 3.0,  # collect at most 3x the XML-parse floor
     "b/c": 10.0,  # collect at least 10x faster than pandas.read_excel
     "generate_ms": 25.0,  # per personalised workbook
+    "prefill_ratio": 2.0,  # pre-filled / plain personalised copies, per copy (whole run)
     "validate_s": 1.0,  # one return, whole process
     "rss_mb_10k": 400.0,  # peak RSS of collect at N=10,000
     "scaling": 1.5,  # per-file time at the largest N vs N=1,000
@@ -240,7 +241,26 @@ def generate_lines(gen: GenerateRuns) -> list[str]:
     lines = [f"{'':46} {'wall':>8} {'peak RSS':>9}"]
     for label, run, note in rows:
         lines.append(f"{label:46} {run.wall:7.2f}s {run.maxrss_mb:7.0f}MB  {note}".rstrip())
-    return lines
+    return lines + prefill_lines(gen)
+
+
+def prefill_lines(gen: GenerateRuns) -> list[str]:
+    """Pre-filled copies (issue 15) against plain ones: per copy, whole run and marginal, and their ratio."""
+    per = gen.per_copy()
+    if "prefilled" not in per or "plain" not in per:
+        return []
+    (plain, plain_marginal), (prefilled, marginal) = per["plain"], per["prefilled"]
+    ratio, ratio_marginal = prefilled / plain, marginal / plain_marginal
+    assert gen.prefilled is not None and gen.prefilled_one is not None and gen.personalised_one is not None
+    target = TARGETS["prefill_ratio"]
+    return [
+        f"{f'generate --councils --prefill ({gen.councils})':46} {gen.prefilled.wall:7.2f}s "
+        f"{gen.prefilled.maxrss_mb:7.0f}MB  per workbook {ms(prefilled)}",
+        f"{'generate, one copy: plain / pre-filled':46} {gen.personalised_one.wall:7.2f}s / "
+        f"{gen.prefilled_one.wall:.2f}s (the fixed costs; pre-filled reads the CSV with pandas)",
+        f"pre-filled / plain per copy: {ratio:.2f}x whole run, {ratio_marginal:.2f}x marginal "
+        f"({ms(marginal)} vs {ms(plain_marginal)})  target <= {target:g}x  {verdict(ratio <= target)}",
+    ]
 
 
 def scaling_lines(scaling: list[CorpusRuns]) -> tuple[list[str], dict[str, tuple[bool | None, str]]]:
@@ -338,6 +358,14 @@ def summary_lines(
             f"| validate one return (whole process) | {gen.validate.wall:.2f} s | <= {TARGETS['validate_s']:g} s "
             f"| {verdict(gen.validate.wall <= TARGETS['validate_s'])} |",
         ]
+        per_copy = gen.per_copy()
+        if "prefilled" in per_copy and "plain" in per_copy:
+            ratio = per_copy["prefilled"][0] / per_copy["plain"][0]
+            lines.append(
+                f"| generate --prefill, per copy / plain per copy ({gen.councils}) | {ratio:.2f}x "
+                f"({ms(per_copy['prefilled'][0])}) | <= {TARGETS['prefill_ratio']:g}x | "
+                f"{verdict(ratio <= TARGETS['prefill_ratio'])} |"
+            )
     for key, text in (("scaling", "collect per-file time, largest N vs 1,000"), ("rss", "collect peak RSS, N=10,000")):
         target = f"<= {TARGETS['scaling']:g}x" if key == "scaling" else f"<= {TARGETS['rss_mb_10k']:g} MB"
         ok, result = checks.get(key, (None, "-"))

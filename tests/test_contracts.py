@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.rubric import Rubric
+from nps_xlsx.rubric import Rubric, load_rubric
 from nps_xlsx.testing import Typed, fill_bytes
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -86,7 +86,7 @@ def _ticked(cell: str) -> str:
 
 TEXT = README.read_text(encoding="utf-8")
 CONTRACT = tables(section(TEXT, "### Output contracts"))
-JSON_OBJECTS = ["report", "counts", "files[]", "issues[]", "response", "answers[]", "targets[]"]
+JSON_OBJECTS = ["report", "counts", "files[]", "issues[]", "response", "answers[]", "targets[]", "prefill"]
 CSV_FILES = ["responses.csv", "files.csv", "chase.csv", "targets.csv", "priorities.csv"]
 JSON_TYPES = {"string": str, "integer": int, "boolean": bool, "object": dict, "array": list, "null": type(None)}
 
@@ -111,14 +111,22 @@ def run(*args: str) -> str:
 def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Returns whose files and councils take every status, from copies ``generate`` personalised.
 
-    Dacorum accepted, Watford accepted with warnings (and an older copy superseded), Hertsmere rejected,
-    Three Rivers blank, St Albans held (another council's name typed), Oxford not returned, a lock file skipped.
+    Dacorum accepted (its copy pre-filled with an earlier round's answers), Watford accepted with warnings (and an
+    older copy superseded), Hertsmere rejected, Three Rivers blank, St Albans held (another council's name
+    typed), Oxford not returned, a lock file skipped.
     """
     root = tmp_path_factory.mktemp("contracts")
     councils = root / "councils.csv"
     councils.write_text("".join(",".join(row) + "\n" for row in COUNCILS), encoding="utf-8")
     run("generate", "--councils", str(councils), "--out-dir", str(root / "copies"))
     copy = {code: next((root / "copies").glob(f"{code}-*.xlsx")).read_bytes() for code, *_ in COUNCILS[1:]}
+    earlier = root / "responses-2021.csv"
+    rows = ["source_file,council,council_code,area,code_id,value_code,score,level,comment,round,rubric_fingerprint"]
+    tail = f"2021,{load_rubric().fingerprint}"
+    rows.append(f"d.xlsx,Dacorum Borough Council,{DACORUM},Engaging Councillors,EC1,Reporting,2,Developing,,{tail}")
+    earlier.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run("generate", "--councils", str(councils), "--out-dir", str(root / "prefilled"), "--prefill", str(earlier))
+    copy[DACORUM] = next((root / "prefilled").glob(f"{DACORUM}-*.xlsx")).read_bytes()
     blank = json.loads(run("validate", "--json", str(root / "copies")))["files"][0]["response"]
     ids = [answer["code_id"] for answer in blank["answers"]]
 
@@ -189,6 +197,7 @@ def instances(report: dict[str, object]) -> dict[str, list[dict[str, object]]]:
         "response": responses,
         "answers[]": [answer for r in responses for answer in r["answers"]],
         "targets[]": [target for r in responses for target in r["targets"]],
+        "prefill": [r["prefill"] for r in responses if r["prefill"] is not None],
     }
 
 

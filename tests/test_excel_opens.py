@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from nps_xlsx.cli import main
 from nps_xlsx.rubric import Rubric
-from nps_xlsx.testing import fill_bytes, fill_workbook, random_answers
+from nps_xlsx.testing import Typed, fill_bytes, fill_workbook, random_answers
 
 from .conftest import REPO
 from .excel_checks import RULES, Package, check, schema_problems
@@ -60,9 +60,23 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
     args += ["--group-by", "type", "--previous", str(previous), "--councils", "E07000096"]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    prefilled = root / "prefilled"
+    args = ["generate", "--councils", expected, "--out-dir", str(prefilled), "--prefill", str(previous)]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    hartlepool = (prefilled / "E06000001-hartlepool-borough-council.xlsx").read_bytes()
+    returned = root / "prefilled-returns"
+    returned.mkdir()
+    (returned / "as-issued.xlsx").write_bytes(hartlepool)
+    changed = {code: Typed("2 - Developing", "Reviewed\nin 2025", "High", "Yes") for code in ("EC1", "EC2")}
+    (returned / "changed.xlsx").write_bytes(
+        fill_bytes((prefilled / "E07000096-dacorum-borough-council.xlsx").read_bytes(), changed)
+    )
     return {
         "template": template,
         "personalised": personalised,
+        "pre-filled": hartlepool,
+        "summary (pre-filled returns)": _collect(returned, root / "prefilled.xlsx"),
         "filled (fill_bytes)": fill_bytes(personalised, answers, cover),
         "filled (openpyxl)": (root / "openpyxl.xlsx").read_bytes(),
         "summary (samples)": summary,
@@ -97,6 +111,8 @@ SLOW = {LARGE_KIND}
 KINDS = [
     "template",
     "personalised",
+    "pre-filled",
+    "summary (pre-filled returns)",
     "filled (fill_bytes)",
     "filled (openpyxl)",
     "summary (samples)",

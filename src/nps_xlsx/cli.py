@@ -15,7 +15,9 @@ from .errors import GroupByError, NpsXlsxError
 from .text import plural
 
 if TYPE_CHECKING:  # imported where used, so that --help starts fast
+    from .collect.prefill import EarlierAnswers
     from .collect.rounds import PreviousRound
+    from .councils import Council
     from .output import OutputRefused
     from .rubric import Rubric
 
@@ -44,6 +46,37 @@ def _previous_round(path: Path, rubric: Rubric, allow_rubric_change: bool) -> Pr
         return load_previous(path, rubric, allow_rubric_change)
     except PreviousRoundError as exc:
         raise click.BadParameter(str(exc), param_hint="'--previous'") from exc
+
+
+def _prefill(path: Path, rubric: Rubric, allow_rubric_change: bool, councils: list[Council]) -> EarlierAnswers:
+    """The earlier round's answers for each council (a wrong file is a usage error); says how it was read."""
+    from .collect.prefill import PREFILL_COLUMNS, earlier_answers
+    from .collect.rounds import ResponsesCsvError, read_responses
+
+    use = "--prefill takes the responses CSV that 'collect --csv' wrote in the earlier round"
+    try:
+        previous = read_responses(path, rubric, allow_rubric_change, use, keep=PREFILL_COLUMNS)
+    except ResponsesCsvError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--prefill'") from exc
+    for note in previous.notes:
+        click.echo(note)
+    return earlier_answers(previous, councils, rubric)
+
+
+def _prefill_story(prefill: EarlierAnswers, councils: list[Council]) -> list[str]:
+    """What the run says about pre-filling: how many copies were pre-filled, which were blank, what was left out."""
+    from .text import named
+
+    blank = [f"{councils[i].name} ({councils[i].code})" for i in prefill.missing]
+    lines = [
+        f"Pre-filled {plural(len(councils) - len(blank), 'workbook')} with the answers from {prefill.round}; "
+        f"{len(blank):,} blank" + (f" (not in {prefill.round}: {named(blank, 20, '; ')})." if blank else ".")
+    ]
+    dropped = [(councils[i], where, why) for i, answers in enumerate(prefill.dropped) for where, why in answers]
+    if dropped:
+        lines.append(f"Left {plural(len(dropped), 'answer')} blank that this rubric cannot hold:")
+        lines += [f"  {council.name} ({council.code}), {where}: {why}" for council, where, why in dropped]
+    return lines
 
 
 def _refuse_collisions(outputs: list[tuple[str, Path | None]]) -> None:
@@ -86,9 +119,26 @@ def main() -> None:
     default="",
     help="A password for the sheet protection. The sheets are always protected; by default with no password.",
 )
+@click.option(
+    "--prefill",
+    type=EXISTING_FILE,
+    help="An earlier round's responses CSV (collect --csv): pre-fill each council's copy with its answers.",
+)
+@click.option(
+    "--allow-rubric-change",
+    is_flag=True,
+    help="Pre-fill from a round collected with another rubric, if its value-code IDs are the same.",
+)
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 def generate(
-    out: Path | None, councils: Path | None, out_dir: Path | None, rubric: Path | None, password: str, force: bool
+    out: Path | None,
+    councils: Path | None,
+    out_dir: Path | None,
+    rubric: Path | None,
+    password: str,
+    prefill: Path | None,
+    allow_rubric_change: bool,
+    force: bool,
 ) -> None:
     """Write the diagnostic workbook: a blank template and/or one copy per council.
 
@@ -96,7 +146,10 @@ def generate(
     Examples:
       nps-xlsx generate --out nps2018.xlsx
       nps-xlsx generate --councils councils.csv --out-dir workbooks/
+      nps-xlsx generate --councils councils.csv --out-dir workbooks/ --prefill responses-2021.csv
     """
+    from dataclasses import replace
+
     from .councils import load_councils
     from .output import Guard, OutputRefused, build_time
     from .rubric import load_rubric
@@ -109,7 +162,11 @@ def generate(
         raise click.UsageError("--out-dir needs --councils (the CSV listing the councils).")
     if not out and not councils:
         raise click.UsageError("Give --out for the blank template, or --councils with --out-dir, or both.")
-    protected = tuple(p for p in (rubric, councils) if p)
+    if prefill and not councils:
+        raise click.UsageError("--prefill needs --councils and --out-dir (the copies to pre-fill).")
+    if allow_rubric_change and not prefill:
+        raise click.UsageError("--allow-rubric-change goes with --prefill.")
+    protected = tuple(p for p in (rubric, councils, prefill) if p)
     try:
         council_list = load_councils(councils, click.echo) if councils else []
     except NpsXlsxError as exc:
@@ -121,6 +178,7 @@ def generate(
         loaded = load_rubric(rubric)
         guard = Guard(protected, force, loaded)
         options = BuildOptions(generated_at=build_time(), password=password)
+        previous = _prefill(prefill, loaded, allow_rubric_change, council_list) if prefill else None
         if out:
             try:
                 generate_template(loaded, out, options, guard)
@@ -132,11 +190,16 @@ def generate(
                     f"in {plural(len(loaded.areas), 'key area')})."
                 )
         if councils and out_dir:
+            answers = previous.answers if previous else None
+            if previous:
+                options = replace(options, prefilled_from=previous.round)
             with click.progressbar(length=len(council_list), label="Writing workbooks", file=sys.stderr) as bar:
                 written = generate_personalised(
-                    loaded, council_list, out_dir, options, guard, lambda _path: bar.update(1), refused
+                    loaded, council_list, out_dir, options, guard, lambda _path: bar.update(1), refused, answers
                 )
             click.echo(f"Wrote {plural(len(written), 'personalised workbook')} to {out_dir}.")
+            for line in _prefill_story(previous, council_list) if previous else []:
+                click.echo(line)
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
     _report_refused(refused)

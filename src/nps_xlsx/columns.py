@@ -69,6 +69,7 @@ LEDGER_COLUMNS = [
     "size_bytes",
     "modified_utc",
     "layout_version",
+    "all_unchanged",  # a pre-filled return (generate --prefill): yes if every answer is as issued, else no
 ]
 # The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
 CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
@@ -142,6 +143,7 @@ HEADERS = {
     "size_bytes": "Size (bytes)",
     "modified_utc": "Modified (UTC)",
     "layout_version": "Layout version",
+    "all_unchanged": "Every answer unchanged",
     "files": "File(s)",
     "action": "What to do",
 }

@@ -116,6 +116,13 @@ META_KEYS = (
     "council_name",
 )
 
+# A pre-filled copy (``generate --prefill``) keeps the answers it was issued with on the metadata sheet, below the
+# identity after a blank row: the round they came from, then each input's text under ``previous_<its defined
+# name>`` (column A the key, column B the text; blank for an input issued blank). Each of those value cells is also
+# a defined name of the same key, which the input's conditional format compares the input with.
+PREVIOUS_ROUND_KEY = "previous_round"
+PREVIOUS_FIRST_ROW = len(META_KEYS) + 2
+
 MAX_PROPERTY_TEXT = 255  # a custom document property's text, in UTF-16 units (identity travels in them)
 MAX_LIST_VALIDATION = 255  # a drop-down list's entries joined by commas
 MAX_HEADER_FOOTER = 255
@@ -144,6 +151,11 @@ def support_name(code_id: str) -> str:
 def target_name(area_id: str) -> str:
     """Defined name of a key area's target level, e.g. ``target_EC``."""
     return f"target_{area_id}"
+
+
+def previous_name(input_name: str) -> str:
+    """Key (and defined name) of the answer an input was pre-filled with, e.g. ``previous_score_EC1``."""
+    return f"previous_{input_name}"
 
 
 def area_footer(short_title: str) -> str:
@@ -259,3 +271,25 @@ def target_ranges(areas: Sequence[KeyArea]) -> str:
     """The target level cells of ``areas``, comma-separated absolute references (a formula's arguments)."""
     ref = cell_ref(TARGET_ROW, TARGET_COL, absolute=True)
     return ",".join(sheet_ref(area.sheet, ref) for area in areas)
+
+
+def input_cells(rubric: Rubric, areas: Sequence[KeyArea]) -> dict[str, tuple[str, int, int]]:
+    """Every input a council answers on the key-area sheets, by defined name: (sheet, row, column), in sheet order
+    (each area's target level, then each value code's score, priority, support wanted and comment)."""
+    cells = {}
+    for area in areas:
+        cells[target_name(area.id)] = (area.sheet, TARGET_ROW, TARGET_COL)
+        for at in code_cells(rubric, area):
+            cells[score_name(at.code_id)] = (area.sheet, at.row, at.score_col)
+            cells[priority_name(at.code_id)] = (area.sheet, at.row, at.priority_col)
+            cells[support_name(at.code_id)] = (area.sheet, at.row, at.support_col)
+            cells[comment_name(at.code_id)] = (area.sheet, at.row, at.comment_col)
+    return cells
+
+
+def previous_cells(rubric: Rubric, areas: Sequence[KeyArea]) -> dict[str, tuple[str, int, int]]:
+    """Where a pre-filled copy keeps the answer each input was issued with, by key (:func:`previous_name`):
+    (metadata sheet, row, column B), in the order of :func:`input_cells`."""
+    first = PREVIOUS_FIRST_ROW + 1  # after the round's row
+    names = input_cells(rubric, areas)
+    return {previous_name(name): (META_SHEET, first + i, 1) for i, name in enumerate(names)}

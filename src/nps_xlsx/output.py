@@ -173,9 +173,13 @@ def holds_answers(response: Response) -> bool:
     """Whether a return holds anything a person typed.
 
     A score, "Unscored" or anything else in a score cell; a comment; a respondent's name, role, email or
-    completion date; or a council name other than the one the copy was issued with.
+    completion date; or a council name other than the one the copy was issued with. A copy pre-filled with an
+    earlier round's answers holds them as issued: only a change to one of them is typed.
     """
-    if any(answer.status != "blank" or answer.comment for answer in response.answers):
+    if response.prefill is not None:
+        if not response.prefill.all_unchanged:
+            return True
+    elif any(answer.status != "blank" or answer.comment for answer in response.answers):
         return True
     typed = (response.respondent_name, response.respondent_role, response.respondent_email, response.completion_date)
     issued = response.identity.get("council_name") or None

@@ -18,6 +18,7 @@ NOT_ANSWERED_COLOUR = "#E7E6E6"
 INPUT_FILL = "#FFF2CC"
 HEADER_FILL = "#1F4E78"
 HIGHLIGHT_FILL = "#C6EFCE"
+PREFILLED_FILL = "#DDEBF7"  # a pre-filled answer not changed yet: light blue, apart from the inputs' yellow
 FONT = "Calibri"
 A4 = 9  # the paper size every sheet is printed on (XlsxWriter's set_paper index)
 

@@ -24,8 +24,9 @@ from xml.sax.saxutils import escape as xml_escape
 
 from . import a1, layout
 from .a1 import parse_name_target
-from .collect.rows import escape_text  # as Excel: control characters (and CR) as _xHHHH_
 from .councils import Council
+from .template.cells import drop_cached_results
+from .text import escape_text  # as Excel: control characters (and CR) as _xHHHH_
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -234,24 +235,6 @@ def fill_bytes(
 
 
 SHARED_STRINGS = "xl/sharedStrings.xml"
-
-
-# A formula cell as xlsxwriter writes it: ``<c r="B10" s="4" t="str"><f>…</f><v>0 of 59 answered</v></c>``.
-_CACHED_RESULT = re.compile(
-    r'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?)(?: t="[a-zA-Z]+")?>(<f(?: [^>]*)?>[^<]*</f>)<v>[^<]*</v></c>'
-)
-
-
-def drop_cached_results(xml: str) -> str:
-    """Worksheet XML with every formula's cached result removed (the formula and style kept).
-
-    The template's formulas (the Cover's "N of 59 answered", the "Your summary" counts) carry
-    the result for a blank workbook. Once inputs are filled in, that result is stale:
-    LibreOffice shows a cached result as it is (it ignores ``fullCalcOnLoad``) and computes
-    only formulas without one; Excel recalculates everything on load (``fullCalcOnLoad``,
-    which the template sets). With no cached result, every program shows the right figures.
-    """
-    return _CACHED_RESULT.sub(r'<c r="\1"\2>\3</c>', xml)
 
 
 def _cell_xml(ref: str, value: object, as_text: bool) -> str:

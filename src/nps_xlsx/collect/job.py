@@ -118,6 +118,7 @@ def run_collect(
             raise NothingFoundError(nothing_found(inputs, reports))
         from ..columns import EXCELLENCE_COLUMNS, PRIORITY_COLUMNS, TARGET_COLUMNS
         from .rounds import compare
+        from .sheet_prefilled import prefilled_overview, prefilled_table
         from .summary import write_summary
         from .tables import build_tables, write_chase_csv, write_csv, write_ledger_csv, write_responses_csv
 
@@ -144,6 +145,8 @@ def run_collect(
                 )
             tables = build_tables(collection, rubric, produced, segments)
             tables.overview.append(("Round", label))
+            tables.prefilled = prefilled_table(collection)
+            tables.overview.extend(prefilled_overview(tables.prefilled))
             if previous is not None:
                 tables.rounds = compare(previous, tables.responses, rubric, label)
                 tables.overview.extend(tables.rounds.overview)

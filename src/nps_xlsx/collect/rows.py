@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import numbers
 import os
-import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,23 +22,10 @@ from typing import IO
 
 from ..a1 import column_letter
 from ..style import CHARS_PER_WIDTH_UNIT, row_height
-from ..text import EXCEL_CELL_LIMIT, utf16_len
+from ..text import EXCEL_CELL_LIMIT, escape_text, utf16_len
 
 CELL_PADDING = 2.0  # width units of a wrapped column not counted on when estimating its lines
 _HALF_LIMIT = EXCEL_CELL_LIMIT // 2  # text up to this long fits in a cell however it is counted
-_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
-_ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
-
-
-def escape_text(text: str) -> str:
-    """Text as xlsxwriter writes it in a cell: ``& < >`` escaped, control characters as ``_xHHHH_``."""
-    if not _SPECIAL.search(text):
-        return text
-    text = _ESCAPED.sub(r"_x005F\1", text)
-    text = _CONTROL.sub(lambda match: f"_x{ord(match[0]):04X}_", text)
-    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def fit_cell(text: str, limit: int = EXCEL_CELL_LIMIT) -> str:

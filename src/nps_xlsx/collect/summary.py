@@ -21,6 +21,7 @@ from .chase import LABELS as CHASE_STATUSES
 from .rows import fit_cell
 from .sheet_ambition import write_ambition_sheets
 from .sheet_cohort import write_cohort_sheets
+from .sheet_prefilled import write_prefilled_sheet
 from .sheet_rounds import write_round_sheets
 from .sheets import (
     CODE_WIDTH,
@@ -121,6 +122,8 @@ def _write_sheets(
         write_round_sheets(book, fmt, rows, tables.rounds, rubric)
     if tables.ambition is not None:
         write_ambition_sheets(book, fmt, rows, tables.ambition, rubric)
+    if tables.prefilled is not None:
+        write_prefilled_sheet(book, fmt, rows, tables.prefilled)
     wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
     excellence = (EXCELLENCE_HEADERS, tables.excellence())
     table_sheet(book, fmt, rows, "Excellence", excellence, "Excellence", wrap=wrap, side=excellence_side, freeze=2)

@@ -21,6 +21,7 @@ from .cohort import Cohort, build_cohort, group_fields
 from .collection import Collection
 from .excellence import excellence_rows
 from .rows import is_blank
+from .sheet_prefilled import all_unchanged
 
 if TYPE_CHECKING:
     from .rounds import Comparison
@@ -55,6 +56,7 @@ class Tables:
     excellence: Callable[[], Iterator[tuple[object, ...]]] = lambda: iter(())  # the Excellence rows (excellence.py)
     rounds: Comparison | None = None  # the movement since the previous round (--previous; rounds.py)
     ambition: Ambition | None = None  # targets, priorities and support wanted (ambition.py)
+    prefilled: pd.DataFrame | None = None  # pre-filled returns' unchanged answers (sheet_prefilled.py)
 
 
 def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
@@ -325,6 +327,7 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 report.facts.size,
                 datetime.fromtimestamp(modified, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if modified else None,
                 identity.get("layout_version") or None,
+                all_unchanged(response),
             )
         )
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64"})

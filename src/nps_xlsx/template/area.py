@@ -61,8 +61,11 @@ def column_widths(rubric: Rubric, area: KeyArea) -> list[float]:
     return [id_width, NAME_WIDTH, DESCRIPTION_WIDTH, *levels, *(widths[which] for which in layout.CURRENT.inputs)]
 
 
-def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric, area: KeyArea) -> Worksheet:
-    """Add the sheet for ``area`` and return it."""
+def write_area_sheet(
+    workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric, area: KeyArea, prefilled: bool = False
+) -> Worksheet:
+    """Add the sheet for ``area`` and return it; ``prefilled`` marks each input while it holds its pre-filled
+    answer (see :func:`mark_prefilled`)."""
     sheet = workbook.add_worksheet(area.sheet)
     n_levels = len(rubric.levels)
     score_col, comment_col = layout.score_col(rubric), layout.comment_col(rubric)
@@ -156,6 +159,8 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
                 "format": formats.chosen,
             },
         )
+    if prefilled:
+        mark_prefilled(sheet, formats, rubric, area)
     # the header rows, and the ID and name of each row, stay in view while scrolling to the score
     sheet.freeze_panes(layout.FIRST_CODE_ROW, layout.NAME_COL + 1)
     sheet.set_landscape()
@@ -167,6 +172,15 @@ def write_area_sheet(workbook: xlsxwriter.Workbook, formats: Formats, rubric: Ru
     sheet.set_footer(layout.area_footer(rubric.short_title))
     sheet.hide_gridlines(2)
     return sheet
+
+
+def mark_prefilled(sheet: Worksheet, formats: Formats, rubric: Rubric, area: KeyArea) -> None:
+    """Each input of the sheet shown as pre-filled while it holds, exactly, the answer it was issued with (kept on
+    the metadata sheet under a defined name: a name, since a conditional format may not refer to another sheet)."""
+    for name, (_sheet, row, col) in layout.input_cells(rubric, [area]).items():
+        issued = layout.previous_name(name)
+        rule = f'=AND({issued}<>"",EXACT({a1.cell_ref(row, col)},{issued}))'
+        sheet.conditional_format(row, col, row, col, {"type": "formula", "criteria": rule, "format": formats.prefilled})
 
 
 def _list(choices: list[str], title: str, prompt: str, error: str) -> dict[str, object]:

@@ -27,6 +27,9 @@ class BuildOptions:
 
     generated_at: datetime
     password: str = ""
+    # the round a pre-filled copy's answers come from (``generate --prefill``): the cover says so, each input is
+    # marked while it holds its pre-filled answer, and the metadata sheet keeps them; ``None``: not pre-filled
+    prefilled_from: str | None = None
 
 
 def metadata(rubric: Rubric, council: Council | None, generated_at: datetime) -> dict[str, str]:
@@ -75,15 +78,25 @@ def build_workbook(rubric: Rubric, options: BuildOptions, council: Council | Non
             workbook.set_custom_property(f"nps_{key}", value)
     workbook.set_custom_property(layout.OUTPUT_PROPERTY, "personalised" if council else "template")
     formats = Formats(workbook, len(rubric.levels))
-    sheets = [write_cover_sheet(workbook, formats, rubric, council, meta)]
-    sheets += [write_area_sheet(workbook, formats, rubric, area) for area in rubric.areas]
+    prefilled = options.prefilled_from
+    sheets = [write_cover_sheet(workbook, formats, rubric, council, meta, prefilled)]
+    sheets += [write_area_sheet(workbook, formats, rubric, area, prefilled is not None) for area in rubric.areas]
     sheets.append(write_summary_sheet(workbook, formats, rubric))
     sheets.append(_write_meta_sheet(workbook, formats, meta))
+    if prefilled is not None:
+        _write_previous(workbook, sheets[-1], formats, rubric, prefilled)
+    assert [sheet.name for sheet in sheets] == list(sheet_parts(rubric))
     for sheet in sheets:
         sheet.protect(options.password, PROTECTION_OPTIONS)
     _define_input_names(workbook, rubric)
     workbook.close()
     return buffer.getvalue()
+
+
+def sheet_parts(rubric: Rubric) -> dict[str, str]:
+    """Each sheet's part in the package, by sheet name: xlsxwriter numbers them in the order they are added."""
+    names = [layout.COVER_SHEET, *(area.sheet for area in rubric.areas), layout.SUMMARY_SHEET, layout.META_SHEET]
+    return {name: f"xl/worksheets/sheet{i}.xml" for i, name in enumerate(names, start=1)}
 
 
 def _write_meta_sheet(workbook: xlsxwriter.Workbook, formats: Formats, meta: dict[str, str]) -> Worksheet:
@@ -100,18 +113,22 @@ def _write_meta_sheet(workbook: xlsxwriter.Workbook, formats: Formats, meta: dic
     return sheet
 
 
+def _write_previous(
+    workbook: xlsxwriter.Workbook, sheet: Worksheet, formats: Formats, rubric: Rubric, round_label: str
+) -> None:
+    """Below the identity, the round a pre-filled copy's answers come from and a place for each (see
+    :data:`~nps_xlsx.layout.PREVIOUS_ROUND_KEY`): empty cells here, given the council's answers per copy."""
+    sheet.write_string(layout.PREVIOUS_FIRST_ROW, 0, layout.PREVIOUS_ROUND_KEY)
+    sheet.write_string(layout.PREVIOUS_FIRST_ROW, 1, round_label)
+    for key, (_sheet, row, col) in layout.previous_cells(rubric, rubric.areas).items():
+        sheet.write_string(row, 0, key)
+        sheet.write_blank(row, col, None, formats.stored)
+        workbook.define_name(key, "=" + a1.sheet_ref(layout.META_SHEET, a1.cell_ref(row, col, absolute=True)))
+
+
 def _define_input_names(workbook: xlsxwriter.Workbook, rubric: Rubric) -> None:
     for index, (name, _label) in enumerate(layout.COVER_FIELDS):
         ref = a1.cell_ref(layout.cover_input_row(index), layout.COVER_INPUT_COL, absolute=True)
         workbook.define_name(name, "=" + a1.sheet_ref(layout.COVER_SHEET, ref))
-    for area in rubric.areas:
-        for cells in layout.code_cells(rubric, area):
-            score = a1.cell_ref(cells.row, cells.score_col, absolute=True)
-            comment = a1.cell_ref(cells.row, cells.comment_col, absolute=True)
-            workbook.define_name(layout.score_name(cells.code_id), "=" + a1.sheet_ref(area.sheet, score))
-            workbook.define_name(layout.comment_name(cells.code_id), "=" + a1.sheet_ref(area.sheet, comment))
-            for make, col in ((layout.priority_name, cells.priority_col), (layout.support_name, cells.support_col)):
-                at = a1.cell_ref(cells.row, col, absolute=True)
-                workbook.define_name(make(cells.code_id), "=" + a1.sheet_ref(area.sheet, at))
-        target = a1.cell_ref(layout.TARGET_ROW, layout.TARGET_COL, absolute=True)
-        workbook.define_name(layout.target_name(area.id), "=" + a1.sheet_ref(area.sheet, target))
+    for name, (sheet, row, col) in layout.input_cells(rubric, rubric.areas).items():
+        workbook.define_name(name, "=" + a1.sheet_ref(sheet, a1.cell_ref(row, col, absolute=True)))

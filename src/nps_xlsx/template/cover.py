@@ -12,6 +12,7 @@ from ..style import A4, category_colours, row_height
 
 if TYPE_CHECKING:
     import xlsxwriter
+    from xlsxwriter.format import Format
     from xlsxwriter.worksheet import Worksheet
 
     from .formats import Formats
@@ -27,9 +28,14 @@ FIELD_PROMPTS = {
 
 
 def write_cover_sheet(
-    workbook: xlsxwriter.Workbook, formats: Formats, rubric: Rubric, council: Council | None, meta: dict[str, str]
+    workbook: xlsxwriter.Workbook,
+    formats: Formats,
+    rubric: Rubric,
+    council: Council | None,
+    meta: dict[str, str],
+    prefilled_from: str | None = None,
 ) -> Worksheet:
-    """Add the cover sheet and return it."""
+    """Add the cover sheet and return it; ``prefilled_from`` (a round) says the copy is pre-filled."""
     sheet = workbook.add_worksheet(layout.COVER_SHEET)
     widths = _column_widths(rubric)
     for col, width in enumerate(widths):
@@ -40,6 +46,8 @@ def write_cover_sheet(
     sheet.set_row(0, 30)
     subtitle = f"Self-assessment for {council.name} ({council.code})" if council else "Self-assessment workbook"
     sheet.write_string(1, 0, subtitle, formats.subtitle)
+    if prefilled_from is not None:
+        _write_paragraph(sheet, formats, 2, prefilled_notice(prefilled_from), full_width, formats.notice)
 
     # The instructions come first: they refer to "the yellow cells below".
     sheet.write_string(layout.COVER_INSTRUCTIONS_ROW - 1, 0, "How to complete this workbook", formats.heading)
@@ -144,9 +152,19 @@ def _column_widths(rubric: Rubric) -> list[float]:
     return [max(len(text) for text in labels) + 3, INPUT_WIDTH, progress + 3]
 
 
-def _write_paragraph(sheet: Worksheet, formats: Formats, row: int, text: str, width: float) -> None:
+def prefilled_notice(round_label: str) -> str:
+    """What the cover of a pre-filled copy says about it."""
+    return (
+        f"This workbook is pre-filled with your answers from {round_label}; review every answer before returning. "
+        f"Answers in blue italics are still as you gave them in {round_label}; an answer you change loses the blue."
+    )
+
+
+def _write_paragraph(
+    sheet: Worksheet, formats: Formats, row: int, text: str, width: float, cell_format: Format | None = None
+) -> None:
     """Wrapped text across the three columns, in a row as tall as it needs."""
-    sheet.merge_range(row, 0, row, 2, text, formats.text)
+    sheet.merge_range(row, 0, row, 2, text, cell_format or formats.text)
     sheet.set_row(row, row_height([(text, width)]))
 
 

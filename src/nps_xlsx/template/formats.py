@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from xlsxwriter.workbook import Workbook
 
-from ..style import FONT, HEADER_FILL, HIGHLIGHT_FILL, INPUT_FILL, UNSCORED_COLOUR, HouseFormats, level_colour
+from ..style import (
+    FONT,
+    HEADER_FILL,
+    HIGHLIGHT_FILL,
+    INPUT_FILL,
+    PREFILLED_FILL,
+    UNSCORED_COLOUR,
+    HouseFormats,
+    level_colour,
+)
 
 
 class Formats(HouseFormats):
@@ -38,6 +47,11 @@ class Formats(HouseFormats):
             {**base, "border": 2, "bg_color": INPUT_FILL, "locked": False, "num_format": "dd/mm/yyyy", "align": "left"}
         )
         self.chosen = add({"bold": True, "bg_color": HIGHLIGHT_FILL, "border": 2, "border_color": "#00B050"})
+        # a pre-filled answer not changed yet (a conditional format), the cover's notice saying so, and the
+        # metadata sheet's copy of the answers
+        self.prefilled = add({"bg_color": PREFILLED_FILL, "font_color": HEADER_FILL, "italic": True})
+        self.notice = add({**base, "bold": True, "bg_color": PREFILLED_FILL, "font_color": HEADER_FILL, "border": 1})
+        self.stored = add({"num_format": "@"})
         self.count = add({**base, "border": 1, "border_color": "#BFBFBF", "align": "center"})
         self.count_total = add({**base, "border": 1, "bold": True, "align": "center", "top": 2})
         self.label_total = add({**base, "border": 1, "bold": True, "top": 2})

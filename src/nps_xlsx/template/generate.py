@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ..councils import Council, workbook_filename
@@ -26,17 +27,28 @@ def generate_personalised(
     guard: Guard = NO_GUARD,
     on_written: Callable[[Path], None] | None = None,
     refused: list[OutputRefused] | None = None,
+    answers: Sequence[Mapping[str, str] | None] | None = None,
 ) -> list[Path]:
     """Write one workbook per council into ``out_dir``; return their paths in list order.
 
+    With ``answers`` (one per council) and ``options.prefilled_from``, a council's copy is pre-filled with its
+    answers (see :meth:`Personaliser.build`); a council whose answers are ``None`` gets a blank copy.
     A workbook whose path holds something that must be kept is not written: it is added to ``refused``
     and the others are written (without ``refused``, the first such refusal is raised).
     """
-    personaliser = Personaliser(rubric, options)
+    given = list(answers) if answers is not None else [None] * len(councils)
+    prefilled = Personaliser(rubric, options) if any(a is not None for a in given) else None
+    plain = replace(options, prefilled_from=None)
+    blank = Personaliser(rubric, plain) if any(a is None for a in given) else None
     written = []
-    for path, council in personalised_paths(councils, out_dir):
+    for (path, council), previous in zip(personalised_paths(councils, out_dir), given, strict=True):
         try:
-            write_atomic(path, personaliser.build(council), "personalised", guard)
+            if previous is not None and prefilled is not None:
+                workbook = prefilled.build(council, previous)
+            else:
+                assert blank is not None
+                workbook = blank.build(council)
+            write_atomic(path, workbook, "personalised", guard)
         except OutputRefused as exc:
             if refused is None:
                 raise

@@ -1,8 +1,9 @@
 """Validate: a return, read, becomes a :class:`FileReport`: the response it holds and every located issue.
 
-Owns the interpretation of a read workbook (``check``: identity, cover, scores, comments), the issue
-catalogue (``issues``), the response record (``response``) and the report of ``nps-xlsx validate``
-(``report``). May import ``nps_xlsx.read`` and the top-level modules; never ``template`` or ``collect``.
+Owns the interpretation of a read workbook (``check``: identity, cover, scores, comments), the issue catalogue
+(``issues``), the response record (``response``), a pre-filled copy's unchanged answers (``prefill``) and the report
+of ``nps-xlsx validate`` (``report``). May import ``nps_xlsx.read`` and the top-level modules; never ``template`` or
+``collect``.
 
 The public API: :func:`read_return` and :func:`validate_paths`.
 """

@@ -16,8 +16,9 @@ from ..read.safety import Limits, skip_reason
 from ..read.workbook import FileFacts, read_bytes, read_workbook
 from ..rubric import KeyArea, Rubric
 from ..text import EXCEL_CELL_LIMIT, clean_text, display_path, utf16_len
-from .identity import check_identity, read_identity
+from .identity import check_identity, read_identity, read_issued
 from .issues import HOLD_CODES, Issue, Location, make_issue
+from .prefill import compare_issued
 from .response import Answer, Response, Target
 from .scores import read_choice, read_score, read_target
 
@@ -189,6 +190,7 @@ def _interpret(
     if answers and not any(answer.status != "blank" or answer.comment for answer in answers):
         _nothing_answered(shown, len(answers), issues)
     date_where, _typed, date_cell = cover["completion_date"]
+    as_issued = read_issued(book)
     return Response(
         council_name=council_name or None,
         council_code=identity.get("council_code") or None,
@@ -199,6 +201,7 @@ def _interpret(
         identity=identity,
         answers=answers,
         targets=targets,
+        prefill=compare_issued(as_issued, answers, targets, rubric) if as_issued else None,
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from .. import __version__, layout
-from ..read.raw import RawWorkbook
+from ..read.raw import RawSheet, RawWorkbook
 from ..rubric import Rubric
 from ..text import clean_text
 from .issues import Issue, Location, make_issue
@@ -13,16 +15,8 @@ PROPERTY_PREFIX = "nps_"
 
 def read_identity(book: RawWorkbook) -> dict[str, str] | None:
     """The key/value identity record, from the metadata sheet (even renamed) or the document properties."""
-    candidates = [book.sheet(layout.META_SHEET)] + [s for s in book.sheets if s.name != layout.META_SHEET]
-    for sheet in candidates:
-        if sheet is None:
-            continue
-        record = {
-            str(key.value).strip(): "" if value is None else _clean(str(value.value))
-            for (row, col), key in sheet.cells.items()
-            if col == 0 and row > 0 and key.kind == "text" and str(key.value).strip() in layout.META_KEYS
-            for value in [sheet.cells.get((row, 1))]
-        }
+    for sheet in _candidates(book):
+        record = _record(sheet, lambda key: key in layout.META_KEYS)
         if record.get("template_id"):
             return record
     from_properties = {
@@ -31,6 +25,33 @@ def read_identity(book: RawWorkbook) -> dict[str, str] | None:
         if key.startswith(PROPERTY_PREFIX) and key != layout.OUTPUT_PROPERTY
     }
     return from_properties if from_properties.get("template_id") else None
+
+
+def read_issued(book: RawWorkbook) -> dict[str, str] | None:
+    """A pre-filled copy's record of the answers it was issued with (``previous_round``, then ``previous_<input
+    name>`` keys: see :data:`~nps_xlsx.layout.PREVIOUS_ROUND_KEY`), from the metadata sheet; ``None`` if none."""
+    for sheet in _candidates(book):
+        record = _record(sheet, lambda key: key.startswith("previous_"))
+        if layout.PREVIOUS_ROUND_KEY in record:
+            return record
+    return None
+
+
+def _candidates(book: RawWorkbook) -> Iterator[RawSheet]:
+    """The metadata sheet first, then the others (it may have been renamed)."""
+    first = book.sheet(layout.META_SHEET)
+    yield from [first] if first else []
+    yield from (sheet for sheet in book.sheets if sheet is not first)
+
+
+def _record(sheet: RawSheet, wanted: Callable[[str], bool]) -> dict[str, str]:
+    """The key (column A) / value (column B) pairs of ``sheet`` whose key is ``wanted``, below the header row."""
+    return {
+        str(key.value).strip(): "" if value is None else _clean(str(value.value))
+        for (row, col), key in sheet.cells.items()
+        if col == 0 and row > 0 and key.kind == "text" and wanted(str(key.value).strip())
+        for value in [sheet.cells.get((row, 1))]
+    }
 
 
 def _clean(text: str) -> str:

@@ -84,6 +84,10 @@ def render_file(report: FileReport, total_codes: int, quiet: bool = False) -> li
     details = []
     if report.response:
         details.append(f"{report.response.answered} of {total_codes} answered")
+        if prefill := report.response.prefill:
+            details.append(
+                f"pre-filled from {prefill.round}: {prefill.unchanged} of {prefill.answers} answers unchanged"
+            )
     if report.errors:
         details.append(plural(len(report.errors), "error"))
     if report.warnings:

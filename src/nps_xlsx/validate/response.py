@@ -40,6 +40,25 @@ class Target:
 
 
 @dataclass(frozen=True, slots=True)
+class Prefill:
+    """A pre-filled copy's answers against those it was issued with (``generate --prefill``).
+
+    An answer is one value code's row (its score, priority, support wanted and comment: a change to any of them
+    changes the answer) or one key area's target level; ``answers`` counts every one of the rubric's. An answer
+    is unchanged when it reads exactly as issued (a score or target as the same level or Unscored, a choice as
+    the same choice, a comment as the same text); an answer issued blank and still blank is unchanged too.
+    """
+
+    round: str  # the round the copy's answers came from
+    answers: int
+    unchanged: int
+
+    @property
+    def all_unchanged(self) -> bool:
+        return self.unchanged == self.answers
+
+
+@dataclass(frozen=True, slots=True)
 class Response:
     """A council's answers and who gave them."""
 
@@ -52,6 +71,7 @@ class Response:
     identity: dict[str, str]
     answers: tuple[Answer, ...]
     targets: tuple[Target, ...] = ()  # one per key area, in rubric order; none in layout 1
+    prefill: Prefill | None = None  # a pre-filled copy's answers against those it was issued with
 
     @property
     def answered(self) -> int:
