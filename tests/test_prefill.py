@@ -315,12 +315,39 @@ def test_another_rubric_is_refused_unless_allowed(rubric: Rubric, rows, tmp_path
     assert_holds(read(copy_of(tmp_path, *LIST[0]), rubric), rows_of(rows, "E1"), rubric)
 
 
-def test_a_score_that_is_not_a_level_refuses_the_file(rubric: Rubric, rows, tmp_path: Path) -> None:
-    """read_responses (shared with collect --previous) refuses it, naming the line: nothing is written."""
-    bad = [Row(**{**r.__dict__, "score": 9}) if i == 3 else r for i, r in enumerate(rows_of(rows, "E1"))]
+def test_a_score_that_is_not_a_level_is_left_blank_and_said(rubric: Rubric, rows, tmp_path: Path) -> None:
+    """Never guessed: a score outside this rubric's levels (say the earlier rubric had more) is left out, and said."""
+    dacorum = rows_of(rows, "E1")
+    bad = [Row(**{**r.__dict__, "score": 9}) if i == 3 else r for i, r in enumerate(dacorum)]
     result = generate(tmp_path, write_responses(tmp_path / "r.csv", rubric, bad), councils=LIST[:1])
-    assert result.exit_code == 2 and "r.csv:5: score '9' is not a level" in result.output
+    assert result.exit_code == 0, result.output
+    levels = len(rubric.levels)
+    line = f"  Dacorum Borough Council (E1), {bad[3].code_id}: score '9' is not a level of this rubric (1 to {levels})"
+    assert line in result.output.splitlines(), result.output
+    answers = {a.code_id: a for a in read(copy_of(tmp_path, *LIST[0]), rubric).answers}
+    assert answers[bad[3].code_id].status == "blank" and answers[bad[3].code_id].score is None
+    assert answers[bad[3].code_id].comment == bad[3].comment  # the rest of the row is still pre-filled
+    assert all(answers[r.code_id].score == r.score for r in dacorum if r is not dacorum[3])
+
+
+def test_another_rubric_with_other_value_codes_pre_fills_the_codes_they_share(
+    rubric: Rubric, rows, tmp_path: Path
+) -> None:
+    """A value code removed since the earlier round is reported, not fatal (with --allow-rubric-change)."""
+    dacorum = rows_of(rows, "E1")
+    gone = dacorum[0].code_id
+    renamed = [Row(**{**r.__dict__, "code_id": "ZZ9"}) if r.code_id == gone else r for r in dacorum]
+    responses = write_responses(tmp_path / "r.csv", rubric, renamed, fingerprint="0" * 64)
+    refused = generate(tmp_path, responses, councils=LIST[:1])
+    assert refused.exit_code == 2 and "--allow-rubric-change" in refused.output, refused.output
     assert not (tmp_path / "out").exists()
+    allowed = generate(tmp_path, responses, "--allow-rubric-change", councils=LIST[:1])
+    assert allowed.exit_code == 0, allowed.output
+    assert "used by value-code ID" in allowed.output
+    assert "  Dacorum Borough Council (E1), ZZ9: a value code this rubric does not have" in allowed.output.splitlines()
+    answers = {a.code_id: a for a in read(copy_of(tmp_path, *LIST[0]), rubric).answers}
+    assert answers[gone].status == "blank" and answers[gone].comment == ""  # nothing of ZZ9 lands on another code
+    assert all(answers[r.code_id].score == r.score for r in dacorum[1:])
 
 
 def _changes(response: Response, rubric: Rubric, k: int, rng: random.Random) -> tuple[dict[str, Typed], dict]:

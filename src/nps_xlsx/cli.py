@@ -55,7 +55,7 @@ def _prefill(path: Path, rubric: Rubric, allow_rubric_change: bool, councils: li
 
     use = "--prefill takes the responses CSV that 'collect --csv' wrote in the earlier round"
     try:
-        previous = read_responses(path, rubric, allow_rubric_change, use, keep=PREFILL_COLUMNS)
+        previous = read_responses(path, rubric, allow_rubric_change, use, keep=PREFILL_COLUMNS, as_given=True)
     except ResponsesCsvError as exc:
         raise click.BadParameter(str(exc), param_hint="'--prefill'") from exc
     for note in previous.notes:
@@ -127,7 +127,7 @@ def main() -> None:
 @click.option(
     "--allow-rubric-change",
     is_flag=True,
-    help="Pre-fill from a round collected with another rubric, if its value-code IDs are the same.",
+    help="Pre-fill from a round collected with another rubric, by value-code ID (codes it lacks are listed).",
 )
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 def generate(

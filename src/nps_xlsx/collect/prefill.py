@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import layout
-from ..columns import level_choice
+from ..columns import AMBITION_COLUMNS, level_choice
 from ..councils import Council
 from ..rubric import Rubric
 from ..text import EXCEL_CELL_LIMIT, clean_text, utf16_len
@@ -23,8 +23,8 @@ from .rounds import BY_CODE, BY_NAME, ResponsesCsv, councils_of, match_councils
 
 CHOICES = {"priority": layout.PRIORITY_CHOICES, "support": layout.SUPPORT_CHOICES}
 FIELDS = ["source_file", "code_id", "score", "level", "comment", "priority", "support", "target"]
-# the responses CSV's own columns that pre-filling reads (read_responses' ``keep``; the others are never kept)
-PREFILL_COLUMNS = ("source_file", "council", "council_code", "code_id", "score", "level", "comment")
+# the responses CSV's columns that pre-filling reads (read_responses' ``keep``; the others are never kept)
+PREFILL_COLUMNS = ("source_file", "council", "council_code", "code_id", "score", "level", "comment", *AMBITION_COLUMNS)
 
 
 @dataclass

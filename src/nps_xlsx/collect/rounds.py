@@ -85,6 +85,7 @@ def read_responses(
     use: str = "give the responses CSV that 'collect --csv' wrote",
     error: type[ResponsesCsvError] = ResponsesCsvError,
     keep: Sequence[str] = (*ROW_COLUMNS, *AMBITION_COLUMNS),
+    as_given: bool = False,
 ) -> ResponsesCsv:
     """Read and check a responses CSV (as Excel may have re-saved it: see :mod:`csv_table`).
 
@@ -93,6 +94,10 @@ def read_responses(
     Raises ``error`` (its message ending with ``use``, what the file should be) for a file that is not such a
     CSV, a score or target that is not a level, a priority or support that is not one of its choices, more than
     one round in the file, or a rubric change that is not allowed (see :func:`check_rubric`).
+
+    With ``as_given`` (pre-filling, which leaves out and reports each answer this rubric cannot hold), scores,
+    targets, priorities and support are kept as the text the file gives, unchecked, and another rubric's value
+    codes are no reason to refuse the file (its fingerprint still is, without ``allow_rubric_change``).
     """
     from ..read.own_outputs import describe, recognise
 
@@ -119,19 +124,21 @@ def read_responses(
     for name in AMBITION_COLUMNS:
         if name in keep and name not in frame:
             frame[name] = ""  # a file written before the ambition answers were added
-    located = partial(_located, lines=lines, shown=shown, use=use, error=error)
-    frame["score"] = _levels(frame["score"], "score", len(rubric.levels), located)
-    if "target" in frame:
-        frame["target"] = _levels(frame["target"], "target", len(rubric.levels), located)
-        if "area" in frame:
-            _one_target_per_area(frame, lines, located)
-    for name, choices in (("priority", PRIORITY_CHOICES), ("support", SUPPORT_CHOICES)):
-        if name in frame:
-            _choices(frame[name], name, choices, located)
+    if not as_given:
+        located = partial(_located, lines=lines, shown=shown, use=use, error=error)
+        frame["score"] = _levels(frame["score"], "score", len(rubric.levels), located)
+        if "target" in frame:
+            frame["target"] = _levels(frame["target"], "target", len(rubric.levels), located)
+            if "area" in frame:
+                _one_target_per_area(frame, lines, located)
+        for name, choices in (("priority", PRIORITY_CHOICES), ("support", SUPPORT_CHOICES)):
+            if name in frame:
+                _choices(frame[name], name, choices, located)
     label = _one(frame, "round", shown, error) or ""
     fingerprint = _one(frame, "rubric_fingerprint", shown, error)
     notes = [note] if (note := table.note(shown)) else []
-    allowed = check_rubric(fingerprint, set(frame["code_id"]), rubric, allow_rubric_change, shown, error)
+    ids = set(frame["code_id"])
+    allowed = check_rubric(fingerprint, ids, rubric, allow_rubric_change, shown, error, same_codes=not as_given)
     if allowed:
         notes.append(allowed)
     _no_council_twice(frame, shown, error)
@@ -229,13 +236,15 @@ def check_rubric(
     allow_change: bool,
     shown: str,
     error: type[ResponsesCsvError] = PreviousRoundError,
+    same_codes: bool = True,
 ) -> str | None:
-    """Refuse a previous round collected with another rubric, unless ``allow_change`` and its value-code IDs are
-    this rubric's. Returns a note when a change is allowed; ``None`` when the rubric is the same."""
+    """Refuse a previous round collected with another rubric, unless ``allow_change`` and (if ``same_codes``) its
+    value-code IDs are this rubric's. Returns a note when a change is allowed; ``None`` when the rubric is the
+    same."""
     if fingerprint == rubric.fingerprint:
         return None
     ours = {code.id for code in rubric.value_codes}
-    if ids != ours:
+    if same_codes and ids != ours:
         gone, new = sorted(ids - ours), sorted(ours - ids)
         parts = [f"only in {shown}: {named(gone)}" if gone else "", f"only in this rubric: {named(new)}" if new else ""]
         raise error(
@@ -244,11 +253,18 @@ def check_rubric(
         )
     what = f"another rubric (fingerprint {fingerprint[:12]}…)" if fingerprint else "an unknown rubric (no fingerprint)"
     if not allow_change:
+        if not same_codes:
+            raise error(
+                f"{shown} was collected with {what}, not this one ({rubric.fingerprint[:12]}…); if the rubric's "
+                "wording or value codes changed on purpose, add --allow-rubric-change to use its answers by "
+                "value-code ID (those of value codes this rubric does not have are left out, and said)"
+            )
         raise error(
             f"{shown} was collected with {what}, not this one ({rubric.fingerprint[:12]}…); its value-code IDs are "
             "the same, so if only the wording changed, add --allow-rubric-change to compare the rounds anyway"
         )
-    return f"The previous round was collected with {what}; compared by value-code ID (--allow-rubric-change)."
+    verb = "compared" if same_codes else "used"
+    return f"The previous round was collected with {what}; {verb} by value-code ID (--allow-rubric-change)."
 
 
 def councils_of(responses: pd.DataFrame) -> pd.DataFrame:
