@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -80,6 +81,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, help="pass --workers to collect (default: collect's own default)")
     parser.add_argument("--skip-generate", action="store_true", help="skip the generate and validate timings")
     parser.add_argument(
+        "--beside",
+        action="store_true",
+        help="run a second CPU-bound process (a Python busy loop) beside every measurement: the loaded run",
+    )
+    parser.add_argument(
         "--skip-cohort",
         action="store_true",
         help="skip collect with two groupings and a previous round (issue 13), and building its inputs",
@@ -133,7 +139,38 @@ def run_benchmark(args: argparse.Namespace) -> None:
         report.extend(block)
         print("\n".join(block), flush=True)
 
-    section("Machine", [*machine, f"nps-xlsx {cli_note}", f"workdir  {workdir}"])
+    busy = start_busy_loop() if args.beside else None
+    try:
+        load = (
+            f"a second CPU-bound process (a Python busy loop, pid {busy.pid}) runs beside every measurement (--beside)"
+            if busy
+            else "nothing started beside the measurements"
+        )
+        section("Machine", [*machine, f"nps-xlsx {cli_note}", f"workdir  {workdir}", f"load     {load}"])
+        measure_all(args, workdir, cli, corpora, cohort_inputs, machine, section, started, report)
+    finally:
+        if busy is not None:
+            busy.kill()
+            busy.wait()
+
+
+def start_busy_loop() -> subprocess.Popen[bytes]:
+    """A process that keeps one core busy until killed (``--beside``)."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def measure_all(
+    args: argparse.Namespace,
+    workdir: Path,
+    cli: list[str],
+    corpora: dict[int, tuple[Path, dict]],
+    cohort_inputs: tuple[Path, dict] | None,
+    machine: list[str],
+    section: Callable[[str, list[str]], None],
+    started: float,
+    report: list[str],
+) -> None:
+    """Every measurement, each section printed as it is done, then the report saved."""
     folder, manifest = corpora[args.n]
 
     def repeat(n: int) -> int:
