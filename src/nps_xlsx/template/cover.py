@@ -57,8 +57,12 @@ def write_cover_sheet(
     _write_paragraph(sheet, formats, layout.COVER_INSTRUCTIONS_ROW, rubric.guidance.how_to_complete, full_width)
 
     sheet.write_string(layout.COVER_FIRST_INPUT_ROW - 1, 0, "Your details", formats.heading)
-    if respondent:
-        sheet.write_string(layout.COVER_FIRST_INPUT_ROW - 1, 1, respondent_notice(respondent), formats.notice)
+    if respondent:  # beside the heading, across the input and progress columns, wrapped
+        notice = respondent_notice(respondent)
+        sheet.merge_range(
+            layout.COVER_FIRST_INPUT_ROW - 1, 1, layout.COVER_FIRST_INPUT_ROW - 1, 2, notice, formats.notice
+        )
+        sheet.set_row(layout.COVER_FIRST_INPUT_ROW - 1, row_height([(notice, widths[1] + widths[2])], minimum=20))
     for index, (name, label) in enumerate(layout.COVER_FIELDS):
         row = layout.cover_input_row(index)
         sheet.write_string(row, layout.COVER_LABEL_COL, label, formats.bold)
