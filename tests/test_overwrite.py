@@ -101,6 +101,30 @@ def test_anything_typed_makes_a_return_that_is_never_overwritten(
     assert dacorum.read_bytes() == filled(personalised_path, answers, cover)
 
 
+@pytest.mark.parametrize(
+    ("answers", "targets"),
+    [
+        ({"EC1": Typed(priority="High")}, None),
+        ({"EC1": Typed(support="No")}, None),
+        ({"EC1": Typed(priority="Urgent")}, None),  # not one of the choices, but typed by someone
+        ({}, {"EC": "3 - Mature"}),
+        ({}, {"EC": "nine"}),
+    ],
+)
+def test_a_priority_support_or_target_alone_makes_a_return_that_is_never_overwritten(
+    tmp_path: Path, personalised_path: Path, answers: dict, targets: dict | None
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    dacorum = folder / workbook_filename(DACORUM)
+    typed = fill_bytes(personalised_path.read_bytes(), answers, None, targets)
+    dacorum.write_bytes(typed)
+    result = run("generate", "--councils", councils_csv(tmp_path), "--out-dir", folder, "--force")
+    assert result.exit_code == 1, result.output
+    assert refused_paths(result) == [str(dacorum)]
+    assert dacorum.read_bytes() == typed
+
+
 def test_rerunning_generate_replaces_its_untouched_copies(tmp_path: Path) -> None:
     args = ["generate", "--out", tmp_path / "template.xlsx", "--councils", councils_csv(tmp_path)]
     assert run(*args, "--out-dir", tmp_path / "out").exit_code == 0

@@ -27,7 +27,7 @@ from nps_xlsx.collect.rounds import (
     match_councils,
 )
 from nps_xlsx.collect.tables import write_csv
-from nps_xlsx.columns import LEDGER_COLUMNS, RESPONSE_COLUMNS
+from nps_xlsx.columns import LEDGER_COLUMNS, RESPONSE_COLUMNS, ROW_COLUMNS
 from nps_xlsx.councils import Council
 from nps_xlsx.rubric import Rubric, load_rubric
 from nps_xlsx.template.builder import BuildOptions, build_workbook
@@ -249,7 +249,10 @@ def test_files_that_are_not_a_previous_rounds_responses_are_refused(five: Rubric
     refused(ledger, five, "is a ledger CSV written by nps-xlsx", "--previous takes the responses CSV")
     councils = tmp_path / "councils.csv"
     councils.write_text("code,name\nX1,A\n", encoding="utf-8")
-    refused(councils, five, f"{councils}:1: no column for 'source_file'", "'code', 'name'")
+    refused(councils, five, f"{councils} is not a responses CSV: its first line names 'code', 'name'; --previous takes")
+    no_comment = tmp_path / "no-comment.csv"  # most of the columns: the reader's message names the missing one
+    no_comment.write_text(",".join(c for c in ROW_COLUMNS if c != "comment") + "\nf,A,X1,Area,AA1,Code,3,Mature\n")
+    refused(no_comment, five, f"{no_comment}:1: no column for 'comment'")
     refused(responses_csv(tmp_path / "empty.csv", five, []), five, "holds no responses")
     bad = every_code(five, "A", "X1")
     bad[1] = ("A", "X1", "AA2", "3.5")

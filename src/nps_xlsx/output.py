@@ -172,18 +172,26 @@ def build_time(now: datetime | None = None) -> datetime:
 def holds_answers(response: Response) -> bool:
     """Whether a return holds anything a person typed.
 
-    A score, "Unscored" or anything else in a score cell; a comment; a respondent's name, role, email or
-    completion date; or a council name other than the one the copy was issued with. A copy pre-filled with an
-    earlier round's answers holds them as issued: only a change to one of them is typed.
+    A score, "Unscored" or anything else in a score cell; a comment; a priority, support wanted or target level
+    (text in those cells that is not one of their choices is typed too: :func:`answers_at` finds it in the
+    issues); a respondent's name, role, email or completion date; or a council name other than the one the copy
+    was issued with. A copy pre-filled with an earlier round's answers holds them as issued: only a change to one of
+    them is typed.
     """
     if response.prefill is not None:
         if not response.prefill.all_unchanged:
             return True
-    elif any(answer.status != "blank" or answer.comment for answer in response.answers):
+    elif any(
+        answer.status != "blank" or answer.comment or answer.priority or answer.support for answer in response.answers
+    ) or any(target.level is not None for target in response.targets):
         return True
     typed = (response.respondent_name, response.respondent_role, response.respondent_email, response.completion_date)
     issued = response.identity.get("council_name") or None
     return any(typed) or (response.council_name or None) != issued
+
+
+# Text typed in a target or a priority / support cell that is not one of its choices: read as no answer, but typed.
+_TYPED_UNUSABLE = frozenset({"target-invalid", "choice-invalid"})
 
 
 def answers_at(path: Path, rubric: Rubric) -> str | None:
@@ -193,7 +201,8 @@ def answers_at(path: Path, rubric: Rubric) -> str | None:
 
     report = read_return(path, rubric)
     if report.response is not None:
-        return "it holds a council's answers" if holds_answers(report.response) else None
+        typed = holds_answers(report.response) or any(issue.code in _TYPED_UNUSABLE for issue in report.issues)
+        return "it holds a council's answers" if typed else None
     if any(issue.code in _UNREADABLE_RETURN for issue in report.issues):
         return "it may hold a council's answers (it cannot be read: another rubric or version, or encrypted)"
     return None

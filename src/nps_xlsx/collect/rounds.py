@@ -109,7 +109,7 @@ def read_responses(
     try:
         table = read_table(path, shown, "responses CSV", columns, error)
     except ResponsesCsvError as exc:
-        raise error(f"{exc} ({use})") from exc
+        raise error(_not_responses(path, shown, use) or f"{exc} ({use})") from exc
     folded = [fold(h) for h in table.header]
     ours = [fold(name) for name in ("round", "rubric_fingerprint", *AMBITION_COLUMNS)]
     optional = {name: folded.index(fold(name)) for name in ("round", "rubric_fingerprint") if fold(name) in folded}
@@ -144,6 +144,20 @@ def read_responses(
     _no_council_twice(frame, shown, error)
     responses = frame[[*keep, *extra]]
     return ResponsesCsv(path, label, fingerprint, responses, list(extra), notes)
+
+
+def _not_responses(path: Path, shown: str, use: str) -> str | None:
+    """A short message for a readable CSV that has few of a responses CSV's columns (a council list, say), or
+    ``None`` (the reader's own message, which names each missing column, is then the better one)."""
+    try:
+        header = read_table(path, shown, "responses CSV", [], ResponsesCsvError).header
+    except ResponsesCsvError:
+        return None
+    found = sum(any(fold(h) == fold(name) for h in header) for name in ROW_COLUMNS)
+    if found * 2 >= len(ROW_COLUMNS):
+        return None
+    named_headers = named([f"'{h}'" for h in header if h][:8]) or "nothing"
+    return f"{shown} is not a responses CSV: its first line names {named_headers}; {use}"
 
 
 def _columns(rows: Iterable[tuple[int, list[str]]], wanted: dict[str, int]) -> tuple[list[int], pd.DataFrame]:

@@ -16,10 +16,9 @@ PROPERTY_PREFIX = "nps_"
 
 def read_identity(book: RawWorkbook) -> dict[str, str] | None:
     """The key/value identity record, from the metadata sheet (even renamed) or the document properties."""
-    for sheet in _candidates(book):
-        record = _record(sheet, lambda key: key in layout.META_KEYS)
-        if record.get("template_id"):
-            return record
+    found = _identity_sheet(book)
+    if found is not None:
+        return found[1]
     from_properties = {
         _clean(key[len(PROPERTY_PREFIX) :]): _clean(value)
         for key, value in book.properties.items()
@@ -30,11 +29,21 @@ def read_identity(book: RawWorkbook) -> dict[str, str] | None:
 
 def read_issued(book: RawWorkbook) -> dict[str, str] | None:
     """A pre-filled copy's record of the answers it was issued with (``previous_round``, then ``previous_<input
-    name>`` keys: see :data:`~nps_xlsx.layout.PREVIOUS_ROUND_KEY`), from the metadata sheet; ``None`` if none."""
+    name>`` keys: see :data:`~nps_xlsx.layout.PREVIOUS_ROUND_KEY`), from the sheet that holds the identity record
+    (the metadata sheet, even renamed); ``None`` if none. The other sheets are not read for it."""
+    found = _identity_sheet(book)
+    if found is None:
+        return None
+    record = _record(found[0], lambda key: key.startswith("previous_"))
+    return record if layout.PREVIOUS_ROUND_KEY in record else None
+
+
+def _identity_sheet(book: RawWorkbook) -> tuple[RawSheet, dict[str, str]] | None:
+    """The sheet holding the identity record, and the record; the metadata sheet is looked at first."""
     for sheet in _candidates(book):
-        record = _record(sheet, lambda key: key.startswith("previous_"))
-        if layout.PREVIOUS_ROUND_KEY in record:
-            return record
+        record = _record(sheet, lambda key: key in layout.META_KEYS)
+        if record.get("template_id"):
+            return sheet, record
     return None
 
 
