@@ -27,6 +27,7 @@ TICKED = re.compile(r"`([^`]+)`")
 
 DACORUM, WATFORD, HERTSMERE = "E07000096", "E07000103", "E07000098"
 THREE_RIVERS, ST_ALBANS, OXFORD = "E07000102", "E07000240", "E07000178"
+NORTH_HERTS = "E07000099"  # not on the list: a respondent's copy
 # code, name, then two columns of the council's own (they follow ours in chase.csv, in this order)
 COUNCILS = [
     ("code", "name", "region", "email"),
@@ -86,7 +87,9 @@ def _ticked(cell: str) -> str:
 
 TEXT = README.read_text(encoding="utf-8")
 CONTRACT = tables(section(TEXT, "### Output contracts"))
-JSON_OBJECTS = ["report", "counts", "files[]", "issues[]", "response", "answers[]", "targets[]", "prefill"]
+JSON_OBJECTS = [
+    *("report", "counts", "files[]", "issues[]", "response", "answers[]", "targets[]", "prefill", "respondent")
+]
 CSV_FILES = ["responses.csv", "files.csv", "chase.csv", "targets.csv", "priorities.csv"]
 JSON_TYPES = {"string": str, "integer": int, "boolean": bool, "object": dict, "array": list, "null": type(None)}
 
@@ -113,7 +116,7 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     Dacorum accepted (its copy pre-filled with an earlier round's answers), Watford accepted with warnings (and an
     older copy superseded), Hertsmere rejected, Three Rivers blank, St Albans held (another council's name
-    typed), Oxford not returned, a lock file skipped.
+    typed), Oxford not returned, a lock file skipped; a respondent's copy of a council not on the list.
     """
     root = tmp_path_factory.mktemp("contracts")
     councils = root / "councils.csv"
@@ -127,6 +130,17 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
     earlier.write_text("\n".join(rows) + "\n", encoding="utf-8")
     run("generate", "--councils", str(councils), "--out-dir", str(root / "prefilled"), "--prefill", str(earlier))
     copy[DACORUM] = next((root / "prefilled").glob(f"{DACORUM}-*.xlsx")).read_bytes()
+    # a respondent's copy (generate --respondents) of a council not on the list, its role left blank
+    respondents = root / "respondents.csv"
+    respondents.write_text(
+        "code,name,respondent_id,respondent_name,department\n"
+        f"{NORTH_HERTS},North Hertfordshire District Council,jsmith,Jane Smith,Finance\n",
+        encoding="utf-8",
+    )
+    run("generate", "--respondents", str(respondents), "--out-dir", str(root / "respondents"))
+    copy[NORTH_HERTS] = (
+        root / "respondents" / f"{NORTH_HERTS}-north-hertfordshire-district-council-finance-jsmith.xlsx"
+    ).read_bytes()
     blank = json.loads(run("validate", "--json", str(root / "copies")))["files"][0]["response"]
     ids = [answer["code_id"] for answer in blank["answers"]]
 
@@ -149,6 +163,7 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
     put("hertsmere.xlsx", HERTSMERE, {ids[0]: Typed("seven")}, {})
     put("three-rivers.xlsx", THREE_RIVERS, {}, {})
     put("st-albans.xlsx", ST_ALBANS, one, {"council_name": "Luton Borough Council"})
+    put("north-herts-finance-jsmith.xlsx", NORTH_HERTS, one, {})
     (folder / "~$dacorum.xlsx").write_bytes(b"\x05Owner" + bytes(160))
     return root
 
@@ -198,6 +213,7 @@ def instances(report: dict[str, object]) -> dict[str, list[dict[str, object]]]:
         "answers[]": [answer for r in responses for answer in r["answers"]],
         "targets[]": [target for r in responses for target in r["targets"]],
         "prefill": [r["prefill"] for r in responses if r["prefill"] is not None],
+        "respondent": [r["respondent"] for r in responses if r["respondent"] is not None],
     }
 
 
@@ -237,6 +253,17 @@ def test_json_values_are_those_documented(report: dict[str, object]) -> None:
         assert {o[name] for o in objects[table]} == set(field(table, name).values()), (table, name)
     formats = {o["format"] for o in objects["files[]"]} - {None}
     assert formats and formats <= set(field("files[]", "format").values())
+
+
+def test_the_respondent_is_the_one_the_copy_was_issued_to(report: dict[str, object]) -> None:
+    respondents = {f["path"].rsplit("/", 1)[-1]: f["response"]["respondent"] for f in report["files"] if f["response"]}
+    assert respondents.pop("north-herts-finance-jsmith.xlsx") == {
+        "id": "jsmith",
+        "name": "Jane Smith",
+        "department": "Finance",
+        "role": None,
+    }
+    assert set(respondents.values()) == {None}  # copies made for councils
 
 
 def test_identity_has_the_keys_of_the_workbook_contract(report: dict[str, object]) -> None:

@@ -72,9 +72,20 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
     (returned / "changed.xlsx").write_bytes(
         fill_bytes((prefilled / "E07000096-dacorum-borough-council.xlsx").read_bytes(), changed)
     )
+    respondents = root / "respondents.csv"
+    respondents.write_text(
+        "code,name,respondent_id,respondent_name,department,role\n"
+        'E07000096,Dacorum Borough Council,jsmith@dacorum.gov.uk,Jane Smith,"Finance & Resources",<Head>\n',
+        encoding="utf-8",
+    )
+    args = ["generate", "--respondents", str(respondents), "--out-dir", str(root / "respondent")]
+    result = CliRunner().invoke(main, [*args, "--prefill", str(previous)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    (respondent,) = (root / "respondent").iterdir()
     return {
         "template": template,
         "personalised": personalised,
+        "respondent's (pre-filled)": respondent.read_bytes(),
         "pre-filled": hartlepool,
         "summary (pre-filled returns)": _collect(returned, root / "prefilled.xlsx"),
         "filled (fill_bytes)": fill_bytes(personalised, answers, cover),

@@ -25,7 +25,7 @@ MAY_IMPORT = {
     "feedback": {"read", "validate", "collect"},
 }
 # Top-level modules every stage may use; they import no stage.
-FOUNDATION = {"a1", "columns", "councils", "csv_table", "errors", "layout", "rubric", "style", "text"}
+FOUNDATION = {"a1", "columns", "councils", "csv_table", "errors", "layout", "respondents", "rubric", "style", "text"}
 
 
 def module_name(path: Path) -> str:

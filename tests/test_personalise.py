@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 
 from nps_xlsx.councils import MAX_CODE, MAX_NAME, Council, council_problem, workbook_filename
 from nps_xlsx.errors import CouncilListError
+from nps_xlsx.respondents import Respondent
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.template.builder import BuildOptions, build_workbook
 from nps_xlsx.template.personalise import Personaliser
 
-from .conftest import FIXED_TIME
+from .conftest import DACORUM, FIXED_TIME
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +96,56 @@ def test_a_name_or_code_no_workbook_can_hold_is_refused(personaliser: Personalis
         personaliser.build(council)
     with pytest.raises(CouncilListError):
         build_workbook(rubric, BuildOptions(FIXED_TIME), council)
+
+
+@pytest.mark.parametrize(
+    "respondent",
+    [
+        Respondent("jsmith", "Jane Smith", "Finance", "Head of Finance"),
+        Respondent("jsmith@dacorum.gov.uk"),  # name, department and role blank: another template
+        Respondent("akhan", "", "Housing"),
+        Respondent("a", "Dacorum Borough Council", "Finance", "Finance"),  # the council's name; department == role
+        Respondent("E07000096", "Cover", "Engaging Councillors"),  # the code; strings the workbook has already
+        Respondent("_x0041_", " padded ", "R&D <x>", 'The "Quoted"'),  # an OOXML escape, padding, XML-special
+        Respondent("0", "0"),  # id and name the same
+    ],
+)
+def test_a_respondents_copy_has_the_same_bytes_as_a_direct_build(
+    personaliser: Personaliser, rubric: Rubric, respondent: Respondent
+) -> None:
+    direct = build_workbook(rubric, BuildOptions(FIXED_TIME), DACORUM, respondent)
+    assert personaliser.build(DACORUM, respondent=respondent) == direct
+
+
+def test_a_respondents_copy_is_made_from_its_template_when_it_can_be(
+    rubric: Rubric, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path is taken (no direct build) for plain texts; a template per shape of blank fields."""
+    personaliser = Personaliser(rubric, BuildOptions(FIXED_TIME))
+    personaliser.build(DACORUM, respondent=Respondent("x", "X", "Y", "Z"))  # builds its template
+
+    def no_direct_build(*_args: object) -> bytes:
+        raise AssertionError("built directly")
+
+    monkeypatch.setattr("nps_xlsx.template.personalise.build_workbook", no_direct_build)
+    personaliser.build(
+        Council("E1", "Another Council"), respondent=Respondent("jsmith", "Jane Smith", "Finance", "Lead")
+    )
+    with pytest.raises(AssertionError, match="built directly"):  # a new shape needs its template built
+        personaliser.build(DACORUM, respondent=Respondent("jsmith"))
+    assert len(personaliser.templates) == 1
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(max_size=20), min_size=4, max_size=4), council=st.sampled_from(["Dacorum", "0"]))
+@example(texts=["a", "b", "b", ""], council="Dacorum")  # department equal to name
+@example(texts=["Dacorum", "x", "", ""], council="Dacorum")  # id equal to the council's name
+def test_any_respondent_text(personaliser: Personaliser, rubric: Rubric, texts: list[str], council: str) -> None:
+    respondent, issued = Respondent(*texts), Council("E1", council)
+    try:
+        direct = build_workbook(rubric, BuildOptions(FIXED_TIME), issued, respondent)
+    except CouncilListError:  # control characters, or no id: both refuse
+        with pytest.raises(CouncilListError):
+            personaliser.build(issued, respondent=respondent)
+        return
+    assert personaliser.build(issued, respondent=respondent) == direct

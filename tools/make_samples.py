@@ -15,6 +15,13 @@ a little lower then, a few higher, two that did not take part then, one that too
 filled in the blank template under a name spelled their own way (matched by name). Its returns are collected by
 nps-xlsx itself in a temporary folder, so the file is the responses CSV as ``collect --csv --round 2021`` writes
 it. ``--previous-only`` remakes only that file.
+
+Then ``samples/respondents/``: one council (Dacorum) with seven respondents in three departments
+(``respondents.csv``, as ``generate --respondents`` takes it) and their filled returns (``returns/``), each made from
+that respondent's own copy. Answers differ by department the way they do in practice: Finance, which runs the
+central procurement team, rates the council higher than the service departments, a head of service higher than
+their officers, and on a few value codes the views are far apart (CR4 "Savings and benefits delivery" from 1 to 5).
+``--respondents-only`` remakes only that folder (byte-identical on every run).
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import pandas as pd
 from nps_xlsx.collect.job import CollectOutputs, run_collect
 from nps_xlsx.councils import Council, load_councils, workbook_filename
 from nps_xlsx.output import build_time
+from nps_xlsx.respondents import load_respondents, respondent_filename
 from nps_xlsx.rubric import load_rubric
 from nps_xlsx.template.builder import BuildOptions, build_workbook
 from nps_xlsx.testing import Typed, fill_bytes
@@ -203,11 +211,92 @@ def previous_round(rubric, councils: list[Council]) -> None:
     print(f"wrote {PREVIOUS}")
 
 
+RESPONDENTS = REPO / "samples" / "respondents"
+# department, its maturity as its respondents see it (a head of service a little higher), the respondents
+DEPARTMENTS = {
+    "Finance": (
+        3.6,
+        [
+            ("pchen", "Paula Chen", "Head of Finance"),
+            ("dokafor", "David Okafor", "Procurement Manager"),
+            ("lmurray", "Lucy Murray", "Category Manager"),
+        ],
+    ),
+    "Housing": (
+        2.7,
+        [("rbegum", "Rukhsana Begum", "Head of Housing"), ("gwalsh", "Gareth Walsh", "Contracts Officer")],
+    ),
+    "Environmental Services": (
+        2.1,
+        [
+            ("mfisher", "Mark Fisher", "Head of Environmental Services"),
+            ("knowak", "Kasia Nowak", "Fleet and Waste Contracts Officer"),
+        ],
+    ),
+}
+# value codes where the departments' views are far apart: the level each department gives (head, then officers)
+APART = {
+    "CR4": {"Finance": [5, 5, 4], "Housing": [3, 2], "Environmental Services": [2, 1]},
+    "CO1": {"Finance": [4, 4, 3], "Housing": [2, 2], "Environmental Services": [1, 1]},
+    "SV1": {"Finance": [2, 2, 2], "Housing": [4, 4], "Environmental Services": [3, 3]},
+}
+APART_COMMENTS = {
+    ("CR4", "Finance"): "Savings are tracked centrally against every contract and reported to Cabinet each quarter.",
+    (
+        "CR4",
+        "Environmental Services",
+    ): "Nobody tracks benefits once a contract is let; the waste contract is a case in point.",
+    ("SV1", "Housing"): "Our repairs contracts carry social value commitments that tenants helped to set.",
+}
+
+
+def respondent_samples(rubric) -> None:
+    """``samples/respondents/``: the respondent list and a filled return per respondent (see the docstring)."""
+    council = Council("E07000096", "Dacorum Borough Council")
+    if RESPONDENTS.exists():
+        shutil.rmtree(RESPONDENTS)
+    (RESPONDENTS / "returns").mkdir(parents=True)
+    lines = ["code,name,respondent_id,respondent_name,department,role"]
+    for department, (_mean, people) in DEPARTMENTS.items():
+        lines += [
+            f"{council.code},{council.name},{rid}@dacorum.gov.uk,{name},{department},{role}"
+            for rid, name, role in people
+        ]
+    listing = RESPONDENTS / "respondents.csv"
+    listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    levels = [f"{i} - {label}" for i, label in enumerate(rubric.levels, 1)]
+    options = BuildOptions(build_time())
+    listed = {line.respondent.id: line for line in load_respondents(listing)}
+    for day, (department, (mean, people)) in enumerate(DEPARTMENTS.items()):
+        for rank, (rid, name, role) in enumerate(people):
+            rng = random.Random(f"respondent-{rid}")
+            answers = profile_answers(rubric, rng, mean + (0.4 if rank == 0 else 0.0), blank_rate=0.02)
+            for code_id, given in APART.items():
+                comment = APART_COMMENTS.get((code_id, department)) if rank == 0 else None
+                answers[code_id] = Typed(levels[given[department][rank] - 1], comment)
+            line = listed[f"{rid}@dacorum.gov.uk"]
+            details = {
+                "respondent_name": name,
+                "respondent_role": role,
+                "respondent_email": line.respondent.id,
+                "completion_date": date(2026, 10, 5) + timedelta(days=3 * day + rank),
+            }
+            template = build_workbook(rubric, options, council, line.respondent)
+            path = RESPONDENTS / "returns" / respondent_filename(council, line.respondent)
+            path.write_bytes(fill_bytes(template, answers, details))
+    print(f"wrote {listing} and {len(list((RESPONDENTS / 'returns').iterdir()))} returns")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--previous-only", action="store_true", help="remake only the previous round's CSV")
-    if parser.parse_args().previous_only:
+    parser.add_argument("--respondents-only", action="store_true", help="remake only samples/respondents/")
+    arguments = parser.parse_args()
+    if arguments.previous_only:
         previous_round(load_rubric(), load_councils(REPO / "samples" / "councils.csv"))
+        return
+    if arguments.respondents_only:
+        respondent_samples(load_rubric())
         return
     rubric = load_rubric()
     rng = random.Random(2018)
@@ -290,6 +379,7 @@ def main() -> None:
     (OUT / f"~${ods_source.stem}.xlsx").write_bytes(bytes([8]) + b"J Bloggs".ljust(164, b" "))
     print(f"wrote {len(list(OUT.iterdir()))} files to {OUT}")
     previous_round(rubric, councils)
+    respondent_samples(rubric)
 
 
 if __name__ == "__main__":

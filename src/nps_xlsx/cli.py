@@ -68,9 +68,10 @@ def _prefill_story(prefill: EarlierAnswers, councils: list[Council]) -> list[str
     from .text import named
 
     blank = [f"{councils[i].name} ({councils[i].code})" for i in prefill.missing]
+    unique = list(dict.fromkeys(blank))  # a council with several respondents is named once
     lines = [
         f"Pre-filled {plural(len(councils) - len(blank), 'workbook')} with the answers from {prefill.round}; "
-        f"{len(blank):,} blank" + (f" (not in {prefill.round}: {named(blank, 20, '; ')})." if blank else ".")
+        f"{len(blank):,} blank" + (f" (not in {prefill.round}: {named(unique, 20, '; ')})." if blank else ".")
     ]
     dropped = [(councils[i], where, why) for i, answers in enumerate(prefill.dropped) for where, why in answers]
     if dropped:
@@ -109,9 +110,15 @@ def main() -> None:
     help="CSV of councils (columns code,name) to write one personalised workbook each.",
 )
 @click.option(
+    "--respondents",
+    type=EXISTING_FILE,
+    help="CSV of respondents (columns code,name,respondent_id; respondent_name,department,role optional) to write "
+    "one personalised workbook each: several per council.",
+)
+@click.option(
     "--out-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the personalised workbooks (with --councils).",
+    help="Folder for the personalised workbooks (with --councils or --respondents).",
 )
 @RUBRIC_OPTION
 @click.option(
@@ -133,6 +140,7 @@ def main() -> None:
 def generate(
     out: Path | None,
     councils: Path | None,
+    respondents: Path | None,
     out_dir: Path | None,
     rubric: Path | None,
     password: str,
@@ -147,32 +155,57 @@ def generate(
       nps-xlsx generate --out nps2018.xlsx
       nps-xlsx generate --councils councils.csv --out-dir workbooks/
       nps-xlsx generate --councils councils.csv --out-dir workbooks/ --prefill responses-2021.csv
+      nps-xlsx generate --respondents respondents.csv --out-dir workbooks/
     """
     from dataclasses import replace
 
     from .councils import load_councils
     from .output import Guard, OutputRefused, build_time
+    from .respondents import load_respondents
     from .rubric import load_rubric
     from .template.builder import BuildOptions
     from .template.generate import generate_personalised, generate_template, personalised_paths
 
-    if councils and not out_dir:
-        raise click.UsageError("--councils needs --out-dir (the folder to write the workbooks to).")
-    if out_dir and not councils:
-        raise click.UsageError("--out-dir needs --councils (the CSV listing the councils).")
-    if not out and not councils:
-        raise click.UsageError("Give --out for the blank template, or --councils with --out-dir, or both.")
-    if prefill and not councils:
-        raise click.UsageError("--prefill needs --councils and --out-dir (the copies to pre-fill).")
+    if councils and respondents:
+        raise click.UsageError(
+            "Give --councils (a copy per council) or --respondents (a copy per respondent), not both."
+        )
+    listed = councils or respondents
+    option = "--councils" if councils else "--respondents"
+    if listed and not out_dir:
+        raise click.UsageError(f"{option} needs --out-dir (the folder to write the workbooks to).")
+    if out_dir and not listed:
+        raise click.UsageError("--out-dir needs --councils or --respondents (the CSV listing whom to write for).")
+    if not out and not listed:
+        raise click.UsageError(
+            "Give --out for the blank template, or --councils (or --respondents) with --out-dir, or both."
+        )
+    if prefill and not listed:
+        raise click.UsageError("--prefill needs --councils (or --respondents) and --out-dir (the copies to pre-fill).")
     if allow_rubric_change and not prefill:
         raise click.UsageError("--allow-rubric-change goes with --prefill.")
-    protected = tuple(p for p in (rubric, councils, prefill) if p)
+    protected = tuple(p for p in (rubric, councils, respondents, prefill) if p)
     try:
+        respondent_list = load_respondents(respondents, click.echo) if respondents else None
         council_list = load_councils(councils, click.echo) if councils else []
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
-    personalised = personalised_paths(council_list, out_dir or Path())
-    _refuse_collisions([("--out", out), *((f"the workbook for {c.name} in --out-dir", p) for p, c in personalised)])
+    whom = None
+    if respondent_list is not None:
+        council_list = [line.council for line in respondent_list]
+        whom = [line.respondent for line in respondent_list]
+    personalised = personalised_paths(council_list, out_dir or Path(), whom)
+    who = [f"{w.id} of {c.name}" for c, w in zip(council_list, whom, strict=True)] if whom else None
+    labels = who or [c.name for c in council_list]
+    _refuse_collisions(
+        [
+            ("--out", out),
+            *(
+                (f"the workbook for {label} in --out-dir", p)
+                for label, (p, _c) in zip(labels, personalised, strict=True)
+            ),
+        ]
+    )
     refused: list[OutputRefused] = []
     try:
         loaded = load_rubric(rubric)
@@ -189,13 +222,13 @@ def generate(
                     f"Wrote the blank template to {out} ({plural(len(loaded.value_codes), 'value code')} "
                     f"in {plural(len(loaded.areas), 'key area')})."
                 )
-        if councils and out_dir:
+        if listed and out_dir:
             answers = previous.answers if previous else None
             if previous:
                 options = replace(options, prefilled_from=previous.round)
             with click.progressbar(length=len(council_list), label="Writing workbooks", file=sys.stderr) as bar:
                 written = generate_personalised(
-                    loaded, council_list, out_dir, options, guard, lambda _path: bar.update(1), refused, answers
+                    loaded, council_list, out_dir, options, guard, lambda _path: bar.update(1), refused, answers, whom
                 )
             click.echo(f"Wrote {plural(len(written), 'personalised workbook')} to {out_dir}.")
             for line in _prefill_story(previous, council_list) if previous else []:

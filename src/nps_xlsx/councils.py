@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csv_table import Column, read_table
+from .csv_table import Column, Table, read_table
 from .errors import CouncilListError
 from .text import clean_text, display_path, fold_space, plural, squash, utf16_len
 
@@ -58,10 +58,11 @@ class Council:
     extra: tuple[tuple[str, str], ...] = ()
 
 
-def slug(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens: ``"St. Helens (MBC)"`` -> ``"st-helens-mbc"``."""
+def slug(text: str, limit: int = MAX_SLUG) -> str:
+    """Lower-case ASCII words joined by hyphens, at most ``limit`` characters: ``"St. Helens (MBC)"`` ->
+    ``"st-helens-mbc"``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_SLUG].strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
 
 
 def file_code(code: str) -> str:
@@ -106,45 +107,65 @@ def load_councils(path: Path | str, report: Callable[[str], None] | None = None)
     note = table.note(str(path))
     if note and report:
         report(note)
-    code_at, name_at = table.at["code"], table.at["name"]
     others = table.others()
     councils: list[Council] = []
-    seen_codes: dict[str, int] = {}
-    seen_files: dict[str, int] = {}
+    seen = SeenCouncils(str(path))
     for line_no, row in table.rows:
-        if len(row) <= max(code_at, name_at):
-            raise CouncilListError(
-                f"{path}:{line_no}: has {plural(len(row), 'column')}; the header has {len(table.header)}"
-            )
-        council = Council(
-            code=row[code_at].strip(),
-            name=squash(row[name_at]),
-            extra=tuple((column, row[i].strip() if i < len(row) else "") for i, column in others),
-        )
-        if not council.code:
-            raise CouncilListError(f"{path}:{line_no}: the code is empty")
-        if not council.name:
-            raise CouncilListError(f"{path}:{line_no}: the name is empty (code {council.code})")
-        problem = council_problem(council)
-        if problem:
-            raise CouncilListError(f"{path}:{line_no}: {problem}")
-        key = council.code.casefold()
-        if key in seen_codes:
-            raise CouncilListError(
-                f"{path}:{line_no}: duplicate code {council.code!r} (first on line {seen_codes[key]})"
-            )
-        seen_codes[key] = line_no
-        filename = workbook_filename(council).casefold()
-        if filename in seen_files:
-            raise CouncilListError(
-                f"{path}:{line_no}: code {council.code!r} gives the same file name as line {seen_files[filename]}; "
-                "make the codes differ in letters or digits"
-            )
-        seen_files[filename] = line_no
+        council = council_of_row(table, row, f"{path}:{line_no}", others)
+        seen.add(council, line_no)
         councils.append(council)
     if not councils:
         raise CouncilListError(f"{path}: no councils listed")
     return councils
+
+
+def council_of_row(table: Table, row: list[str], where: str, others: list[tuple[int, str]]) -> Council:
+    """The council a list's row names (its ``code`` and ``name`` columns; ``others`` kept as its extra columns),
+    checked as every workbook needs it; errors start with ``where`` (``councils.csv:4``)."""
+    code_at, name_at = table.at["code"], table.at["name"]
+    if len(row) <= max(code_at, name_at):
+        raise CouncilListError(f"{where}: has {plural(len(row), 'column')}; the header has {len(table.header)}")
+    council = Council(
+        code=row[code_at].strip(),
+        name=squash(row[name_at]),
+        extra=tuple((column, row[i].strip() if i < len(row) else "") for i, column in others),
+    )
+    if not council.code:
+        raise CouncilListError(f"{where}: the code is empty")
+    if not council.name:
+        raise CouncilListError(f"{where}: the name is empty (code {council.code})")
+    problem = council_problem(council)
+    if problem:
+        raise CouncilListError(f"{where}: {problem}")
+    return council
+
+
+class SeenCouncils:
+    """The councils of a list so far, by code (compared without case) and by file name, with their lines."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.codes: dict[str, tuple[Council, int]] = {}
+        self.files: dict[str, int] = {}
+
+    def first(self, council: Council) -> tuple[Council, int] | None:
+        """The council listed earlier under the same code, and its line; ``None`` if the code is new."""
+        return self.codes.get(council.code.casefold())
+
+    def add(self, council: Council, line_no: int) -> None:
+        """Record a council new to the list: an error if its code, or its workbook's file name, is taken."""
+        if first := self.first(council):
+            raise CouncilListError(
+                f"{self.shown}:{line_no}: duplicate code {council.code!r} (first on line {first[1]})"
+            )
+        self.codes[council.code.casefold()] = (council, line_no)
+        filename = workbook_filename(council).casefold()
+        if filename in self.files:
+            raise CouncilListError(
+                f"{self.shown}:{line_no}: code {council.code!r} gives the same file name as line "
+                f"{self.files[filename]}; make the codes differ in letters or digits"
+            )
+        self.files[filename] = line_no
 
 
 # Words (after folding) that say what kind of council it is, not which one.

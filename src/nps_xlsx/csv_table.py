@@ -1,4 +1,4 @@
-"""Reading the small CSV files a coordinator writes (the council list, the assignments file).
+"""Reading the small CSV files a coordinator writes (the council list, the respondent list, the assignments file).
 
 One reader, so that both accept the same files, as Excel and other programs save them:
 
@@ -45,6 +45,7 @@ class Column:
     meaning: str  # e.g. "the council code"
     aliases: tuple[str, ...] = ()  # other headers, as people write them, e.g. "GSS code"
     pattern: str | None = None  # a regular expression over the folded header, e.g. ONS's "LAD23CD"
+    required: bool = True  # a file without it is refused; an optional column's values are "" when it is absent
 
     def exact(self, header: str) -> bool:
         return fold(header) == fold(self.key)
@@ -200,7 +201,7 @@ def _locate(header: list[str], columns: Sequence[Column], where: str, error: typ
             )
         if found:
             at[column.key] = found[0]
-    missing = [c for c in columns if c.key not in at]
+    missing = [c for c in columns if c.key not in at and c.required]
     if missing:
         shown = ", ".join(f"'{_shown(name)}'" for name in header[:MAX_HEADERS_SHOWN])
         if len(header) > MAX_HEADERS_SHOWN:

@@ -102,6 +102,9 @@ COVER_INPUT_COL = 1
 COVER_INSTRUCTIONS_ROW = 4  # "How to complete this workbook" (heading in the row above), before the inputs
 COVER_FIRST_INPUT_ROW = 7
 
+# The identity record's keys for a respondent's copy: its id (or email), name, department and role.
+RESPONDENT_KEYS = ("respondent_id", "respondent_name", "respondent_department", "respondent_role")
+
 # Metadata keys, in the order written to the hidden sheet (column A key, column B value).
 META_KEYS = (
     "template_id",
@@ -114,6 +117,8 @@ META_KEYS = (
     "generated_at",
     "council_code",
     "council_name",
+    # a respondent's copy (generate --respondents): who it was issued to; blank in any other workbook
+    *RESPONDENT_KEYS,
 )
 
 # A pre-filled copy (``generate --prefill``) keeps the answers it was issued with on the metadata sheet, below the

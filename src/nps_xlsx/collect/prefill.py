@@ -47,7 +47,18 @@ class EarlierAnswers:
 
 
 def earlier_answers(previous: ResponsesCsv, councils: list[Council], rubric: Rubric) -> EarlierAnswers:
-    """Each council's answers from ``previous`` (see :class:`EarlierAnswers`)."""
+    """Each council's answers from ``previous`` (see :class:`EarlierAnswers`).
+
+    A council listed more than once (one line per respondent) gets the same answers each time; what was left out
+    is said at its first line only.
+    """
+    unique = list(dict.fromkeys(councils))
+    if len(unique) < len(councils):
+        once = earlier_answers(previous, unique, rubric)
+        at = {council: i for i, council in enumerate(unique)}
+        first = {council: councils.index(council) for council in unique}
+        dropped = [once.dropped[at[c]] if first[c] == i else [] for i, c in enumerate(councils)]
+        return EarlierAnswers(once.round, [once.answers[at[c]] for c in councils], dropped)
     now = pd.DataFrame(
         {
             "source_file": [str(i) for i in range(len(councils))],

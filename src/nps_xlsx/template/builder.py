@@ -11,6 +11,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__, a1, layout
 from ..councils import Council, check_council
+from ..respondents import Respondent, check_respondent
 from ..rubric import Rubric
 from .area import write_area_sheet
 from .cover import write_cover_sheet
@@ -32,8 +33,11 @@ class BuildOptions:
     prefilled_from: str | None = None
 
 
-def metadata(rubric: Rubric, council: Council | None, generated_at: datetime) -> dict[str, str]:
+def metadata(
+    rubric: Rubric, council: Council | None, generated_at: datetime, respondent: Respondent | None = None
+) -> dict[str, str]:
     """The identity written to the hidden metadata sheet and the document properties."""
+    who = (respondent.id, respondent.name, respondent.department, respondent.role) if respondent else ("",) * 4
     values = {
         "template_id": layout.TEMPLATE_ID,
         "layout_version": layout.LAYOUT_VERSION,
@@ -45,23 +49,31 @@ def metadata(rubric: Rubric, council: Council | None, generated_at: datetime) ->
         "generated_at": generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "council_code": council.code if council else "",
         "council_name": council.name if council else "",
+        **dict(zip(layout.RESPONDENT_KEYS, who, strict=True)),
     }
     return {key: values[key] for key in layout.META_KEYS}
 
 
-def build_workbook(rubric: Rubric, options: BuildOptions, council: Council | None = None) -> bytes:
-    """The diagnostic workbook as ``.xlsx`` bytes, personalised when ``council`` is given.
+def build_workbook(
+    rubric: Rubric, options: BuildOptions, council: Council | None = None, respondent: Respondent | None = None
+) -> bytes:
+    """The diagnostic workbook as ``.xlsx`` bytes, personalised when ``council`` is given (and for one of its
+    respondents when ``respondent`` is: see :mod:`nps_xlsx.respondents`).
 
-    Raises :class:`~nps_xlsx.errors.CouncilListError` for a council whose name or code no workbook can hold.
+    Raises :class:`~nps_xlsx.errors.CouncilListError` for a council or respondent no workbook can hold.
     """
     if council is not None:
         check_council(council)
+    if respondent is not None:
+        if council is None:
+            raise ValueError("a respondent's copy needs the council")
+        check_respondent(respondent)
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
         {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
     )
-    meta = metadata(rubric, council, options.generated_at)
+    meta = metadata(rubric, council, options.generated_at, respondent)
     title = rubric.title + (f" - {council.name}" if council else "")
     workbook.set_properties(
         {
@@ -79,7 +91,7 @@ def build_workbook(rubric: Rubric, options: BuildOptions, council: Council | Non
     workbook.set_custom_property(layout.OUTPUT_PROPERTY, "personalised" if council else "template")
     formats = Formats(workbook, len(rubric.levels))
     prefilled = options.prefilled_from
-    sheets = [write_cover_sheet(workbook, formats, rubric, council, meta, prefilled)]
+    sheets = [write_cover_sheet(workbook, formats, rubric, council, meta, prefilled, respondent)]
     sheets += [write_area_sheet(workbook, formats, rubric, area, prefilled is not None) for area in rubric.areas]
     sheets.append(write_summary_sheet(workbook, formats, rubric))
     sheets.append(_write_meta_sheet(workbook, formats, meta))

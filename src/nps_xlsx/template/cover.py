@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .. import a1, layout
 from ..councils import Council
+from ..respondents import Respondent
 from ..rubric import Rubric
 from ..style import A4, category_colours, row_height
 
@@ -34,8 +35,10 @@ def write_cover_sheet(
     council: Council | None,
     meta: dict[str, str],
     prefilled_from: str | None = None,
+    respondent: Respondent | None = None,
 ) -> Worksheet:
-    """Add the cover sheet and return it; ``prefilled_from`` (a round) says the copy is pre-filled."""
+    """Add the cover sheet and return it; ``prefilled_from`` (a round) says the copy is pre-filled, ``respondent``
+    whose copy it is."""
     sheet = workbook.add_worksheet(layout.COVER_SHEET)
     widths = _column_widths(rubric)
     for col, width in enumerate(widths):
@@ -54,6 +57,12 @@ def write_cover_sheet(
     _write_paragraph(sheet, formats, layout.COVER_INSTRUCTIONS_ROW, rubric.guidance.how_to_complete, full_width)
 
     sheet.write_string(layout.COVER_FIRST_INPUT_ROW - 1, 0, "Your details", formats.heading)
+    if respondent:  # beside the heading, across the input and progress columns, wrapped
+        notice = respondent_notice(respondent)
+        sheet.merge_range(
+            layout.COVER_FIRST_INPUT_ROW - 1, 1, layout.COVER_FIRST_INPUT_ROW - 1, 2, notice, formats.notice
+        )
+        sheet.set_row(layout.COVER_FIRST_INPUT_ROW - 1, row_height([(notice, widths[1] + widths[2])], minimum=20))
     for index, (name, label) in enumerate(layout.COVER_FIELDS):
         row = layout.cover_input_row(index)
         sheet.write_string(row, layout.COVER_LABEL_COL, label, formats.bold)
@@ -130,6 +139,8 @@ def write_cover_sheet(
     ]
     if council:
         identity.append(("Issued to", f"{council.name} ({council.code})"))
+    if respondent:
+        identity.append(("Respondent", respondent.label()))
     for label, value in identity:
         row += 1
         sheet.write_string(row, 0, label, formats.small)
@@ -158,6 +169,11 @@ def prefilled_notice(round_label: str) -> str:
         f"This workbook is pre-filled with your answers from {round_label}; review every answer before returning. "
         f"Answers in blue italics are still as you gave them in {round_label}; an answer you change loses the blue."
     )
+
+
+def respondent_notice(respondent: Respondent) -> str:
+    """What the cover of a respondent's copy says beside "Your details"."""
+    return f"This copy is for {respondent.label()}"
 
 
 def _write_paragraph(

@@ -21,13 +21,19 @@ from xml.sax.saxutils import escape
 
 from .. import a1, layout
 from ..councils import Council, check_council
+from ..respondents import FIELDS, Respondent, check_respondent
 from ..rubric import Rubric
 from .builder import BuildOptions, build_workbook, sheet_parts
 from .cells import CutPart, drop_cached_results
 
 PLACEHOLDER = Council("NPSXLSXCODE7F3A", "NPSXLSXNAME7F3A")
+# a respondent's placeholders; a blank field of a respondent is blank in its template too (see Personaliser.build)
+RESPONDENT_PLACEHOLDER = Respondent("NPSXLSXRID7F3A", "NPSXLSXRNAME7F3A", "NPSXLSXRDEPT7F3A", "NPSXLSXRROLE7F3A")
+_PLACEHOLDERS = re.compile(rb"NPSXLSX(?:CODE|NAME|RID|RNAME|RDEPT|RROLE)7F3A")
 _PLAIN = re.compile(r"[^\x00-\x1f\s](?:[^\x00-\x1f]*[^\x00-\x1f\s])?")
+_SHARED_STRING = re.compile(rb"<si>.*?</si>", re.DOTALL)
 Members = list[tuple[zipfile.ZipInfo, bytes | CutPart]]
+Shape = tuple[bool, ...] | None  # which of a respondent's fields are not blank; None: no respondent
 
 
 class Personaliser:
@@ -35,38 +41,50 @@ class Personaliser:
 
     def __init__(self, rubric: Rubric, options: BuildOptions) -> None:
         self.rubric, self.options = rubric, options
-        self.members = self._parts(build_workbook(rubric, options, PLACEHOLDER))
-        strings = next((data for info, data in self.members if info.filename == "xl/sharedStrings.xml"), b"")
-        self.strings = strings if isinstance(strings, bytes) else b""
-        placeholders = (PLACEHOLDER.name.encode(), PLACEHOLDER.code.encode())
-        cut = [part for _info, part in self.members if isinstance(part, CutPart)]
-        assert not any(
-            p in piece for part in cut for piece in part.pieces if isinstance(piece, bytes) for p in placeholders
-        )
+        self.templates: dict[Shape, _Template] = {}  # built when first needed
         self.inputs = set(layout.input_cells(rubric, rubric.areas)) if options.prefilled_from is not None else set()
 
-    def build(self, council: Council, answers: Mapping[str, str] | None = None) -> bytes:
-        """The council's workbook, as :func:`build_workbook` would make it (and refusing what it refuses).
+    def build(
+        self, council: Council, answers: Mapping[str, str] | None = None, respondent: Respondent | None = None
+    ) -> bytes:
+        """The council's workbook (for ``respondent`` of it, if given), as :func:`build_workbook` would make it
+        (and refusing what it refuses).
 
         A pre-filled copy holds ``answers``: each input's text by defined name (``score_EC1``: ``"3 - Mature"``,
         ``comment_EC1``, ``priority_EC1``, ``support_EC1``, ``target_EC``; see
         :func:`~nps_xlsx.layout.input_cells`), in its cell and on the metadata sheet; inputs left out stay blank.
         """
         check_council(council)
+        if respondent is not None:
+            check_respondent(respondent)
         if unknown := sorted(set(answers or {}) - self.inputs):
             raise ValueError(f"not inputs of a pre-filled copy: {', '.join(unknown[:5])}")
-        name, code = escape(council.name).encode(), escape(council.code).encode()
-        plain = all(_PLAIN.fullmatch(text) and "_x" not in text for text in (council.name, council.code))
-        clash = council.name == council.code or any(b">" + t + b"<" in self.strings for t in (name, code))
-        if not plain or clash:
-            direct = build_workbook(self.rubric, self.options, council)
+        values = {PLACEHOLDER.name: council.name, PLACEHOLDER.code: council.code}
+        shape: Shape = None
+        if respondent is not None:
+            shape = tuple(bool(getattr(respondent, field)) for field in FIELDS)
+            values.update({getattr(RESPONDENT_PLACEHOLDER, f): getattr(respondent, f) for f in FIELDS})
+        plain = all(_PLAIN.fullmatch(text) and "_x" not in text for text in values.values() if text)
+        members = (
+            self._template(shape).swap({k.encode(): escape(v).encode() for k, v in values.items()}) if plain else None
+        )
+        if members is None:  # the texts would make the workbook differ from the template's: build it directly
+            direct = build_workbook(self.rubric, self.options, council, respondent)
             return direct if self.options.prefilled_from is None else _zip(self._parts(direct), answers or {})
-        members: Members = []
-        for info, data in self.members:
-            if isinstance(data, bytes) and (PLACEHOLDER.name.encode() in data or PLACEHOLDER.code.encode() in data):
-                data = data.replace(PLACEHOLDER.name.encode(), name).replace(PLACEHOLDER.code.encode(), code)
-            members.append((info, data))
         return _zip(members, answers or {})
+
+    def _template(self, shape: Shape) -> _Template:
+        if shape not in self.templates:
+            respondent = None
+            if shape is not None:
+                texts = [
+                    getattr(RESPONDENT_PLACEHOLDER, f) if kept else "" for f, kept in zip(FIELDS, shape, strict=True)
+                ]
+                respondent = Respondent(*texts)
+            self.templates[shape] = _Template(
+                self._parts(build_workbook(self.rubric, self.options, PLACEHOLDER, respondent))
+            )
+        return self.templates[shape]
 
     def _parts(self, workbook: bytes) -> Members:
         """The workbook's parts; pre-filled, the worksheets without cached results and those holding inputs cut."""
@@ -86,6 +104,35 @@ class Personaliser:
                 data = drop_cached_results(data.decode()).encode()
             out.append((info, CutPart(data, refs[info.filename]) if info.filename in refs else data))
         return out
+
+
+class _Template:
+    """A workbook's parts built with placeholder texts, and its shared strings: those holding a placeholder, and
+    the others."""
+
+    def __init__(self, members: Members) -> None:
+        self.members = members
+        strings = next((data for info, data in members if info.filename == "xl/sharedStrings.xml"), b"")
+        entries = _SHARED_STRING.findall(strings if isinstance(strings, bytes) else b"")
+        self.fixed = {entry for entry in entries if not _PLACEHOLDERS.search(entry)}
+        self.variable = [entry for entry in entries if _PLACEHOLDERS.search(entry)]
+        cut = [part for _info, part in members if isinstance(part, CutPart)]
+        assert not any(_PLACEHOLDERS.search(piece) for part in cut for piece in part.pieces if isinstance(piece, bytes))
+
+    def swap(self, values: Mapping[bytes, bytes]) -> Members | None:
+        """The parts with each placeholder replaced by its value (escaped XML text), or ``None`` if two shared
+        strings would then be equal (xlsxwriter would have written them once: the direct build differs)."""
+
+        def sub(data: bytes) -> bytes:
+            return _PLACEHOLDERS.sub(lambda match: values[match[0]], data)
+
+        swapped = [sub(entry) for entry in self.variable]
+        if len(set(swapped)) < len(swapped) or not self.fixed.isdisjoint(swapped):
+            return None
+        return [
+            (info, sub(data) if isinstance(data, bytes) and _PLACEHOLDERS.search(data) else data)
+            for info, data in self.members
+        ]
 
 
 def _zip(members: Members, answers: Mapping[str, str]) -> bytes:

@@ -16,7 +16,7 @@ from ..read.safety import Limits, skip_reason
 from ..read.workbook import FileFacts, read_bytes, read_workbook
 from ..rubric import KeyArea, Rubric
 from ..text import EXCEL_CELL_LIMIT, clean_text, display_path, utf16_len
-from .identity import check_identity, read_identity, read_issued
+from .identity import check_identity, read_identity, read_issued, read_respondent
 from .issues import HOLD_CODES, Issue, Location, make_issue
 from .prefill import compare_issued
 from .response import Answer, Response, Target
@@ -191,6 +191,8 @@ def _interpret(
         _nothing_answered(shown, len(answers), issues)
     date_where, _typed, date_cell = cover["completion_date"]
     as_issued = read_issued(book)
+    respondent, problem = read_respondent(identity, shown)
+    issues.extend([problem] if problem else [])
     return Response(
         council_name=council_name or None,
         council_code=identity.get("council_code") or None,
@@ -202,6 +204,7 @@ def _interpret(
         answers=answers,
         targets=targets,
         prefill=compare_issued(as_issued, answers, targets, rubric) if as_issued else None,
+        respondent=respondent,
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 from .. import __version__, layout
 from ..read.raw import RawSheet, RawWorkbook
+from ..respondents import Respondent
 from ..rubric import Rubric
 from ..text import clean_text
 from .issues import Issue, Location, make_issue
@@ -96,6 +97,27 @@ def check_identity(identity: dict[str, str], rubric: Rubric, file: str) -> Issue
         if key == "template_id" and layout.layout_version(found("layout_version")) is None:
             return _too_new(found("layout_version") or "", file)
     return None
+
+
+def read_respondent(identity: dict[str, str], file: str) -> tuple[Respondent | None, Issue | None]:
+    """The respondent a copy was issued to (``generate --respondents``), or ``None``; an identity record naming
+    a respondent without an id, or without the council's code, is an error (the return cannot be told apart)."""
+    values = [identity.get(key, "") for key in layout.RESPONDENT_KEYS]
+    if not any(values):
+        return None, None
+    respondent = Respondent(*values)
+    missing = [
+        what
+        for what, value in (("respondent id", respondent.id), ("council code", identity.get("council_code")))
+        if not value
+    ]
+    if not missing:
+        return respondent, None
+    detail = (
+        f"the identity record names a respondent ({respondent.label() or '?'}) but no {' and no '.join(missing)}, so "
+        "it cannot say whose return this is; it was not made by generate --respondents as issued"
+    )
+    return None, make_issue("respondent-identity-invalid", Location(file), detail, value=respondent.id or None)
 
 
 def _too_new(version: str, file: str) -> Issue:

@@ -127,6 +127,12 @@ _CODES = (
     ),
     IssueCode("identity-missing", "warning", "the workbook's identity record is missing; recognised by its layout"),
     IssueCode(
+        "respondent-identity-invalid",
+        "error",
+        "the identity record names a respondent but not their id, or not the council's code",
+        "send the respondent their own copy again (generate --respondents) and ask them to copy their answers into it",
+    ),
+    IssueCode(
         "council-name-missing",
         "error",
         "the council name on the cover is blank",

@@ -93,6 +93,8 @@ def render_file(report: FileReport, total_codes: int, quiet: bool = False) -> li
     if report.warnings:
         details.append(plural(len(report.warnings), "warning"))
     head = f"{report.path}: {STATUS_TEXT[report.status]}" + (f" ({', '.join(details)})" if details else "")
+    if report.response and report.response.respondent:
+        head += f"; respondent {report.response.respondent.label()}"
     issues = [i for i in report.issues if not quiet or i.severity == "error" or i.code in HOLD_CODES]
     blanks = [i for i in issues if i.code == "score-blank"]
     lines = [head]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from ..respondents import Respondent
 from .scores import Status
 
 
@@ -72,6 +73,7 @@ class Response:
     answers: tuple[Answer, ...]
     targets: tuple[Target, ...] = ()  # one per key area, in rubric order; none in layout 1
     prefill: Prefill | None = None  # a pre-filled copy's answers against those it was issued with
+    respondent: Respondent | None = None  # the respondent a copy was issued to (generate --respondents)
 
     @property
     def answered(self) -> int:
@@ -84,4 +86,5 @@ class Response:
         data["completion_date"] = self.completion_date.isoformat() if self.completion_date else None
         data["answers"] = [asdict(answer) for answer in self.answers]
         data["targets"] = [asdict(target) for target in self.targets]
+        data["respondent"] = self.respondent.to_dict() if self.respondent else None
         return data
