@@ -40,10 +40,12 @@ def councils_csv(folder: Path) -> Path:
     return path
 
 
-def filled(personalised_path: Path, answers: dict | None = None, cover: dict | None = None) -> bytes:
+def filled(
+    personalised_path: Path, answers: dict | None = None, cover: dict | None = None, targets: dict | None = None
+) -> bytes:
     """Dacorum's copy, filled in as the council would."""
     answers = {"EC1": Typed("3 - Mature", "We do this")} if answers is None else answers
-    return fill_bytes(personalised_path.read_bytes(), answers, cover)
+    return fill_bytes(personalised_path.read_bytes(), answers, cover, targets)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -79,45 +81,28 @@ def test_generate_keeps_a_filled_return_writes_the_rest_and_exits_1(returns: Pat
 
 
 @pytest.mark.parametrize(
-    ("answers", "cover"),
+    ("answers", "cover", "targets"),
     [
-        ({}, {"respondent_name": "A. Person"}),
-        ({}, {"completion_date": date(2026, 3, 1)}),
-        ({"EC1": Typed("Unscored")}, None),
-        ({"EC1": Typed(None, "a comment only")}, None),
-        ({"EC1": Typed("seven")}, None),  # not a level, but typed by someone
-        ({}, {"council_name": "Watford Borough Council"}),  # another council's name typed on the copy
+        ({}, {"respondent_name": "A. Person"}, None),
+        ({}, {"completion_date": date(2026, 3, 1)}, None),
+        ({"EC1": Typed("Unscored")}, None, None),
+        ({"EC1": Typed(None, "a comment only")}, None, None),
+        ({"EC1": Typed("seven")}, None, None),  # not a level, but typed by someone
+        ({}, {"council_name": "Watford Borough Council"}, None),  # another council's name typed on the copy
+        ({"EC1": Typed(priority="High")}, None, None),
+        ({"EC1": Typed(support="No")}, None, None),
+        ({"EC1": Typed(priority="Urgent")}, None, None),  # not one of the choices, but typed by someone
+        ({}, None, {"EC": "3 - Mature"}),
+        ({}, None, {"EC": "nine"}),  # not a level, but typed by someone
     ],
 )
 def test_anything_typed_makes_a_return_that_is_never_overwritten(
-    tmp_path: Path, personalised_path: Path, answers: dict, cover: dict | None
+    tmp_path: Path, personalised_path: Path, answers: dict, cover: dict | None, targets: dict | None
 ) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
     dacorum = folder / workbook_filename(DACORUM)
-    dacorum.write_bytes(filled(personalised_path, answers, cover))
-    result = run("generate", "--councils", councils_csv(tmp_path), "--out-dir", folder, "--force")
-    assert result.exit_code == 1
-    assert dacorum.read_bytes() == filled(personalised_path, answers, cover)
-
-
-@pytest.mark.parametrize(
-    ("answers", "targets"),
-    [
-        ({"EC1": Typed(priority="High")}, None),
-        ({"EC1": Typed(support="No")}, None),
-        ({"EC1": Typed(priority="Urgent")}, None),  # not one of the choices, but typed by someone
-        ({}, {"EC": "3 - Mature"}),
-        ({}, {"EC": "nine"}),
-    ],
-)
-def test_a_priority_support_or_target_alone_makes_a_return_that_is_never_overwritten(
-    tmp_path: Path, personalised_path: Path, answers: dict, targets: dict | None
-) -> None:
-    folder = tmp_path / "out"
-    folder.mkdir()
-    dacorum = folder / workbook_filename(DACORUM)
-    typed = fill_bytes(personalised_path.read_bytes(), answers, None, targets)
+    typed = filled(personalised_path, answers, cover, targets)
     dacorum.write_bytes(typed)
     result = run("generate", "--councils", councils_csv(tmp_path), "--out-dir", folder, "--force")
     assert result.exit_code == 1, result.output
