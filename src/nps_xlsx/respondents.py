@@ -78,7 +78,8 @@ class Listed:
 
 def respondent_problem(respondent: Respondent) -> str | None:
     """What stops ``respondent`` from being written into a workbook, or ``None``."""
-    for what, value in zip(("id", "name", "department", "role"), _values(respondent), strict=True):
+    for what in FIELDS:
+        value: str = getattr(respondent, what)
         if clean_text(value)[1]:
             return f"the respondent's {what} '{display_path(value)}' holds control characters; remove them"
         if utf16_len(value) > MAX_NAME:
@@ -95,10 +96,6 @@ def check_respondent(respondent: Respondent) -> None:
         raise CouncilListError("a respondent needs an id")
     if problem := respondent_problem(respondent):
         raise CouncilListError(f"respondent {respondent.id[:64]!r}: {problem}")
-
-
-def _values(respondent: Respondent) -> tuple[str, str, str, str]:
-    return respondent.id, respondent.name, respondent.department, respondent.role
 
 
 def id_part(respondent_id: str) -> str:

@@ -241,13 +241,11 @@ def scan_shared_strings(
         position = match.end()
         if plain is not None:
             strings.append(unescape(xml_text(plain)) if b"_x" in plain else xml_text(plain))
-        elif other is not None and _RICH.fullmatch(other):
-            strings.append(unescape(_rich_text(other)))
         elif other is not None:
-            parsed = item(other)
-            if len(parsed) != 1:
+            text = _other_item(other, item)
+            if text is None:
                 return None
-            strings.append(parsed[0])
+            strings.append(text)
         else:
             strings.append("")
     if data[position:end].strip():
@@ -273,11 +271,17 @@ def _bulk_table(region: bytes, item: Callable[[bytes], list[str]]) -> list[str] 
     strings = [unescape(text) if "_x" in text else text for text in joined.split("\x00")]
     for i, (_plain, other) in enumerate(items):
         if other:  # an empty match of the group is a plain item: any other starts "<si>"
-            if _RICH.fullmatch(other):
-                strings[i] = unescape(_rich_text(other))
-            else:
-                parsed = item(other)
-                if len(parsed) != 1:
-                    return None
-                strings[i] = parsed[0]
+            text = _other_item(other, item)
+            if text is None:
+                return None
+            strings[i] = text
     return strings
+
+
+def _other_item(other: bytes, item: Callable[[bytes], list[str]]) -> str | None:
+    """The string of an item not in the plainest form: rich text read here, anything else by ``item``; ``None``
+    if ``item`` finds other than one string in it."""
+    if _RICH.fullmatch(other):
+        return unescape(_rich_text(other))
+    parsed = item(other)
+    return parsed[0] if len(parsed) == 1 else None
