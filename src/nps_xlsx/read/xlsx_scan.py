@@ -9,9 +9,11 @@ itself, so for that form the text is read with regular expressions instead.
 The fast path checks what it reads as strictly as the full reader. Expat (with no callbacks,
 so at C speed) checks the part up to the end of the region, refusing a DTD, and confirms that the
 region is exactly the content of ``<sheetData>`` or of the root ``<sst>``. Within it, every byte
-must then belong to a token of the plain form, matched one after the other (never searched for,
-which would cost time quadratic in a run of white space: each pattern also matches nothing, so the
-scan stops where the tokens do); anything else (a namespace prefix, a
+must then belong to a token of the plain form. Cells and items are searched for in C by patterns that
+start with a literal (``<c``, ``<si>``), so a search costs time linear in the text, and what lies between
+them must be only row tags and white space; where tokens are matched one after the other instead, each
+pattern also matches nothing, so the scan stops where the tokens do (a pattern starting with white space,
+searched for, would cost time quadratic in a run of it). Anything else (a namespace prefix, a
 phonetic guide, a comment, an unexpected attribute, another encoding) makes these functions return
 ``None``, and the caller uses the full expat reader. So the fast path reads exactly what expat
 would, or declines. ``NPS_XLSX_FAST_PATH=0`` in the environment turns it off (always expat).
@@ -21,21 +23,21 @@ Both paths decode OOXML's ``_xHHHH_`` escapes with :func:`unescape`.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
+from itertools import repeat
 from typing import Protocol
 
-from ..a1 import column_index
-from .raw import RawCell, ReadFailure
+from ..a1 import parse_a1
+from .raw import RawCell
 from .safety import feed, xml_parser
 
 FAST_PATH_ENV = "NPS_XLSX_FAST_PATH"
 # OOXML's escape of a UTF-16 code unit in text (ST_Xstring): _x000D_ is a CR, _x005F_ an underscore.
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
-# Row tags and white space, which only have to be recognised: every cell in the plain form names its row.
-_BETWEEN = rb"(?:\s*(?:<row\b[^>]*>|</row>))*\s*"
 _T = rb'<t(?: xml:space="preserve")?>'
 # Rich text: runs, whose formatting (if any) is a list of empty elements. Each repeated piece starts with a tag,
 # so that white space can be matched in one way only.
@@ -43,16 +45,18 @@ _RUNS = (
     rb'(?:\s*<r>(?:\s*(?:<rPr\s*/>|<rPr>(?:\s*<[a-zA-Z]+(?:\s+[a-zA-Z]+="[^"<]*")*\s*/>)*\s*</rPr>))?\s*'
     rb'(?:<t(?: xml:space="preserve")?\s*/>|' + _T + rb"[^<]*</t>)\s*</r>)+"
 )
-# A cell in the plain form, with whatever comes between it and the one before. Its attributes in any order
-# (a repeated one is malformed, which expat has refused already); it is declined without a reference.
+# A cell in the plain form: its reference, style, type, formula, cached value, empty value (<v/>), inline text and
+# rich runs. Its attributes in any order (a repeated one is malformed, which expat has refused already). It starts
+# with a literal, so it is searched for cheaply; what lies between two cells is checked afterwards (``_between``).
 _CELL = re.compile(
-    _BETWEEN
-    + rb'<c(?:\s+(?:r="([A-Z]{1,3})([0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
+    rb'<c(?:\s+(?:r="([A-Z]{1,3}[0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
     rb"(?:/>|>(?:\s*(<f\b[^>]*?(?:/>|>[^<]*</f>)))?"
     rb"(?:\s*(?:<v>([^<]*)</v>|<v/>()|<is>(?:\s*" + _T + rb"([^<]*)</t>|(" + _RUNS + rb"))\s*</is>))?\s*</c>)"
-    rb"|()"  # or nothing: where no cell starts, the scan stops there instead of searching on (quadratic)
 )
-_AFTER_LAST_CELL = re.compile(_BETWEEN)
+_STRIDE = _CELL.groups + 1  # ``_CELL.split`` gives each cell's groups, then what lies after it
+# Row tags: with white space, all that may lie between cells (every cell in the plain form names its row).
+_ROW_TAG = re.compile(rb"<row\b[^>\x00]*>|</row>")
+_SPACE = b" \t\n\r\f\v"  # \s in a pattern (expat has refused the last two)
 # A shared string: plain text, empty, or anything else (rich text, phonetic runs), handled by ``item``.
 _ITEM = re.compile(
     rb"\s*(?:<si>\s*" + _T + rb"([^<]*)</t>\s*</si>|<si>(?:\s*<t(?: xml:space=\"preserve\")?\s*/>)?\s*</si>|<si\s*/>|"
@@ -128,6 +132,11 @@ class CellMaker(Protocol):
         """The shared-string table."""
         ...
 
+    @property
+    def shared_cells(self) -> dict[bytes, RawCell]:
+        """The text cells of the shared strings, by index as written (see :func:`shared_cells`)."""
+        ...
+
 
 def _replace_reference(match: re.Match[str]) -> str:
     name = match[1]
@@ -152,16 +161,37 @@ def is_utf8(data: bytes) -> bool:
     return declared is None or declared[1].lower() in (b"utf-8", b"utf8")
 
 
-def _column(letters: bytes) -> int:
-    return column_index(letters.decode("ascii"))
+@functools.lru_cache(maxsize=1 << 14)
+def _position(ref: bytes) -> tuple[int, int]:
+    """A plain cell reference (``I4``) as ``(row, col)``: the same few thousand recur in every return."""
+    position = parse_a1(ref.decode("ascii"))
+    assert position is not None  # the pattern admits no other
+    return position
 
 
-_COLUMNS = {bytes([a]): _column(bytes([a])) for a in range(65, 91)}  # A-Z, the usual case
+# The shared-string indices as a plain t="s" cell writes them (b"0", b"1", ...), made once for the process.
+_INDICES = [b"%d" % index for index in range(1 << 14)]
+
+
+def shared_cells(strings: list[str]) -> dict[bytes, RawCell]:
+    """The text cell of each shared string, by its index as written in a plain ``t="s"`` cell (``b"12"``).
+
+    Made in C: a workbook's strings are mostly used once each, so making them one by one would cost as much as
+    the cells (``tuple.__new__`` makes the named tuple without its Python-level constructor). An index written
+    otherwise (``012``), or beyond the first 16,384, is not found here: such a cell is made as any other.
+    """
+    cells = map(tuple.__new__, repeat(RawCell), zip(strings, repeat("text"), repeat(False)))
+    return dict(zip(_INDICES, cells, strict=False))  # as many as there are strings, at most all the indices
 
 
 def _rich_text(runs: bytes) -> str:
     """The text of rich-text runs: each run's text decoded on its own, as expat reports it."""
     return "".join(xml_text(run) for run in _RUN_TEXT.findall(runs))
+
+
+def _between(gaps: list[bytes]) -> bool:
+    """Whether what lies between the cells is only row tags and white space (joined with NUL, which no XML holds)."""
+    return not _ROW_TAG.sub(b"", b"\x00".join(gaps)).translate(None, _SPACE + b"\x00")
 
 
 def scan_cells(
@@ -170,46 +200,43 @@ def scan_cells(
     """The non-empty cells of a worksheet written in the plain form, or ``None`` if it is not.
 
     ``data`` runs to ``</sheetData>`` at least. Raises :class:`ReadFailure` if the part is not well-formed
-    up to ``<sheetData>``, or declares a DTD. Hot: about a thousand cells a return, so the common case (a
-    shared string) is handled inline.
+    up to ``<sheetData>``, or declares a DTD. A sheet of more than ``max_cells`` cells (empty or not) is left to the
+    expat reader, which counts them as it goes. Hot: about a thousand cells a return, so the common case (a
+    shared string) is a look-up.
     """
     if not is_utf8(data) or not fast_path_enabled():
         return None
-    start = data.find(b"<sheetData>")
+    start = data.find(b"<sheetData>") + len(b"<sheetData>")
     end = data.find(_SHEET_DATA_END, start)
-    if start < 0 or end < 0 or not _content_of(data, start + len(b"<sheetData>"), end, "sheetData", member):
+    if start < len(b"<sheetData>") or end < 0 or not _content_of(data, start, end, "sheetData", member):
         return None
-    start += len(b"<sheetData>")
+    region = data[start:end]
+    if region.count(b"<c") > max_cells:
+        return None
+    parts = _CELL.split(region)
+    if None in parts[1::_STRIDE] or not _between(parts[::_STRIDE]):
+        return None  # something else between the cells, or a cell without a reference (placed by those before it)
+    shared = make_cell.shared_cells
     cells: dict[tuple[int, int], RawCell] = {}
-    strings, columns = make_cell.strings, _COLUMNS
-    n_strings = len(strings)
-    position = start
-    for match in _CELL.finditer(data, start, end):  # contiguous: the empty alternative matches anywhere
-        letters, digits, style, kind, formula, raw, empty_value, inline, rich, _stop = match.groups()
-        if letters is None:
-            break  # no more cells, or one without a reference (its place depends on the cells before it)
-        position = match.end()
-        if kind == b"s" and formula is None and raw is not None and raw.isdigit() and len(raw) < 10:
-            index = int(raw)
-            cell = (
-                RawCell(strings[index], "text", False) if index < n_strings else make_cell("s", 0, False, raw.decode())
-            )
+    each_cell = zip(*[iter(parts[1:])] * _STRIDE, strict=True)  # the parts, _STRIDE at a time
+    for ref, style, kind, formula, raw, empty_value, inline, rich, _after in each_cell:
+        if kind == b"s" and formula is None and (cell := shared.get(raw)) is not None:
+            pass
+        elif kind is None and formula is None and raw is None and empty_value is None:
+            continue  # no type, value or formula: a styled empty cell
         else:
             value = xml_text(raw) if raw is not None else ("" if empty_value is not None else None)
             if inline is not None:
                 text: str | None = xml_text(inline)
             else:
                 text = None if rich is None else _rich_text(rich)
-            cell = make_cell(
+            made = make_cell(
                 kind.decode() if kind else "n", int(style) if style else 0, formula is not None, value, text
             )
-        if cell is not None:
-            col = columns.get(letters)
-            cells[(int(digits) - 1, col if col is not None else _column(letters))] = cell
-            if len(cells) > max_cells:
-                raise ReadFailure("too-many-cells", f"a sheet has more than {max_cells:,} cells")
-    if not _AFTER_LAST_CELL.fullmatch(data, position, end):
-        return None
+            if made is None:
+                continue
+            cell = made
+        cells[_position(ref)] = cell
     return cells
 
 
