@@ -26,7 +26,7 @@ xml_chars = st.text(
     max_size=30,
 )
 # OOXML's _xHHHH_ escapes, well-formed or not, which both paths must decode the same way.
-ESCAPES = ["_x000D_", "_x005F_", "_x005F_x000D_", "_xD83D_", "_xDE00_", "_xd83d_", "_x000a_", "_x12_", "_x", "_"]
+ESCAPES = ["_x000D_", "_x0000_", "_x005F_", "_x005F_x000D_", "_xD83D_", "_xDE00_", "_xd83d_", "_x000a_", "_x12_", "_x", "_"]
 cell_text = st.lists(st.one_of(xml_chars, st.sampled_from(ESCAPES)), max_size=4).map("".join)
 # White space between elements, as Gnumeric pretty-prints.
 gap = st.sampled_from(["", "", "\n  ", " "])

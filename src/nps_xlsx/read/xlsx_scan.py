@@ -282,22 +282,25 @@ def scan_shared_strings(
 
 def _bulk_table(region: bytes, item: Callable[[bytes], list[str]]) -> list[str] | None:
     """The strings of a table whose items are each either in the plainest form or some other ``<si>…</si>`` (white
-    space only between them), found in a few calls rather than one item at a time; ``None`` if it is not such a
+    space only between them), found in one search rather than one item at a time; ``None`` if it is not such a
     table, or an item is not one string.
 
     The plain items' texts are joined with NUL, which no XML text can hold (expat has refused ``&#0;`` already),
-    so that decoding, line ends and references are done once for the table, as :func:`xml_text` does them per
-    item. Removing every item leaves only white space exactly when the items follow one another.
+    so that decoding, line ends, references and escapes are done once for the table, as :func:`xml_text` and
+    :func:`unescape` do them per item.
     """
-    if _BULK_ITEM.sub(b"", region).strip():
-        return None
-    items = _BULK_ITEM.findall(region)
-    if not items:
+    parts = _BULK_ITEM.split(region)  # what lies before each item, its plain text, the item if not plain; what follows
+    if b"".join(parts[::3]).strip():
+        return None  # something other than white space between the items
+    plains, others = parts[1::3], parts[2::3]
+    if not plains:
         return []
-    joined = xml_text(b"\x00".join(plain for plain, _other in items))
-    strings = [unescape(text) if "_x" in text else text for text in joined.split("\x00")]
-    for i, (_plain, other) in enumerate(items):
-        if other:  # an empty match of the group is a plain item: any other starts "<si>"
+    joined = xml_text(b"\x00".join([plain or b"" for plain in plains]))
+    strings = joined.split("\x00")
+    if "_x" in joined:  # an escape (decoded one string at a time: _x0000_ is a NUL)
+        strings = [unescape(text) if "_x" in text else text for text in strings]
+    for i, other in enumerate(others):
+        if other is not None:
             text = _other_item(other, item)
             if text is None:
                 return None
