@@ -306,7 +306,7 @@ class _Locator:
         assert score is not None and comment is not None  # every layout has both
         self._usual = (score, comment)
         self._sheet_names: dict[str, str] = {}  # as read -> safe for every output
-        sheets = {sheet_name: book.sheet(sheet_name) for sheet_name, _row, _col in book.names.values()}
+        sheets = {sheet_name: book.sheet(sheet_name) for sheet_name in {target[0] for target in book.names.values()}}
         self._named = {  # each defined name whose sheet exists: its cell
             name: (sheet, row, col)
             for name, (sheet_name, row, col) in book.names.items()
