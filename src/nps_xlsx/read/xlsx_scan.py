@@ -23,14 +23,13 @@ Both paths decode OOXML's ``_xHHHH_`` escapes with :func:`unescape`.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections.abc import Callable
 from itertools import repeat
 from typing import Protocol
 
-from ..a1 import parse_a1
+from ..a1 import column_index
 from .raw import RawCell
 from .safety import feed, xml_parser
 
@@ -47,16 +46,16 @@ _RUNS = (
 )
 # A cell in the plain form: its reference, style, type, formula, cached value, empty value (<v/>), inline text and
 # rich runs. Its attributes in any order (a repeated one is malformed, which expat has refused already). It starts
-# with a literal, so it is searched for cheaply; what lies between two cells is checked afterwards (``_between``).
+# with a literal, so it is searched for cheaply; what lies between two cells is checked afterwards (``_BETWEEN``).
 _CELL = re.compile(
-    rb'<c(?:\s+(?:r="([A-Z]{1,3}[0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
+    rb'<c(?:\s+(?:r="([A-Z]{1,3})([0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
     rb"(?:/>|>(?:\s*(<f\b[^>]*?(?:/>|>[^<]*</f>)))?"
     rb"(?:\s*(?:<v>([^<]*)</v>|<v/>()|<is>(?:\s*" + _T + rb"([^<]*)</t>|(" + _RUNS + rb"))\s*</is>))?\s*</c>)"
 )
 _STRIDE = _CELL.groups + 1  # ``_CELL.split`` gives each cell's groups, then what lies after it
-# Row tags: with white space, all that may lie between cells (every cell in the plain form names its row).
-_ROW_TAG = re.compile(rb"<row\b[^>\x00]*>|</row>")
-_SPACE = b" \t\n\r\f\v"  # \s in a pattern (expat has refused the last two)
+# What may lie between cells, joined with NUL (which no XML holds): row tags and white space (every cell in the
+# plain form names its row). Each repeated piece starts with a tag, so that white space is matched in one way only.
+_BETWEEN = re.compile(rb"[\s\x00]*(?:(?:<row\b[^>\x00]*>|</row>)[\s\x00]*)*")
 # A shared string: plain text, empty, or anything else (rich text, phonetic runs), handled by ``item``.
 _ITEM = re.compile(
     rb"\s*(?:<si>\s*" + _T + rb"([^<]*)</t>\s*</si>|<si>(?:\s*<t(?: xml:space=\"preserve\")?\s*/>)?\s*</si>|<si\s*/>|"
@@ -161,12 +160,11 @@ def is_utf8(data: bytes) -> bool:
     return declared is None or declared[1].lower() in (b"utf-8", b"utf8")
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _position(ref: bytes) -> tuple[int, int]:
-    """A plain cell reference (``I4``) as ``(row, col)``: the same few thousand recur in every return."""
-    position = parse_a1(ref.decode("ascii"))
-    assert position is not None  # the pattern admits no other
-    return position
+def _column(letters: bytes) -> int:
+    return column_index(letters.decode("ascii"))
+
+
+_COLUMNS = {bytes([a]): _column(bytes([a])) for a in range(65, 91)}  # A-Z, the usual case
 
 
 # The shared-string indices as a plain t="s" cell writes them (b"0", b"1", ...), made once for the process.
@@ -189,11 +187,6 @@ def _rich_text(runs: bytes) -> str:
     return "".join(xml_text(run) for run in _RUN_TEXT.findall(runs))
 
 
-def _between(gaps: list[bytes]) -> bool:
-    """Whether what lies between the cells is only row tags and white space (joined with NUL, which no XML holds)."""
-    return not _ROW_TAG.sub(b"", b"\x00".join(gaps)).translate(None, _SPACE + b"\x00")
-
-
 def scan_cells(
     data: bytes, make_cell: CellMaker, max_cells: int, member: str = "worksheet"
 ) -> dict[tuple[int, int], RawCell] | None:
@@ -210,16 +203,15 @@ def scan_cells(
     end = data.find(_SHEET_DATA_END, start)
     if start < len(b"<sheetData>") or end < 0 or not _content_of(data, start, end, "sheetData", member):
         return None
-    region = data[start:end]
-    if region.count(b"<c") > max_cells:
+    if data.count(b"<c", start, end) > max_cells:
         return None
-    parts = _CELL.split(region)
-    if None in parts[1::_STRIDE] or not _between(parts[::_STRIDE]):
+    parts = _CELL.split(memoryview(data)[start:end])  # bytes, as from the bytes, without copying the region first
+    if None in parts[1::_STRIDE] or not _BETWEEN.fullmatch(b"\x00".join(parts[::_STRIDE])):
         return None  # something else between the cells, or a cell without a reference (placed by those before it)
-    shared = make_cell.shared_cells
+    shared, columns = make_cell.shared_cells, _COLUMNS
     cells: dict[tuple[int, int], RawCell] = {}
     each_cell = zip(*[iter(parts[1:])] * _STRIDE, strict=True)  # the parts, _STRIDE at a time
-    for ref, style, kind, formula, raw, empty_value, inline, rich, _after in each_cell:
+    for letters, digits, style, kind, formula, raw, empty_value, inline, rich, _after in each_cell:
         if kind == b"s" and formula is None and (cell := shared.get(raw)) is not None:
             pass
         elif kind is None and formula is None and raw is None and empty_value is None:
@@ -230,13 +222,13 @@ def scan_cells(
                 text: str | None = xml_text(inline)
             else:
                 text = None if rich is None else _rich_text(rich)
-            made = make_cell(
+            cell = make_cell(
                 kind.decode() if kind else "n", int(style) if style else 0, formula is not None, value, text
             )
-            if made is None:
+            if cell is None:
                 continue
-            cell = made
-        cells[_position(ref)] = cell
+        col = columns.get(letters)
+        cells[(int(digits) - 1, col if col is not None else _column(letters))] = cell
     return cells
 
 
