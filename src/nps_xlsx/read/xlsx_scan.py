@@ -30,7 +30,7 @@ from itertools import repeat
 from typing import Protocol
 
 from ..a1 import column_index
-from .raw import RawCell
+from .raw import RawCell, ReadFailure
 from .safety import feed, xml_parser
 
 FAST_PATH_ENV = "NPS_XLSX_FAST_PATH"
@@ -53,9 +53,10 @@ _CELL = re.compile(
     rb"(?:\s*(?:<v>([^<]*)</v>|<v/>()|<is>(?:\s*" + _T + rb"([^<]*)</t>|(" + _RUNS + rb"))\s*</is>))?\s*</c>)"
 )
 _STRIDE = _CELL.groups + 1  # ``_CELL.split`` gives each cell's groups, then what lies after it
-# What may lie between cells, joined with NUL (which no XML holds): row tags and white space (every cell in the
-# plain form names its row). Each repeated piece starts with a tag, so that white space is matched in one way only.
-_BETWEEN = re.compile(rb"[\s\x00]*(?:(?:<row\b[^>\x00]*>|</row>)[\s\x00]*)*")
+# What may lie between two cells: row tags and white space (every cell in the plain form names its row). A run of
+# white space is taken whole (a look-ahead, then a back-reference to it), so that a failure never steps back
+# through it one byte at a time, nor is a copy made of it.
+_BETWEEN = re.compile(rb"(?=(\s*))\1(?:(?:<row\b[^>]*>|</row>)(?=(\s*))\2)*")
 # A shared string: plain text, empty, or anything else (rich text, phonetic runs), handled by ``item``.
 _ITEM = re.compile(
     rb"\s*(?:<si>\s*" + _T + rb"([^<]*)</t>\s*</si>|<si>(?:\s*<t(?: xml:space=\"preserve\")?\s*/>)?\s*</si>|<si\s*/>|"
@@ -193,9 +194,9 @@ def scan_cells(
     """The non-empty cells of a worksheet written in the plain form, or ``None`` if it is not.
 
     ``data`` runs to ``</sheetData>`` at least. Raises :class:`ReadFailure` if the part is not well-formed
-    up to ``<sheetData>``, or declares a DTD. A sheet of more than ``max_cells`` cells (empty or not) is left to the
-    expat reader, which counts them as it goes. Hot: about a thousand cells a return, so the common case (a
-    shared string) is a look-up.
+    up to ``<sheetData>``, or declares a DTD, or holds more than ``max_cells`` cells (found among the first
+    ``max_cells + 1``; if some of those are empty, the rest is left to the expat reader). Hot: about a thousand
+    cells a return, so the common case (a shared string) is a look-up.
     """
     if not is_utf8(data) or not fast_path_enabled():
         return None
@@ -203,10 +204,10 @@ def scan_cells(
     end = data.find(_SHEET_DATA_END, start)
     if start < len(b"<sheetData>") or end < 0 or not _content_of(data, start, end, "sheetData", member):
         return None
-    if data.count(b"<c", start, end) > max_cells:
-        return None
-    parts = _CELL.split(memoryview(data)[start:end])  # bytes, as from the bytes, without copying the region first
-    if None in parts[1::_STRIDE] or not _BETWEEN.fullmatch(b"\x00".join(parts[::_STRIDE])):
+    parts = _CELL.split(memoryview(data)[start:end], maxsplit=max_cells + 1)  # bytes, the region not copied
+    found_all = len(parts) <= _STRIDE * max_cells + 1  # else the last part may hold more cells
+    between = parts[: None if found_all else -1 : _STRIDE]
+    if None in parts[1::_STRIDE] or not all(map(_BETWEEN.fullmatch, filter(None, between))):
         return None  # something else between the cells, or a cell without a reference (placed by those before it)
     shared, columns = make_cell.shared_cells, _COLUMNS
     cells: dict[tuple[int, int], RawCell] = {}
@@ -229,7 +230,9 @@ def scan_cells(
                 continue
         col = columns.get(letters)
         cells[(int(digits) - 1, col if col is not None else _column(letters))] = cell
-    return cells
+    if len(cells) > max_cells:
+        raise ReadFailure("too-many-cells", f"a sheet has more than {max_cells:,} cells")
+    return cells if found_all else None
 
 
 def scan_shared_strings(
