@@ -54,6 +54,9 @@ AMBITION_COLUMNS = ["priority", "support", "target"]
 # The responses CSV: which round (``--round``) and which rubric (its fingerprint) follow the response's own columns,
 # for comparing rounds (collect/rounds.py); then the ambition answers.
 RESPONSE_COLUMNS = [*ROW_COLUMNS, "round", "rubric_fingerprint", *AMBITION_COLUMNS]
+# The respondent a row's answer is from (collect in respondent mode: one row per respondent and answer): they follow
+# the ambition columns, before any --group-by columns; as in the respondent list (nps_xlsx.respondents).
+RESPONDENT_COLUMNS = ["respondent_id", "respondent_name", "department", "role"]
 LEDGER_COLUMNS = [
     "path",
     "status",
