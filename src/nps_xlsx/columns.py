@@ -73,6 +73,7 @@ LEDGER_COLUMNS = [
     "modified_utc",
     "layout_version",
     "all_unchanged",  # a pre-filled return (generate --prefill): yes if every answer is as issued, else no
+    *RESPONDENT_COLUMNS,  # the respondent a copy was issued to (generate --respondents); empty for any other file
 ]
 # The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
 CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
@@ -149,4 +150,8 @@ HEADERS = {
     "all_unchanged": "Every answer unchanged",
     "files": "File(s)",
     "action": "What to do",
+    "respondent_id": "Respondent ID",
+    "respondent_name": "Respondent",
+    "department": "Department",
+    "role": "Role",
 }

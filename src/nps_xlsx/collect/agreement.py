@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 import pandas as pd
@@ -38,6 +39,11 @@ from ..rubric import Rubric
 
 CONSENSUS_RULES = ("median-down", "median", "min")
 DEFAULT_CONSENSUS = "median-down"
+RULE_TEXT = {  # each rule in words, for people
+    "median-down": "the median of the respondents' scores rounded down to a whole level (2.5 gives 2)",
+    "median": "the median of the respondents' scores, a .5 rounded up (2.5 gives 3)",
+    "min": "the lowest of the respondents' scores",
+}
 DISAGREEMENT = 2  # a spread of this many levels or more is flagged
 UNSCORED: Literal["unscored"] = "unscored"  # a deliberate Unscored, among the answers given to consensus()
 NOT_GIVEN = "(not given)"  # the group of respondents whose department (or role) is blank
@@ -61,7 +67,7 @@ AGREEMENT_COLUMNS = [
 Number = TypeVar("Number", float, "pd.Series[float]")
 
 
-def _rounded(median: Number, lowest: Number, rule: str) -> Number:
+def by_rule(median: Number, lowest: Number, rule: str) -> Number:
     """The consensus level from the median and the lowest score, by ``rule`` (scalars or Series alike)."""
     if rule == "min":
         return lowest
@@ -80,9 +86,9 @@ def consensus(answers: Iterable[int | str | None], rule: str = DEFAULT_CONSENSUS
     given = list(answers)
     scores = [a for a in given if isinstance(a, int)]
     if not scores:
-        _rounded(0.0, 0.0, rule)  # an unknown rule is an error whatever the answers
+        by_rule(0.0, 0.0, rule)  # an unknown rule is an error whatever the answers
         return UNSCORED if UNSCORED in given else None
-    return int(_rounded(float(statistics.median(scores)), float(min(scores)), rule))
+    return int(by_rule(float(statistics.median(scores)), float(min(scores)), rule))
 
 
 def council_keys(frame: pd.DataFrame) -> pd.Series:
@@ -101,7 +107,7 @@ def agreement(frame: pd.DataFrame, rubric: Rubric, rule: str = DEFAULT_CONSENSUS
     of :data:`DISAGREEMENT` or more; ``score`` is the consensus level by ``rule`` (Int64, missing when none is
     scored) and ``level`` its label, the rubric's unscored label, or ``""``.
     """
-    _rounded(0.0, 0.0, rule)
+    by_rule(0.0, 0.0, rule)
     if frame.empty:
         return pd.DataFrame(columns=AGREEMENT_COLUMNS)
     key = council_keys(frame).rename("key")
@@ -122,7 +128,7 @@ def agreement(frame: pd.DataFrame, rubric: Rubric, rule: str = DEFAULT_CONSENSUS
     out["council"] = out.groupby(level=0, sort=False)["council"].transform("first")  # one name per council
     out["spread"] = out["max"] - out["min"]
     out["disagreement"] = out["spread"].ge(DISAGREEMENT)
-    out["score"] = _rounded(out["median"], out["min"], rule).astype("Int64")
+    out["score"] = by_rule(out["median"], out["min"], rule).astype("Int64")
     labels = dict(enumerate(rubric.levels, 1))
     out["level"] = [
         labels[int(s)] if not pd.isna(s) else (rubric.unscored if u else "")
@@ -154,3 +160,19 @@ def by_group(frame: pd.DataFrame, column: str, per: Literal["area", "code_id"] =
     out["n"] = out["n"].fillna(0).astype(int)
     out["respondents"] = out[column].map(frame["source_file"].groupby(group).nunique()).astype(int)
     return out[[column, *items, "respondents", "n", "median"]]
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Respondent mode's tables: :func:`agreement` by ``rule``, and :func:`by_group` per department and per role
+    (per key area)."""
+
+    rule: str
+    table: pd.DataFrame
+    departments: pd.DataFrame
+    roles: pd.DataFrame
+
+
+def build_agreement(frame: pd.DataFrame, rubric: Rubric, rule: str = DEFAULT_CONSENSUS) -> Agreement:
+    """Every agreement table of the respondent-mode tidy ``frame``."""
+    return Agreement(rule, agreement(frame, rubric, rule), by_group(frame, "department"), by_group(frame, "role"))
