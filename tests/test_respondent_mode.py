@@ -381,16 +381,8 @@ def test_a_resubmission_supersedes_only_its_respondents_earlier_file(
     (returns / "pchen-second.xlsx").write_bytes(filled(copies, "pchen", rubric, day=12, shift=1))
     (returns / "dokafor.xlsx").write_bytes(filled(copies, "dokafor", rubric, day=11))
     ledger = tmp_path / "files.csv"
-    result = run(
-        "collect",
-        str(returns),
-        "--out",
-        str(tmp_path / "s.xlsx"),
-        "--ledger",
-        str(ledger),
-        "--csv",
-        str(tmp_path / "r.csv"),
-    )
+    outputs = ("--out", str(tmp_path / "s.xlsx"), "--ledger", str(ledger), "--csv", str(tmp_path / "r.csv"))
+    result = run("collect", str(returns), *outputs)
     assert result.exit_code == 0, result.output
     status = {Path(r["path"]).stem: (r["status"], r["note"]) for r in rows(ledger)}
     assert status["pchen-first"] == (
@@ -467,3 +459,38 @@ def test_one_response_per_council_writes_no_consensus(copies: dict[str, bytes], 
     assert "Respondent mode" not in result.stdout and not (out / "r-consensus.csv").exists()
     assert header(out / "r.csv") == RESPONSE_COLUMNS
     assert "Agreement" not in openpyxl.load_workbook(out / "s.xlsx").sheetnames
+
+
+def test_the_chase_list_per_respondent_takes_each_status_from_that_respondents_files(
+    copies: dict[str, bytes], rubric: Rubric, tmp_path: Path
+) -> None:
+    """Watford's akhan sends a rejected return (a score that is not a level), jlee one with nothing answered;
+    mjones nothing; a Watford council-level return counts for none of them, and their rows say so."""
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    (returns / "akhan.xlsx").write_bytes(fill_bytes(copies["akhan"], {"EC1": Typed("seven")}))
+    (returns / "jlee.xlsx").write_bytes(copies["jlee"])
+    (returns / "watford.xlsx").write_bytes(fill_bytes(copies[WATFORD], {"EC1": Typed("3 - Mature")}))
+    listing = tmp_path / "respondents.csv"
+    lines = ["code,name,respondent_id,respondent_name,department,role"]
+    lines += [f"{c},{NAMES[c]},{rid},{name},{dept},{role}" for c, rid, name, dept, role in RESPONDENTS if c == WATFORD]
+    listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    chase = tmp_path / "chase.csv"
+    result = run(
+        "collect", str(returns), "--respondents", str(listing), "--out", str(tmp_path / "s.xlsx"), "--chase", str(chase)
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 expected respondents of 1 council: 0 returned, 1 rejected, 1 blank, 1 not returned" in result.stdout
+    status = {r["respondent_id"]: r for r in rows(chase)}
+    assert [r["respondent_id"] for r in rows(chase)] == ["akhan", "jlee", "mjones"]  # rejected, blank, not returned
+    assert (status["akhan"]["status"], status["jlee"]["status"], status["mjones"]["status"]) == (
+        "rejected",
+        "blank",
+        "not-returned",
+    )
+    assert status["akhan"]["note"].startswith("1 file matched by the respondent in the workbook")
+    assert "'seven'" in status["akhan"]["first_error"]
+    for row in status.values():
+        assert row["note"].endswith(
+            f"from this council without a respondent's identity (counted for no respondent): {returns / 'watford.xlsx'}"
+        )
