@@ -494,3 +494,27 @@ def test_the_chase_list_per_respondent_takes_each_status_from_that_respondents_f
         assert row["note"].endswith(
             f"from this council without a respondent's identity (counted for no respondent): {returns / 'watford.xlsx'}"
         )
+
+
+def test_a_respondent_not_on_the_list_is_used_and_said(round_: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "respondents.csv"
+    lines = ["code,name,respondent_id,respondent_name,department,role"]
+    lines += [f"{c},{NAMES[c]},{rid},{name},{dept},{role}" for c, rid, name, dept, role in RESPONDENTS if rid != "jlee"]
+    listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ledger = tmp_path / "files.csv"
+    returns = round_ / "returns"
+    result = run(
+        "collect",
+        str(returns),
+        "--respondents",
+        str(listing),
+        "--out",
+        str(tmp_path / "s.xlsx"),
+        "--ledger",
+        str(ledger),
+    )
+    assert result.exit_code == 0, result.output
+    assert f"1 return from respondents not on the respondent list (used): {returns / 'jlee.xlsx'}." in result.stdout
+    notes = {Path(r["path"]).stem: (r["status"], r["note"]) for r in rows(ledger)}
+    assert notes["jlee"] == (USED, "the respondent is not on the respondent list")
+    assert notes["akhan"] == (USED, "")

@@ -234,8 +234,9 @@ def _respondent_mode(entries: list[LedgerEntry], listed: Sequence[Listed] | None
     if not carrying:
         return None
     read = sum(e.report.response is not None for e in entries)
+    carry = "carries" if carrying == 1 else "carry"
     return RespondentMode(
-        f"{carrying:,} of the {plural(read, 'return')} read carry a respondent's identity (copies made by "
+        f"{carrying:,} of the {plural(read, 'return')} read {carry} a respondent's identity (copies made by "
         "generate --respondents)"
     )
 
