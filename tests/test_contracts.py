@@ -104,6 +104,15 @@ def field(table: str, name: str) -> Field:
     return next(f for f in CONTRACT[table] if f.name == name)
 
 
+def only_with(table: str, words: str) -> list[str]:
+    """The columns documented as written only in some runs: their value starts with ``words``."""
+    return [f.name for f in CONTRACT[table] if f.value.startswith(words)]
+
+
+RESPONDENT_MODE_ONLY = "respondent mode only"
+WITH_RESPONDENTS_ONLY = "with `--respondents` only"
+
+
 def run(*args: str) -> str:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     assert result.exit_code in (0, 1), result.output
@@ -116,7 +125,8 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     Dacorum accepted (its copy pre-filled with an earlier round's answers), Watford accepted with warnings (and an
     older copy superseded), Hertsmere rejected, Three Rivers blank, St Albans held (another council's name
-    typed), Oxford not returned, a lock file skipped; a respondent's copy of a council not on the list.
+    typed), Oxford not returned, a lock file skipped; a respondent's copy of a council not on the list (so collect
+    runs in respondent mode, each council's own return used alone).
     """
     root = tmp_path_factory.mktemp("contracts")
     councils = root / "councils.csv"
@@ -197,7 +207,8 @@ def outputs(returns: Path) -> dict[str, bytes]:
         "--priorities",
         str(paths["priorities.csv"]),
     )
-    return {name: path.read_bytes() for name, path in paths.items()}
+    found = {name: path.read_bytes() for name, path in paths.items()}
+    return found | {"responses-consensus.csv": (out / "responses-consensus.csv").read_bytes()}
 
 
 def instances(report: dict[str, object]) -> dict[str, list[dict[str, object]]]:
@@ -278,8 +289,47 @@ def test_csv_columns_are_those_documented_in_order(outputs: dict[str, bytes], na
     data = outputs[name]
     assert data.startswith(codecs.BOM_UTF8) and data.endswith(b"\r\n")
     header = data[len(codecs.BOM_UTF8) :].split(b"\r\n")[0].decode("utf-8").split(",")
-    assert header == documented(name) + (OWN_COLUMNS if name == "chase.csv" else [])
+    per_council = [c for c in documented(name) if c not in only_with(name, WITH_RESPONDENTS_ONLY)]
+    assert header == per_council + (OWN_COLUMNS if name == "chase.csv" else [])
     assert rows(data), f"{name} has no rows to check"
+
+
+def test_respondent_mode_columns_are_documented_as_such() -> None:
+    assert only_with("responses.csv", RESPONDENT_MODE_ONLY) == [
+        "respondent_id",
+        "respondent_name",
+        "department",
+        "role",
+    ]
+    assert only_with("chase.csv", WITH_RESPONDENTS_ONLY) == ["respondent_id", "respondent_name", "department", "role"]
+    assert documented("files.csv")[-4:] == ["respondent_id", "respondent_name", "department", "role"]
+
+
+def test_the_consensus_csv_has_the_columns_of_one_response_per_council(outputs: dict[str, bytes]) -> None:
+    data = outputs["responses-consensus.csv"]
+    header = data[len(codecs.BOM_UTF8) :].split(b"\r\n")[0].decode("utf-8").split(",")
+    assert header == [
+        c for c in documented("responses.csv") if c not in only_with("responses.csv", RESPONDENT_MODE_ONLY)
+    ]
+    assert rows(data)
+
+
+def test_the_chase_csv_per_respondent_has_the_documented_columns(returns: Path, tmp_path: Path) -> None:
+    chase = tmp_path / "chase.csv"
+    listing = returns / "respondents.csv"
+    run(
+        "collect",
+        str(returns / "returns"),
+        "--respondents",
+        str(listing),
+        "--out",
+        str(tmp_path / "s.xlsx"),
+        "--chase",
+        str(chase),
+    )
+    data = chase.read_bytes()
+    assert data[len(codecs.BOM_UTF8) :].split(b"\r\n")[0].decode("utf-8").split(",") == documented("chase.csv")
+    assert [r["respondent_id"] for r in rows(data)] == ["jsmith"]
 
 
 @pytest.mark.parametrize("name", CSV_FILES)

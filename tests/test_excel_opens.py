@@ -82,6 +82,12 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
     result = CliRunner().invoke(main, [*args, "--prefill", str(previous)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     (respondent,) = (root / "respondent").iterdir()
+    # respondent mode: the sample council's seven respondents, and one more whose department and role need escaping
+    several = root / "respondent-returns"
+    shutil.copytree(REPO / "samples" / "respondents" / "returns", several)
+    (several / "jsmith.xlsx").write_bytes(fill_bytes(respondent.read_bytes(), changed))
+    listing = REPO / "samples" / "respondents" / "respondents.csv"
+    respondents_summary = _collect(several, root / "respondents.xlsx", "--respondents", str(listing))
     return {
         "template": template,
         "personalised": personalised,
@@ -96,6 +102,7 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
         ),
         "summary (nothing accepted)": _collect(empty, root / "empty.xlsx"),
         "feedback (samples)": (feedback / "E07000096-dacorum-borough-council-feedback.xlsx").read_bytes(),
+        "summary (respondents)": respondents_summary,
     }
 
 
@@ -131,6 +138,8 @@ KINDS = [
     f"summary ({LARGE} returns)",
     "summary (nothing accepted)",
     "feedback (samples)",
+    "respondent's (pre-filled)",
+    "summary (respondents)",
 ]
 
 # Known breaches of our real outputs: (kind, rule) -> why. Strict xfails: a fix turns them into failures to remove.

@@ -375,6 +375,22 @@ def validate(
     is_flag=True,
     help="Compare with a previous round collected with another rubric, if its value-code IDs are the same.",
 )
+@click.option(
+    "--respondents",
+    type=EXISTING_FILE,
+    help="The respondent list (from generate --respondents): respondent mode, the chase list per respondent.",
+)
+@click.option(
+    "--consensus",
+    type=click.Choice(["median-down", "median", "min"]),
+    help="Respondent mode: each council's consensus of its respondents' scores (default median-down).",
+)
+@click.option(
+    "--consensus-csv",
+    type=OUT_FILE,
+    help="Respondent mode: write the councils' consensus here, in --csv's columns of one response per council "
+    "(default: beside --csv, named <stem>-consensus.csv).",
+)
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file was rejected or held for review.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes reading returns (default: one per core).")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
@@ -396,6 +412,9 @@ def collect(
     round_label: str | None,
     previous: Path | None,
     allow_rubric_change: bool,
+    respondents: Path | None,
+    consensus: str | None,
+    consensus_csv: Path | None,
     strict: bool,
     workers: int | None,
     force: bool,
@@ -416,14 +435,19 @@ def collect(
     from .collect.job import CollectOutputs, run_collect
     from .collect.story import closing_lines
     from .councils import load_councils
+    from .respondents import load_respondents
     from .rubric import load_rubric
 
-    if chase_csv and not expected:
-        raise click.UsageError("--chase needs --expected (the list of councils to chase).")
+    if chase_csv and not (expected or respondents):
+        raise click.UsageError("--chase needs --expected (the list of councils to chase) or --respondents.")
     if group_by and not expected:
         raise click.UsageError("--group-by needs --expected (the council list whose columns it names).")
+    beside = consensus_csv is None and responses_csv is not None  # the consensus CSV's default place
+    if beside and responses_csv is not None:
+        consensus_csv = responses_csv.with_name(f"{responses_csv.stem}-consensus.csv")
     outputs = CollectOutputs(
-        out, responses_csv, ledger_csv, raw_csv, chase_csv, not no_bom, excellence_csv, targets_csv, priorities_csv
+        *(out, responses_csv, ledger_csv, raw_csv, chase_csv, not no_bom, excellence_csv, targets_csv, priorities_csv),
+        consensus_csv=consensus_csv,
     )
     _refuse_collisions(
         [
@@ -434,15 +458,17 @@ def collect(
             ("--excellence", excellence_csv),
             ("--targets", targets_csv),
             ("--priorities", priorities_csv),
+            ("--consensus-csv" + (" (beside --csv)" if beside else ""), consensus_csv),
         ]
     )
     refused: list[OutputRefused] = []
     notes: list[str] = []
-    protected = tuple(p for p in (rubric, expected, assignments, previous) if p)
+    protected = tuple(p for p in (rubric, expected, assignments, previous, respondents) if p)
     try:
         loaded = load_rubric(rubric)
         earlier = _previous_round(previous, loaded, allow_rubric_change) if previous else None
         expected_list = load_councils(expected, click.echo) if expected else None
+        listed = load_respondents(respondents, click.echo) if respondents else None
         if group_by:  # pandas: only when grouping (collect loads it while the workers read)
             from .collect.cohort import group_columns
 
@@ -474,10 +500,17 @@ def collect(
                 previous=earlier,
                 round_label=round_label,
                 notes=notes,
+                respondents=listed,
+                consensus=consensus,
             )
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
     not_written = {problem.path for problem in refused}
+    if consensus_csv is not None and collection.respondent_mode is None:
+        not_written.add(consensus_csv)  # no consensus in one response per council
+    elif consensus_csv is not None and consensus_csv not in not_written:
+        how = " (beside --csv; name it with --consensus-csv)" if beside else ""
+        notes.append(f"The councils' consensus, in the columns of one response per council: {consensus_csv}{how}.")
     written = [p for p in outputs.paths() if p not in not_written]
     for line in [*closing_lines(collection, written, out if out in written else None, chase_csv), *notes]:
         click.echo(line)

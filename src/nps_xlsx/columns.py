@@ -54,6 +54,9 @@ AMBITION_COLUMNS = ["priority", "support", "target"]
 # The responses CSV: which round (``--round``) and which rubric (its fingerprint) follow the response's own columns,
 # for comparing rounds (collect/rounds.py); then the ambition answers.
 RESPONSE_COLUMNS = [*ROW_COLUMNS, "round", "rubric_fingerprint", *AMBITION_COLUMNS]
+# The respondent a row's answer is from (collect in respondent mode: one row per respondent and answer): they follow
+# the ambition columns, before any --group-by columns; as in the respondent list (nps_xlsx.respondents).
+RESPONDENT_COLUMNS = ["respondent_id", "respondent_name", "department", "role"]
 LEDGER_COLUMNS = [
     "path",
     "status",
@@ -70,6 +73,7 @@ LEDGER_COLUMNS = [
     "modified_utc",
     "layout_version",
     "all_unchanged",  # a pre-filled return (generate --prefill): yes if every answer is as issued, else no
+    *RESPONDENT_COLUMNS,  # the respondent a copy was issued to (generate --respondents); empty for any other file
 ]
 # The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
 CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
@@ -146,4 +150,8 @@ HEADERS = {
     "all_unchanged": "Every answer unchanged",
     "files": "File(s)",
     "action": "What to do",
+    "respondent_id": "Respondent ID",
+    "respondent_name": "Respondent",
+    "department": "Department",
+    "role": "Role",
 }

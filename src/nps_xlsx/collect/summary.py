@@ -19,6 +19,7 @@ from ..rubric import Rubric
 from ..style import A4, level_points, row_height
 from .chase import LABELS as CHASE_STATUSES
 from .rows import fit_cell
+from .sheet_agreement import write_agreement_sheets
 from .sheet_ambition import write_ambition_sheets
 from .sheet_cohort import write_cohort_sheets
 from .sheet_prefilled import write_prefilled_sheet
@@ -122,6 +123,8 @@ def _write_sheets(
     averages = {"Mean": fmt.two_places, "Median": fmt.one_place, "n": fmt.integer}
     wrap = {"Council": 30, "Key area": 36}
     table_sheet(book, fmt, rows, "Area averages", tables.averages, "AreaAverages", wrap=wrap, formats=averages)
+    if tables.agreement is not None:
+        write_agreement_sheets(book, fmt, rows, tables.agreement, rubric)
     if tables.cohort is not None:
         write_cohort_sheets(book, fmt, rows, tables.cohort, rubric)
     if tables.rounds is not None:
@@ -214,6 +217,14 @@ def _overview(book: Workbook, sheet: Worksheet, fmt: SummaryFormats, tables: Tab
         "every comment, every issue, a ledger of every file received, the chase list (every expected "
         "council's status and what to do) and the returns that need your review."
     )
+    if tables.agreement is not None:
+        about = (
+            "Respondent mode: several respondents per council. Every table of councils' answers gives each "
+            f"council's consensus of its respondents' scores ({tables.agreement.rule}: see Consensus rule below). "
+            "The respondents' own answers are on the sheets Agreement (per council and value code: the spread, "
+            "the disagreement flag and the consensus), Agreement map (the spread, council by value code), By "
+            f"department and By role. {about}"
+        )
     sheet.set_column(0, 0, 38)
     sheet.set_column(1, 1, 100)
     sheet.merge_range(1, 0, 1, 1, fit_cell(about), fmt.subtitle)  # not a data sheet: a merged line of prose

@@ -70,7 +70,8 @@ def describe(kind: str) -> str:
 
 def csv_headers() -> dict[OutputKind, list[str]]:
     """The leading header columns of each CSV we write (a file may add columns after them)."""
-    columns: dict[OutputKind, list[str]] = {"responses": ROW_COLUMNS, "ledger": LEDGER_COLUMNS, "chase": CHASE_COLUMNS}
+    ledger = LEDGER_COLUMNS[: LEDGER_COLUMNS.index("all_unchanged") + 1]  # as ledgers were before the respondent's
+    columns: dict[OutputKind, list[str]] = {"responses": ROW_COLUMNS, "ledger": ledger, "chase": CHASE_COLUMNS}
     return {**columns, "excellence": EXCELLENCE_COLUMNS, "targets": TARGET_COLUMNS, "priorities": PRIORITY_COLUMNS}
 
 
