@@ -54,6 +54,8 @@ AMBITION_COLUMNS = ["priority", "support", "target"]
 # The responses CSV: which round (``--round``) and which rubric (its fingerprint) follow the response's own columns,
 # for comparing rounds (collect/rounds.py); then the ambition answers.
 RESPONSE_COLUMNS = [*ROW_COLUMNS, "round", "rubric_fingerprint", *AMBITION_COLUMNS]
+# The ledger's columns about the saved email a return came in (read/messages.py), empty for a file.
+MESSAGE_COLUMNS = ["message_file", "message_index", "message_from", "message_date", "message_subject", "attachment"]
 LEDGER_COLUMNS = [
     "path",
     "status",
@@ -70,6 +72,7 @@ LEDGER_COLUMNS = [
     "modified_utc",
     "layout_version",
     "all_unchanged",  # a pre-filled return (generate --prefill): yes if every answer is as issued, else no
+    *MESSAGE_COLUMNS,
 ]
 # The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
 CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
@@ -144,6 +147,12 @@ HEADERS = {
     "modified_utc": "Modified (UTC)",
     "layout_version": "Layout version",
     "all_unchanged": "Every answer unchanged",
+    "message_file": "Message file",
+    "message_index": "Message number",
+    "message_from": "From",
+    "message_date": "Sent (UTC)",
+    "message_subject": "Subject",
+    "attachment": "Attachment",
     "files": "File(s)",
     "action": "What to do",
 }

@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import columns, layout
 from ..columns import CHASE_COLUMNS, HEADERS, LEDGER_COLUMNS, RESPONSE_COLUMNS, REVIEW_COLUMNS, ROW_COLUMNS
+from ..read.messages import MessageFacts
 from ..rubric import Rubric
 from ..validate.check import FileStatus
 from . import chase
@@ -328,9 +329,17 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 datetime.fromtimestamp(modified, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if modified else None,
                 identity.get("layout_version") or None,
                 all_unchanged(response),
+                *_message_cells(report.message),
             )
         )
-    return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64"})
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64", "message_index": "Int64"})
+
+
+def _message_cells(message: MessageFacts | None) -> tuple[object, ...]:
+    """The ledger's message columns (``columns.MESSAGE_COLUMNS``): the saved email a return came in, if any."""
+    if message is None:
+        return (None,) * len(columns.MESSAGE_COLUMNS)
+    return message.file, message.index, message.sender, message.date_text(), message.subject, message.attachment
 
 
 def _chase(collection: Collection) -> pd.DataFrame:
