@@ -253,6 +253,16 @@ def test_a_message_too_complex_or_not_a_message_is_rejected_unparsed(
     assert detail in report.issues[0].detail and report.issues[0].location.file == str(path)
 
 
+def test_the_larger_a_message_the_less_it_may_nest(rubric: Rubric, tmp_path: Path) -> None:
+    """15 multipart parts: read in a small message; refused in one at the file size limit, which may have 10."""
+    path = tmp_path / "nested.eml"
+    path.write_bytes(_nested(15))
+    (small,) = read_returns(path, rubric)
+    (large,) = read_returns(path, rubric, Limits(max_file_bytes=path.stat().st_size))
+    assert small.status == FileStatus.SKIPPED  # read: it has no attachment
+    assert large.status == FileStatus.REJECTED and "may have 10 " in large.issues[0].detail
+
+
 def test_a_message_nested_as_deep_as_mail_programs_nest_is_read(rubric: Rubric, tmp_path: Path) -> None:
     """A forwarded message attached to a message (message/rfc822): its workbook is found."""
     inner = email_message(Mail(attachments=[("dacorum.xlsx", DACORUM.read_bytes())]))

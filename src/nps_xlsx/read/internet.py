@@ -28,16 +28,17 @@ MAX_HEADER = 2_000  # characters of a header decoded; the rest is never looked a
 MAX_PART_HEADER = 4_000  # a part's Content-Type or Content-Disposition longer than this is not parsed
 _FEED = 1 << 20  # bytes fed to the parser at a time (feeding the whole message doubles its memory)
 _CONTAINER = re.compile(rb"content-type:(?:[^;\r\n]|\r?\n[ \t]|\r[ \t])*?\b(?:multipart|message)[ \t]*/", re.I)
+_NESTING_WORK = 10  # containers x message size at most this many times the file size limit
 _MOZILLA_DELETED = 0x0008  # Thunderbird's X-Mozilla-Status flag of a deleted message not yet compacted away
 
 
 def read_internet(data: bytes, facts: MessageFacts, limits: Limits) -> Letter:
     """The message in ``data`` (``facts`` say where it is): its sender, date, subject and workbook attachments."""
-    containers = len(_CONTAINER.findall(data))
-    if containers > limits.max_message_containers:
+    containers, allowed = len(_CONTAINER.findall(data)), _containers_allowed(len(data), limits)
+    if containers > allowed:
         detail = (
-            f"the message has {containers:,} multipart parts and attached messages (limit "
-            f"{limits.max_message_containers:,}), more than any mail program makes"
+            f"the message has {containers:,} multipart parts and attached messages; one of {len(data):,} bytes may "
+            f"have {allowed:,} (parsing slows with their nesting, the more the larger the message)"
         )
         return Letter(facts, failure=ReadFailure("message-unreadable", detail))
     try:
@@ -69,6 +70,13 @@ def read_internet(data: bytes, facts: MessageFacts, limits: Limits) -> Letter:
         elif found:
             others.append(found)
     return letter(facts, workbooks, others)
+
+
+def _containers_allowed(size: int, limits: Limits) -> int:
+    """How many multipart and attached-message parts a message of ``size`` bytes may have: each line of it passes
+    through every level of their nesting, so their number times the size is bounded too (to ten messages at the
+    file size limit: a message of 50 MB may nest 10 deep, one of 5 MB or less the whole limit, 20)."""
+    return min(limits.max_message_containers, _NESTING_WORK * limits.max_file_bytes // max(size, 1))
 
 
 class _TooManyParts(Exception):

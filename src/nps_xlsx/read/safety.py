@@ -108,7 +108,7 @@ class Limits:
     max_mailbox_bytes: int = 1 << 30
     max_messages: int = 10_000  # in one mailbox
     max_message_parts: int = 1_000  # MIME parts (or attachments of an Outlook message) in one message
-    max_message_containers: int = 40  # multipart and attached-message parts in one message: bounds the nesting
+    max_message_containers: int = 20  # multipart and attached-message parts in one message: bounds the nesting
 
 
 class Budget:
