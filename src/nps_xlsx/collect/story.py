@@ -48,14 +48,14 @@ def closing_lines(
         if unexpected:
             lines.append(f"{plural(len(unexpected), 'council')} not on the expected list: {named(unexpected)}.")
         strangers = [
-            f"{e.report.path} (from {e.report.message.sender})"
+            f"{e.report.path} from {e.report.message.sender}"
             for e in collection.entries
             if e.report.message and any(i.code == "sender-mismatch" for i in e.report.issues)
         ]
         if strangers:
             lines.append(
-                f"{plural(len(strangers), 'return')} sent from an address the council list does not give for the "
-                f'council: {named(strangers)} (see the sheet "Issues").'
+                f"{plural(len(strangers), 'return')} sent from an address the council list does not give for its "
+                f'council (see the sheet "Issues"): {named(strangers, sep="; ")}.'
             )
     if counts["held"]:
         where = f" in {summary}" if summary else ""
