@@ -22,6 +22,8 @@ from nps_xlsx.cli import main
 from nps_xlsx.rubric import Rubric, load_rubric
 from nps_xlsx.testing import Typed, fill_bytes
 
+from .mail_files import Mail, write_eml
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 TICKED = re.compile(r"`([^`]+)`")
 
@@ -88,7 +90,8 @@ def _ticked(cell: str) -> str:
 TEXT = README.read_text(encoding="utf-8")
 CONTRACT = tables(section(TEXT, "### Output contracts"))
 JSON_OBJECTS = [
-    *("report", "counts", "files[]", "issues[]", "response", "answers[]", "targets[]", "prefill", "respondent")
+    *("report", "counts", "files[]", "issues[]", "response", "answers[]", "targets[]", "prefill", "respondent"),
+    "message",
 ]
 CSV_FILES = ["responses.csv", "files.csv", "chase.csv", "targets.csv", "priorities.csv"]
 JSON_TYPES = {"string": str, "integer": int, "boolean": bool, "object": dict, "array": list, "null": type(None)}
@@ -126,7 +129,8 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Dacorum accepted (its copy pre-filled with an earlier round's answers), Watford accepted with warnings (and an
     older copy superseded), Hertsmere rejected, Three Rivers blank, St Albans held (another council's name
     typed), Oxford not returned, a lock file skipped; a respondent's copy of a council not on the list (so collect
-    runs in respondent mode, each council's own return used alone).
+    runs in respondent mode, each council's own return used alone); Watford's return again, attached to a saved
+    email.
     """
     root = tmp_path_factory.mktemp("contracts")
     councils = root / "councils.csv"
@@ -175,6 +179,9 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
     put("st-albans.xlsx", ST_ALBANS, one, {"council_name": "Luton Borough Council"})
     put("north-herts-finance-jsmith.xlsx", NORTH_HERTS, one, {})
     (folder / "~$dacorum.xlsx").write_bytes(b"\x05Owner" + bytes(160))
+    # Watford's return again, attached to an email with a signature image: an identical copy, superseded
+    attachments = [("watford.xlsx", (folder / "watford.xlsx").read_bytes()), ("signature.png", b"\x89PNG")]
+    write_eml(folder / "reply.eml", Mail("Pat <pat@watford.example>", "Our return", attachments=attachments))
     return root
 
 
@@ -225,6 +232,7 @@ def instances(report: dict[str, object]) -> dict[str, list[dict[str, object]]]:
         "targets[]": [target for r in responses for target in r["targets"]],
         "prefill": [r["prefill"] for r in responses if r["prefill"] is not None],
         "respondent": [r["respondent"] for r in responses if r["respondent"] is not None],
+        "message": [f["message"] for f in files if f["message"] is not None],
     }
 
 
@@ -302,7 +310,9 @@ def test_respondent_mode_columns_are_documented_as_such() -> None:
         "role",
     ]
     assert only_with("chase.csv", WITH_RESPONDENTS_ONLY) == ["respondent_id", "respondent_name", "department", "role"]
-    assert documented("files.csv")[-4:] == ["respondent_id", "respondent_name", "department", "role"]
+    ledger = documented("files.csv")
+    at = ledger.index("all_unchanged") + 1
+    assert ledger[at : at + 4] == ["respondent_id", "respondent_name", "department", "role"]
 
 
 def test_the_consensus_csv_has_the_columns_of_one_response_per_council(outputs: dict[str, bytes]) -> None:

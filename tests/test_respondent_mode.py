@@ -177,7 +177,10 @@ def test_the_console_says_respondent_mode_and_why(round_: Path) -> None:
 
 def test_every_respondents_return_is_used_with_the_respondent_in_the_ledger(round_: Path) -> None:
     ledger = rows(round_ / "out" / "files.csv")
-    assert header(round_ / "out" / "files.csv") == LEDGER_COLUMNS and LEDGER_COLUMNS[-4:] == RESPONDENT_COLUMNS
+    assert (
+        header(round_ / "out" / "files.csv") == LEDGER_COLUMNS
+        and _after(LEDGER_COLUMNS, "all_unchanged", 4) == RESPONDENT_COLUMNS
+    )
     assert {Path(r["path"]).stem: r["status"] for r in ledger} == dict.fromkeys(SENT, "accepted-with-warnings")
     jlee = next(r for r in ledger if r["path"].endswith("jlee.xlsx"))
     pchen = next(r for r in ledger if r["path"].endswith("pchen.xlsx"))
@@ -518,3 +521,9 @@ def test_a_respondent_not_on_the_list_is_used_and_said(round_: Path, tmp_path: P
     notes = {Path(r["path"]).stem: (r["status"], r["note"]) for r in rows(ledger)}
     assert notes["jlee"] == (USED, "the respondent is not on the respondent list")
     assert notes["akhan"] == (USED, "")
+
+
+def _after(names: list[str], name: str, n: int) -> list[str]:
+    """The ``n`` names after ``name``."""
+    at = names.index(name) + 1
+    return names[at : at + n]

@@ -255,7 +255,8 @@ def validate(
 ) -> None:
     """Check returned workbooks and say, for each, what is wrong and where.
 
-    FILES are workbooks (.xlsx, .xlsm, .ods, .xls) or folders to search.
+    FILES are workbooks (.xlsx, .xlsm, .ods, .xls), saved emails whose attached workbooks are read
+    (.eml, .mbox, .msg), or folders to search.
     Exit status: 0 if every file is accepted (warnings allowed), 1 if any is rejected
     or held for review (a council name typed that is not the council the copy was issued to),
     or if no workbook was found.
@@ -421,7 +422,8 @@ def collect(
 ) -> None:
     """Consolidate returned workbooks into one summary workbook (with charts) and CSV files.
 
-    RETURNS are workbooks or folders (searched recursively). Every file appears in the
+    RETURNS are workbooks, saved emails (.eml, .mbox, .msg: each attached workbook is a return) or
+    folders (searched recursively). Every file appears in the
     ledger: accepted, accepted with warnings, held for review, rejected, superseded or skipped.
     A return held for review (a personalised copy with another council's name typed on it) is
     listed on the sheet "Needs review" and used only once --assign says which council it is from.

@@ -57,6 +57,8 @@ RESPONSE_COLUMNS = [*ROW_COLUMNS, "round", "rubric_fingerprint", *AMBITION_COLUM
 # The respondent a row's answer is from (collect in respondent mode: one row per respondent and answer): they follow
 # the ambition columns, before any --group-by columns; as in the respondent list (nps_xlsx.respondents).
 RESPONDENT_COLUMNS = ["respondent_id", "respondent_name", "department", "role"]
+# The ledger's columns about the saved email a return came in (read/messages.py), empty for a file.
+MESSAGE_COLUMNS = ["message_file", "message_index", "message_from", "message_date", "message_subject", "attachment"]
 LEDGER_COLUMNS = [
     "path",
     "status",
@@ -74,6 +76,7 @@ LEDGER_COLUMNS = [
     "layout_version",
     "all_unchanged",  # a pre-filled return (generate --prefill): yes if every answer is as issued, else no
     *RESPONDENT_COLUMNS,  # the respondent a copy was issued to (generate --respondents); empty for any other file
+    *MESSAGE_COLUMNS,
 ]
 # The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
 CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
@@ -148,6 +151,12 @@ HEADERS = {
     "modified_utc": "Modified (UTC)",
     "layout_version": "Layout version",
     "all_unchanged": "Every answer unchanged",
+    "message_file": "Message file",
+    "message_index": "Message number",
+    "message_from": "From",
+    "message_date": "Sent (UTC)",
+    "message_subject": "Subject",
+    "attachment": "Attachment",
     "files": "File(s)",
     "action": "What to do",
     "respondent_id": "Respondent ID",

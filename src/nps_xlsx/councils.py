@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csv_table import Column, Table, read_table
+from .csv_table import Column, Table, fold, read_table
 from .errors import CouncilListError
 from .text import clean_text, display_path, fold_space, plural, squash, utf16_len
 
@@ -56,6 +56,21 @@ class Council:
     name: str
     # the council list's other columns (e.g. email, contact), as (header, value) pairs in file order
     extra: tuple[tuple[str, str], ...] = ()
+
+
+# The council list's column of email addresses, as people head it (compared as headers are: see csv_table.fold).
+EMAIL_HEADERS = ("email", "e-mail", "email address", "e-mail address", "contact email", "email addresses")
+_ADDRESS = re.compile(r"[^\s<>,;\"'()]+@[^\s<>,;\"'()]+")
+
+
+def council_emails(council: Council) -> tuple[str, ...]:
+    """The addresses in ``council``'s email column (``email``, ``Email address``, ...), lower case: several may be
+    separated by ``;`` or ``,``, and written with a name (``Jane Smith <jsmith@dacorum.gov.uk>``)."""
+    wanted = {fold(header) for header in EMAIL_HEADERS}
+    for header, value in council.extra:
+        if fold(header) in wanted:
+            return tuple(dict.fromkeys(address.casefold() for address in _ADDRESS.findall(value)))
+    return ()
 
 
 def slug(text: str, limit: int = MAX_SLUG) -> str:

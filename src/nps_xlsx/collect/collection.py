@@ -32,11 +32,13 @@ from ..read.safety import Limits
 from ..respondents import Listed
 from ..rubric import Rubric
 from ..text import plural
-from ..validate.check import FileReport, FileStatus, read_return
+from ..validate.check import FileReport, FileStatus
 from ..validate.issues import Issue, Location, make_issue
+from ..validate.mail import read_returns
 from .assign import Assignments
 from .chase import ORDER, ChaseRow, CouncilMatcher, chase_list, respondent_chase_list
 from .ledger import USABLE, LedgerEntry
+from .senders import check_senders
 from .spool import CommentSpool
 
 SET_ASIDE = (
@@ -139,18 +141,20 @@ def read_all(
     keep: Callable[[FileReport], FileReport] | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> list[FileReport]:
-    """Read every file, in parallel when ``workers`` > 1; results keep the input order.
+    """Read every file (and every workbook attached to a saved email), in parallel when ``workers`` > 1; results
+    keep the input order.
 
-    ``keep`` is applied to each report as it arrives (to move its comments to disk, say);
-    ``meanwhile`` is called once the workers are busy (or first, when reading serially).
+    ``keep`` is applied to each report as it arrives (to move its comments to disk, say); ``progress`` is told
+    how many of ``paths`` were read; ``meanwhile`` is called once the workers are busy (or first, when reading
+    serially).
     """
     keep = keep or (lambda report: report)
     if workers <= 1 or len(paths) < 8:
         if meanwhile:
             meanwhile()
-        reports = []
+        reports: list[FileReport] = []
         for path in paths:
-            reports.append(keep(read_return(path, rubric, limits)))
+            reports.extend(keep(report) for report in read_returns(path, rubric, limits))
             if progress:
                 progress(1)
         return reports
@@ -166,7 +170,7 @@ def read_all(
         if meanwhile:
             meanwhile()
         for chunk_reports in results:
-            reports.extend(keep(report) for report in chunk_reports)
+            reports.extend(keep(report) for entry in chunk_reports for report in entry)
             if progress:
                 progress(len(chunk_reports))
     return reports
@@ -221,6 +225,7 @@ def collect(
         entry.note = f"{entry.note}; {UNLISTED}" if entry.note else UNLISTED
     if expected is not None:
         _check_expected(collection, expected)
+        check_senders(collection.entries, expected)
     return collection
 
 

@@ -39,6 +39,7 @@ def closing_lines(
     ]
     if rejected:
         lines.append(f'Rejected: {named(rejected)} (first errors on the sheet "Ledger").')
+    lines.extend(_emails(collection))
     if collection.expected is not None:
         chase = collection.chase_counts()
         parts = [f"{chase[s]:,} {CHASE_WORDS[s]}" for s in CHASE_WORDS if chase[s] or s in ("returned", "not-returned")]
@@ -55,6 +56,16 @@ def closing_lines(
         )
         if unexpected:
             lines.append(f"{plural(len(unexpected), 'council')} not on the expected list: {named(unexpected)}.")
+        strangers = [
+            f"{e.report.path} from {e.report.message.sender}"
+            for e in collection.entries
+            if e.report.message and any(i.code == "sender-mismatch" for i in e.report.issues)
+        ]
+        if strangers:
+            lines.append(
+                f"{plural(len(strangers), 'return')} sent from an address the council list does not give for its "
+                f'council (see the sheet "Issues"): {named(strangers, sep="; ")}.'
+            )
     if counts["held"]:
         where = f" in {summary}" if summary else ""
         lines.append(f'{counts["held"]:,} held for review: see the sheet "Needs review"{where}.')
@@ -99,3 +110,19 @@ def respondent_lines(collection: Collection, agreed: Agreement) -> list[str]:
             f"{named([e.report.path for e in unlisted])}."
         )
     return lines
+
+
+def _emails(collection: Collection) -> list[str]:
+    """``3 messages in 1 saved email file: 3 workbook attachments; 1 message without one (skipped).``"""
+    messages = [(e.report.message, e.status) for e in collection.entries if e.report.message]
+    if not messages:
+        return []
+    places = {m.place for m, _status in messages}
+    files = {m.file for m, _status in messages}
+    attachments = sum(m.attachment is not None for m, _status in messages)
+    without = sum(m.attachment is None and status == "skipped" for m, status in messages)
+    text = (
+        f"{plural(len(places), 'message')} in {plural(len(files), 'saved email file')}: "
+        f"{plural(attachments, 'workbook attachment')}"
+    )
+    return [text + (f"; {plural(without, 'message')} without one (skipped)." if without else ".")]

@@ -21,6 +21,7 @@ from ..columns import (
     REVIEW_COLUMNS,
     ROW_COLUMNS,
 )
+from ..read.messages import MessageFacts
 from ..respondents import Respondent
 from ..rubric import Rubric
 from ..validate.check import FileStatus
@@ -387,9 +388,17 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 identity.get("layout_version") or None,
                 all_unchanged(response),
                 *_respondent(entry.respondent),
+                *_message_cells(report.message),
             )
         )
-    return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64"})
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64", "message_index": "Int64"})
+
+
+def _message_cells(message: MessageFacts | None) -> tuple[object, ...]:
+    """The ledger's message columns (``columns.MESSAGE_COLUMNS``): the saved email a return came in, if any."""
+    if message is None:
+        return (None,) * len(columns.MESSAGE_COLUMNS)
+    return message.file, message.index, message.sender, message.date_text(), message.subject, message.attachment
 
 
 def _respondent(who: Respondent | None) -> tuple[str | None, ...]:

@@ -94,6 +94,19 @@ _CODES = (
         "ask the council to keep the original format",
     ),
     IssueCode("macros-ignored", "warning", "the workbook contains macros; they were ignored, never run"),
+    # saved emails (.eml, .mbox, .msg), whose attachments are the returns
+    IssueCode(
+        "message-unreadable",
+        "error",
+        "a saved email (.eml, .mbox or .msg) cannot be read",
+        "save the message again from the mail program, or save its workbook attachment and collect that",
+    ),
+    IssueCode(
+        "too-many-messages",
+        "error",
+        "a mailbox holds more messages than the configured limit",
+        "move the returns into a mail folder of their own, export that as the mailbox, and run again",
+    ),
     # which workbook it is
     IssueCode(
         "not-nps-workbook",
@@ -211,6 +224,13 @@ _CODES = (
         "warning",
         "the return is from a council not on the expected list",
         "check the name, or add the council to the list",
+    ),
+    IssueCode(
+        "sender-mismatch",
+        "warning",
+        "the email's sender is not an address the council list gives for the council named on the cover",
+        "check that the return is the council's own; if the address is right, add it to the council list's email "
+        "column",
     ),
     # ours, not the sender's
     IssueCode(
