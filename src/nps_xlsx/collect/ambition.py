@@ -122,34 +122,48 @@ def priorities(choices: pd.DataFrame, rubric: Rubric, segments: pd.DataFrame | N
     priority and each support answer, the ranks by High and by support wanted, and the councils asking for
     support (``; ``-separated, in input order). :data:`PRIORITY_COLUMNS`, scopes in order, value codes in rubric
     order."""
-    scopes = [(ALL, ALL, pd.Series(True, index=choices.index))]
-    for column in [] if segments is None else segments.columns:
-        assert segments is not None
-        labels = segment_labels(choices["council_code"], segments[column])
-        scopes += [(column, segment, labels == segment) for segment in segment_order(segments[column], labels)]
-    parts = [_scope(choices[mask], rubric, grouping, segment) for grouping, segment, mask in scopes]
-    return pd.concat(parts, ignore_index=True)[PRIORITY_COLUMNS]
-
-
-def _scope(choices: pd.DataFrame, rubric: Rubric, grouping: str, segment: str) -> pd.DataFrame:
     ids = [code.id for code in rubric.value_codes]
-    by = choices.groupby("code_id")
-    table = pd.DataFrame(index=pd.Index(ids, name="code_id"))
-    table["returns"] = by.size().reindex(ids, fill_value=0)
+    code = pd.Categorical(choices["code_id"], categories=ids)
+    counts = pd.DataFrame({"returns": 1}, index=choices.index)  # what each row counts for
     for column, values in (("priority", layout.PRIORITY_CHOICES), ("support", layout.SUPPORT_CHOICES)):
         for value in values:
             name = value.lower() if column == "priority" else f"support_{value.lower()}"
-            table[name] = (choices[column] == value).groupby(choices["code_id"]).sum().reindex(ids, fill_value=0)
-    table = table.astype(int)
-    table["high_rank"] = table["high"].rank(method="min", ascending=False).astype(int)
-    table["support_rank"] = table["support_yes"].rank(method="min", ascending=False).astype(int)
-    asking = choices[choices["support"] == "Yes"].groupby("code_id")["council"].agg("; ".join)
-    table["support_councils"] = asking.reindex(ids).fillna("")
+            counts[name] = (choices[column] == value).astype(int)
+    groupings = [(ALL, pd.Series(ALL, index=choices.index), [ALL])]
+    for column in [] if segments is None else segments.columns:
+        assert segments is not None
+        labels = segment_labels(choices["council_code"], segments[column])
+        groupings.append((column, labels, segment_order(segments[column], labels)))
+    parts = [_grouping(counts, code, choices, rubric, *grouping) for grouping in groupings]
+    return pd.concat(parts, ignore_index=True)[PRIORITY_COLUMNS]
+
+
+def _grouping(
+    counts: pd.DataFrame,
+    code: pd.Categorical,
+    choices: pd.DataFrame,
+    rubric: Rubric,
+    grouping: str,
+    labels: pd.Series,
+    order: list[str],
+) -> pd.DataFrame:
+    """The rows of one grouping's segments (``labels`` of each row, in ``order``), each with every value code."""
+    segment = pd.Categorical(labels, categories=order)
+    keys = [pd.Series(segment, index=counts.index, name="segment"), pd.Series(code, index=counts.index, name="code_id")]
+    table = counts.groupby(keys, observed=False).sum().astype(int)  # every segment x value code, in order
+    by_segment = table.groupby(level="segment", observed=False)
+    table["high_rank"] = by_segment["high"].rank(method="min", ascending=False).astype(int)
+    table["support_rank"] = by_segment["support_yes"].rank(method="min", ascending=False).astype(int)
+    asking = choices["support"] == "Yes"
+    names = choices.loc[asking, "council"].groupby([k[asking] for k in keys], observed=True).agg("; ".join)
+    table["support_councils"] = names.reindex(table.index).fillna("")
     table = table.reset_index()
+    table["segment"] = table["segment"].astype(str)
+    table["code_id"] = table["code_id"].astype(str)
     table.insert(0, "grouping", grouping)
-    table.insert(1, "segment", segment)
-    table.insert(3, "value_code", [code.name for code in rubric.value_codes])
-    table.insert(4, "area", [rubric.area_of(code.id).name for code in rubric.value_codes])
+    names_of = {c.id: c.name for c in rubric.value_codes}
+    table.insert(3, "value_code", table["code_id"].map(names_of))
+    table.insert(4, "area", table["code_id"].map({c.id: rubric.area_of(c.id).name for c in rubric.value_codes}))
     return table
 
 

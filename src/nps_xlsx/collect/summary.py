@@ -32,6 +32,7 @@ from .sheets import (
     chart_sheet,
     set_properties,
     stacked_chart,
+    start_rows,
     table_sheet,
     write_text,
 )
@@ -42,7 +43,7 @@ from .xlsxwriter_internals import Splice, splice
 
 def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path, parallel: bool = False) -> None:
     """Write the summary workbook to ``path``; with ``parallel``, the rows of the Comments and Excellence sheets (most
-    of the cells) each in a process of its own, while this one writes the rest.
+    of the cells) each in a process of its own, started first, while this one writes the rest.
 
     Rows are streamed to disk as they are written, so memory stays flat however many returns there are.
     """
@@ -78,6 +79,11 @@ def _write_sheets(
     title, subject = f"{rubric.short_title} summary", f"Consolidated returns of the {rubric.title}"
     set_properties(book, "summary", title, subject, rubric, produced)
     fmt = SummaryFormats(book)
+    # The two largest tables' rows first, each by a process of its own, while this one writes the sheets before them.
+    wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
+    excellence = start_rows(fmt, rows, (EXCELLENCE_HEADERS, tables.excellence()), wrap, side=excellence_side)
+    wrap = {"Council": 28, "Value code": 28, "Comment": 70}
+    comments = start_rows(fmt, rows, (COMMENT_COLUMNS, tables.comment_rows()), wrap, side=comments_side)
     overview = book.add_worksheet("Overview")
     counts = {column: COUNT_WIDTH for column in [*categories(rubric), "Total"]}
     overall = table_sheet(
@@ -124,12 +130,8 @@ def _write_sheets(
         write_ambition_sheets(book, fmt, rows, tables.ambition, rubric)
     if tables.prefilled is not None:
         write_prefilled_sheet(book, fmt, rows, tables.prefilled)
-    wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
-    excellence = (EXCELLENCE_HEADERS, tables.excellence())
-    table_sheet(book, fmt, rows, "Excellence", excellence, "Excellence", wrap=wrap, side=excellence_side, freeze=2)
-    comments = (COMMENT_COLUMNS, tables.comment_rows())
-    wrap = {"Council": 28, "Value code": 28, "Comment": 70}
-    table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap=wrap, side=comments_side, freeze=2)
+    table_sheet(book, fmt, rows, "Excellence", excellence, "Excellence", freeze=2)
+    table_sheet(book, fmt, rows, "Comments", comments, "Comments", freeze=2)
     wrap = {"File": 28, "Sheet": 18, "Value": 16, "Message": 60}
     table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap=wrap)
     ledger = for_people(tables.ledger, LEDGER_STATUSES)

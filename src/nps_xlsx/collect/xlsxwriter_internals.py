@@ -27,6 +27,9 @@ from xlsxwriter.worksheet import Worksheet
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?"/>')
 _SHEET_DATA_END = b"</sheetData>"
 _SHARED_STRINGS = "xl/sharedStrings.xml"
+# The deflate level of a sheet with rows spliced in (most of a large summary's bytes): level 3 takes under half
+# the time of zipfile's default (6), for a file about a quarter larger.
+ROWS_LEVEL = 3
 _EMPTY_SST = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>'
@@ -119,6 +122,8 @@ def splice(source: IO[bytes], target: Path | IO[bytes], splices: list[Splice], s
                 raise ValueError(f"{info.filename} has no <sheetData> to add rows to")
             head, tail = data[:end], data[end:]
             head = _DIMENSION.sub(f'<dimension ref="{piece.ref}"/>'.encode(), head, count=1)
+            # zipfile's own attribute (3.10 to 3.13 at least); no public way to set the level of a streamed member
+            setattr(info, "_compresslevel", ROWS_LEVEL)  # noqa: B010
             with out.open(info, "w") as member:
                 member.write(head)
                 if piece.path is None:
