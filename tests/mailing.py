@@ -17,13 +17,9 @@ from nps_xlsx.template.builder import BuildOptions
 from nps_xlsx.template.personalise import Personaliser
 
 from .conftest import FIXED_TIME
+from .test_chase import BROXBOURNE, DACORUM, HERTSMERE, NORTH_HERTS, ST_ALBANS, THREE_RIVERS, WATFORD
 
-DACORUM = Council("E07000096", "Dacorum Borough Council")
-WATFORD = Council("E07000103", "Watford Borough Council")
-HERTSMERE = Council("E07000098", "Hertsmere Borough Council")
-THREE_RIVERS = Council("E07000102", "Three Rivers District Council")
-ST_ALBANS = Council("E07000240", "St Albans City and District Council")
-BROXBOURNE = Council("E07000095", "Broxbourne Borough Council")
+__all__ = ["BROXBOURNE", "DACORUM", "HERTSMERE", "NORTH_HERTS", "ST_ALBANS", "THREE_RIVERS", "WATFORD"]
 YNYS_MON = Council("W06000001", "Cyngor Sir Ynys Môn – Isle of Anglesey")  # non-ASCII, in headers
 
 

@@ -28,6 +28,7 @@ from .mailing import (
     BROXBOURNE,
     DACORUM,
     HERTSMERE,
+    NORTH_HERTS,
     ST_ALBANS,
     THREE_RIVERS,
     WATFORD,
@@ -43,7 +44,6 @@ from .mailing import (
     write_workbooks,
 )
 
-NORTH_HERTS = Council("E07000099", "North Hertfordshire District Council")
 COUNCILS = [DACORUM, WATFORD, HERTSMERE, BROXBOURNE, THREE_RIVERS, ST_ALBANS, YNYS_MON, NORTH_HERTS]
 ANSWERS = {"EC1": Typed("3 - Mature", "fine"), "EC2": Typed("Unscored")}
 WELSH_FILE = "Ynys Môn – ein hymateb.xlsx"  # a council's own file name, not ASCII
