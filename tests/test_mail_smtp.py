@@ -308,6 +308,7 @@ def test_the_dry_run_is_the_default_and_sends_nothing(setting: dict, tmp_path: P
     [
         (["--send", "--from", SENDER], "--send needs --smtp-host"),
         (["--send", "--smtp-host", "mail.example"], "--send needs --from"),
+        (["--from", "nps at hub"], "Invalid value for '--from': 'nps at hub' is not an email address"),
         (
             ["--send", "--from", SENDER, "--smtp-host", "mail.example", "--smtp-security", "none", "--smtp-user", "u"],
             "would send the password to mail.example in clear text",

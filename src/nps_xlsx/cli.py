@@ -688,10 +688,15 @@ def _mail_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def _delivery(options: dict[str, Any], protected: tuple[Path, ...]) -> Delivery:
     """The delivery the options ask for; usage errors for --send without a server or a sender."""
+    from .mail.addresses import usable
     from .mail.run import Delivery
     from .mail.smtp import Server
     from .output import Guard
 
+    if options["sender"] and not usable(options["sender"]):
+        raise click.BadParameter(
+            f"{options['sender']!r} is not an email address (e.g. 'NPS team <nps@hub.gov.uk>')", param_hint="'--from'"
+        )
     server = None
     if options["send"]:
         if not options["smtp_host"]:
