@@ -17,9 +17,9 @@ from click.testing import CliRunner, Result
 
 from nps_xlsx import layout
 from nps_xlsx.cli import main
-from nps_xlsx.collect.tables import write_csv
 from nps_xlsx.columns import RESPONSE_COLUMNS, level_choice
 from nps_xlsx.councils import Council, workbook_filename
+from nps_xlsx.csv_table import write_csv
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.template import personalise
 from nps_xlsx.template.builder import BuildOptions

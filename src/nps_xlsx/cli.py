@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # imported where used, so that --help starts fast
     from .collect.prefill import EarlierAnswers
     from .collect.rounds import PreviousRound
     from .councils import Council
+    from .mail.letters import Kind, LeftOut, Letter
+    from .mail.run import Delivery
+    from .mail.wording import Wording
     from .output import OutputRefused
     from .rubric import Rubric
 
@@ -630,3 +633,258 @@ def feedback(
         f"{plural(len(figures.sources()), 'council')} in the cohort; figures for a group need {min_cohort} or more)."
     )
     _report_refused(refused)
+
+
+@main.group()
+def mail() -> None:
+    """Email the councils: invitations, reminders and replies, as drafts (the default) or over SMTP (--send).
+
+    Each command writes one draft (.eml, opened by Outlook, Thunderbird and Apple Mail as a message to edit and
+    send) per council into the outbox, with a report of every message and of every council left out (no
+    address, no workbook); with --send it sends the same messages instead, keeping a sent log in the outbox so
+    that a run stopped half-way can be run again without sending anyone a message twice.
+    """
+
+
+def _mail_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every mail command has: the outbox, the wording, and how to send."""
+    options = [
+        click.option(
+            "--outbox",
+            required=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Folder for the drafts, the run's report and the sent log.",
+        ),
+        click.option(
+            "--template",
+            type=EXISTING_FILE,
+            help="The message's text (UTF-8), with {placeholders}; a "
+            "first line 'Subject: ...' gives the subject. Default: the built-in text.",
+        ),
+        click.option("--subject", help="The subject, with {placeholders} (default: the template's, or the built-in)."),
+        click.option("--deadline", help="The date to return the workbook by, for {deadline}, e.g. '31 January 2026'."),
+        click.option("--contact", help="Whom to ask, for {contact}: a name, address or phone (default: --from)."),
+        click.option(
+            "--from",
+            "sender",
+            metavar="ADDRESS",
+            help="The sender, e.g. 'NPS team <nps@hub.gov.uk>' (required with --send).",
+        ),
+        RUBRIC_OPTION,
+        click.option(
+            "--send/--dry-run",
+            default=False,
+            help="Send over SMTP. Default: a dry run, which writes drafts and says what would be sent.",
+        ),
+        click.option("--smtp-host", envvar="NPS_SMTP_HOST", show_envvar=True, help="The SMTP server (with --send)."),
+        click.option(
+            "--smtp-port",
+            type=click.IntRange(1, 65535),
+            envvar="NPS_SMTP_PORT",
+            show_envvar=True,
+            help="Its port. Default: 587 (starttls), 465 (tls), 25 (none).",
+        ),
+        click.option(
+            "--smtp-user",
+            envvar="NPS_SMTP_USER",
+            show_envvar=True,
+            help="Log in as this user; the password is read from NPS_SMTP_PASSWORD, else asked for.",
+        ),
+        click.option(
+            "--smtp-security",
+            type=click.Choice(["starttls", "tls", "none"]),
+            default="starttls",
+            show_default=True,
+            envvar="NPS_SMTP_SECURITY",
+            show_envvar=True,
+            help="STARTTLS, implicit TLS, or none (a server on this machine).",
+        ),
+        click.option(
+            "--rate",
+            type=click.FloatRange(min=0.1),
+            default=20,
+            show_default=True,
+            help="Send at most this many messages a minute.",
+        ),
+        click.option(
+            "--mailing",
+            default="",
+            help="Name this mailing (e.g. 'second reminder'): messages already "
+            "sent are sent again only under a new name.",
+        ),
+        click.option(
+            "--force", is_flag=True, help="Replace files in the outbox that are not drafts or reports of ours."
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _delivery(options: dict[str, Any], protected: tuple[Path, ...]) -> Delivery:
+    """The delivery the options ask for; usage errors for --send without a server or a sender."""
+    from .mail.addresses import usable
+    from .mail.run import Delivery
+    from .mail.smtp import Server
+    from .output import Guard
+
+    if options["sender"] and not usable(options["sender"]):
+        raise click.BadParameter(
+            f"{options['sender']!r} is not an email address (e.g. 'NPS team <nps@hub.gov.uk>')", param_hint="'--from'"
+        )
+    server = None
+    if options["send"]:
+        if not options["smtp_host"]:
+            raise click.UsageError("--send needs --smtp-host (or NPS_SMTP_HOST): the server to send through.")
+        if not options["sender"]:
+            raise click.UsageError("--send needs --from: the address the messages are from.")
+        server = Server(
+            options["smtp_host"], options["smtp_port"], options["smtp_security"], options["smtp_user"] or None
+        )
+        if problem := server.problem():
+            raise click.UsageError(problem)
+        if server.user:
+            import os
+            from dataclasses import replace
+
+            password = os.environ.get("NPS_SMTP_PASSWORD")
+            if password is None:
+                password = click.prompt(f"SMTP password for {server.user}", hide_input=True, err=True)
+            server = replace(server, password=password)
+    guard = Guard(protected, options["force"])
+    return Delivery(options["outbox"], options["sender"], server, options["rate"], options["mailing"], guard)
+
+
+def _wording(
+    options: dict[str, Any], default: Wording, own: tuple[str, ...], sample: Council
+) -> tuple[Wording, dict[str, str | None]]:
+    """The run's wording and the placeholder values its messages share, checked (an unknown placeholder, or one
+    whose option was not given, is an error)."""
+    from .mail.wording import check_wording, load_wording, run_values
+    from .rubric import load_rubric
+
+    rubric = load_rubric(options["rubric"])
+    wording = load_wording(options["template"], options["subject"], default)
+    contact = options["contact"] or options["sender"]
+    shared = run_values(rubric, options["deadline"], contact)
+    check_wording(wording, shared, own, sample)
+    return wording, shared
+
+
+def _mail_run(
+    kind: Kind, letters: list[Letter], left_out: list[LeftOut], delivery: Delivery, extra: tuple[str, ...] = ()
+) -> None:
+    """Deliver, say what became of each message, write the report; exit 1 if anything needs the coordinator."""
+    from .mail.run import run_mail
+    from .mail.story import closing_lines, outcome_line
+
+    run = run_mail(kind, letters, left_out, delivery, lambda outcome: click.echo(outcome_line(outcome)))
+    for line in [*closing_lines(kind, run, delivery.outbox, delivery.server), *extra]:
+        click.echo(line)
+    _report_refused(run.refused)
+    if run.problems or run.stopped:
+        sys.exit(1)
+
+
+WORKBOOKS_OPTION = click.option(
+    "--workbooks",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The folder of personalised workbooks (generate --councils --out-dir): each council's is attached.",
+)
+
+
+@mail.command()
+@click.option(
+    "--councils", required=True, type=EXISTING_FILE, help="The council list (columns code,name,email): one each."
+)
+@WORKBOOKS_OPTION
+@_mail_options
+def invite(councils: Path, workbooks: Path, **options: Any) -> None:
+    """Invite each council: a message to its email address with its personalised workbook attached.
+
+    \b
+    Example:
+      nps-xlsx mail invite --councils councils.csv --workbooks workbooks/ --outbox outbox/invite \\
+          --deadline "31 January 2026" --from "NPS team <nps@hub.gov.uk>"
+    """
+    from .councils import load_councils
+    from .mail import invite as invitation
+    from .mail.wording import INVITE
+
+    try:
+        listed = load_councils(councils, click.echo)
+        delivery = _delivery(options, (councils, *(p for p in (options["template"], options["rubric"]) if p)))
+        wording, shared = _wording(options, INVITE, invitation.OWN, listed[0])
+        letters, left_out = invitation.invitations(listed, workbooks, wording, shared)
+        _mail_run("invite", letters, left_out, delivery)
+    except NpsXlsxError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@mail.command()
+@click.option(
+    "--chase", "chase_csv", required=True, type=EXISTING_FILE, help="The chase list that collect --chase wrote."
+)
+@WORKBOOKS_OPTION
+@_mail_options
+def chase(chase_csv: Path, workbooks: Path, **options: Any) -> None:
+    """Remind each council on the chase list that has not returned, or whose return was blank.
+
+    \b
+    Example:
+      nps-xlsx mail chase --chase out/chase.csv --workbooks workbooks/ --outbox outbox/chase \\
+          --deadline "14 February 2026" --from "NPS team <nps@hub.gov.uk>"
+    """
+    from .collect.chase import LABELS
+    from .councils import Council
+    from .mail import chase as reminder
+    from .mail.wording import CHASE
+
+    try:
+        entries = reminder.read_chase(chase_csv)
+        sample = entries[0].council if entries else Council("", "")
+        delivery = _delivery(options, (chase_csv, *(p for p in (options["template"], options["rubric"]) if p)))
+        wording, shared = _wording(options, CHASE, reminder.OWN, sample)
+        letters, left_out = reminder.reminders(entries, workbooks, wording, shared)
+        others = reminder.not_chased(entries)
+        said = ", ".join(f"{n:,} {LABELS[s].lower()}" for s, n in others.items())
+        replied = " (mail replies writes to the rejected and held)" if {"rejected", "held"} & set(others) else ""
+        _mail_run("chase", letters, left_out, delivery, (f"Not chased: {said}{replied}.",) if others else ())
+    except NpsXlsxError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@mail.command()
+@click.option("--ledger", required=True, type=EXISTING_FILE, help="The ledger that collect --ledger wrote.")
+@click.option("--councils", required=True, type=EXISTING_FILE, help="The council list (columns code,name,email).")
+@click.option(
+    "--returns",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The folder of returns, where a file is looked for when it is not at the ledger's path.",
+)
+@_mail_options
+def replies(ledger: Path, councils: Path, returns: Path | None, **options: Any) -> None:
+    """Reply to each rejected or held return: its problems, each with its cell and how to fix it, and the file.
+
+    \b
+    Example:
+      nps-xlsx mail replies --ledger out/files.csv --councils councils.csv --outbox outbox/replies \\
+          --from "NPS team <nps@hub.gov.uk>"
+    """
+    from .councils import load_councils
+    from .mail import replies as reply
+    from .mail.wording import REPLY
+    from .rubric import load_rubric
+
+    try:
+        listed = load_councils(councils, click.echo)
+        rows = reply.read_ledger(ledger)
+        protected = (ledger, councils, *(p for p in (options["template"], options["rubric"]) if p))
+        delivery = _delivery(options, protected)
+        wording, shared = _wording(options, REPLY, reply.OWN, listed[0])
+        replying = reply.Replying(listed, load_rubric(options["rubric"]), returns, wording, shared)
+        letters, left_out = reply.replies(rows, replying)
+        _mail_run("reply", letters, left_out, delivery)
+    except NpsXlsxError as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -80,6 +80,33 @@ LEDGER_COLUMNS = [
 ]
 # The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
 CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
+# The mail commands' files in the outbox: the run's report (``invite-report.csv``: one row per message or council
+# left out) and the sent log (``sent-log.csv``: appended as each message goes, so an interrupted run resumes).
+MAIL_REPORT_COLUMNS = [
+    "kind",
+    "council_code",
+    "council",
+    "to",
+    "cc",
+    "subject",
+    "attachment",
+    "status",
+    "detail",
+    "draft",
+    "returned_file",
+]
+SENT_LOG_COLUMNS = [
+    "key",
+    "kind",
+    "council_code",
+    "council",
+    "to",
+    "subject",
+    "attachment",
+    "status",
+    "detail",
+    "time_utc",
+]
 # The examples-of-excellence CSV (``--excellence``), and the headers of its sheet.
 EXCELLENCE_COLUMNS = [
     "code_id",

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csv_table import Column, Table, fold, read_table
+from .csv_table import Column, Table, read_table
 from .errors import CouncilListError
 from .text import clean_text, display_path, fold_space, plural, squash, utf16_len
 
@@ -38,6 +38,13 @@ COLUMNS = (
         ("Council name", "Council", "Local authority", "Local authority name", "Authority", "Authority name"),
         _ONS + "nm",
     ),
+)
+# The council list's column of email addresses (``nps-xlsx mail``), one of its other columns.
+EMAIL = Column(
+    "email",
+    "the council's email address",
+    ("Email address", "Email addresses", "E-mail", "E-mail address", "Contact email", "Emails"),
+    required=False,
 )
 MAX_SLUG = 60
 # A personalised workbook keeps the name in a custom document property (at most 255 characters, as
@@ -58,19 +65,19 @@ class Council:
     extra: tuple[tuple[str, str], ...] = ()
 
 
-# The council list's column of email addresses, as people head it (compared as headers are: see csv_table.fold).
-EMAIL_HEADERS = ("email", "e-mail", "email address", "e-mail address", "contact email", "email addresses")
+def council_email(council: Council) -> str:
+    """The council's ``email`` column (or an alias such as ``Email address``), as written; ``""`` when none."""
+    found = [v for h, v in council.extra if EMAIL.exact(h)] or [v for h, v in council.extra if EMAIL.alias(h)]
+    return found[0] if found else ""
+
+
 _ADDRESS = re.compile(r"[^\s<>,;\"'()]+@[^\s<>,;\"'()]+")
 
 
 def council_emails(council: Council) -> tuple[str, ...]:
-    """The addresses in ``council``'s email column (``email``, ``Email address``, ...), lower case: several may be
-    separated by ``;`` or ``,``, and written with a name (``Jane Smith <jsmith@dacorum.gov.uk>``)."""
-    wanted = {fold(header) for header in EMAIL_HEADERS}
-    for header, value in council.extra:
-        if fold(header) in wanted:
-            return tuple(dict.fromkeys(address.casefold() for address in _ADDRESS.findall(value)))
-    return ()
+    """The addresses in ``council``'s email column (:func:`council_email`), lower case: several may be separated
+    by ``;`` or ``,``, and written with a name (``Jane Smith <jsmith@dacorum.gov.uk>``)."""
+    return tuple(dict.fromkeys(address.casefold() for address in _ADDRESS.findall(council_email(council))))
 
 
 def slug(text: str, limit: int = MAX_SLUG) -> str:

@@ -127,10 +127,11 @@ def run_collect(
         if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
             raise NothingFoundError(nothing_found(inputs, reports))
         from ..columns import EXCELLENCE_COLUMNS, PRIORITY_COLUMNS, TARGET_COLUMNS
+        from ..csv_table import write_csv
         from .rounds import compare
         from .sheet_prefilled import prefilled_overview, prefilled_table
         from .summary import write_summary
-        from .tables import build_tables, write_chase_csv, write_csv, write_ledger_csv, write_responses_csv
+        from .tables import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
 
         segments = _segments(expected, group_by)
         collection = collect(reports, expected, spool, assignments, respondents)
@@ -233,8 +234,8 @@ def run_collect(
 
 def write_frame(frame: pd.DataFrame, columns: list[str], outputs: CollectOutputs, temp: Path) -> None:
     """``frame``'s ``columns`` as a CSV file (missing values empty), as ``outputs`` says CSV files are written."""
+    from ..csv_table import write_csv
     from .rows import is_blank
-    from .tables import write_csv
 
     rows = frame[columns].astype(object).itertuples(index=False, name=None)
     write_csv(temp, columns, ([None if is_blank(v) else v for v in row] for row in rows), outputs.raw_csv, outputs.bom)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..columns import AMBITION_COLUMNS, HEADERS, RESPONDENT_COLUMNS, ROW_COLUMNS
 from ..councils import fold_name
-from ..csv_table import Column, fold, read_table
+from ..csv_table import Column, fold, read_table, unneutralise
 from ..errors import NpsXlsxError
 from ..layout import PRIORITY_CHOICES, SUPPORT_CHOICES
 from ..rubric import Rubric
@@ -29,7 +29,6 @@ from ..text import named, plural
 BOTH, ALL = "In both rounds", "All"  # the two groups of councils each movement figure is given for
 BY_CODE, BY_NAME, NOW_ONLY, THEN_ONLY = "code", "name", "this round only", "previous round only"
 MOVERS = 3  # councils listed per key area and direction
-_FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")  # as nps_xlsx.collect.tables neutralises them
 PREVIOUS_COLUMNS = ("source_file", "council", "council_code", "code_id", "score")  # what a comparison needs
 _USE = "--previous takes the responses CSV that 'collect --csv' wrote in the earlier round"
 
@@ -196,7 +195,7 @@ def _columns(rows: Iterable[tuple[int, list[str]]], wanted: dict[str, int]) -> t
 
 def _unneutralised(column: pd.Series) -> pd.Series:
     """Text as typed: the ``'`` that the CSV writer put before a would-be formula removed."""
-    fixed = {v: v[1:] if v[:1] == "'" and v[1:2] in _FORMULA_STARTS else v for v in column.unique()}
+    fixed = {v: unneutralise(v) for v in column.unique()}
     return column.map(fixed)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,6 +20,7 @@ from ..columns import (
     REVIEW_COLUMNS,
     ROW_COLUMNS,
 )
+from ..csv_table import neutralise, write_csv
 from ..read.messages import MessageFacts
 from ..respondents import Respondent
 from ..rubric import Rubric
@@ -133,41 +133,6 @@ def comment_rows(collection: Collection, rubric: Rubric) -> Iterator[tuple[objec
     for row in response_rows(collection, rubric):
         if row[8]:
             yield (row[1], row[4], row[5], row[6], row[7], row[8])
-
-
-# What makes a spreadsheet program read a CSV cell as a formula (OWASP, "CSV injection"); the
-# full-width forms too, which Excel turns into formulas in East Asian input modes.
-FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
-
-
-def neutralise(value: object) -> object:
-    """Text that a spreadsheet would read as a formula, prefixed with ``'`` (as OWASP recommends); all else as is.
-
-    Numbers stay numbers: only text is ever changed.
-    """
-    if type(value) is str and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
-def write_csv(
-    path: Path, columns: list[str], rows: Iterable[Iterable[object]], raw: bool = False, bom: bool = True
-) -> None:
-    """A CSV file (UTF-8, a header line, ``None`` as empty), streamed row by row.
-
-    With ``bom`` (the default) the file starts with a byte order mark, so that Excel reads it as UTF-8
-    rather than in the local code page (which garbles ``›`` and Welsh names). Unless ``raw``, text
-    cells that would start a formula in Excel are neutralised (:func:`neutralise`).
-    """
-    starts = FORMULA_STARTS
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\r\n")  # RFC 4180; a field holding a CR or LF is quoted
-        writer.writerow(columns)
-        if raw:
-            writer.writerows(rows)
-            return
-        for row in rows:  # neutralise(), inlined: this runs for every cell of the responses CSV
-            writer.writerow([("'" + v) if type(v) is str and v[:1] in starts else v for v in row])
 
 
 def write_responses_csv(

@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from ..read.messages import Letter, is_message_file
+from ..read.own_outputs import recognise
 from ..read.safety import Limits, skip_reason
 from ..read.workbook import FileFacts, held_bytes
 from ..rubric import Rubric
@@ -29,8 +30,8 @@ def read_returns(path: Path | str, rubric: Rubric, limits: Limits | None = None)
     problem in the entry."""
     path = Path(path)
     limits = limits or Limits()
-    if not is_message_file(path) or skip_reason(path):
-        return [read_return(path, rubric, limits)]
+    if not is_message_file(path) or skip_reason(path) or recognise(path) == "draft":
+        return [read_return(path, rubric, limits)]  # a draft of ours is skipped there, as our other outputs are
     from ..read.emails import read_messages  # the email parser loads only when there is an email to read
 
     shown = display_path(path)
