@@ -215,8 +215,8 @@ def previous_round_of(path: Path, count: int, seed: int = PREVIOUS_SEED) -> None
     and target level (the issue-15 columns), as ``collect --csv`` writes it."""
     import random
 
-    from nps_xlsx.collect.tables import write_csv
     from nps_xlsx.columns import RESPONSE_COLUMNS
+    from nps_xlsx.csv_table import write_csv
     from nps_xlsx.layout import PRIORITY_CHOICES, SUPPORT_CHOICES
     from nps_xlsx.rubric import load_rubric
     from nps_xlsx.testing import random_answers, synthetic_council

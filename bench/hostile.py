@@ -16,6 +16,7 @@ See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import random
 import shutil
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tests.mail_files builds the Outlook case
 import meter
 from meter import Launcher, cli_command, log
 from report import machine_lines
@@ -360,6 +362,80 @@ def build_big_xls(path: Path) -> None:
         shutil.move(str(Path(tmp) / f"{path.stem}.xls"), path)
 
 
+# --- saved emails (issue 17): each message is held to the file size limit; a mailbox read a message at a time ---
+
+_EMAIL_HEAD = (
+    b"From: a@example.org\r\nTo: b@example.org\r\nSubject: return\r\nDate: Fri, 20 Nov 2026 10:15:00 +0000\r\n"
+    b"MIME-Version: 1.0\r\n"
+)
+_XLSX_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment_part(size: int, boundary: bytes = b"B", name: bytes = b"return.xlsx") -> bytes:
+    """A MIME part of ``size`` random bytes named as a workbook, in base64 (lines of 76 characters)."""
+    body = base64.encodebytes(random.Random(SEED).randbytes(size)).replace(b"\n", b"\r\n")
+    return (
+        b"--"
+        + boundary
+        + b"\r\nContent-Type: "
+        + _XLSX_TYPE
+        + b'\r\nContent-Disposition: attachment; filename="'
+        + name
+        + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        + body
+    )
+
+
+def _mixed(*parts: bytes) -> bytes:
+    return _EMAIL_HEAD + b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n' + b"".join(parts) + b"--B--\r\n"
+
+
+def build_eml_big(path: Path) -> None:
+    """~50 MB, just under the limit: one message, a 37 MB attachment in base64 (decoded, then not a workbook)."""
+    path.write_bytes(_mixed(_attachment_part(37_000_000)))
+
+
+def build_eml_nested(path: Path, depth: int = 10) -> None:
+    """~49 MB: multipart parts nested 10 deep (the limit at this size: each line passes every level), a 36 MB
+    attachment at the bottom."""
+    opened = b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i) for i in range(depth - 1)
+    )
+    closed = b"".join(b"\r\n--b%d--\r\n" % i for i in reversed(range(depth - 1)))
+    inner = b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n' + _attachment_part(36_000_000) + b"--B--\r\n"
+    path.write_bytes(_EMAIL_HEAD + opened + inner + closed)
+
+
+def build_eml_parts(path: Path) -> None:
+    """~49 MB: 999 attachments of 36 KB (the limit is 1,000 parts, the message itself one of them)."""
+    path.write_bytes(_mixed(*[_attachment_part(36_000, name=b"r%d.xlsx" % i) for i in range(998)]))
+
+
+def build_mbox_long_line(path: Path) -> None:
+    """~51 MB mailbox: one message whose body is a single 49 MB line (mailbox.mbox would hold it whole)."""
+    with path.open("wb") as stream:
+        stream.write(b"From a@example.org Fri Nov 20 10:15:00 2026\nFrom: a@example.org\nSubject: long\n\n")
+        for _ in range(49):
+            stream.write(b"x" * (1 << 20))
+        stream.write(b"\n")
+
+
+def build_mbox_messages(path: Path, count: int = 1_000) -> None:
+    """~4 MB mailbox: 1,000 messages, each with a 3 KB attachment (not a workbook); time grows with the count."""
+    message = _mixed(_attachment_part(3_000)).replace(b"\r\n", b"\n")
+    with path.open("wb") as stream:
+        for _ in range(count):
+            stream.write(b"From a@example.org Fri Nov 20 10:15:00 2026\n" + message + b"\n")
+
+
+def build_msg_big(path: Path) -> None:
+    """~48 MB Outlook file: one 47 MB attachment (random bytes named .xlsx), in a compound file."""
+    from tests.mail_files import Mail, outlook_message
+
+    data = random.Random(SEED).randbytes(47_000_000)
+    path.write_bytes(outlook_message(Mail(attachments=[("return.xlsx", data)])))
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -384,6 +460,12 @@ CASES = (
     Case("deep-nesting", "xlsx", build_deep_nesting, "an inline string 1 million elements deep"),
     Case("many-names", "xlsx", build_many_names, "800,000 defined names"),
     Case("whitespace", "xlsx", build_whitespace, "45 MB of white space, then an unknown element"),
+    Case("eml-big", "eml", build_eml_big, "an email with a 37 MB attachment in base64"),
+    Case("eml-nested", "eml", build_eml_nested, "multipart nested 10 deep, 36 MB at the bottom"),
+    Case("eml-parts", "eml", build_eml_parts, "an email with 998 attachments of 36 KB"),
+    Case("mbox-long-line", "mbox", build_mbox_long_line, "a mailbox whose message is one 49 MB line"),
+    Case("mbox-1000", "mbox", build_mbox_messages, "a mailbox of 1,000 messages"),
+    Case("msg-big", "msg", build_msg_big, "an Outlook file with a 47 MB attachment"),
 )
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from .cfb import compound_file
+
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -114,10 +116,6 @@ def make_ods_space_bomb(dir: Path, cells: int = 30, spaces: int = 100_000_000) -
 
 # --- .xls (BIFF8 in an OLE compound file) ----------------------------------------------------------------------
 
-_SECTOR = 512
-_PER_SAT = _SECTOR // 4  # sector ids in one allocation-table sector
-_FREE, _END_OF_CHAIN, _SAT_SECTOR, _MSAT_SECTOR = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC
-
 
 def ole_file(stream: bytes, name: str = "Workbook") -> bytes:
     """An OLE compound file (version 3, 512-byte sectors) holding one stream in regular sectors.
@@ -125,59 +123,7 @@ def ole_file(stream: bytes, name: str = "Workbook") -> bytes:
     Layout: the stream's sectors, one directory sector, the allocation table (SAT), then the
     extra master-table (MSAT) sectors a big stream needs beyond the header's 109 entries.
     """
-    stream = stream.ljust(max(len(stream), 4096), b"\x00")  # at least the mini-stream cutoff
-    data_sectors = -(-len(stream) // _SECTOR)
-    sat_sectors = msat_sectors = 0
-    while sat_sectors * _PER_SAT < data_sectors + 1 + sat_sectors + msat_sectors:
-        sat_sectors += 1
-        msat_sectors = -(-max(sat_sectors - 109, 0) // (_PER_SAT - 1))
-    dir_start = data_sectors
-    sat_start = dir_start + 1
-    msat_start = sat_start + sat_sectors
-    sat = [i + 1 for i in range(data_sectors - 1)] + [_END_OF_CHAIN, _END_OF_CHAIN]  # stream, directory
-    sat += [_SAT_SECTOR] * sat_sectors + [_MSAT_SECTOR] * msat_sectors
-    sat += [_FREE] * (sat_sectors * _PER_SAT - len(sat))
-    sat_ids = [sat_start + i for i in range(sat_sectors)]
-    header = (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-        + bytes(16)
-        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
-        + bytes(6)
-        + struct.pack(
-            "<IIIIIIIII",
-            0,
-            sat_sectors,
-            dir_start,
-            0,
-            4096,
-            _END_OF_CHAIN,
-            0,
-            msat_start if msat_sectors else _END_OF_CHAIN,
-            msat_sectors,
-        )
-        + struct.pack("<109I", *(sat_ids[:109] + [_FREE] * (109 - len(sat_ids[:109]))))
-    )
-    msat = b""
-    rest = sat_ids[109:]
-    for i in range(msat_sectors):
-        ids = rest[i * (_PER_SAT - 1) : (i + 1) * (_PER_SAT - 1)]
-        following = msat_start + i + 1 if i + 1 < msat_sectors else _END_OF_CHAIN
-        msat += struct.pack(f"<{_PER_SAT}I", *(ids + [_FREE] * (_PER_SAT - 1 - len(ids)) + [following]))
-
-    def entry(name: str, kind: int, start: int, size: int, child: int = 0xFFFFFFFF) -> bytes:
-        encoded = (name + "\x00").encode("utf-16-le")
-        return (
-            encoded.ljust(64, b"\x00")
-            + struct.pack("<HBB", len(encoded), kind, 1)
-            + struct.pack("<III", 0xFFFFFFFF, 0xFFFFFFFF, child)
-            + bytes(16 + 4 + 16)
-            + struct.pack("<III", start, size, 0)
-        )
-
-    directory = entry("Root Entry", 5, _END_OF_CHAIN, 0, child=1) + entry(name, 2, 0, len(stream))
-    directory = directory.ljust(_SECTOR, b"\x00")
-    body = stream.ljust(data_sectors * _SECTOR, b"\x00") + directory + struct.pack(f"<{len(sat)}I", *sat) + msat
-    return header + body
+    return compound_file({name: stream.ljust(max(len(stream), 4096), b"\x00")})  # at least the mini-stream cutoff
 
 
 def biff_record(rc: int, payload: bytes = b"") -> bytes:

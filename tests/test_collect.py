@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from nps_xlsx import layout
 from nps_xlsx.cli import main
-from nps_xlsx.collect.tables import neutralise
 from nps_xlsx.columns import RESPONSE_COLUMNS
+from nps_xlsx.csv_table import neutralise
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.testing import Typed, fill_bytes, fill_workbook, random_answers
 

@@ -22,6 +22,8 @@ from nps_xlsx.cli import main
 from nps_xlsx.rubric import Rubric, load_rubric
 from nps_xlsx.testing import Typed, fill_bytes
 
+from .mail_files import Mail, write_eml
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 TICKED = re.compile(r"`([^`]+)`")
 
@@ -88,9 +90,11 @@ def _ticked(cell: str) -> str:
 TEXT = README.read_text(encoding="utf-8")
 CONTRACT = tables(section(TEXT, "### Output contracts"))
 JSON_OBJECTS = [
-    *("report", "counts", "files[]", "issues[]", "response", "answers[]", "targets[]", "prefill", "respondent")
+    *("report", "counts", "files[]", "issues[]", "response", "answers[]", "targets[]", "prefill", "respondent"),
+    "message",
 ]
 CSV_FILES = ["responses.csv", "files.csv", "chase.csv", "targets.csv", "priorities.csv"]
+MAIL_FILES = ["invite-report.csv", "sent-log.csv"]  # nps-xlsx mail's, checked in test_mail.py
 JSON_TYPES = {"string": str, "integer": int, "boolean": bool, "object": dict, "array": list, "null": type(None)}
 
 
@@ -102,6 +106,15 @@ def documented(table: str) -> list[str]:
 
 def field(table: str, name: str) -> Field:
     return next(f for f in CONTRACT[table] if f.name == name)
+
+
+def only_with(table: str, words: str) -> list[str]:
+    """The columns documented as written only in some runs: their value starts with ``words``."""
+    return [f.name for f in CONTRACT[table] if f.value.startswith(words)]
+
+
+RESPONDENT_MODE_ONLY = "respondent mode only"
+WITH_RESPONDENTS_ONLY = "with `--respondents` only"
 
 
 def run(*args: str) -> str:
@@ -116,7 +129,9 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     Dacorum accepted (its copy pre-filled with an earlier round's answers), Watford accepted with warnings (and an
     older copy superseded), Hertsmere rejected, Three Rivers blank, St Albans held (another council's name
-    typed), Oxford not returned, a lock file skipped; a respondent's copy of a council not on the list.
+    typed), Oxford not returned, a lock file skipped; a respondent's copy of a council not on the list (so collect
+    runs in respondent mode, each council's own return used alone); Watford's return again, attached to a saved
+    email.
     """
     root = tmp_path_factory.mktemp("contracts")
     councils = root / "councils.csv"
@@ -165,6 +180,9 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
     put("st-albans.xlsx", ST_ALBANS, one, {"council_name": "Luton Borough Council"})
     put("north-herts-finance-jsmith.xlsx", NORTH_HERTS, one, {})
     (folder / "~$dacorum.xlsx").write_bytes(b"\x05Owner" + bytes(160))
+    # Watford's return again, attached to an email with a signature image: an identical copy, superseded
+    attachments = [("watford.xlsx", (folder / "watford.xlsx").read_bytes()), ("signature.png", b"\x89PNG")]
+    write_eml(folder / "reply.eml", Mail("Pat <pat@watford.example>", "Our return", attachments=attachments))
     return root
 
 
@@ -197,7 +215,8 @@ def outputs(returns: Path) -> dict[str, bytes]:
         "--priorities",
         str(paths["priorities.csv"]),
     )
-    return {name: path.read_bytes() for name, path in paths.items()}
+    found = {name: path.read_bytes() for name, path in paths.items()}
+    return found | {"responses-consensus.csv": (out / "responses-consensus.csv").read_bytes()}
 
 
 def instances(report: dict[str, object]) -> dict[str, list[dict[str, object]]]:
@@ -214,6 +233,7 @@ def instances(report: dict[str, object]) -> dict[str, list[dict[str, object]]]:
         "targets[]": [target for r in responses for target in r["targets"]],
         "prefill": [r["prefill"] for r in responses if r["prefill"] is not None],
         "respondent": [r["respondent"] for r in responses if r["respondent"] is not None],
+        "message": [f["message"] for f in files if f["message"] is not None],
     }
 
 
@@ -222,7 +242,7 @@ def rows(data: bytes) -> list[dict[str, str]]:
 
 
 def test_the_readme_documents_each_output() -> None:
-    assert set(CONTRACT) == {*JSON_OBJECTS, *CSV_FILES}
+    assert set(CONTRACT) == {*JSON_OBJECTS, *CSV_FILES, *MAIL_FILES}
     for table in CONTRACT:
         assert documented(table), f"the table {table} lists no field"
 
@@ -278,8 +298,49 @@ def test_csv_columns_are_those_documented_in_order(outputs: dict[str, bytes], na
     data = outputs[name]
     assert data.startswith(codecs.BOM_UTF8) and data.endswith(b"\r\n")
     header = data[len(codecs.BOM_UTF8) :].split(b"\r\n")[0].decode("utf-8").split(",")
-    assert header == documented(name) + (OWN_COLUMNS if name == "chase.csv" else [])
+    per_council = [c for c in documented(name) if c not in only_with(name, WITH_RESPONDENTS_ONLY)]
+    assert header == per_council + (OWN_COLUMNS if name == "chase.csv" else [])
     assert rows(data), f"{name} has no rows to check"
+
+
+def test_respondent_mode_columns_are_documented_as_such() -> None:
+    assert only_with("responses.csv", RESPONDENT_MODE_ONLY) == [
+        "respondent_id",
+        "respondent_name",
+        "department",
+        "role",
+    ]
+    assert only_with("chase.csv", WITH_RESPONDENTS_ONLY) == ["respondent_id", "respondent_name", "department", "role"]
+    ledger = documented("files.csv")
+    at = ledger.index("all_unchanged") + 1
+    assert ledger[at : at + 4] == ["respondent_id", "respondent_name", "department", "role"]
+
+
+def test_the_consensus_csv_has_the_columns_of_one_response_per_council(outputs: dict[str, bytes]) -> None:
+    data = outputs["responses-consensus.csv"]
+    header = data[len(codecs.BOM_UTF8) :].split(b"\r\n")[0].decode("utf-8").split(",")
+    assert header == [
+        c for c in documented("responses.csv") if c not in only_with("responses.csv", RESPONDENT_MODE_ONLY)
+    ]
+    assert rows(data)
+
+
+def test_the_chase_csv_per_respondent_has_the_documented_columns(returns: Path, tmp_path: Path) -> None:
+    chase = tmp_path / "chase.csv"
+    listing = returns / "respondents.csv"
+    run(
+        "collect",
+        str(returns / "returns"),
+        "--respondents",
+        str(listing),
+        "--out",
+        str(tmp_path / "s.xlsx"),
+        "--chase",
+        str(chase),
+    )
+    data = chase.read_bytes()
+    assert data[len(codecs.BOM_UTF8) :].split(b"\r\n")[0].decode("utf-8").split(",") == documented("chase.csv")
+    assert [r["respondent_id"] for r in rows(data)] == ["jsmith"]
 
 
 @pytest.mark.parametrize("name", CSV_FILES)

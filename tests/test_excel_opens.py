@@ -25,6 +25,7 @@ from nps_xlsx.testing import Typed, fill_bytes, fill_workbook, random_answers
 
 from .conftest import REPO
 from .excel_checks import RULES, Package, check, schema_problems
+from .mail_files import Mail, write_mbox
 
 LARGE = 40
 
@@ -82,6 +83,23 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
     result = CliRunner().invoke(main, [*args, "--prefill", str(previous)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     (respondent,) = (root / "respondent").iterdir()
+    # respondent mode: the sample council's seven respondents, and one more whose department and role need escaping
+    several = root / "respondent-returns"
+    shutil.copytree(REPO / "samples" / "respondents" / "returns", several)
+    (several / "jsmith.xlsx").write_bytes(fill_bytes(respondent.read_bytes(), changed))
+    listing = REPO / "samples" / "respondents" / "respondents.csv"
+    respondents_summary = _collect(several, root / "respondents.xlsx", "--respondents", str(listing))
+    # a mailbox: subjects and names as strangers write them (a formula, a link, an emoji, a control character)
+    mailbox = root / "mailbox"
+    mailbox.mkdir()
+    dacorum = (samples / "E07000096-dacorum-borough-council.xlsx").read_bytes()
+    write_mbox(
+        mailbox / "inbox.mbox",
+        [
+            Mail("=1+2 <a@example.org>", '=HYPERLINK("http://x") 📎\x07', attachments=[("=cmd.xlsx", dacorum)]),
+            Mail("jsmith@dacorum.gov.uk", "https://example.org/return", attachments=[("logo.png", b"\x89PNG")]),
+        ],
+    )
     return {
         "template": template,
         "personalised": personalised,
@@ -95,7 +113,9 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
             samples, root / "rounds.xlsx", "--expected", expected, "--previous", str(previous), "--round", "2025"
         ),
         "summary (nothing accepted)": _collect(empty, root / "empty.xlsx"),
+        "summary (mailbox)": _collect(mailbox, root / "mailbox.xlsx", "--expected", expected),
         "feedback (samples)": (feedback / "E07000096-dacorum-borough-council-feedback.xlsx").read_bytes(),
+        "summary (respondents)": respondents_summary,
     }
 
 
@@ -130,7 +150,10 @@ KINDS = [
     "summary (samples, rounds)",
     f"summary ({LARGE} returns)",
     "summary (nothing accepted)",
+    "summary (mailbox)",
     "feedback (samples)",
+    "respondent's (pre-filled)",
+    "summary (respondents)",
 ]
 
 # Known breaches of our real outputs: (kind, rule) -> why. Strict xfails: a fix turns them into failures to remove.

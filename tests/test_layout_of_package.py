@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nps_xlsx"
-STAGES = ("template", "read", "validate", "collect", "feedback")
+STAGES = ("template", "read", "validate", "collect", "feedback", "mail")
 # What each subpackage may import, besides itself and the top-level modules listed in FOUNDATION.
 MAY_IMPORT = {
     "template": set(),
@@ -23,6 +23,7 @@ MAY_IMPORT = {
     "validate": {"read"},
     "collect": {"read", "validate"},
     "feedback": {"read", "validate", "collect"},
+    "mail": {"read", "validate", "collect"},
 }
 # Top-level modules every stage may use; they import no stage.
 FOUNDATION = {"a1", "columns", "councils", "csv_table", "errors", "layout", "respondents", "rubric", "style", "text"}

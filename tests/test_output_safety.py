@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from nps_xlsx.cli import main
 from nps_xlsx.collect.rows import fit_cell
-from nps_xlsx.collect.tables import FORMULA_STARTS, neutralise
+from nps_xlsx.csv_table import FORMULA_STARTS, neutralise
 from nps_xlsx.testing import Typed, fill_bytes
 from nps_xlsx.text import EXCEL_CELL_LIMIT, utf16_len
 

@@ -2,7 +2,9 @@
 
 Each command's section of the README (``### `nps-xlsx <command>` ``) has a table of its options,
 one row each, starting ``| `--option``. That set must equal the options the command's
-``--help`` lists (bar ``--help`` itself), so neither can gain or lose an option alone.
+``--help`` lists (bar ``--help`` itself), so neither can gain or lose an option alone. The options that
+the commands of a group share (``mail invite``, ``mail chase``, ``mail replies``) are in the group's
+section (``### `nps-xlsx mail` ``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,20 @@ from nps_xlsx.cli import main
 from .conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-COMMANDS = sorted(main.commands)
+
+
+def commands(group: click.Group, prefix: str = "") -> list[str]:
+    """Every command, a group's subcommands as ``group sub`` (``mail invite``)."""
+    found = []
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            found += commands(command, f"{prefix}{name} ")
+        else:
+            found.append(prefix + name)
+    return found
+
+
+COMMANDS = commands(main)
 OPTION = re.compile(r"--[a-z0-9][a-z0-9-]*")
 
 
@@ -32,14 +47,30 @@ def readme_section(command: str) -> str:
     return match[1]
 
 
-def readme_options(command: str) -> list[str]:
-    """The options in the first column of the section's option table, in order."""
-    rows = re.findall(r"^\| `([^`|]*)`", readme_section(command), re.M)
+def table_options(section: str) -> list[str]:
+    """The options in the first column of a section's option table, in order."""
+    rows = re.findall(r"^\| `([^`|]*)`", section, re.M)
     return [OPTION.match(cell)[0] for cell in rows if OPTION.match(cell)]
 
 
+def readme_options(command: str) -> list[str]:
+    """The options of the command's section, then, for a command of a group (``mail invite``), those of the
+    group's section (``### `nps-xlsx mail` ``): the options its commands share."""
+    options = table_options(readme_section(command))
+    group = command.rpartition(" ")[0]
+    return options + (table_options(readme_section(group)) if group else [])
+
+
+def command_of(path: str) -> click.Command:
+    command: click.Command = main
+    for name in path.split():
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    return command
+
+
 def help_text(command: str) -> str:
-    result = CliRunner().invoke(main, [command, "--help"], terminal_width=200)
+    result = CliRunner().invoke(main, [*command.split(), "--help"], terminal_width=200)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -47,7 +78,7 @@ def help_text(command: str) -> str:
 def help_options(command: str) -> set[str]:
     """Every long option the command accepts (as its --help lists them), bar --help."""
     names = set()
-    for param in main.commands[command].params:
+    for param in command_of(command).params:
         if isinstance(param, click.Option):
             names.update(name for name in (*param.opts, *param.secondary_opts) if name.startswith("--"))
     return names - {"--help"}
@@ -56,7 +87,7 @@ def help_options(command: str) -> set[str]:
 def test_every_command_has_an_option_table() -> None:
     assert COMMANDS
     for command in COMMANDS:
-        assert readme_options(command), f"README section for {command} has no option table"
+        assert table_options(readme_section(command)), f"README section for {command} has no option table"
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -266,9 +266,9 @@ def test_an_inconsistent_respondent_record_is_a_located_error(
     assert report.status == "rejected" and report.response is not None and report.response.respondent is None
 
 
-def test_collect_on_two_respondents_of_one_council_uses_one_today(copies: Path, rubric: Rubric, tmp_path: Path) -> None:
-    """collect has no respondent mode yet (the next step of issue 16): two respondents' returns of one council are
-    that council's returns, and the later supersedes the earlier, as any resubmission does. It must not crash."""
+def test_collect_uses_both_respondents_of_one_council(copies: Path, rubric: Rubric, tmp_path: Path) -> None:
+    """Respondent mode (tests/test_respondent_mode.py): two respondents' returns of one council are not a
+    resubmission of the council's; each is used, and the later supersedes nothing."""
     from datetime import date
 
     ids = [code.id for code in rubric.value_codes]
@@ -283,7 +283,7 @@ def test_collect_on_two_respondents_of_one_council_uses_one_today(copies: Path, 
     assert code == 0, err
     rows = ledger.read_text(encoding="utf-8-sig").splitlines()[1:]
     status = {row.split(",")[0].rsplit("/", 1)[-1]: row.split(",")[1] for row in rows}
-    assert status == {"finance-jsmith.xlsx": "superseded", "housing-akhan.xlsx": "accepted"}
+    assert status == {"finance-jsmith.xlsx": "accepted", "housing-akhan.xlsx": "accepted"}
 
 
 def test_copies_are_reproducible(copies: Path, tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from nps_xlsx.cli import main
 from nps_xlsx.collect import tables
 from nps_xlsx.collect.rounds import ResponsesCsvError, load_previous, read_responses
-from nps_xlsx.collect.tables import write_csv
 from nps_xlsx.columns import AMBITION_COLUMNS, RESPONSE_COLUMNS, ROW_COLUMNS
 from nps_xlsx.councils import Council
+from nps_xlsx.csv_table import write_csv
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.template.builder import BuildOptions, build_workbook
 from nps_xlsx.testing import Typed, fill_bytes

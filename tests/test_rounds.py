@@ -26,9 +26,9 @@ from nps_xlsx.collect.rounds import (
     load_previous,
     match_councils,
 )
-from nps_xlsx.collect.tables import write_csv
 from nps_xlsx.columns import LEDGER_COLUMNS, RESPONSE_COLUMNS, ROW_COLUMNS
 from nps_xlsx.councils import Council
+from nps_xlsx.csv_table import write_csv
 from nps_xlsx.rubric import Rubric, load_rubric
 from nps_xlsx.template.builder import BuildOptions, build_workbook
 from nps_xlsx.testing import Typed, fill_bytes

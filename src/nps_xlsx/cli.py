@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # imported where used, so that --help starts fast
     from .collect.prefill import EarlierAnswers
     from .collect.rounds import PreviousRound
     from .councils import Council
+    from .mail.letters import Kind, LeftOut, Letter
+    from .mail.run import Delivery
+    from .mail.wording import Wording
     from .output import OutputRefused
     from .rubric import Rubric
 
@@ -255,7 +258,8 @@ def validate(
 ) -> None:
     """Check returned workbooks and say, for each, what is wrong and where.
 
-    FILES are workbooks (.xlsx, .xlsm, .ods, .xls) or folders to search.
+    FILES are workbooks (.xlsx, .xlsm, .ods, .xls), saved emails whose attached workbooks are read
+    (.eml, .mbox, .msg), or folders to search.
     Exit status: 0 if every file is accepted (warnings allowed), 1 if any is rejected
     or held for review (a council name typed that is not the council the copy was issued to),
     or if no workbook was found.
@@ -375,6 +379,22 @@ def validate(
     is_flag=True,
     help="Compare with a previous round collected with another rubric, if its value-code IDs are the same.",
 )
+@click.option(
+    "--respondents",
+    type=EXISTING_FILE,
+    help="The respondent list (from generate --respondents): respondent mode, the chase list per respondent.",
+)
+@click.option(
+    "--consensus",
+    type=click.Choice(["median-down", "median", "min"]),
+    help="Respondent mode: each council's consensus of its respondents' scores (default median-down).",
+)
+@click.option(
+    "--consensus-csv",
+    type=OUT_FILE,
+    help="Respondent mode: write the councils' consensus here, in --csv's columns of one response per council "
+    "(default: beside --csv, named <stem>-consensus.csv).",
+)
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file was rejected or held for review.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes reading returns (default: one per core).")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
@@ -396,13 +416,17 @@ def collect(
     round_label: str | None,
     previous: Path | None,
     allow_rubric_change: bool,
+    respondents: Path | None,
+    consensus: str | None,
+    consensus_csv: Path | None,
     strict: bool,
     workers: int | None,
     force: bool,
 ) -> None:
     """Consolidate returned workbooks into one summary workbook (with charts) and CSV files.
 
-    RETURNS are workbooks or folders (searched recursively). Every file appears in the
+    RETURNS are workbooks, saved emails (.eml, .mbox, .msg: each attached workbook is a return) or
+    folders (searched recursively). Every file appears in the
     ledger: accepted, accepted with warnings, held for review, rejected, superseded or skipped.
     A return held for review (a personalised copy with another council's name typed on it) is
     listed on the sheet "Needs review" and used only once --assign says which council it is from.
@@ -416,14 +440,19 @@ def collect(
     from .collect.job import CollectOutputs, run_collect
     from .collect.story import closing_lines
     from .councils import load_councils
+    from .respondents import load_respondents
     from .rubric import load_rubric
 
-    if chase_csv and not expected:
-        raise click.UsageError("--chase needs --expected (the list of councils to chase).")
+    if chase_csv and not (expected or respondents):
+        raise click.UsageError("--chase needs --expected (the list of councils to chase) or --respondents.")
     if group_by and not expected:
         raise click.UsageError("--group-by needs --expected (the council list whose columns it names).")
+    beside = consensus_csv is None and responses_csv is not None  # the consensus CSV's default place
+    if beside and responses_csv is not None:
+        consensus_csv = responses_csv.with_name(f"{responses_csv.stem}-consensus.csv")
     outputs = CollectOutputs(
-        out, responses_csv, ledger_csv, raw_csv, chase_csv, not no_bom, excellence_csv, targets_csv, priorities_csv
+        *(out, responses_csv, ledger_csv, raw_csv, chase_csv, not no_bom, excellence_csv, targets_csv, priorities_csv),
+        consensus_csv=consensus_csv,
     )
     _refuse_collisions(
         [
@@ -434,15 +463,17 @@ def collect(
             ("--excellence", excellence_csv),
             ("--targets", targets_csv),
             ("--priorities", priorities_csv),
+            ("--consensus-csv" + (" (beside --csv)" if beside else ""), consensus_csv),
         ]
     )
     refused: list[OutputRefused] = []
     notes: list[str] = []
-    protected = tuple(p for p in (rubric, expected, assignments, previous) if p)
+    protected = tuple(p for p in (rubric, expected, assignments, previous, respondents) if p)
     try:
         loaded = load_rubric(rubric)
         earlier = _previous_round(previous, loaded, allow_rubric_change) if previous else None
         expected_list = load_councils(expected, click.echo) if expected else None
+        listed = load_respondents(respondents, click.echo) if respondents else None
         if group_by:  # pandas: only when grouping (collect loads it while the workers read)
             from .collect.cohort import group_columns
 
@@ -474,10 +505,17 @@ def collect(
                 previous=earlier,
                 round_label=round_label,
                 notes=notes,
+                respondents=listed,
+                consensus=consensus,
             )
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
     not_written = {problem.path for problem in refused}
+    if consensus_csv is not None and collection.respondent_mode is None:
+        not_written.add(consensus_csv)  # no consensus in one response per council
+    elif consensus_csv is not None and consensus_csv not in not_written:
+        how = " (beside --csv; name it with --consensus-csv)" if beside else ""
+        notes.append(f"The councils' consensus, in the columns of one response per council: {consensus_csv}{how}.")
     written = [p for p in outputs.paths() if p not in not_written]
     for line in [*closing_lines(collection, written, out if out in written else None, chase_csv), *notes]:
         click.echo(line)
@@ -595,3 +633,258 @@ def feedback(
         f"{plural(len(figures.sources()), 'council')} in the cohort; figures for a group need {min_cohort} or more)."
     )
     _report_refused(refused)
+
+
+@main.group()
+def mail() -> None:
+    """Email the councils: invitations, reminders and replies, as drafts (the default) or over SMTP (--send).
+
+    Each command writes one draft (.eml, opened by Outlook, Thunderbird and Apple Mail as a message to edit and
+    send) per council into the outbox, with a report of every message and of every council left out (no
+    address, no workbook); with --send it sends the same messages instead, keeping a sent log in the outbox so
+    that a run stopped half-way can be run again without sending anyone a message twice.
+    """
+
+
+def _mail_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every mail command has: the outbox, the wording, and how to send."""
+    options = [
+        click.option(
+            "--outbox",
+            required=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Folder for the drafts, the run's report and the sent log.",
+        ),
+        click.option(
+            "--template",
+            type=EXISTING_FILE,
+            help="The message's text (UTF-8), with {placeholders}; a "
+            "first line 'Subject: ...' gives the subject. Default: the built-in text.",
+        ),
+        click.option("--subject", help="The subject, with {placeholders} (default: the template's, or the built-in)."),
+        click.option("--deadline", help="The date to return the workbook by, for {deadline}, e.g. '31 January 2026'."),
+        click.option("--contact", help="Whom to ask, for {contact}: a name, address or phone (default: --from)."),
+        click.option(
+            "--from",
+            "sender",
+            metavar="ADDRESS",
+            help="The sender, e.g. 'NPS team <nps@hub.gov.uk>' (required with --send).",
+        ),
+        RUBRIC_OPTION,
+        click.option(
+            "--send/--dry-run",
+            default=False,
+            help="Send over SMTP. Default: a dry run, which writes drafts and says what would be sent.",
+        ),
+        click.option("--smtp-host", envvar="NPS_SMTP_HOST", show_envvar=True, help="The SMTP server (with --send)."),
+        click.option(
+            "--smtp-port",
+            type=click.IntRange(1, 65535),
+            envvar="NPS_SMTP_PORT",
+            show_envvar=True,
+            help="Its port. Default: 587 (starttls), 465 (tls), 25 (none).",
+        ),
+        click.option(
+            "--smtp-user",
+            envvar="NPS_SMTP_USER",
+            show_envvar=True,
+            help="Log in as this user; the password is read from NPS_SMTP_PASSWORD, else asked for.",
+        ),
+        click.option(
+            "--smtp-security",
+            type=click.Choice(["starttls", "tls", "none"]),
+            default="starttls",
+            show_default=True,
+            envvar="NPS_SMTP_SECURITY",
+            show_envvar=True,
+            help="STARTTLS, implicit TLS, or none (a server on this machine).",
+        ),
+        click.option(
+            "--rate",
+            type=click.FloatRange(min=0.1),
+            default=20,
+            show_default=True,
+            help="Send at most this many messages a minute.",
+        ),
+        click.option(
+            "--mailing",
+            default="",
+            help="Name this mailing (e.g. 'second reminder'): messages already "
+            "sent are sent again only under a new name.",
+        ),
+        click.option(
+            "--force", is_flag=True, help="Replace files in the outbox that are not drafts or reports of ours."
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _delivery(options: dict[str, Any], protected: tuple[Path, ...]) -> Delivery:
+    """The delivery the options ask for; usage errors for --send without a server or a sender."""
+    from .mail.addresses import usable
+    from .mail.run import Delivery
+    from .mail.smtp import Server
+    from .output import Guard
+
+    if options["sender"] and not usable(options["sender"]):
+        raise click.BadParameter(
+            f"{options['sender']!r} is not an email address (e.g. 'NPS team <nps@hub.gov.uk>')", param_hint="'--from'"
+        )
+    server = None
+    if options["send"]:
+        if not options["smtp_host"]:
+            raise click.UsageError("--send needs --smtp-host (or NPS_SMTP_HOST): the server to send through.")
+        if not options["sender"]:
+            raise click.UsageError("--send needs --from: the address the messages are from.")
+        server = Server(
+            options["smtp_host"], options["smtp_port"], options["smtp_security"], options["smtp_user"] or None
+        )
+        if problem := server.problem():
+            raise click.UsageError(problem)
+        if server.user:
+            import os
+            from dataclasses import replace
+
+            password = os.environ.get("NPS_SMTP_PASSWORD")
+            if password is None:
+                password = click.prompt(f"SMTP password for {server.user}", hide_input=True, err=True)
+            server = replace(server, password=password)
+    guard = Guard(protected, options["force"])
+    return Delivery(options["outbox"], options["sender"], server, options["rate"], options["mailing"], guard)
+
+
+def _wording(
+    options: dict[str, Any], default: Wording, own: tuple[str, ...], sample: Council
+) -> tuple[Wording, dict[str, str | None]]:
+    """The run's wording and the placeholder values its messages share, checked (an unknown placeholder, or one
+    whose option was not given, is an error)."""
+    from .mail.wording import check_wording, load_wording, run_values
+    from .rubric import load_rubric
+
+    rubric = load_rubric(options["rubric"])
+    wording = load_wording(options["template"], options["subject"], default)
+    contact = options["contact"] or options["sender"]
+    shared = run_values(rubric, options["deadline"], contact)
+    check_wording(wording, shared, own, sample)
+    return wording, shared
+
+
+def _mail_run(
+    kind: Kind, letters: list[Letter], left_out: list[LeftOut], delivery: Delivery, extra: tuple[str, ...] = ()
+) -> None:
+    """Deliver, say what became of each message, write the report; exit 1 if anything needs the coordinator."""
+    from .mail.run import run_mail
+    from .mail.story import closing_lines, outcome_line
+
+    run = run_mail(kind, letters, left_out, delivery, lambda outcome: click.echo(outcome_line(outcome)))
+    for line in [*closing_lines(kind, run, delivery.outbox, delivery.server), *extra]:
+        click.echo(line)
+    _report_refused(run.refused)
+    if run.problems or run.stopped:
+        sys.exit(1)
+
+
+WORKBOOKS_OPTION = click.option(
+    "--workbooks",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The folder of personalised workbooks (generate --councils --out-dir): each council's is attached.",
+)
+
+
+@mail.command()
+@click.option(
+    "--councils", required=True, type=EXISTING_FILE, help="The council list (columns code,name,email): one each."
+)
+@WORKBOOKS_OPTION
+@_mail_options
+def invite(councils: Path, workbooks: Path, **options: Any) -> None:
+    """Invite each council: a message to its email address with its personalised workbook attached.
+
+    \b
+    Example:
+      nps-xlsx mail invite --councils councils.csv --workbooks workbooks/ --outbox outbox/invite \\
+          --deadline "31 January 2026" --from "NPS team <nps@hub.gov.uk>"
+    """
+    from .councils import load_councils
+    from .mail import invite as invitation
+    from .mail.wording import INVITE
+
+    try:
+        listed = load_councils(councils, click.echo)
+        delivery = _delivery(options, (councils, *(p for p in (options["template"], options["rubric"]) if p)))
+        wording, shared = _wording(options, INVITE, invitation.OWN, listed[0])
+        letters, left_out = invitation.invitations(listed, workbooks, wording, shared)
+        _mail_run("invite", letters, left_out, delivery)
+    except NpsXlsxError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@mail.command()
+@click.option(
+    "--chase", "chase_csv", required=True, type=EXISTING_FILE, help="The chase list that collect --chase wrote."
+)
+@WORKBOOKS_OPTION
+@_mail_options
+def chase(chase_csv: Path, workbooks: Path, **options: Any) -> None:
+    """Remind each council on the chase list that has not returned, or whose return was blank.
+
+    \b
+    Example:
+      nps-xlsx mail chase --chase out/chase.csv --workbooks workbooks/ --outbox outbox/chase \\
+          --deadline "14 February 2026" --from "NPS team <nps@hub.gov.uk>"
+    """
+    from .collect.chase import LABELS
+    from .councils import Council
+    from .mail import chase as reminder
+    from .mail.wording import CHASE
+
+    try:
+        entries = reminder.read_chase(chase_csv)
+        sample = entries[0].council if entries else Council("", "")
+        delivery = _delivery(options, (chase_csv, *(p for p in (options["template"], options["rubric"]) if p)))
+        wording, shared = _wording(options, CHASE, reminder.OWN, sample)
+        letters, left_out = reminder.reminders(entries, workbooks, wording, shared)
+        others = reminder.not_chased(entries)
+        said = ", ".join(f"{n:,} {LABELS[s].lower()}" for s, n in others.items())
+        replied = " (mail replies writes to the rejected and held)" if {"rejected", "held"} & set(others) else ""
+        _mail_run("chase", letters, left_out, delivery, (f"Not chased: {said}{replied}.",) if others else ())
+    except NpsXlsxError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@mail.command()
+@click.option("--ledger", required=True, type=EXISTING_FILE, help="The ledger that collect --ledger wrote.")
+@click.option("--councils", required=True, type=EXISTING_FILE, help="The council list (columns code,name,email).")
+@click.option(
+    "--returns",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The folder of returns, where a file is looked for when it is not at the ledger's path.",
+)
+@_mail_options
+def replies(ledger: Path, councils: Path, returns: Path | None, **options: Any) -> None:
+    """Reply to each rejected or held return: its problems, each with its cell and how to fix it, and the file.
+
+    \b
+    Example:
+      nps-xlsx mail replies --ledger out/files.csv --councils councils.csv --outbox outbox/replies \\
+          --from "NPS team <nps@hub.gov.uk>"
+    """
+    from .councils import load_councils
+    from .mail import replies as reply
+    from .mail.wording import REPLY
+    from .rubric import load_rubric
+
+    try:
+        listed = load_councils(councils, click.echo)
+        rows = reply.read_ledger(ledger)
+        protected = (ledger, councils, *(p for p in (options["template"], options["rubric"]) if p))
+        delivery = _delivery(options, protected)
+        wording, shared = _wording(options, REPLY, reply.OWN, listed[0])
+        replying = reply.Replying(listed, load_rubric(options["rubric"]), returns, wording, shared)
+        letters, left_out = reply.replies(rows, replying)
+        _mail_run("reply", letters, left_out, delivery)
+    except NpsXlsxError as exc:
+        raise click.ClickException(str(exc)) from exc

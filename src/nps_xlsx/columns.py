@@ -54,6 +54,11 @@ AMBITION_COLUMNS = ["priority", "support", "target"]
 # The responses CSV: which round (``--round``) and which rubric (its fingerprint) follow the response's own columns,
 # for comparing rounds (collect/rounds.py); then the ambition answers.
 RESPONSE_COLUMNS = [*ROW_COLUMNS, "round", "rubric_fingerprint", *AMBITION_COLUMNS]
+# The respondent a row's answer is from (collect in respondent mode: one row per respondent and answer): they follow
+# the ambition columns, before any --group-by columns; as in the respondent list (nps_xlsx.respondents).
+RESPONDENT_COLUMNS = ["respondent_id", "respondent_name", "department", "role"]
+# The ledger's columns about the saved email a return came in (read/messages.py), empty for a file.
+MESSAGE_COLUMNS = ["message_file", "message_index", "message_from", "message_date", "message_subject", "attachment"]
 LEDGER_COLUMNS = [
     "path",
     "status",
@@ -70,9 +75,38 @@ LEDGER_COLUMNS = [
     "modified_utc",
     "layout_version",
     "all_unchanged",  # a pre-filled return (generate --prefill): yes if every answer is as issued, else no
+    *RESPONDENT_COLUMNS,  # the respondent a copy was issued to (generate --respondents); empty for any other file
+    *MESSAGE_COLUMNS,
 ]
 # The chase CSV's first columns; the council list's other columns (e.g. email, contact) follow, as named there.
 CHASE_COLUMNS = ["council_code", "council", "status", "files", "first_error", "action", "note"]
+# The mail commands' files in the outbox: the run's report (``invite-report.csv``: one row per message or council
+# left out) and the sent log (``sent-log.csv``: appended as each message goes, so an interrupted run resumes).
+MAIL_REPORT_COLUMNS = [
+    "kind",
+    "council_code",
+    "council",
+    "to",
+    "cc",
+    "subject",
+    "attachment",
+    "status",
+    "detail",
+    "draft",
+    "returned_file",
+]
+SENT_LOG_COLUMNS = [
+    "key",
+    "kind",
+    "council_code",
+    "council",
+    "to",
+    "subject",
+    "attachment",
+    "status",
+    "detail",
+    "time_utc",
+]
 # The examples-of-excellence CSV (``--excellence``), and the headers of its sheet.
 EXCELLENCE_COLUMNS = [
     "code_id",
@@ -144,6 +178,16 @@ HEADERS = {
     "modified_utc": "Modified (UTC)",
     "layout_version": "Layout version",
     "all_unchanged": "Every answer unchanged",
+    "message_file": "Message file",
+    "message_index": "Message number",
+    "message_from": "From",
+    "message_date": "Sent (UTC)",
+    "message_subject": "Subject",
+    "attachment": "Attachment",
     "files": "File(s)",
     "action": "What to do",
+    "respondent_id": "Respondent ID",
+    "respondent_name": "Respondent",
+    "department": "Department",
+    "role": "Role",
 }

@@ -39,6 +39,13 @@ COLUMNS = (
         _ONS + "nm",
     ),
 )
+# The council list's column of email addresses (``nps-xlsx mail``), one of its other columns.
+EMAIL = Column(
+    "email",
+    "the council's email address",
+    ("Email address", "Email addresses", "E-mail", "E-mail address", "Contact email", "Emails"),
+    required=False,
+)
 MAX_SLUG = 60
 # A personalised workbook keeps the name in a custom document property (at most 255 characters, as
 # Excel counts them) and on the cover, whose input check allows 255; the meta sheet and the cover's
@@ -56,6 +63,21 @@ class Council:
     name: str
     # the council list's other columns (e.g. email, contact), as (header, value) pairs in file order
     extra: tuple[tuple[str, str], ...] = ()
+
+
+def council_email(council: Council) -> str:
+    """The council's ``email`` column (or an alias such as ``Email address``), as written; ``""`` when none."""
+    found = [v for h, v in council.extra if EMAIL.exact(h)] or [v for h, v in council.extra if EMAIL.alias(h)]
+    return found[0] if found else ""
+
+
+_ADDRESS = re.compile(r"[^\s<>,;\"'()]+@[^\s<>,;\"'()]+")
+
+
+def council_emails(council: Council) -> tuple[str, ...]:
+    """The addresses in ``council``'s email column (:func:`council_email`), lower case: several may be separated
+    by ``;`` or ``,``, and written with a name (``Jane Smith <jsmith@dacorum.gov.uk>``)."""
+    return tuple(dict.fromkeys(address.casefold() for address in _ADDRESS.findall(council_email(council))))
 
 
 def slug(text: str, limit: int = MAX_SLUG) -> str:

@@ -1,4 +1,5 @@
-"""Reading the small CSV files a coordinator writes (the council list, the respondent list, the assignments file).
+"""Reading the small CSV files a coordinator writes (the council list, the respondent list, the assignments file),
+and writing ours so that a spreadsheet program opens them safely.
 
 One reader, so that both accept the same files, as Excel and other programs save them:
 
@@ -17,7 +18,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,3 +223,43 @@ def _shown(header: str) -> str:
 
 def _example(columns: Sequence[Column]) -> str:
     return "'" + ",".join(c.key for c in columns) + "'"
+
+
+# What makes a spreadsheet program read a CSV cell as a formula (OWASP, "CSV injection"); the
+# full-width forms too, which Excel turns into formulas in East Asian input modes.
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would read as a formula, prefixed with ``'`` (as OWASP recommends); all else as is.
+
+    Numbers stay numbers: only text is ever changed.
+    """
+    if type(value) is str and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def unneutralise(text: str) -> str:
+    """Text as typed: the ``'`` that :func:`neutralise` put before a would-be formula removed."""
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
+
+
+def write_csv(
+    path: Path, columns: list[str], rows: Iterable[Iterable[object]], raw: bool = False, bom: bool = True
+) -> None:
+    """A CSV file (UTF-8, a header line, ``None`` as empty), streamed row by row.
+
+    With ``bom`` (the default) the file starts with a byte order mark, so that Excel reads it as UTF-8
+    rather than in the local code page (which garbles ``›`` and Welsh names). Unless ``raw``, text
+    cells that would start a formula in Excel are neutralised (:func:`neutralise`).
+    """
+    starts = FORMULA_STARTS
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\r\n")  # RFC 4180; a field holding a CR or LF is quoted
+        writer.writerow(columns)
+        if raw:
+            writer.writerows(rows)
+            return
+        for row in rows:  # neutralise(), inlined: this runs for every cell of the responses CSV
+            writer.writerow([("'" + v) if type(v) is str and v[:1] in starts else v for v in row])

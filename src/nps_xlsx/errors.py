@@ -32,3 +32,7 @@ class NothingFoundError(NpsXlsxError):
 
 class GroupByError(NpsXlsxError):
     """``--group-by`` names a column the council list does not have."""
+
+
+class MailError(NpsXlsxError):
+    """A mail run cannot go on: a bad template, chase list or ledger, or an SMTP server that cannot be used."""

@@ -19,15 +19,23 @@ so it comes before a blank one, which only says "fill it in".
 A file that was not used is matched to a council by the code in its identity record (a personalised
 copy), else by the council name typed on its cover, else by its file name starting with the council's code
 (as ``generate`` names the copies, see :func:`nps_xlsx.councils.workbook_filename`); each row's note says how.
+
+With a respondent list (``collect --respondents``), the list has a row per respondent instead
+(:func:`respondent_chase_list`), with the same statuses, of the files from that respondent: matched by the
+respondent in the identity record and the council, else by the file name ``generate`` gave the respondent's copy
+(:func:`nps_xlsx.respondents.respondent_filename`). A council's returns without a respondent's identity count for
+none of its respondents; each of their rows' notes names them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Literal
 
 from ..councils import Council, NameIndex, file_code
+from ..respondents import Listed, Respondent, respondent_filename
 from ..text import plural
 from ..validate.check import FileStatus
 
@@ -53,6 +61,7 @@ ACTIONS: dict[str, str] = {
     "then run collect again with --assign.",
     "returned": "Nothing to do.",
 }
+_ENDS = ("-", ".", "_", " ", "")  # what may follow a code (or a respondent's file name) in a file's name
 FAULT_ACTION = (
     "Do not chase: a fault in nps-xlsx stopped the file being read, not the council's fault. "
     "Report the fault to the nps-xlsx maintainers."
@@ -69,6 +78,7 @@ class ChaseRow:
     first_error: str | None = None
     action: str = ""
     note: str = ""
+    respondent: Respondent | None = None  # the listed respondent the row is for (respondent mode)
 
     @property
     def label(self) -> str:
@@ -116,7 +126,7 @@ class CouncilMatcher:
     def file_name(self, path: str) -> Council | None:
         name = PurePath(path).name.casefold()
         for prefix, council in self.prefixes:
-            if name.startswith(prefix) and name[len(prefix) : len(prefix) + 1] in ("-", ".", "_", " ", ""):
+            if name.startswith(prefix) and name[len(prefix) : len(prefix) + 1] in _ENDS:
                 return council
         return None
 
@@ -172,3 +182,50 @@ def _row(council: Council, claims: list[_Claim]) -> ChaseRow:
             notes.append(f"also {LABELS[other].lower()}: {'; '.join(also)}")
     action = FAULT_ACTION if fault else ACTIONS[status]
     return ChaseRow(council, status, files, first_error, action, "; ".join(notes))
+
+
+def respondent_chase_list(
+    entries: list[LedgerEntry], listed: Sequence[Listed], matcher: CouncilMatcher
+) -> list[ChaseRow]:
+    """Every listed respondent's status (see the module docstring), in :data:`ORDER`, then list order."""
+    keys = [(line.council.code.casefold(), line.respondent.id.casefold()) for line in listed]
+    claims: dict[tuple[str, str], list[_Claim]] = {key: [] for key in keys}
+    names = [respondent_filename(line.council, line.respondent).casefold().removesuffix(".xlsx") for line in listed]
+    stems = sorted(zip(names, keys, strict=True), key=lambda stem: -len(stem[0]))
+    unidentified: dict[str, list[str]] = {}  # council code -> its returns without a respondent's identity
+    for entry in entries:
+        status = "returned" if entry.set_aside else file_status(entry)
+        if status is None:
+            continue
+        if entry.respondent is None and entry.report.response is not None and status in ("returned", "held"):
+            for council, _how in matcher.claims(entry, "returned"):
+                unidentified.setdefault(council.code.casefold(), []).append(entry.report.path)
+        elif found := _respondent_of(entry, status, matcher, stems):
+            key, how = found
+            if key in claims:
+                claims[key].append(_Claim(status, entry, how))
+    rows = []
+    for line, key in zip(listed, keys, strict=True):
+        row = replace(_row(line.council, claims[key]), respondent=line.respondent)
+        if others := unidentified.get(key[0]):
+            also = f"from this council without a respondent's identity (counted for no respondent): {'; '.join(others)}"
+            row = replace(row, note=f"{row.note}; {also}" if row.note else also)
+        rows.append(row)
+    return sorted(rows, key=lambda row: ORDER.index(row.status))
+
+
+def _respondent_of(
+    entry: LedgerEntry, status: ChaseStatus, matcher: CouncilMatcher, stems: list[tuple[str, tuple[str, str]]]
+) -> tuple[tuple[str, str], str] | None:
+    """The (council code, respondent id) a file is from, case folded, and how it was matched; ``None`` if unknown."""
+    response, who = entry.report.response, entry.respondent
+    if who is not None and response is not None:
+        council = matcher.code(entry.code or response.council_code)
+        code = council.code.casefold() if council else (entry.code or response.council_code or "").casefold()
+        held = "issued to this respondent, with another council's name typed on it"
+        return (code, who.id.casefold()), held if status == "held" else "matched by the respondent in the workbook"
+    name = PurePath(entry.report.path).name.casefold()
+    for stem, key in stems:
+        if name.startswith(stem) and name[len(stem) : len(stem) + 1] in _ENDS:
+            return key, "matched by the file name"
+    return None

@@ -11,6 +11,13 @@ Duplicate rule: among a council's usable returns, the one with the latest comple
 date on the cover wins; ties go to the latest file modification time, then to the
 later path in sorted order. Of byte-identical copies of the winner, the one with the shortest path
 is used. The others are marked superseded, and byte-identical copies are named as such.
+
+Respondent mode (several respondents per council: :class:`RespondentMode`), chosen when a return read carries a
+respondent's identity (a copy made by ``generate --respondents``) or a respondent list is given: the duplicate rule
+applies per respondent (the council's code and the respondent's id), so each respondent's latest return is used
+and a resubmission supersedes only that respondent's earlier files. A return without a respondent's identity is
+never merged with respondents' answers: if its council's respondents' returns are used, it is set aside (marked
+superseded, :attr:`LedgerEntry.set_aside`, the note saying why); else it is used as that council's one response.
 """
 
 from __future__ import annotations
@@ -22,13 +29,32 @@ from pathlib import Path
 
 from ..councils import Council, NameIndex, fold_name
 from ..read.safety import Limits
+from ..respondents import Listed
 from ..rubric import Rubric
-from ..validate.check import FileReport, FileStatus, read_return
+from ..text import plural
+from ..validate.check import FileReport, FileStatus
 from ..validate.issues import Issue, Location, make_issue
+from ..validate.mail import read_returns
 from .assign import Assignments
-from .chase import ORDER, ChaseRow, CouncilMatcher, chase_list
+from .chase import ORDER, ChaseRow, CouncilMatcher, chase_list, respondent_chase_list
 from .ledger import USABLE, LedgerEntry
+from .senders import check_senders
 from .spool import CommentSpool
+
+SET_ASIDE = (
+    "set aside: it carries no respondent's identity and this council's respondents' returns are used (respondent "
+    "mode), so it is not merged with them; to use it, collect it without them"
+)
+ALONE = "used as the council's one response: it carries no respondent's identity (respondent mode)"
+UNLISTED = "the respondent is not on the respondent list"
+
+
+@dataclass(frozen=True)
+class RespondentMode:
+    """``collect`` in respondent mode: why it was chosen, and the respondent list if one was given."""
+
+    reason: str
+    listed: tuple[Listed, ...] | None = None
 
 
 @dataclass
@@ -37,8 +63,35 @@ class Collection:
 
     entries: list[LedgerEntry]
     expected: list[Council] | None = None
-    chase: list[ChaseRow] = field(default_factory=list)  # one row per expected council (see nps_xlsx.collect.chase)
+    # one row per expected council (see nps_xlsx.collect.chase), or per listed respondent in respondent mode
+    chase: list[ChaseRow] = field(default_factory=list)
     spool: CommentSpool | None = None  # where the comments are, if they were moved to disk
+    respondent_mode: RespondentMode | None = None  # several respondents per council (see the module docstring)
+
+    @property
+    def respondents(self) -> list[LedgerEntry]:
+        """The used returns that carry a respondent's identity."""
+        return [e for e in self.used if e.respondent is not None]
+
+    @property
+    def without_respondent(self) -> list[LedgerEntry]:
+        """In respondent mode, the returns without a respondent's identity: used alone, or set aside."""
+        if self.respondent_mode is None:
+            return []
+        return [e for e in self.entries if e.respondent is None and (e.status in USABLE or e.set_aside)]
+
+    @property
+    def unlisted(self) -> list[LedgerEntry]:
+        """Used returns of respondents not on the respondent list (respondent mode with a list)."""
+        mode = self.respondent_mode
+        if mode is None or mode.listed is None:
+            return []
+        known = {(line.council.code.casefold(), line.respondent.id.casefold()) for line in mode.listed}
+        return [
+            e
+            for e in self.used
+            if e.respondent and ((e.code or "").casefold(), e.respondent.id.casefold()) not in known
+        ]
 
     def comments(self, entry: LedgerEntry) -> tuple[str, ...]:
         """An entry's comments, in answer order."""
@@ -88,18 +141,20 @@ def read_all(
     keep: Callable[[FileReport], FileReport] | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> list[FileReport]:
-    """Read every file, in parallel when ``workers`` > 1; results keep the input order.
+    """Read every file (and every workbook attached to a saved email), in parallel when ``workers`` > 1; results
+    keep the input order.
 
-    ``keep`` is applied to each report as it arrives (to move its comments to disk, say);
-    ``meanwhile`` is called once the workers are busy (or first, when reading serially).
+    ``keep`` is applied to each report as it arrives (to move its comments to disk, say); ``progress`` is told
+    how many of ``paths`` were read; ``meanwhile`` is called once the workers are busy (or first, when reading
+    serially).
     """
     keep = keep or (lambda report: report)
     if workers <= 1 or len(paths) < 8:
         if meanwhile:
             meanwhile()
-        reports = []
+        reports: list[FileReport] = []
         for path in paths:
-            reports.append(keep(read_return(path, rubric, limits)))
+            reports.extend(keep(report) for report in read_returns(path, rubric, limits))
             if progress:
                 progress(1)
         return reports
@@ -115,7 +170,7 @@ def read_all(
         if meanwhile:
             meanwhile()
         for chunk_reports in results:
-            reports.extend(keep(report) for report in chunk_reports)
+            reports.extend(keep(report) for entry in chunk_reports for report in entry)
             if progress:
                 progress(len(chunk_reports))
     return reports
@@ -126,9 +181,17 @@ def collect(
     expected: list[Council] | None = None,
     spool: CommentSpool | None = None,
     assignments: Assignments | None = None,
+    respondents: Sequence[Listed] | None = None,
 ) -> Collection:
-    """Build the ledger: choose one return per council and find the councils that have not returned."""
+    """Build the ledger: choose one return per council (per respondent in respondent mode) and find the councils
+    (the listed respondents, given ``respondents``) that have not returned.
+
+    Respondent mode is chosen when ``respondents`` (a respondent list) is given or a return carries a
+    respondent's identity; without ``expected``, the councils expected are the respondent list's.
+    """
     entries = [LedgerEntry(report, report.status) for report in reports]
+    if expected is None and respondents is not None:
+        expected = list({line.council.code.casefold(): line.council for line in respondents}.values())
     names = NameIndex()
     for council in expected or []:
         names.add(council.name, council.code)
@@ -153,11 +216,48 @@ def collect(
                 "not the council's fault: a fault in nps-xlsx stopped this file being read; "
                 "do not ask the council to resend it, report the fault"
             )
-    _supersede(entries)
-    collection = Collection(entries, expected, spool=spool)
+    mode = _respondent_mode(entries, respondents)
+    _supersede(entries, by_respondent=mode is not None)
+    if mode is not None:
+        _set_aside_mixed(entries)
+    collection = Collection(entries, expected, spool=spool, respondent_mode=mode)
+    for entry in collection.unlisted:
+        entry.note = f"{entry.note}; {UNLISTED}" if entry.note else UNLISTED
     if expected is not None:
         _check_expected(collection, expected)
+        check_senders(collection.entries, expected)
     return collection
+
+
+def _respondent_mode(entries: list[LedgerEntry], listed: Sequence[Listed] | None) -> RespondentMode | None:
+    """Respondent mode, and why: a respondent list was given, or returns carry respondents' identities."""
+    if listed is not None:
+        councils = len({line.council.code.casefold() for line in listed})
+        given = f"{plural(len(listed), 'respondent')} of {plural(councils, 'council')}"
+        return RespondentMode(f"--respondents lists {given}", tuple(listed))
+    carrying = sum(e.respondent is not None for e in entries)
+    if not carrying:
+        return None
+    read = sum(e.report.response is not None for e in entries)
+    carry = "carries" if carrying == 1 else "carry"
+    return RespondentMode(
+        f"{carrying:,} of the {plural(read, 'return')} read {carry} a respondent's identity (copies made by "
+        "generate --respondents)"
+    )
+
+
+def _set_aside_mixed(entries: list[LedgerEntry]) -> None:
+    """Respondent mode: a used return without a respondent's identity is set aside where its council's respondents'
+    returns are used, else used alone; its note says which."""
+    answered = {e.council_key for e in entries if e.status in USABLE and e.respondent is not None}
+    for entry in entries:
+        if entry.status not in USABLE or entry.respondent is not None:
+            continue
+        if entry.council_key in answered:
+            entry.status, entry.set_aside, note = FileStatus.SUPERSEDED, True, SET_ASIDE
+        else:
+            note = ALONE
+        entry.note = f"{entry.note}; {note}" if entry.note else note
 
 
 def _assign(entries: list[LedgerEntry], assignments: Assignments, names: dict[str, str]) -> None:
@@ -199,12 +299,14 @@ def _sort_key(entry: LedgerEntry) -> tuple[date, float, str]:
     return completed, entry.report.facts.modified or 0.0, entry.report.path
 
 
-def _supersede(entries: list[LedgerEntry]) -> None:
-    groups: dict[str, list[LedgerEntry]] = {}
+def _supersede(entries: list[LedgerEntry], by_respondent: bool = False) -> None:
+    """The duplicate rule (see the module docstring), per council, or ``by_respondent`` per council and respondent."""
+    groups: dict[tuple[str, str], list[LedgerEntry]] = {}
     for entry in entries:
         if entry.council_key and entry.status in USABLE:
-            groups.setdefault(entry.council_key, []).append(entry)
-    for group in groups.values():
+            who = entry.respondent.id.casefold() if by_respondent and entry.respondent else ""
+            groups.setdefault((entry.council_key, who), []).append(entry)
+    for (_council, who), group in groups.items():
         if len(group) < 2:
             continue
         ordered = sorted(group, key=_sort_key)
@@ -222,7 +324,7 @@ def _supersede(entries: list[LedgerEntry]) -> None:
                 entry.note = f"identical copy of {original.report.path}{later}"
             else:
                 entry.note = f"superseded by {winner.report.path} (later completion date, then file time)"
-        used = f"used; {len(group) - 1} other return(s) from this council superseded"
+        used = f"used; {len(group) - 1} other return(s) from this {'respondent' if who else 'council'} superseded"
         winner.note = f"{winner.note}; {used}" if winner.note else used
 
 
@@ -242,4 +344,8 @@ def _check_expected(collection: Collection, expected: list[Council]) -> None:
         entry.report.issues.append(issue)
         entry.status = entry.report.status = FileStatus.ACCEPTED_WITH_WARNINGS
         entry.note = (entry.note + "; " if entry.note else "") + "not on the expected list"
-    collection.chase = chase_list(collection.entries, expected, matcher)
+    mode = collection.respondent_mode
+    if mode is not None and mode.listed is not None:
+        collection.chase = respondent_chase_list(collection.entries, mode.listed, matcher)
+    else:
+        collection.chase = chase_list(collection.entries, expected, matcher)

@@ -16,6 +16,7 @@ from ..output import Guard, OutputRefused, write_atomic_with
 from ..read.files import list_entries
 from ..read.own_outputs import NOT_RETURNS, OutputKind, recognise
 from ..read.safety import Limits
+from ..respondents import Listed
 from ..rubric import Rubric
 from ..validate.check import FileReport, FileStatus
 from ..validate.report import nothing_found
@@ -47,10 +48,11 @@ class CollectOutputs:
     excellence_csv: Path | None = None
     targets_csv: Path | None = None
     priorities_csv: Path | None = None
+    consensus_csv: Path | None = None  # respondent mode: the councils' consensus, in the responses CSV's columns
 
     def paths(self) -> list[Path]:
         every = (self.summary, self.responses_csv, self.ledger_csv, self.chase_csv, self.excellence_csv)
-        return [p for p in (*every, self.targets_csv, self.priorities_csv) if p]
+        return [p for p in (*every, self.targets_csv, self.priorities_csv, self.consensus_csv) if p]
 
 
 def _reproducible() -> bool:
@@ -85,8 +87,16 @@ def run_collect(
     previous: PreviousRound | None = None,
     round_label: str | None = None,
     notes: list[str] | None = None,
+    respondents: list[Listed] | None = None,
+    consensus: str | None = None,
 ) -> Collection:
     """Run the job end to end and return the collection (for the caller's summary line).
+
+    Respondent mode (see :mod:`nps_xlsx.collect.collection`) is chosen when ``respondents`` (a respondent list) is
+    given or a return carries a respondent's identity: the tables of councils' answers are then each council's
+    consensus by the rule ``consensus`` (default :data:`~nps_xlsx.collect.agreement.DEFAULT_CONSENSUS`), the
+    responses CSV has a row per respondent's answer, and ``outputs.consensus_csv`` gets the consensus; lines for
+    the console saying which mode and why are added to ``notes``.
 
     ``round_label`` names this round (default: the year it is produced); with ``previous``, the summary shows
     the movement since that round, and a line for the console is added to ``notes``.
@@ -117,15 +127,33 @@ def run_collect(
         if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
             raise NothingFoundError(nothing_found(inputs, reports))
         from ..columns import EXCELLENCE_COLUMNS, PRIORITY_COLUMNS, TARGET_COLUMNS
+        from ..csv_table import write_csv
         from .rounds import compare
         from .sheet_prefilled import prefilled_overview, prefilled_table
         from .summary import write_summary
-        from .tables import build_tables, write_chase_csv, write_csv, write_ledger_csv, write_responses_csv
+        from .tables import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
 
         segments = _segments(expected, group_by)
-        collection = collect(reports, expected, spool, assignments)
+        collection = collect(reports, expected, spool, assignments, respondents)
         produced = build_time() if _reproducible() else datetime.now(timezone.utc).replace(microsecond=0)
         label = str(produced.year) if round_label is None else round_label
+        said = notes if notes is not None else []
+        answers, agreed = None, None
+        if collection.respondent_mode is not None:
+            from .agreement import DEFAULT_CONSENSUS, build_agreement
+            from .consensus import consensus_collection, consensus_frame, respondent_frame
+            from .story import respondent_lines
+
+            rule = consensus or DEFAULT_CONSENSUS
+            frame = respondent_frame(collection, rubric, label)
+            agreed = build_agreement(frame, rubric, rule)
+            answers = consensus_collection(consensus_frame(frame, rubric, rule, agreed.table), rubric, expected)
+            said.extend(respondent_lines(collection, agreed))
+        elif consensus or outputs.consensus_csv:
+            said.append(
+                "One response per council: no return carries a respondent's identity and --respondents was not "
+                "given, so there is no consensus (--consensus and --consensus-csv have no effect)."
+            )
         guard = Guard((*files, *protected), force, rubric)
         problems: list[OutputRefused] = []
         keep = problems.append
@@ -136,14 +164,19 @@ def run_collect(
                     lambda: _unless_refused(
                         responses_csv,
                         lambda temp: write_responses_csv(
-                            collection, rubric, temp, outputs.raw_csv, outputs.bom, label, segments
+                            collection, rubric, temp, outputs.raw_csv, outputs.bom, label, segments, answers is not None
                         ),
                         "responses",
                         guard,
                     ),
                     then=lambda problem: problem and keep(problem),
                 )
-            tables = build_tables(collection, rubric, produced, segments)
+            tables = build_tables(collection, rubric, produced, segments, answers)
+            if agreed is not None and collection.respondent_mode is not None:
+                from .sheet_agreement import agreement_overview
+
+                tables.agreement = agreed
+                tables.overview.extend(agreement_overview(agreed, collection.respondent_mode.reason))
             tables.overview.append(("Round", label))
             tables.prefilled = prefilled_table(collection)
             tables.overview.extend(prefilled_overview(tables.prefilled))
@@ -158,6 +191,14 @@ def run_collect(
                 ledger = tables.ledger
                 write_ledger = partial(write_ledger_csv, ledger, raw=outputs.raw_csv, bom=outputs.bom)
                 if refusal := _unless_refused(outputs.ledger_csv, write_ledger, "ledger", guard):
+                    keep(refusal)
+            if answers is not None and outputs.consensus_csv:
+                consensus_answers = answers
+
+                def write_consensus(temp: Path) -> None:
+                    write_responses_csv(consensus_answers, rubric, temp, outputs.raw_csv, outputs.bom, label, segments)
+
+                if refusal := _unless_refused(outputs.consensus_csv, write_consensus, "responses", guard):
                     keep(refusal)
             if outputs.chase_csv:
                 write_chase = partial(write_chase_csv, tables.chase, raw=outputs.raw_csv, bom=outputs.bom)
@@ -193,8 +234,8 @@ def run_collect(
 
 def write_frame(frame: pd.DataFrame, columns: list[str], outputs: CollectOutputs, temp: Path) -> None:
     """``frame``'s ``columns`` as a CSV file (missing values empty), as ``outputs`` says CSV files are written."""
+    from ..csv_table import write_csv
     from .rows import is_blank
-    from .tables import write_csv
 
     rows = frame[columns].astype(object).itertuples(index=False, name=None)
     write_csv(temp, columns, ([None if is_blank(v) else v for v in row] for row in rows), outputs.raw_csv, outputs.bom)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..respondents import Respondent
 from ..validate.check import FileReport, FileStatus
 from ..validate.issues import Issue
 from .assign import Assignment
@@ -21,6 +22,13 @@ class LedgerEntry:
     note: str = ""
     code: str | None = None  # the council code the return counts under, when known
     assigned: Assignment | None = None  # the assignments-file line that decided its council
+    set_aside: bool = False  # respondent mode: a return without a respondent, its council's respondents' used
+
+    @property
+    def respondent(self) -> Respondent | None:
+        """The respondent the copy was issued to (``generate --respondents``), if any."""
+        response = self.report.response
+        return response.respondent if response else None
 
     @property
     def internal_error(self) -> Issue | None:

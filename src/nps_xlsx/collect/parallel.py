@@ -6,9 +6,10 @@ from pathlib import Path
 
 from ..read.safety import Limits
 from ..rubric import Rubric
-from ..validate.check import FileReport, read_return
+from ..validate.check import FileReport
+from ..validate.mail import read_returns
 
 
-def read_many(paths: list[Path], rubric: Rubric, limits: Limits | None) -> list[FileReport]:
-    """Read a chunk of files (one task per chunk keeps inter-process traffic low)."""
-    return [read_return(path, rubric, limits) for path in paths]
+def read_many(paths: list[Path], rubric: Rubric, limits: Limits | None) -> list[list[FileReport]]:
+    """Read a chunk of entries, each into its reports (one task per chunk keeps inter-process traffic low)."""
+    return [read_returns(path, rubric, limits) for path in paths]

@@ -18,9 +18,9 @@ from typing import NoReturn
 
 import pandas as pd
 
-from ..columns import AMBITION_COLUMNS, HEADERS, ROW_COLUMNS
+from ..columns import AMBITION_COLUMNS, HEADERS, RESPONDENT_COLUMNS, ROW_COLUMNS
 from ..councils import fold_name
-from ..csv_table import Column, fold, read_table
+from ..csv_table import Column, fold, read_table, unneutralise
 from ..errors import NpsXlsxError
 from ..layout import PRIORITY_CHOICES, SUPPORT_CHOICES
 from ..rubric import Rubric
@@ -29,7 +29,6 @@ from ..text import named, plural
 BOTH, ALL = "In both rounds", "All"  # the two groups of councils each movement figure is given for
 BY_CODE, BY_NAME, NOW_ONLY, THEN_ONLY = "code", "name", "this round only", "previous round only"
 MOVERS = 3  # councils listed per key area and direction
-_FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")  # as nps_xlsx.collect.tables neutralises them
 PREVIOUS_COLUMNS = ("source_file", "council", "council_code", "code_id", "score")  # what a comparison needs
 _USE = "--previous takes the responses CSV that 'collect --csv' wrote in the earlier round"
 
@@ -57,6 +56,7 @@ class ResponsesCsv:
     responses: pd.DataFrame
     extra: list[str]
     notes: list[str]
+    respondents: bool = False  # a respondent-mode file: the responses hold RESPONDENT_COLUMNS after ``keep``'s
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ def read_responses(
     error: type[ResponsesCsvError] = ResponsesCsvError,
     keep: Sequence[str] = (*ROW_COLUMNS, *AMBITION_COLUMNS),
     as_given: bool = False,
+    respondents: bool = False,
 ) -> ResponsesCsv:
     """Read and check a responses CSV (as Excel may have re-saved it: see :mod:`csv_table`).
 
@@ -94,6 +95,11 @@ def read_responses(
     Raises ``error`` (its message ending with ``use``, what the file should be) for a file that is not such a
     CSV, a score or target that is not a level, a priority or support that is not one of its choices, more than
     one round in the file, or a rubric change that is not allowed (see :func:`check_rubric`).
+
+    A respondent-mode file (``collect`` with several respondents per council: a ``respondent_id`` column, one row
+    per respondent's answer) is read only with ``respondents``: its :data:`~nps_xlsx.columns.RESPONDENT_COLUMNS`
+    are kept (text, ``""`` when empty or absent), and a council may have several returns, one per respondent.
+    Without it, such a file is refused, pointing to the consensus CSV written beside it.
 
     With ``as_given`` (pre-filling, which leaves out and reports each answer this rubric cannot hold), scores,
     targets, priorities and support are kept as the text the file gives, unchecked, and another rubric's value
@@ -111,19 +117,32 @@ def read_responses(
     except ResponsesCsvError as exc:
         raise error(_not_responses(path, shown, use) or f"{exc} ({use})") from exc
     folded = [fold(h) for h in table.header]
+    per_respondent = fold(RESPONDENT_COLUMNS[0]) in folded
+    if per_respondent and not respondents:
+        raise error(
+            f"{shown} has a row per respondent (collect with several respondents per council); give the councils' "
+            f"consensus instead, the CSV collect wrote beside it ({path.stem}-consensus.csv, or --consensus-csv) "
+            f"({use})"
+        )
     ours = [fold(name) for name in ("round", "rubric_fingerprint", *AMBITION_COLUMNS)]
+    ours += [fold(name) for name in RESPONDENT_COLUMNS] if per_respondent else []
     optional = {name: folded.index(fold(name)) for name in ("round", "rubric_fingerprint") if fold(name) in folded}
     optional |= {name: folded.index(fold(name)) for name in AMBITION_COLUMNS if name in keep and fold(name) in folded}
+    who = [name for name in RESPONDENT_COLUMNS if per_respondent and fold(name) in folded]
+    optional |= {name: folded.index(fold(name)) for name in who}
     extra = {h: i for i, h in table.others() if fold(h) not in ours}
     wanted = {**{c: table.at[c] for c in keep if c in table.at}, **optional, **extra}
     lines, frame = _columns(table.rows, wanted)
     if not lines:
         raise error(f"{shown}: holds no responses ({use})")
-    for column in [c for c in ("source_file", "council", "council_code", "comment", *extra) if c in frame]:
+    for column in [c for c in ("source_file", "council", "council_code", "comment", *who, *extra) if c in frame]:
         frame[column] = _unneutralised(frame[column])
     for name in AMBITION_COLUMNS:
         if name in keep and name not in frame:
             frame[name] = ""  # a file written before the ambition answers were added
+    for name in RESPONDENT_COLUMNS if per_respondent else ():
+        if name not in frame:
+            frame[name] = ""
     if not as_given:
         located = partial(_located, lines=lines, shown=shown, use=use, error=error)
         frame["score"] = _levels(frame["score"], "score", len(rubric.levels), located)
@@ -141,9 +160,9 @@ def read_responses(
     allowed = check_rubric(fingerprint, ids, rubric, allow_rubric_change, shown, error, same_codes=not as_given)
     if allowed:
         notes.append(allowed)
-    _no_council_twice(frame, shown, error)
-    responses = frame[[*keep, *extra]]
-    return ResponsesCsv(path, label, fingerprint, responses, list(extra), notes)
+    _no_council_twice(frame, shown, error, per_respondent)
+    responses = frame[[*keep, *(RESPONDENT_COLUMNS if per_respondent else ()), *extra]]
+    return ResponsesCsv(path, label, fingerprint, responses, list(extra), notes, per_respondent)
 
 
 def _not_responses(path: Path, shown: str, use: str) -> str | None:
@@ -176,7 +195,7 @@ def _columns(rows: Iterable[tuple[int, list[str]]], wanted: dict[str, int]) -> t
 
 def _unneutralised(column: pd.Series) -> pd.Series:
     """Text as typed: the ``'`` that the CSV writer put before a would-be formula removed."""
-    fixed = {v: v[1:] if v[:1] == "'" and v[1:2] in _FORMULA_STARTS else v for v in column.unique()}
+    fixed = {v: unneutralise(v) for v in column.unique()}
     return column.map(fixed)
 
 
@@ -233,14 +252,20 @@ def _one(frame: pd.DataFrame, column: str, shown: str, error: type[ResponsesCsvE
     return str(values[0]) if values else None
 
 
-def _no_council_twice(frame: pd.DataFrame, shown: str, error: type[ResponsesCsvError]) -> None:
+def _no_council_twice(
+    frame: pd.DataFrame, shown: str, error: type[ResponsesCsvError], per_respondent: bool = False
+) -> None:
+    """One return per council code (``per_respondent``: per council code and respondent), else an error."""
     returns = frame.drop_duplicates("source_file")
     coded = returns[returns["council_code"] != ""]
-    twice = coded[coded["council_code"].duplicated()]
+    who = coded["respondent_id"].str.casefold() if per_respondent else pd.Series("", index=coded.index)
+    twice = coded[pd.DataFrame({"code": coded["council_code"], "who": who}).duplicated()]
     if not twice.empty:
         code = twice["council_code"].iloc[0]
-        files = coded.loc[coded["council_code"] == code, "source_file"].tolist()
-        raise error(f"{shown}: council code {code!r} has more than one return ({named(files)})")
+        same = (coded["council_code"] == code) & (who == who[twice.index[0]])
+        files = coded.loc[same, "source_file"].tolist()
+        whose = f" and respondent {twice['respondent_id'].iloc[0]!r}" if per_respondent else ""
+        raise error(f"{shown}: council code {code!r}{whose} has more than one return ({named(files)})")
 
 
 def check_rubric(

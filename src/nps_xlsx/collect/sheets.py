@@ -8,7 +8,7 @@ import contextlib
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -131,12 +131,72 @@ def print_setup(sheet: Worksheet, title: str, widths: list[float], identifying: 
     sheet.set_footer(f"&L{title}&RPage &P of &N")
 
 
+@dataclass
+class TableRows:
+    """A table's data rows, written (by a side process, or at once) before or while its sheet is added: see
+    :func:`start_rows`. The sheet is finished (widths, header) by ``finish`` once both are done."""
+
+    columns: list[str]
+    wrap: Mapping[str, float]
+    path: Path | None  # the rows' file, or None for rows kept in ``memory``
+    memory: io.StringIO
+    written: tuple[int, list[int]] | None = None  # rows written and each column's longest text, once done
+    finish: Callable[[tuple[int, list[int]]], None] | None = None
+
+    def deliver(self, written: tuple[int, list[int]]) -> None:
+        """The rows are written: finish the sheet now if it was added, else when it is."""
+        self.written = written
+        if self.finish is not None:
+            self.finish(written)
+
+    def attach(self, finish: Callable[[tuple[int, list[int]]], None]) -> None:
+        """The sheet is added: finish it now if the rows are written, else when they are."""
+        self.finish = finish
+        if self.written is not None:
+            finish(self.written)
+
+
+def start_rows(
+    fmt: SummaryFormats,
+    rows_to: Rows,
+    frame: pd.DataFrame | tuple[list[str], Iterable[tuple[object, ...]]],
+    wrap: Mapping[str, float] | None = None,
+    formats: Mapping[str, Format] | None = None,
+    side: Sidecar | None = None,
+) -> TableRows:
+    """Write a table's data rows (see :func:`table_sheet` for the arguments), by ``side``'s process if given: so a
+    large table's rows can be started before the sheets that come before it in the workbook are written."""
+    wrap, formats = wrap or {}, formats or {}
+    if isinstance(frame, pd.DataFrame):
+        # as Python objects in one step (iterating pandas' extension arrays cell by cell is slow)
+        columns, rows = [str(c) for c in frame.columns], frame.astype(object).itertuples(index=False, name=None)
+    else:
+        columns, rows = frame
+    styles = [style_index(formats.get(c) or (fmt.wrap if c in wrap else fmt.top)) for c in columns]
+    path = rows_file(rows_to.scratch) if rows_to.scratch is not None else None
+    table = TableRows(columns, wrap, path, io.StringIO())
+    wrap_widths = [wrap.get(c) for c in columns]
+
+    def write_rows() -> tuple[int, list[int]]:
+        with path.open("w", encoding="utf-8") if path is not None else contextlib.nullcontext(table.memory) as stream:
+            writer = RowWriter(stream, 1, styles, styles, wrap_widths)
+            for row in rows:
+                writer.write(row)
+        return writer.rows, writer.longest
+
+    if side is None:
+        table.written = write_rows()
+    else:  # delivered when the side process is waited for, before the workbook is closed
+        side.start(write_rows, then=table.deliver)
+    return table
+
+
 def table_sheet(
     book: Workbook,
     fmt: SummaryFormats,
     rows_to: Rows,
     title: str,
-    frame: pd.DataFrame | tuple[list[str], Iterable[tuple[object, ...]]],
+    frame: pd.DataFrame | tuple[list[str], Iterable[tuple[object, ...]]] | TableRows,
     name: str,
     wrap: Mapping[str, float] | None = None,
     widths: Mapping[str, float] | None = None,
@@ -146,20 +206,20 @@ def table_sheet(
 ) -> Worksheet:
     """A sheet holding one Excel Table (one header row, no merged cells), frozen header and print setup.
 
-    ``frame`` is a DataFrame, or ``(columns, rows)`` for rows generated while writing. Columns named in
-    ``wrap`` wrap their text at most that wide (rows are as tall as their text needs); ``widths`` are the
-    least widths of columns of numbers; ``formats`` the formats of columns (text and numbers); the first
-    ``freeze`` columns identify a row and stay in view. xlsxwriter writes the header row; the data rows
-    are written by :class:`RowWriter` and spliced in, by ``side``'s process if given (the sheet is then
-    finished when ``side`` is waited for).
+    ``frame`` is a DataFrame, or ``(columns, rows)`` for rows generated while writing, or rows started earlier
+    by :func:`start_rows` (given ``wrap`` and ``formats`` there, not here). Columns named in ``wrap`` wrap their
+    text at most that wide (rows are as tall as their text needs); ``widths`` are the least widths of columns of
+    numbers; ``formats`` the formats of columns (text and numbers); the first ``freeze`` columns identify a row
+    and stay in view. xlsxwriter writes the header row; the data rows are written by :class:`RowWriter` and
+    spliced in, by ``side``'s process if given (the sheet is then finished when ``side`` is waited for).
     """
     sheet = book.add_worksheet(title)
-    wrap, widths, formats = wrap or {}, widths or {}, formats or {}
-    if isinstance(frame, pd.DataFrame):
-        # as Python objects in one step (iterating pandas' extension arrays cell by cell is slow)
-        columns, rows = [str(c) for c in frame.columns], frame.astype(object).itertuples(index=False, name=None)
+    if isinstance(frame, TableRows):
+        assert wrap is None and formats is None and side is None, "given to start_rows"
+        table = frame
     else:
-        columns, rows = frame
+        table = start_rows(fmt, rows_to, frame, wrap, formats, side)
+    columns, wrap, widths = table.columns, table.wrap, widths or {}
     # The table is declared with one data row, and its range set to the rows written when they are
     # spliced in. (Declared at full size, xlsxwriter would record every cell of the range, only to refuse a
     # later overlapping table.) In constant-memory mode the header row is written after, as the data rows are.
@@ -171,24 +231,13 @@ def table_sheet(
         len(columns) - 1,
         {"name": name, "style": TABLE_STYLE, "columns": [{"header": c, "header_format": fmt.header} for c in columns]},
     )
-    styles = [style_index(formats.get(c) or (fmt.wrap if c in wrap else fmt.top)) for c in columns]
-    path = rows_file(rows_to.scratch) if rows_to.scratch is not None else None
-    memory = io.StringIO()
-    wrap_widths = [wrap.get(c) for c in columns]
-
-    def write_rows() -> tuple[int, list[int]]:
-        with path.open("w", encoding="utf-8") if path is not None else contextlib.nullcontext(memory) as stream:
-            writer = RowWriter(stream, 1, styles, styles, wrap_widths)
-            for row in rows:
-                writer.write(row)
-        return writer.rows, writer.longest
 
     def finish(written: tuple[int, list[int]]) -> None:
         n_rows, longest = written
         if n_rows:
             member = worksheet_part(book, sheet)
             ref = f"A1:{column_letter(len(columns) - 1)}{n_rows + 1}"
-            rows_to.splices.append(Splice(member, path, ref, name, memory.getvalue()))
+            rows_to.splices.append(Splice(member, table.path, ref, name, table.memory.getvalue()))
         final = [column_width(c, n, wrap.get(c), widths.get(c)) for c, n in zip(columns, longest, strict=True)]
         for col, width in enumerate(final):
             sheet.set_column(col, col, width)
@@ -200,10 +249,7 @@ def table_sheet(
                 write_text(sheet, 0, col, column, fmt.header)
         print_setup(sheet, title, final, freeze)
 
-    if side is None:
-        finish(write_rows())
-    else:  # finished when the side process is waited for, before the workbook is closed
-        side.start(write_rows, then=finish)
+    table.attach(finish)
     sheet.freeze_panes(1, freeze)
     return sheet
 

@@ -19,6 +19,7 @@ from ..rubric import Rubric
 from ..style import A4, level_points, row_height
 from .chase import LABELS as CHASE_STATUSES
 from .rows import fit_cell
+from .sheet_agreement import write_agreement_sheets
 from .sheet_ambition import write_ambition_sheets
 from .sheet_cohort import write_cohort_sheets
 from .sheet_prefilled import write_prefilled_sheet
@@ -32,6 +33,7 @@ from .sheets import (
     chart_sheet,
     set_properties,
     stacked_chart,
+    start_rows,
     table_sheet,
     write_text,
 )
@@ -42,7 +44,7 @@ from .xlsxwriter_internals import Splice, splice
 
 def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path, parallel: bool = False) -> None:
     """Write the summary workbook to ``path``; with ``parallel``, the rows of the Comments and Excellence sheets (most
-    of the cells) each in a process of its own, while this one writes the rest.
+    of the cells) each in a process of its own, started first, while this one writes the rest.
 
     Rows are streamed to disk as they are written, so memory stays flat however many returns there are.
     """
@@ -78,6 +80,11 @@ def _write_sheets(
     title, subject = f"{rubric.short_title} summary", f"Consolidated returns of the {rubric.title}"
     set_properties(book, "summary", title, subject, rubric, produced)
     fmt = SummaryFormats(book)
+    # The two largest tables' rows first, each by a process of its own, while this one writes the sheets before them.
+    wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
+    excellence = start_rows(fmt, rows, (EXCELLENCE_HEADERS, tables.excellence()), wrap, side=excellence_side)
+    wrap = {"Council": 28, "Value code": 28, "Comment": 70}
+    comments = start_rows(fmt, rows, (COMMENT_COLUMNS, tables.comment_rows()), wrap, side=comments_side)
     overview = book.add_worksheet("Overview")
     counts = {column: COUNT_WIDTH for column in [*categories(rubric), "Total"]}
     overall = table_sheet(
@@ -116,6 +123,8 @@ def _write_sheets(
     averages = {"Mean": fmt.two_places, "Median": fmt.one_place, "n": fmt.integer}
     wrap = {"Council": 30, "Key area": 36}
     table_sheet(book, fmt, rows, "Area averages", tables.averages, "AreaAverages", wrap=wrap, formats=averages)
+    if tables.agreement is not None:
+        write_agreement_sheets(book, fmt, rows, tables.agreement, rubric)
     if tables.cohort is not None:
         write_cohort_sheets(book, fmt, rows, tables.cohort, rubric)
     if tables.rounds is not None:
@@ -124,12 +133,8 @@ def _write_sheets(
         write_ambition_sheets(book, fmt, rows, tables.ambition, rubric)
     if tables.prefilled is not None:
         write_prefilled_sheet(book, fmt, rows, tables.prefilled)
-    wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
-    excellence = (EXCELLENCE_HEADERS, tables.excellence())
-    table_sheet(book, fmt, rows, "Excellence", excellence, "Excellence", wrap=wrap, side=excellence_side, freeze=2)
-    comments = (COMMENT_COLUMNS, tables.comment_rows())
-    wrap = {"Council": 28, "Value code": 28, "Comment": 70}
-    table_sheet(book, fmt, rows, "Comments", comments, "Comments", wrap=wrap, side=comments_side, freeze=2)
+    table_sheet(book, fmt, rows, "Excellence", excellence, "Excellence", freeze=2)
+    table_sheet(book, fmt, rows, "Comments", comments, "Comments", freeze=2)
     wrap = {"File": 28, "Sheet": 18, "Value": 16, "Message": 60}
     table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap=wrap)
     ledger = for_people(tables.ledger, LEDGER_STATUSES)
@@ -212,6 +217,14 @@ def _overview(book: Workbook, sheet: Worksheet, fmt: SummaryFormats, tables: Tab
         "every comment, every issue, a ledger of every file received, the chase list (every expected "
         "council's status and what to do) and the returns that need your review."
     )
+    if tables.agreement is not None:
+        about = (
+            "Respondent mode: several respondents per council. Every table of councils' answers gives each "
+            f"council's consensus of its respondents' scores ({tables.agreement.rule}: see Consensus rule below). "
+            "The respondents' own answers are on the sheets Agreement (per council and value code: the spread, "
+            "the disagreement flag and the consensus), Agreement map (the spread, council by value code), By "
+            f"department and By role. {about}"
+        )
     sheet.set_column(0, 0, 38)
     sheet.set_column(1, 1, 100)
     sheet.merge_range(1, 0, 1, 1, fit_cell(about), fmt.subtitle)  # not a data sheet: a merged line of prose

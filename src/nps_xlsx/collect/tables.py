@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -12,7 +11,18 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import columns, layout
-from ..columns import CHASE_COLUMNS, HEADERS, LEDGER_COLUMNS, RESPONSE_COLUMNS, REVIEW_COLUMNS, ROW_COLUMNS
+from ..columns import (
+    CHASE_COLUMNS,
+    HEADERS,
+    LEDGER_COLUMNS,
+    RESPONDENT_COLUMNS,
+    RESPONSE_COLUMNS,
+    REVIEW_COLUMNS,
+    ROW_COLUMNS,
+)
+from ..csv_table import neutralise, write_csv
+from ..read.messages import MessageFacts
+from ..respondents import Respondent
 from ..rubric import Rubric
 from ..validate.check import FileStatus
 from . import chase
@@ -20,10 +30,12 @@ from .ambition import Ambition, answer_ambition, build_ambition
 from .cohort import Cohort, build_cohort, group_fields
 from .collection import Collection
 from .excellence import excellence_rows
+from .ledger import USABLE
 from .rows import is_blank
 from .sheet_prefilled import all_unchanged
 
 if TYPE_CHECKING:
+    from .agreement import Agreement
     from .rounds import Comparison
 
 LEDGER_STATUSES: dict[str, str] = {
@@ -57,6 +69,7 @@ class Tables:
     rounds: Comparison | None = None  # the movement since the previous round (--previous; rounds.py)
     ambition: Ambition | None = None  # targets, priorities and support wanted (ambition.py)
     prefilled: pd.DataFrame | None = None  # pre-filled returns' unchanged answers (sheet_prefilled.py)
+    agreement: Agreement | None = None  # respondent mode: agreement among each council's respondents (agreement.py)
 
 
 def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
@@ -91,46 +104,35 @@ def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = 
             )
 
 
+def respondent_fields(collection: Collection) -> Iterator[tuple[str | None, ...]]:
+    """Per row of :func:`response_rows`: its return's respondent (:data:`~nps_xlsx.columns.RESPONDENT_COLUMNS`),
+    each ``None`` when blank, all ``None`` for a return without a respondent's identity."""
+    for entry in collection.used:
+        response = entry.report.response
+        assert response is not None
+        fields = _respondent(entry.respondent)
+        for _answer in response.answers:
+            yield fields
+
+
+def tidy_rows(
+    collection: Collection, rubric: Rubric, round_label: str, respondents: bool = False
+) -> Iterator[tuple[object, ...]]:
+    """The responses CSV's rows without grouping columns: :data:`RESPONSE_COLUMNS`, and with ``respondents``
+    (respondent mode) the respondent's :data:`~nps_xlsx.columns.RESPONDENT_COLUMNS`."""
+    tail = (round_label, rubric.fingerprint)
+    ambition = answer_ambition(collection, rubric)
+    rows = (row + tail + more for row, more in zip(response_rows(collection, rubric), ambition, strict=True))
+    if not respondents:
+        return rows
+    return (row + who for row, who in zip(rows, respondent_fields(collection), strict=True))
+
+
 def comment_rows(collection: Collection, rubric: Rubric) -> Iterator[tuple[object, ...]]:
     """The Comments table's rows: council, ID, value code, score, level, comment (non-empty comments only)."""
     for row in response_rows(collection, rubric):
         if row[8]:
             yield (row[1], row[4], row[5], row[6], row[7], row[8])
-
-
-# What makes a spreadsheet program read a CSV cell as a formula (OWASP, "CSV injection"); the
-# full-width forms too, which Excel turns into formulas in East Asian input modes.
-FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
-
-
-def neutralise(value: object) -> object:
-    """Text that a spreadsheet would read as a formula, prefixed with ``'`` (as OWASP recommends); all else as is.
-
-    Numbers stay numbers: only text is ever changed.
-    """
-    if type(value) is str and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
-def write_csv(
-    path: Path, columns: list[str], rows: Iterable[Iterable[object]], raw: bool = False, bom: bool = True
-) -> None:
-    """A CSV file (UTF-8, a header line, ``None`` as empty), streamed row by row.
-
-    With ``bom`` (the default) the file starts with a byte order mark, so that Excel reads it as UTF-8
-    rather than in the local code page (which garbles ``›`` and Welsh names). Unless ``raw``, text
-    cells that would start a formula in Excel are neutralised (:func:`neutralise`).
-    """
-    starts = FORMULA_STARTS
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\r\n")  # RFC 4180; a field holding a CR or LF is quoted
-        writer.writerow(columns)
-        if raw:
-            writer.writerows(rows)
-            return
-        for row in rows:  # neutralise(), inlined: this runs for every cell of the responses CSV
-            writer.writerow([("'" + v) if type(v) is str and v[:1] in starts else v for v in row])
 
 
 def write_responses_csv(
@@ -141,29 +143,27 @@ def write_responses_csv(
     bom: bool = True,
     round_label: str = "",
     segments: pd.DataFrame | None = None,
+    respondents: bool = False,
 ) -> None:
     """The tidy CSV, one row per (used return x value code); empty for no score. See :func:`write_csv`.
 
     Each row goes on with ``round_label``, the rubric's fingerprint and the ambition answers
-    (:func:`~nps_xlsx.collect.ambition.answer_ambition`); with ``segments``
-    (:func:`nps_xlsx.collect.cohort.segments_frame`), then with the council's values of its columns, named as in
-    the council list (one named like ours gets `` (council list)`` added).
+    (:func:`~nps_xlsx.collect.ambition.answer_ambition`); with ``respondents`` (respondent mode), then with the
+    return's respondent; with ``segments`` (:func:`nps_xlsx.collect.cohort.segments_frame`), then with the
+    council's values of its columns, named as in the council list (one named like ours gets `` (council list)``
+    added).
     """
-    tail = (round_label, rubric.fingerprint)
-    ambition = answer_ambition(collection, rubric)
-    rows: Iterable[tuple[object, ...]] = (
-        row + tail + more for row, more in zip(response_rows(collection, rubric), ambition, strict=True)
-    )
-    columns = RESPONSE_COLUMNS
+    rows: Iterable[tuple[object, ...]] = tidy_rows(collection, rubric, round_label, respondents)
+    columns = [*RESPONSE_COLUMNS, *(RESPONDENT_COLUMNS if respondents else ())]
     if segments is not None and len(segments.columns):
         codes = pd.Series([entry.code or "" for entry in collection.used], dtype=object)
         fields = group_fields(segments, codes).astype(object)
         fields = fields.where(fields != "", None)
         by_code = dict(zip(codes.str.casefold(), fields.itertuples(index=False, name=None), strict=True))
         rows = (row + by_code[str(row[2]).casefold()] for row in rows)
-        taken = {c.casefold() for c in RESPONSE_COLUMNS}
+        taken = {c.casefold() for c in columns}
         extra = [f"{h} (council list)" if h.casefold() in taken else h for h in segments.columns]
-        columns = [*RESPONSE_COLUMNS, *(h if raw else str(neutralise(h)) for h in extra)]
+        columns = [*columns, *(h if raw else str(neutralise(h)) for h in extra)]
     write_csv(path, columns, rows, raw, bom)
 
 
@@ -207,10 +207,20 @@ def _counts(frame: pd.DataFrame, rubric: Rubric, by: list[str], index: list[str]
 
 
 def build_tables(
-    collection: Collection, rubric: Rubric, produced: datetime | None = None, segments: pd.DataFrame | None = None
+    collection: Collection,
+    rubric: Rubric,
+    produced: datetime | None = None,
+    segments: pd.DataFrame | None = None,
+    answers: Collection | None = None,
 ) -> Tables:
     """All the tables, computed from the chosen returns; the segment tables with ``segments`` (see
-    :func:`nps_xlsx.collect.cohort.segments_frame`)."""
+    :func:`nps_xlsx.collect.cohort.segments_frame`).
+
+    ``answers`` (respondent mode: one consensus return per council, :mod:`nps_xlsx.collect.consensus`) are the
+    answers the tables of councils' answers are made from, instead of ``collection``'s returns; the ledger, the
+    chase list, the issues and the counts of files are ``collection``'s.
+    """
+    files, collection = collection, answers or collection
     responses = responses_frame(collection, rubric)
     overall = _counts(responses.assign(all="All value codes"), rubric, ["all"], ["All value codes"])
     by_area = _counts(responses, rubric, ["area"], [a.name for a in rubric.areas])
@@ -247,26 +257,26 @@ def build_tables(
     issues = pd.DataFrame(
         [
             (i.location.file, i.severity, i.code, i.location.sheet, i.location.cell, i.value_code, i.value, i.message)
-            for i in collection.issues
+            for i in files.issues
         ],
         columns=["File", "Severity", "Code", "Sheet", "Cell", "Value code", "Value", "Message"],
     )
-    ledger = _ledger(collection)
-    chase_frame = _chase(collection)
+    ledger = _ledger(files)
+    chase_frame = _chase(files)
     answered = int((responses["level"] != "").sum())
     possible = len(collection.used) * len(rubric.value_codes)
-    counts = collection.counts()
+    counts = files.counts()
     produced = produced or datetime.now(timezone.utc)
     overview: list[tuple[str, object]] = [
-        ("Files received", len(collection.entries)),
-        ("Returns used (one per council)", len(collection.used)),
+        ("Files received", len(files.entries)),
+        *_used_overview(files, collection),
         ("  of which accepted with warnings", counts["accepted-with-warnings"]),
         ("Held for review (see Needs review)", counts["held"]),
         ("Rejected", counts["rejected"]),
         ("Superseded (duplicates)", counts["superseded"]),
         ("Skipped (not workbooks)", counts["skipped"]),
-        ("Expected councils", len(collection.expected) if collection.expected is not None else "not given"),
-        *_chase_overview(collection),
+        ("Expected councils", len(files.expected) if files.expected is not None else "not given"),
+        *_chase_overview(files),
         ("Completeness (value codes answered)", answered / possible if possible else 0.0),
         ("Rubric", f"{rubric.title}, version {rubric.version}"),
         ("Rubric fingerprint", rubric.fingerprint),
@@ -284,11 +294,25 @@ def build_tables(
         ledger,
         chase_frame,
         overview,
-        _needs_review(collection),
+        _needs_review(files),
         build_cohort(responses, rubric, segments, chase_frame),
         lambda: excellence_rows(response_rows(collection, rubric), rubric),
         ambition=build_ambition(collection, responses, rubric, segments),
     )
+
+
+def _used_overview(files: Collection, answers: Collection) -> list[tuple[str, object]]:
+    """The Overview's lines on the returns used: one per council, or in respondent mode per respondent, with the
+    councils whose consensus the tables give and the returns without a respondent's identity."""
+    if files.respondent_mode is None:
+        return [("Returns used (one per council)", len(files.used))]
+    alone = sum(e.status in USABLE for e in files.without_respondent)
+    return [
+        ("Returns used (one per respondent)", len(files.used)),
+        ("Councils (each its respondents' consensus)", len(answers.used)),
+        ("  Returns without a respondent: used alone", alone),
+        ("  Returns without a respondent: set aside", len(files.without_respondent) - alone),
+    ]
 
 
 def _matrix(responses: pd.DataFrame, councils: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
@@ -328,17 +352,34 @@ def _ledger(collection: Collection) -> pd.DataFrame:
                 datetime.fromtimestamp(modified, timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if modified else None,
                 identity.get("layout_version") or None,
                 all_unchanged(response),
+                *_respondent(entry.respondent),
+                *_message_cells(report.message),
             )
         )
-    return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64"})
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS).astype({"size_bytes": "Int64", "message_index": "Int64"})
+
+
+def _message_cells(message: MessageFacts | None) -> tuple[object, ...]:
+    """The ledger's message columns (``columns.MESSAGE_COLUMNS``): the saved email a return came in, if any."""
+    if message is None:
+        return (None,) * len(columns.MESSAGE_COLUMNS)
+    return message.file, message.index, message.sender, message.date_text(), message.subject, message.attachment
+
+
+def _respondent(who: Respondent | None) -> tuple[str | None, ...]:
+    """A respondent's :data:`~nps_xlsx.columns.RESPONDENT_COLUMNS` (``None`` for a blank), all ``None`` for none."""
+    return (who.id, who.name or None, who.department or None, who.role or None) if who else (None,) * 4
 
 
 def _chase(collection: Collection) -> pd.DataFrame:
-    """The chase list: :data:`CHASE_COLUMNS`, then the council list's other columns (for a mail merge)."""
+    """The chase list: :data:`CHASE_COLUMNS`, per respondent then :data:`RESPONDENT_COLUMNS`, then the council list's
+    other columns (for a mail merge)."""
     extras: list[str] = []
     for council in collection.expected or []:
         extras.extend(h for h, _ in council.extra if h not in extras)
-    taken = {c.casefold() for c in (*CHASE_COLUMNS, *(HEADERS.get(c, c) for c in CHASE_COLUMNS))}
+    mode = collection.respondent_mode
+    ours = [*CHASE_COLUMNS, *(RESPONDENT_COLUMNS if mode is not None and mode.listed is not None else ())]
+    taken = {c.casefold() for c in (*ours, *(HEADERS.get(c, c) for c in ours))}
     shown = {}
     for header in extras:  # a list column named like one of ours (say "status") keeps its data, renamed
         name = header if header.casefold() not in taken else f"{header} (council list)"
@@ -351,8 +392,9 @@ def _chase(collection: Collection) -> pd.DataFrame:
         extra = dict(row.council.extra)
         files = "; ".join(row.files) or None
         base = (row.council.code, row.council.name, row.status, files, row.first_error, row.action, row.note or None)
-        rows.append((*base, *(extra.get(h) or None for h in extras)))
-    return pd.DataFrame(rows, columns=[*CHASE_COLUMNS, *shown.values()], dtype=object)
+        who = _respondent(row.respondent) if len(ours) > len(CHASE_COLUMNS) else ()
+        rows.append((*base, *who, *(extra.get(h) or None for h in extras)))
+    return pd.DataFrame(rows, columns=[*ours, *shown.values()], dtype=object)
 
 
 def _chase_overview(collection: Collection) -> list[tuple[str, object]]:

@@ -10,10 +10,12 @@ while read, or a link to ``/dev/zero``, cannot fill memory).
 from __future__ import annotations
 
 import errno
+import io
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +126,24 @@ def read_file(path: Path, limit: int) -> FileData:
     Raises :class:`NotReadable` (with the reason) for anything but a regular file, without opening
     it, and :class:`TooLarge` when the file is, or grows while read to be, larger than ``limit``.
     """
+    with open_regular(path) as (stream, info):
+        if info.st_size > limit:
+            raise TooLarge(info.st_size, info.st_mtime)
+        chunks, total = [], 0
+        while total <= limit and (chunk := stream.read(min(_CHUNK, limit + 1 - total))):
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise TooLarge(total, info.st_mtime, grew=True)
+    return FileData(b"".join(chunks), total, info.st_mtime)
+
+
+@contextmanager
+def open_regular(path: Path) -> Iterator[tuple[io.FileIO, os.stat_result]]:
+    """The regular file at ``path`` opened for reading, unbuffered and non-blocking, with its status as opened.
+
+    Raises :class:`NotReadable` (with the reason) for anything but a regular file, without opening it.
+    """
     try:
         mode = os.stat(path).st_mode
         kind = kind_of(mode)
@@ -137,15 +157,7 @@ def read_file(path: Path, limit: int) -> FileData:
         kind = kind_of(info.st_mode)
         if kind is not None:  # replaced between the look and the open
             raise NotReadable(f"{kind}, not a file")
-        if info.st_size > limit:
-            raise TooLarge(info.st_size, info.st_mtime)
-        chunks, total = [], 0
-        while total <= limit and (chunk := stream.read(min(_CHUNK, limit + 1 - total))):
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > limit:
-            raise TooLarge(total, info.st_mtime, grew=True)
-    return FileData(b"".join(chunks), total, info.st_mtime)
+        yield stream, info
 
 
 def _open_problem(path: Path, exc: OSError) -> str:

@@ -22,8 +22,10 @@ from ..columns import (
     CHASE_COLUMNS,
     EXCELLENCE_COLUMNS,
     LEDGER_COLUMNS,
+    MAIL_REPORT_COLUMNS,
     PRIORITY_COLUMNS,
     ROW_COLUMNS,
+    SENT_LOG_COLUMNS,
     TARGET_COLUMNS,
 )
 from .safety import Limits, Package, sniff
@@ -42,6 +44,9 @@ OutputKind = Literal[
     "excellence",
     "targets",
     "priorities",
+    "draft",
+    "mail-report",
+    "sent-log",
 ]
 OUTPUT_PROPERTY = layout.OUTPUT_PROPERTY  # on every workbook we write: which kind of output it is
 PROBE = 64 << 10  # bytes read to recognise an output: a header line, or a workbook's property parts
@@ -56,10 +61,16 @@ DESCRIPTIONS: dict[str, str] = {
     "excellence": "an examples-of-excellence CSV",
     "targets": "a targets CSV",
     "priorities": "a priorities and support CSV",
+    "draft": "a mail draft",
+    "mail-report": "a mail report CSV",
+    "sent-log": "a sent log CSV",
 }
 WORKBOOK_KINDS: frozenset[OutputKind] = frozenset({"template", "personalised", "summary", "feedback"})
 # Outputs that are never returns: found among returns, they are skipped.
-NOT_RETURNS = frozenset({"summary", "feedback", "responses", "ledger", "chase", "excellence", "targets", "priorities"})
+NOT_RETURNS = frozenset(
+    {"summary", "feedback", "responses", "ledger", "chase", "excellence", "targets", "priorities"}
+    | {"draft", "mail-report", "sent-log"}
+)
 _MACHINE_HEADER = re.compile(rb"[a-z][a-z0-9_]*(?:,[a-z][a-z0-9_]*)+")
 
 
@@ -70,8 +81,16 @@ def describe(kind: str) -> str:
 
 def csv_headers() -> dict[OutputKind, list[str]]:
     """The leading header columns of each CSV we write (a file may add columns after them)."""
-    columns: dict[OutputKind, list[str]] = {"responses": ROW_COLUMNS, "ledger": LEDGER_COLUMNS, "chase": CHASE_COLUMNS}
-    return {**columns, "excellence": EXCELLENCE_COLUMNS, "targets": TARGET_COLUMNS, "priorities": PRIORITY_COLUMNS}
+    ledger = LEDGER_COLUMNS[: LEDGER_COLUMNS.index("all_unchanged") + 1]  # as ledgers were before the respondent's
+    columns: dict[OutputKind, list[str]] = {"responses": ROW_COLUMNS, "ledger": ledger, "chase": CHASE_COLUMNS}
+    return {
+        **columns,
+        "excellence": EXCELLENCE_COLUMNS,
+        "targets": TARGET_COLUMNS,
+        "priorities": PRIORITY_COLUMNS,
+        "mail-report": MAIL_REPORT_COLUMNS,
+        "sent-log": SENT_LOG_COLUMNS,
+    }
 
 
 def csv_kind(head: bytes) -> OutputKind | None:
@@ -90,6 +109,16 @@ def csv_kind(head: bytes) -> OutputKind | None:
         if columns[: len(header)] == header:
             return kind
     return None
+
+
+# The header every message of ours carries (nps_xlsx.mail.letters.KIND_HEADER), among the headers of a saved message.
+_OUR_MESSAGE = re.compile(rb"^X-Nps-Xlsx:[ \t]*(?:invite|chase|reply)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def message_kind(head: bytes) -> OutputKind | None:
+    """``draft`` for a saved message (``.eml``) that nps-xlsx wrote, known by its header; else ``None``."""
+    headers = re.split(rb"\r?\n\r?\n", head, maxsplit=1)[0]
+    return "draft" if _OUR_MESSAGE.search(headers) else None
 
 
 def _utf16_hex(text: str) -> bytes:
@@ -158,7 +187,7 @@ def recognise(path: Path) -> OutputKind | None:
             if head.startswith(b"%PDF-"):
                 return pdf_kind(head + stream.read(MAX_PDF))
             if sniff(head) != "zip":
-                return csv_kind(head)
+                return csv_kind(head) or message_kind(head)
             stream.seek(0)
             with zipfile.ZipFile(stream) as archive:
                 return _zip_kind(archive)
@@ -173,7 +202,7 @@ def not_a_return(data: bytes, book: RawWorkbook | None = None) -> str | None:
     Costs nothing for a return: a book is looked at only through its properties and sheet names.
     """
     if book is None:
-        kind = csv_kind(data[:PROBE]) if sniff(data) == "unknown" else None
+        kind = (csv_kind(data[:PROBE]) or message_kind(data[:PROBE])) if sniff(data) == "unknown" else None
     elif book.properties.get("nps_template_id") or book.sheet(layout.META_SHEET) is not None:
         return None
     else:

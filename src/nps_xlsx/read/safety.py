@@ -87,6 +87,8 @@ BINARY_WORKBOOK_CONTENT_TYPE = "application/vnd.ms-excel.sheet.binary.macroenabl
 
 # Names of files that are not returns: Office lock files and operating-system debris.
 DEBRIS_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "icon\r"}
+# Apple Mail exports a mailbox as a folder Name.mbox holding the messages (the file mbox) and these.
+APPLE_MAILBOX_INDEX = ("table_of_contents", "Info.plist")
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,12 @@ class Limits:
     max_cells_per_sheet: int = 100_000  # a return has about 2,000 cells in all
     max_cells_per_workbook: int = 200_000
     max_defined_names: int = 50_000  # the template defines about 125
+    # Saved emails (read/messages.py): a message (an .eml or .msg file, or one message of a mailbox) is held to
+    # max_file_bytes, as a file is; a mailbox is read a message at a time.
+    max_mailbox_bytes: int = 1 << 30
+    max_messages: int = 10_000  # in one mailbox
+    max_message_parts: int = 1_000  # MIME parts (or attachments of an Outlook message) in one message
+    max_message_containers: int = 20  # multipart and attached-message parts in one message: bounds the nesting
 
 
 class Budget:
@@ -148,6 +156,8 @@ def skip_reason(path: Path) -> str | None:
         return "macOS metadata (AppleDouble), not a workbook"
     if name.casefold() in DEBRIS_NAMES:
         return "operating-system metadata, not a workbook"
+    if name in APPLE_MAILBOX_INDEX and path.parent.suffix.lower() == ".mbox":
+        return "Apple Mail's index of the mailbox beside it (the messages are in the file mbox)"
     return not_a_file_reason(path)
 
 

@@ -47,6 +47,16 @@ def read_bytes(path: Path, limits: Limits, facts: FileFacts) -> bytes:
     return read.data
 
 
+def held_bytes(data: bytes, limits: Limits, facts: FileFacts) -> bytes:
+    """Bytes already in memory (an email's attachment), held to the size limit as a file's are; records their size
+    and SHA-256 (the time is the caller's: the message's date)."""
+    facts.size = len(data)
+    if len(data) > limits.max_file_bytes:
+        raise ReadFailure("file-too-large", f"the attachment is {len(data):,} bytes (limit {limits.max_file_bytes:,})")
+    facts.sha256 = hashlib.sha256(data).hexdigest()
+    return data
+
+
 def read_workbook(path: Path, data: bytes, limits: Limits) -> tuple[RawWorkbook, list[Finding]]:
     """The workbook in ``data`` (the file at ``path``), whatever its extension says, and what was noticed on the way.
 

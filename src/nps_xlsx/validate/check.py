@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
+from functools import partial
 from pathlib import Path
 
 from .. import a1, layout
 from ..councils import same_council
+from ..read.messages import MessageFacts
 from ..read.own_outputs import not_a_return
 from ..read.raw import RawCell, RawSheet, RawWorkbook, ReadFailure
 from ..read.safety import Limits, skip_reason
@@ -52,6 +55,7 @@ class FileReport:
     issues: list[Issue] = field(default_factory=list)
     skip_reason: str | None = None
     facts: FileFacts = field(default_factory=FileFacts)
+    message: MessageFacts | None = None  # the saved email it came in (a workbook attachment, or the message itself)
 
     @property
     def errors(self) -> list[Issue]:
@@ -74,24 +78,39 @@ class FileReport:
             "warnings": len(self.warnings),
             "issues": [issue.to_dict() for issue in self.issues],
             "response": self.response.to_dict() if self.response else None,
+            "message": self.message.to_dict() if self.message else None,
         }
 
 
 def read_return(path: Path | str, rubric: Rubric, limits: Limits | None = None) -> FileReport:
     """Read and check one returned workbook. Never raises for a problem in the file."""
     path = Path(path)
-    shown = display_path(path)
     limits = limits or Limits()
     facts = FileFacts()
+    load = partial(read_bytes, path, limits, facts)
+    return check_bytes(display_path(path), path.name, load, rubric, limits, facts, skip_reason(path))
+
+
+def check_bytes(
+    shown: str,
+    name: str,
+    load: Callable[[], bytes],
+    rubric: Rubric,
+    limits: Limits,
+    facts: FileFacts,
+    reason: str | None = None,
+) -> FileReport:
+    """Read and check the workbook whose bytes ``load`` gives (a file's, or an attachment's), shown as ``shown``;
+    its ``name``'s extension is compared with its content. ``load`` records the bytes' size, time and SHA-256 in
+    ``facts``; ``reason`` says why it is not a return at all (a lock file). Never raises for a problem in it."""
     issues: list[Issue] = []
     book = response = None
-    reason = skip_reason(path)
     interpreting = False
     try:
-        data = read_bytes(path, limits, facts)
+        data = load()
         reason = reason or not_a_return(data)  # a CSV of ours
         if not reason:
-            book, findings = read_workbook(path, data, limits)
+            book, findings = read_workbook(Path(name), data, limits)
             issues.extend(make_issue(f.code, Location(shown), f.detail) for f in findings)
             reason = not_a_return(data, book)  # a summary or feedback workbook of ours
         if not reason:
@@ -103,14 +122,14 @@ def read_return(path: Path | str, rubric: Rubric, limits: Limits | None = None) 
         book = response = None
     except Exception as exc:  # last resort: a file must never crash the run, nor be blamed for our fault
         # Every problem a file can have is a ReadFailure or an issue; anything else is a fault of ours.
-        issues.append(_internal_error(exc, shown, "interpreting" if interpreting else "reading"))
+        issues.append(internal_error(exc, shown, "interpreting" if interpreting else "reading"))
         book = response = None
     if reason:
         return FileReport(shown, FileStatus.SKIPPED, skip_reason=reason, facts=facts)
-    return FileReport(shown, _status(issues), book.format if book else None, response, issues, facts=facts)
+    return FileReport(shown, status_of(issues), book.format if book else None, response, issues, facts=facts)
 
 
-def _status(issues: list[Issue]) -> FileStatus:
+def status_of(issues: list[Issue]) -> FileStatus:
     """Rejected if any error; held if a finding needs the coordinator's decision; else accepted."""
     if any(i.severity == "error" for i in issues):
         return FileStatus.REJECTED
@@ -130,7 +149,7 @@ def _latest_date(facts: FileFacts) -> date:
         return today
 
 
-def _internal_error(exc: BaseException, shown: str, stage: str) -> Issue:
+def internal_error(exc: BaseException, shown: str, stage: str) -> Issue:
     """A bug of ours while reading or interpreting the file: say so, and never blame the council."""
     where = "nps-xlsx"
     for frame, line in traceback.walk_tb(exc.__traceback__):

@@ -10,8 +10,9 @@ from ..read.files import list_entries
 from ..read.safety import Limits
 from ..rubric import Rubric
 from ..text import MAX_NAMED, display_path, named, plural
-from .check import FileReport, FileStatus, read_return
+from .check import FileReport, FileStatus
 from .issues import HOLD_CODES, Issue
+from .mail import read_returns
 
 # The version of the output contracts (the README's "Output contracts"): fields are only ever added within one.
 CONTRACT = 1
@@ -67,8 +68,8 @@ class ValidationReport:
 
 
 def validate_paths(paths: Iterable[Path], rubric: Rubric, limits: Limits | None = None) -> ValidationReport:
-    """Read and check every file (folders are searched recursively)."""
-    return ValidationReport([read_return(path, rubric, limits) for path in list_entries(paths)])
+    """Read and check every file (folders are searched recursively), and every workbook attached to a saved email."""
+    return ValidationReport([report for path in list_entries(paths) for report in read_returns(path, rubric, limits)])
 
 
 def render_file(report: FileReport, total_codes: int, quiet: bool = False) -> list[str]:
@@ -80,7 +81,7 @@ def render_file(report: FileReport, total_codes: int, quiet: bool = False) -> li
     if quiet and report.status not in FAILING:
         return []
     if report.status == FileStatus.SKIPPED:
-        return [f"{report.path}: skipped ({report.skip_reason})"]
+        return [f"{report.path}: skipped ({report.skip_reason}){sent(report)}"]
     details = []
     if report.response:
         details.append(f"{report.response.answered} of {total_codes} answered")
@@ -95,6 +96,7 @@ def render_file(report: FileReport, total_codes: int, quiet: bool = False) -> li
     head = f"{report.path}: {STATUS_TEXT[report.status]}" + (f" ({', '.join(details)})" if details else "")
     if report.response and report.response.respondent:
         head += f"; respondent {report.response.respondent.label()}"
+    head += sent(report)
     issues = [i for i in report.issues if not quiet or i.severity == "error" or i.code in HOLD_CODES]
     blanks = [i for i in issues if i.code == "score-blank"]
     lines = [head]
@@ -104,6 +106,17 @@ def render_file(report: FileReport, total_codes: int, quiet: bool = False) -> li
         elif issue is blanks[0]:
             lines.append(f"  {issue.severity:<7} {issue.code}: {fold_blanks(blanks)}")
     return lines
+
+
+def sent(report: FileReport) -> str:
+    """``; from jsmith@dacorum.gov.uk on 2025-03-04 10:15 UTC, "NPS return"`` for a report from a saved email."""
+    message = report.message
+    if message is None or not (message.sender or message.date or message.subject):
+        return ""
+    text = f"; from {message.sender or 'an unknown sender'}"
+    if message.date:
+        text += f" on {message.date:%Y-%m-%d %H:%M} UTC"
+    return text + (f', "{message.subject}"' if message.subject else "")
 
 
 def fold_blanks(blanks: list[Issue]) -> str:
