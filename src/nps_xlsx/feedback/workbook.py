@@ -1,6 +1,7 @@
 """One council's feedback workbook, in the house style of the summary (:mod:`nps_xlsx.collect.sheets`): a cover,
-the profile by key area with its chart, its targets and gaps, the value codes, the cohort's distribution with its
-chart, the change since the previous round and the council's own comments."""
+the profile by key area with its chart, its targets and gaps, the value codes, its own respondents (in respondent
+mode), the cohort's distribution with its chart, the change since the previous round and the council's own
+comments."""
 
 from __future__ import annotations
 
