@@ -2,10 +2,11 @@
 the problems in the council's words, each with its cell and how to fix it, with the council's own file attached.
 
 The file is read again (found by its path, or by its SHA-256 under ``--returns``), so the reply lists every issue,
-not only the ledger's first. The sender is the ledger's, where it records one (a return read from a saved message),
-else the council's ``email`` column. No reply is made, and the reason is reported, for a council whose return is
-used, a blank return (``mail chase`` sends that reminder), a file whose only errors are not the council's to fix
-(a fault of nps-xlsx), and a second copy of a file already answered.
+not only the ledger's first; a workbook that came attached to a saved email is read again from that email
+(:mod:`~nps_xlsx.mail.saved`), and the reply names the email. The sender is the ledger's, where it records one (a
+return read from a saved message), else the council's ``email`` column. No reply is made, and the reason is
+reported, for a council whose return is used, a blank return (``mail chase`` sends that reminder), a file whose
+only errors are not the council's to fix (a fault of nps-xlsx), and a second copy of a file already answered.
 """
 
 from __future__ import annotations
@@ -20,18 +21,22 @@ from ..collect.ledger import USABLE
 from ..councils import Council
 from ..csv_table import Column, read_table, unneutralise
 from ..errors import MailError
+from ..read.safety import Limits
 from ..rubric import Rubric
 from ..text import display_path
 from ..validate.check import FileReport, FileStatus, read_return
 from ..validate.issues import HOLD_CODES, Issue, council_fix
+from ..validate.mail import check_attachment
 from ..validate.report import fold_blanks
 from .addresses import council_addresses, usable
 from .invite import draft_name
 from .letters import Attachment, LeftOut, Letter
+from .saved import InMessage, Saved, find_saved
 from .wording import Wording, fill
 
 OWN = ("file", "problems", "next_step")  # the placeholders a reply adds
 ANSWERED = (FileStatus.REJECTED, FileStatus.HELD)
+LIMITS = Limits()  # a file is read again with the guards validate and collect use by default
 _LEDGER = (
     Column("path", "the file"),
     Column("status", "what became of the file"),
@@ -40,6 +45,9 @@ _LEDGER = (
     Column("size_bytes", "the file's size", required=False),
     Column("sender", "the sender", ("from", "sender_email", "sender_address", "message_from"), required=False),
     Column("message_id", "the message's id", ("message-id", "email_message_id"), required=False),
+    Column("message_file", "the saved email it came in", required=False),
+    Column("message_index", "the message's number in the mailbox", required=False),
+    Column("attachment", "the attachment's name", required=False),
 )
 NEXT_STEPS = {
     "held": "Please reply to tell us which council these answers are for. Your workbook is attached as you sent it.",
@@ -62,6 +70,7 @@ class LedgerRow:
     size: int | None = None
     sender: str = ""
     message_id: str = ""
+    message: InMessage | None = None  # the saved email it came in, if any
 
 
 def read_ledger(path: Path) -> list[LedgerRow]:
@@ -74,17 +83,22 @@ def read_ledger(path: Path) -> list[LedgerRow]:
         cell = {key: unneutralise(raw[at].strip()) if at < len(raw) else "" for key, at in table.at.items()}
         if cell["status"] not in statuses:
             raise MailError(f"{shown}:{line}: the status {cell['status']!r} is not one of {', '.join(statuses)}")
-        size = cell.get("size_bytes", "")
+        size, index = cell.get("size_bytes", ""), cell.get("message_index", "")
+        sha256 = cell.get("sha256", "").lower()
+        saved = cell.get("message_file", "")
+        number = int(index) if index.isdigit() else None
+        message = InMessage(saved, number, cell.get("attachment", ""), sha256) if saved else None
         rows.append(
             LedgerRow(
                 line,
                 cell["path"],
                 statuses[cell["status"]],
                 cell.get("council_code", ""),
-                cell.get("sha256", "").lower(),
+                sha256,
                 int(size) if size.isdigit() else None,
                 cell.get("sender", ""),
                 cell.get("message_id", ""),
+                message,
             )
         )
     return rows
@@ -162,10 +176,12 @@ def replies(rows: list[LedgerRow], replying: Replying) -> tuple[list[Letter], li
     letters: list[Letter] = []
     left_out: list[LeftOut] = []
     answered: dict[tuple[str, str], str] = {}  # (council code, SHA-256) -> the file already answered
+    wanted = {row.line: row.message for row in rows if row.status in ANSWERED and row.message}
+    saved = find_saved({line: m for line, m in wanted.items() if m.attachment}, replying.returns, LIMITS)
     for row in rows:
         if row.status not in ANSWERED:
             continue
-        made = _reply(row, replying, matcher, used)
+        made = _reply(row, replying, matcher, used, saved.get(row.line))
         if isinstance(made, Letter):
             first = answered.setdefault((made.council.code, made.about), row.path)
             if first != row.path:
@@ -188,18 +204,48 @@ def _renamed(letter: Letter, n: int) -> Letter:
     return replace(letter, draft=draft_name(letter.council, "reply", f"-{n}"))
 
 
-def _reply(row: LedgerRow, replying: Replying, matcher: CouncilMatcher, used: set[str]) -> Letter | LeftOut:
-    """The reply about ``row``'s file, or why there is none."""
+@dataclass(frozen=True)
+class _Again:
+    """A returned file read again: the report, its name and bytes, and how the reply names it (``{file}``)."""
+
+    report: FileReport
+    name: str
+    data: bytes
+    described: str
+
+
+def _read_again(row: LedgerRow, replying: Replying, saved: Saved | str | None) -> _Again | LeftOut:
+    """``row``'s file read again, from its saved email or found as a file; or why it cannot be."""
+    if row.message is not None and not row.message.attachment:
+        why = "the saved email could not be read, so no workbook came of it (the ledger says why): nothing to reply"
+        return LeftOut("reply", None, why, row.path, False)
+    if row.message is not None:
+        if not isinstance(saved, Saved):
+            return LeftOut("reply", None, saved or "the saved email is not found", row.path)
+        report = check_attachment(saved.facts, saved.data, saved.sent, replying.rubric, LIMITS)
+        return _Again(report, saved.name, saved.data, saved.described())
     path = locate(row, replying.returns)
     if path is None:
         how = " with the SHA-256 the ledger gives" if row.sha256 else ""
         where = "" if replying.returns else "; give --returns, the folder that holds the returns"
         return LeftOut("reply", None, f"the file is not found{how}{where}", row.path)
-    report = read_return(path, replying.rubric)
+    name = PurePath(row.path).name
+    return _Again(read_return(path, replying.rubric, LIMITS), name, path.read_bytes(), name)
+
+
+def _reply(
+    row: LedgerRow, replying: Replying, matcher: CouncilMatcher, used: set[str], saved: Saved | str | None
+) -> Letter | LeftOut:
+    """The reply about ``row``'s file (``saved``: found again in its saved email, or why not), or why there is
+    none."""
+    again = _read_again(row, replying, saved)
+    if isinstance(again, LeftOut):
+        return again
+    report, name, data = again.report, again.name, again.data
     response = report.response
     issued = matcher.code(row.code) or matcher.code(response.council_code if response else None)
     typed = matcher.name(response.council_name) if response else None
-    council = issued or typed or matcher.file_name(row.path)
+    council = issued or typed or matcher.file_name(name)
     if council and council.code.casefold() in used:
         return LeftOut("reply", council, "a return from this council is used: no reply is needed", row.path, False)
     if report.status not in ANSWERED:
@@ -212,15 +258,14 @@ def _reply(row: LedgerRow, replying: Replying, matcher: CouncilMatcher, used: se
     if problems is None:
         first = report.errors[0].message if report.errors else report.status
         return LeftOut("reply", council, f"nothing in it is the council's to fix: {first}", row.path, False)
-    to, cc, problem = _recipients(row, council, typed if typed != issued else None)
+    sender = row.sender or (saved.facts.sender or "" if isinstance(saved, Saved) else "")
+    to, cc, problem = _recipients(replace(row, sender=sender), council, typed if typed != issued else None)
     if problem:
         return LeftOut("reply", council, problem, row.path)
-    name = PurePath(row.path).name
-    data = path.read_bytes()
     attached = response is not None
     step = "held" if report.status == FileStatus.HELD else "attached" if attached else "not attached"
     who = council or Council("", response.council_name if response and response.council_name else PurePath(name).stem)
-    own = {"file": name, "problems": problems, "next_step": NEXT_STEPS[step]}
+    own = {"file": again.described, "problems": problems, "next_step": NEXT_STEPS[step]}
     subject, body = fill(replying.wording, who, replying.shared, own)
     about = row.sha256 or hashlib.sha256(data).hexdigest()
     attachment = Attachment(name, data) if attached else None

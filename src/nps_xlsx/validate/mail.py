@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from ..read.messages import Letter, is_message_file
+from ..read.messages import Letter, MessageFacts, is_message_file
 from ..read.own_outputs import recognise
 from ..read.safety import Limits, skip_reason
 from ..read.workbook import FileFacts, held_bytes
@@ -44,9 +44,27 @@ def read_returns(path: Path | str, rubric: Rubric, limits: Limits | None = None)
     return reports
 
 
+def sent_time(letter: Letter) -> float | None:
+    """When the message was sent (its date), else when its file was last changed: a return's time."""
+    return letter.facts.date.timestamp() if letter.facts.date else letter.modified
+
+
+def check_attachment(
+    about: MessageFacts, data: bytes, sent: float | None, rubric: Rubric, limits: Limits
+) -> FileReport:
+    """The report on one workbook attached to a message (``about`` names the attachment), read from its bytes with
+    every guard a file's bytes meet; ``sent`` is the message's time (:func:`sent_time`)."""
+    assert about.attachment is not None
+    file_facts = FileFacts(modified=sent)
+    load = partial(held_bytes, data, limits, file_facts)
+    report = check_bytes(about.path, about.attachment, load, rubric, limits, file_facts)
+    report.message = about
+    return report
+
+
 def _reports(letter: Letter, rubric: Rubric, limits: Limits) -> list[FileReport]:
     facts = letter.facts
-    sent = facts.date.timestamp() if facts.date else letter.modified
+    sent = sent_time(letter)
     if letter.failure is not None:
         issue = make_issue(letter.failure.code, Location(facts.place), letter.failure.detail, fix=letter.fix)
         message_facts = FileFacts(letter.size, sent, letter.sha256)
@@ -56,12 +74,4 @@ def _reports(letter: Letter, rubric: Rubric, limits: Limits) -> list[FileReport]
         return [
             FileReport(facts.place, FileStatus.SKIPPED, skip_reason=letter.skip, facts=message_facts, message=facts)
         ]
-    reports = []
-    for attachment in letter.workbooks:
-        about = replace(facts, attachment=attachment.name)
-        file_facts = FileFacts(modified=sent)
-        load = partial(held_bytes, attachment.data, limits, file_facts)
-        report = check_bytes(about.path, attachment.name, load, rubric, limits, file_facts)
-        report.message = about
-        reports.append(report)
-    return reports
+    return [check_attachment(replace(facts, attachment=a.name), a.data, sent, rubric, limits) for a in letter.workbooks]
