@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 import random
 from datetime import datetime, timezone
 from pathlib import Path
@@ -308,6 +309,22 @@ def test_reading_is_deterministic_and_read_only(filled: Path, rubric: Rubric) ->
     first, second = read_return(filled, rubric), read_return(filled, rubric)
     assert first.to_dict() == second.to_dict()
     assert (filled.read_bytes(), filled.stat().st_mtime_ns) == before
+
+
+def test_a_report_crosses_processes_whole(tmp_path: Path, rubric: Rubric, template_bytes: bytes, answers) -> None:
+    """A report is pickled from a worker to the parent: every answer, target, issue and location arrives as it was
+    (the records are pickled as calls to their classes, field by field in order)."""
+    answers = {**answers, "SM4": Typed("seven", "bell\x07", "Hgh", "Yes")}
+    report = read_return(write(tmp_path, fill_bytes(template_bytes, answers, COVER, {"EC": "3 - Mature"})), rubric)
+    assert report.response and report.response.targets and {"score-invalid", "choice-invalid"} <= report_codes(report)
+    again = pickle.loads(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+    assert repr(again) == repr(report) and again == report
+    records = [again.response, *again.response.answers, *again.response.targets, *again.issues]  # type: ignore[union-attr]
+    assert all(type(record).__reduce__(record)[0] is type(record) for record in records)
+
+
+def report_codes(report: FileReport) -> set[str]:
+    return {issue.code for issue in report.issues}
 
 
 def test_build_time_independent_answers(tmp_path: Path, rubric: Rubric) -> None:

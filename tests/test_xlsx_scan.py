@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nps_xlsx.read import xlsx as reader_xlsx
-from nps_xlsx.read.raw import ReadFailure
+from nps_xlsx.read.raw import RawCell, ReadFailure
 from nps_xlsx.read.safety import parse_xml
 from nps_xlsx.read.xlsx_scan import scan_cells, scan_shared_strings, xml_text
 
@@ -26,14 +26,15 @@ xml_chars = st.text(
     max_size=30,
 )
 # OOXML's _xHHHH_ escapes, well-formed or not, which both paths must decode the same way.
-ESCAPES = ["_x000D_", "_x005F_", "_x005F_x000D_", "_xD83D_", "_xDE00_", "_xd83d_", "_x000a_", "_x12_", "_x", "_"]
+ESCAPES = ["_x000D_", "_x0000_", "_x005F_", "_x005F_x000D_", "_xD83D_", "_xDE00_", "_xd83d_", "_x000a_", "_x12_"]
+ESCAPES += ["_x", "_"]  # not escapes: literal text
 cell_text = st.lists(st.one_of(xml_chars, st.sampled_from(ESCAPES)), max_size=4).map("".join)
 # White space between elements, as Gnumeric pretty-prints.
 gap = st.sampled_from(["", "", "\n  ", " "])
 
 
-def _expat_cells(xml: bytes) -> dict:
-    parser = reader_xlsx._SheetParser(MAKE_CELL, 10_000)
+def _expat_cells(xml: bytes, max_cells: int = 10_000) -> dict:
+    parser = reader_xlsx._SheetParser(MAKE_CELL, max_cells)
     with contextlib.suppress(reader_xlsx._SheetDataEnd):
         parse_xml(xml, "sheet", parser.start, parser.end, parser.text.chars)
     return parser.cells
@@ -50,10 +51,26 @@ def _sheet(rows: str, prefix: str = "") -> bytes:
 
 @st.composite
 def cells_xml(draw) -> str:
-    """A row of cells of every kind, written in the plain form (or with ``s`` before ``r``, as some tools do)."""
+    """A row of cells of every kind, written in the plain form (or with ``s`` before ``r``, as some tools do), in
+    any order, a cell perhaps twice."""
     parts = []
-    for letter in "ABCDEFGHIJ":
-        kinds = ["s", "n", "str", "inline", "rich", "b", "e", "f", "f-empty", "styled", "date", "none"]
+    for letter in draw(st.lists(st.sampled_from("ABCDEFGHIJ"), min_size=1, max_size=14)):
+        kinds = [
+            "s",
+            "s-odd",
+            "n",
+            "str",
+            "inline",
+            "rich",
+            "b",
+            "e",
+            "f",
+            "f-empty",
+            "styled",
+            "styled-open",
+            "date",
+            "none",
+        ]
         kind = draw(st.sampled_from(kinds))
         style = draw(st.sampled_from(["", ' s="3"', ' s="12"']))
         ref = f'r="{letter}4"'
@@ -62,6 +79,9 @@ def cells_xml(draw) -> str:
         g = draw(gap)
         if kind == "s":
             parts.append(f'<c {attrs} t="s">{g}<v>{draw(st.integers(0, len(STRINGS) - 1))}</v>{g}</c>')
+        elif kind == "s-odd":  # an index written otherwise, or naming no string
+            index = draw(st.sampled_from(["01", " 2", "3 ", "", "+1", str(len(STRINGS)), "99999", "1" * 12]))
+            parts.append(f'<c {attrs} t="s"><v>{index}</v></c>')
         elif kind == "n":
             parts.append(f"<c {attrs}><v>{draw(st.floats(allow_nan=False, allow_infinity=False))!r}</v></c>")
         elif kind == "str":
@@ -85,6 +105,8 @@ def cells_xml(draw) -> str:
             parts.append(f"<c {attrs}><f>SUM(A1:A2)</f>{draw(st.sampled_from(['', '<v/>', '<v></v>']))}</c>")
         elif kind == "styled":
             parts.append(f"<c {attrs}/>")
+        elif kind == "styled-open":
+            parts.append(f"<c {attrs}>{g}</c>")
         elif kind == "date":
             parts.append(f'<c r="{letter}4" s="3"><v>{draw(st.integers(1, 60000))}</v></c>')
     return f'<row r="4" spans="1:10" ht="30" customHeight="1">{draw(gap)}{draw(gap).join(parts)}</row>'
@@ -96,7 +118,7 @@ def test_plain_cells_read_as_expat_reads_them(row: str) -> None:
     xml = _sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + row)
     fast = scan_cells(xml, MAKE_CELL, 10_000)
     assert fast is not None
-    assert fast == _expat_cells(xml)
+    assert list(fast.items()) == list(_expat_cells(xml).items())  # in the same order: the validator takes the first
 
 
 @pytest.mark.parametrize(
@@ -120,6 +142,21 @@ def test_other_forms_are_declined_and_read_by_expat(rows: str, prefix: str) -> N
     assert _expat_cells(xml)  # the expat reader does read these
 
 
+def test_a_large_string_table_is_read_past_the_cells_made_in_advance() -> None:
+    strings = [f"text {i}" for i in range(20_000)]
+    maker = reader_xlsx._CellMaker(strings, frozenset(), reader_xlsx.EPOCH_1900)
+    row = "".join(
+        f'<c r="{col}1" t="s"><v>{i}</v></c>' for col, i in zip("ABCD", [16_383, 16_384, 19_999, 20_000], strict=True)
+    )
+    xml = _sheet(f'<row r="1">{row}</row>')
+    expected = [RawCell("text 16383", "text"), RawCell("text 16384", "text"), RawCell("text 19999", "text")]
+    assert list(scan_cells(xml, maker, 10).values()) == [*expected, RawCell(reader_xlsx.MISSING_STRING, "error")]
+    parser = reader_xlsx._SheetParser(maker, 10)
+    with contextlib.suppress(reader_xlsx._SheetDataEnd):
+        parse_xml(xml, "sheet", parser.start, parser.end, parser.text.chars)
+    assert parser.cells == scan_cells(xml, maker, 10)
+
+
 def test_whitespace_between_elements_and_empty_sheets() -> None:
     pretty = _sheet('\n  <row r="1">\n    <c r="A1" t="s"><v>1</v></c>\n  </row>\n')
     assert scan_cells(pretty, MAKE_CELL, 10) == _expat_cells(pretty) == {(0, 0): MAKE_CELL("s", 0, False, "1")}
@@ -133,10 +170,23 @@ def test_another_encoding_is_declined() -> None:
     assert scan_cells(xml, MAKE_CELL, 10) is None
 
 
-def test_the_cell_cap_holds_on_the_fast_path() -> None:
-    row = "".join(f'<c r="A{i}"><v>{i}</v></c>' for i in range(1, 30))
-    with pytest.raises(ReadFailure, match="more than 20 cells"):
-        scan_cells(_sheet(f'<row r="1">{row}</row>'), MAKE_CELL, 20)
+def test_the_cell_cap_holds_whichever_path_reads_the_sheet() -> None:
+    """More cells than the cap fail on the fast path too; with some of them empty, the sheet is left to expat."""
+    cells = [f'<c r="A{i}"><v>{i}</v></c>' for i in range(1, 30)]
+    over, at_cap = _sheet(f'<row r="1">{"".join(cells)}</row>'), _sheet(f'<row r="1">{"".join(cells[:20])}</row>')
+    empty = '<c r="B1" s="3"/>' * 10
+    styled = _sheet(f'<row r="1">{"".join(cells[:15])}{empty}</row>')
+    limits = reader_xlsx.Limits(max_cells_per_sheet=20)
+    for read in (lambda xml: scan_cells(xml, MAKE_CELL, 20), lambda xml: _expat_cells(xml, 20)):
+        with pytest.raises(ReadFailure, match="more than 20 cells"):
+            read(over)
+    assert scan_cells(at_cap, MAKE_CELL, 20) == _expat_cells(at_cap) and len(_expat_cells(at_cap)) == 20
+    assert scan_cells(styled, MAKE_CELL, 20) is None  # 25 cells, 10 of them empty: expat reads the 15
+    assert reader_xlsx._parse_sheet(styled, "sheet", MAKE_CELL, limits) == _expat_cells(styled)
+    assert len(_expat_cells(styled)) == 15
+    commented = _sheet(f'<row r="1">{"".join(cells[:10])}<!-- {"".join(cells[10:])} --></row>')
+    assert scan_cells(commented, MAKE_CELL, 20) is None  # cells in a comment are no cells, nor counted as such
+    assert len(_expat_cells(commented, 20)) == 10
 
 
 @given(text=xml_chars)
@@ -229,7 +279,8 @@ STRING_TABLE = (
 ).encode()
 NASTY = [b"<", b">", b"&", b"&#0;", b"&#65;", b"&foo;", b"]]>", b"\x01", b"\xff", b"\xef\xbf\xbe", b'"', b"'",
          b"</row>", b"<row>", b"<!-- x -->", b"<![CDATA[1]]>", b"<!DOCTYPE x>", b" ", b"\r\n", b"/", b"=",
-         b"_x000D_", b"_x005F_", b"_xD83D_", b"\n  ", b' vm="1"', b"<r>", b"</r>", b"<rPr/>"]  # fmt: skip
+         b"_x000D_", b"_x005F_", b"_xD83D_", b"\n  ", b' vm="1"', b"<r>", b"</r>", b"<rPr/>", b'<c r="B1" s="2"/>',
+         b"<c ", b"<row/>", b' t="s"', b"<v>1</v>"]  # fmt: skip
 
 
 @settings(max_examples=400, deadline=None)

@@ -27,7 +27,7 @@ from .raw import (
     parse_double,
 )
 from .safety import Budget, Limits, Package, parse_xml, part_key
-from .xlsx_scan import scan_cells, scan_shared_strings
+from .xlsx_scan import scan_cells, scan_shared_strings, shared_cells
 from .xlsx_scan import unescape as _unescape
 
 BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
@@ -188,6 +188,11 @@ class _CellMaker:
 
     def __init__(self, strings: list[str], date_styles: frozenset[int], epoch: datetime) -> None:
         self.strings, self.date_styles, self.epoch = strings, date_styles, epoch
+
+    @functools.cached_property
+    def shared_cells(self) -> dict[bytes, RawCell]:
+        """The text cells of the shared strings, made once per workbook, for the fast path."""
+        return shared_cells(self.strings)
 
     def __call__(
         self, kind: str, style: int, formula: bool, value: str | None, inline: str | None = None

@@ -9,9 +9,11 @@ itself, so for that form the text is read with regular expressions instead.
 The fast path checks what it reads as strictly as the full reader. Expat (with no callbacks,
 so at C speed) checks the part up to the end of the region, refusing a DTD, and confirms that the
 region is exactly the content of ``<sheetData>`` or of the root ``<sst>``. Within it, every byte
-must then belong to a token of the plain form, matched one after the other (never searched for,
-which would cost time quadratic in a run of white space: each pattern also matches nothing, so the
-scan stops where the tokens do); anything else (a namespace prefix, a
+must then belong to a token of the plain form. Cells and items are searched for in C by patterns that
+start with a literal (``<c``, ``<si>``), so a search costs time linear in the text, and what lies between
+them must be only row tags and white space; where tokens are matched one after the other instead, each
+pattern also matches nothing, so the scan stops where the tokens do (a pattern starting with white space,
+searched for, would cost time quadratic in a run of it). Anything else (a namespace prefix, a
 phonetic guide, a comment, an unexpected attribute, another encoding) makes these functions return
 ``None``, and the caller uses the full expat reader. So the fast path reads exactly what expat
 would, or declines. ``NPS_XLSX_FAST_PATH=0`` in the environment turns it off (always expat).
@@ -24,6 +26,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from itertools import repeat
 from typing import Protocol
 
 from ..a1 import column_index
@@ -34,8 +37,6 @@ FAST_PATH_ENV = "NPS_XLSX_FAST_PATH"
 # OOXML's escape of a UTF-16 code unit in text (ST_Xstring): _x000D_ is a CR, _x005F_ an underscore.
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
-# Row tags and white space, which only have to be recognised: every cell in the plain form names its row.
-_BETWEEN = rb"(?:\s*(?:<row\b[^>]*>|</row>))*\s*"
 _T = rb'<t(?: xml:space="preserve")?>'
 # Rich text: runs, whose formatting (if any) is a list of empty elements. Each repeated piece starts with a tag,
 # so that white space can be matched in one way only.
@@ -43,16 +44,19 @@ _RUNS = (
     rb'(?:\s*<r>(?:\s*(?:<rPr\s*/>|<rPr>(?:\s*<[a-zA-Z]+(?:\s+[a-zA-Z]+="[^"<]*")*\s*/>)*\s*</rPr>))?\s*'
     rb'(?:<t(?: xml:space="preserve")?\s*/>|' + _T + rb"[^<]*</t>)\s*</r>)+"
 )
-# A cell in the plain form, with whatever comes between it and the one before. Its attributes in any order
-# (a repeated one is malformed, which expat has refused already); it is declined without a reference.
+# A cell in the plain form: its reference, style, type, formula, cached value, empty value (<v/>), inline text and
+# rich runs. Its attributes in any order (a repeated one is malformed, which expat has refused already). It starts
+# with a literal, so it is searched for cheaply; what lies between two cells is checked afterwards (``_BETWEEN``).
 _CELL = re.compile(
-    _BETWEEN
-    + rb'<c(?:\s+(?:r="([A-Z]{1,3})([0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
+    rb'<c(?:\s+(?:r="([A-Z]{1,3})([0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
     rb"(?:/>|>(?:\s*(<f\b[^>]*?(?:/>|>[^<]*</f>)))?"
     rb"(?:\s*(?:<v>([^<]*)</v>|<v/>()|<is>(?:\s*" + _T + rb"([^<]*)</t>|(" + _RUNS + rb"))\s*</is>))?\s*</c>)"
-    rb"|()"  # or nothing: where no cell starts, the scan stops there instead of searching on (quadratic)
 )
-_AFTER_LAST_CELL = re.compile(_BETWEEN)
+_STRIDE = _CELL.groups + 1  # ``_CELL.split`` gives each cell's groups, then what lies after it
+# What may lie between two cells: row tags and white space (every cell in the plain form names its row). A run of
+# white space is taken whole (a look-ahead, then a back-reference to it), so that a failure never steps back
+# through it one byte at a time, nor is a copy made of it.
+_BETWEEN = re.compile(rb"(?=(\s*))\1(?:(?:<row\b[^>]*>|</row>)(?=(\s*))\2)*")
 # A shared string: plain text, empty, or anything else (rich text, phonetic runs), handled by ``item``.
 _ITEM = re.compile(
     rb"\s*(?:<si>\s*" + _T + rb"([^<]*)</t>\s*</si>|<si>(?:\s*<t(?: xml:space=\"preserve\")?\s*/>)?\s*</si>|<si\s*/>|"
@@ -128,6 +132,11 @@ class CellMaker(Protocol):
         """The shared-string table."""
         ...
 
+    @property
+    def shared_cells(self) -> dict[bytes, RawCell]:
+        """The text cells of the shared strings, by index as written (see :func:`shared_cells`)."""
+        ...
+
 
 def _replace_reference(match: re.Match[str]) -> str:
     name = match[1]
@@ -159,6 +168,21 @@ def _column(letters: bytes) -> int:
 _COLUMNS = {bytes([a]): _column(bytes([a])) for a in range(65, 91)}  # A-Z, the usual case
 
 
+# The shared-string indices as a plain t="s" cell writes them (b"0", b"1", ...), made once for the process.
+_INDICES = [b"%d" % index for index in range(1 << 14)]
+
+
+def shared_cells(strings: list[str]) -> dict[bytes, RawCell]:
+    """The text cell of each shared string, by its index as written in a plain ``t="s"`` cell (``b"12"``).
+
+    Made in C: a workbook's strings are mostly used once each, so making them one by one would cost as much as
+    the cells (``tuple.__new__`` makes the named tuple without its Python-level constructor). An index written
+    otherwise (``012``), or beyond the first 16,384, is not found here: such a cell is made as any other.
+    """
+    cells = map(tuple.__new__, repeat(RawCell), zip(strings, repeat("text"), repeat(False)))
+    return dict(zip(_INDICES, cells, strict=False))  # as many as there are strings, at most all the indices
+
+
 def _rich_text(runs: bytes) -> str:
     """The text of rich-text runs: each run's text decoded on its own, as expat reports it."""
     return "".join(xml_text(run) for run in _RUN_TEXT.findall(runs))
@@ -170,30 +194,29 @@ def scan_cells(
     """The non-empty cells of a worksheet written in the plain form, or ``None`` if it is not.
 
     ``data`` runs to ``</sheetData>`` at least. Raises :class:`ReadFailure` if the part is not well-formed
-    up to ``<sheetData>``, or declares a DTD. Hot: about a thousand cells a return, so the common case (a
-    shared string) is handled inline.
+    up to ``<sheetData>``, or declares a DTD, or holds more than ``max_cells`` cells (found among the first
+    ``max_cells + 1``; if some of those are empty, the rest is left to the expat reader). Hot: about a thousand
+    cells a return, so the common case (a shared string) is a look-up.
     """
     if not is_utf8(data) or not fast_path_enabled():
         return None
-    start = data.find(b"<sheetData>")
+    start = data.find(b"<sheetData>") + len(b"<sheetData>")
     end = data.find(_SHEET_DATA_END, start)
-    if start < 0 or end < 0 or not _content_of(data, start + len(b"<sheetData>"), end, "sheetData", member):
+    if start < len(b"<sheetData>") or end < 0 or not _content_of(data, start, end, "sheetData", member):
         return None
-    start += len(b"<sheetData>")
+    parts = _CELL.split(memoryview(data)[start:end], maxsplit=max_cells + 1)  # bytes, the region not copied
+    found_all = len(parts) <= _STRIDE * max_cells + 1  # else the last part may hold more cells
+    between = parts[: None if found_all else -1 : _STRIDE]
+    if None in parts[1::_STRIDE] or not all(map(_BETWEEN.fullmatch, filter(None, between))):
+        return None  # something else between the cells, or a cell without a reference (placed by those before it)
+    shared, columns = make_cell.shared_cells, _COLUMNS
     cells: dict[tuple[int, int], RawCell] = {}
-    strings, columns = make_cell.strings, _COLUMNS
-    n_strings = len(strings)
-    position = start
-    for match in _CELL.finditer(data, start, end):  # contiguous: the empty alternative matches anywhere
-        letters, digits, style, kind, formula, raw, empty_value, inline, rich, _stop = match.groups()
-        if letters is None:
-            break  # no more cells, or one without a reference (its place depends on the cells before it)
-        position = match.end()
-        if kind == b"s" and formula is None and raw is not None and raw.isdigit() and len(raw) < 10:
-            index = int(raw)
-            cell = (
-                RawCell(strings[index], "text", False) if index < n_strings else make_cell("s", 0, False, raw.decode())
-            )
+    each_cell = zip(*[iter(parts[1:])] * _STRIDE, strict=True)  # the parts, _STRIDE at a time
+    for letters, digits, style, kind, formula, raw, empty_value, inline, rich, _after in each_cell:
+        if kind == b"s" and formula is None and (cell := shared.get(raw)) is not None:
+            pass
+        elif kind is None and formula is None and raw is None and empty_value is None:
+            continue  # no type, value or formula: a styled empty cell
         else:
             value = xml_text(raw) if raw is not None else ("" if empty_value is not None else None)
             if inline is not None:
@@ -203,14 +226,13 @@ def scan_cells(
             cell = make_cell(
                 kind.decode() if kind else "n", int(style) if style else 0, formula is not None, value, text
             )
-        if cell is not None:
-            col = columns.get(letters)
-            cells[(int(digits) - 1, col if col is not None else _column(letters))] = cell
-            if len(cells) > max_cells:
-                raise ReadFailure("too-many-cells", f"a sheet has more than {max_cells:,} cells")
-    if not _AFTER_LAST_CELL.fullmatch(data, position, end):
-        return None
-    return cells
+            if cell is None:
+                continue
+        col = columns.get(letters)
+        cells[(int(digits) - 1, col if col is not None else _column(letters))] = cell
+    if len(cells) > max_cells:
+        raise ReadFailure("too-many-cells", f"a sheet has more than {max_cells:,} cells")
+    return cells if found_all else None
 
 
 def scan_shared_strings(
@@ -255,22 +277,25 @@ def scan_shared_strings(
 
 def _bulk_table(region: bytes, item: Callable[[bytes], list[str]]) -> list[str] | None:
     """The strings of a table whose items are each either in the plainest form or some other ``<si>…</si>`` (white
-    space only between them), found in a few calls rather than one item at a time; ``None`` if it is not such a
+    space only between them), found in one search rather than one item at a time; ``None`` if it is not such a
     table, or an item is not one string.
 
     The plain items' texts are joined with NUL, which no XML text can hold (expat has refused ``&#0;`` already),
-    so that decoding, line ends and references are done once for the table, as :func:`xml_text` does them per
-    item. Removing every item leaves only white space exactly when the items follow one another.
+    so that decoding, line ends, references and escapes are done once for the table, as :func:`xml_text` and
+    :func:`unescape` do them per item.
     """
-    if _BULK_ITEM.sub(b"", region).strip():
-        return None
-    items = _BULK_ITEM.findall(region)
-    if not items:
+    parts = _BULK_ITEM.split(region)  # what lies before each item, its plain text, the item if not plain; what follows
+    if b"".join(parts[::3]).strip():
+        return None  # something other than white space between the items
+    plains, others = parts[1::3], parts[2::3]
+    if not plains:
         return []
-    joined = xml_text(b"\x00".join(plain for plain, _other in items))
-    strings = [unescape(text) if "_x" in text else text for text in joined.split("\x00")]
-    for i, (_plain, other) in enumerate(items):
-        if other:  # an empty match of the group is a plain item: any other starts "<si>"
+    joined = xml_text(b"\x00".join([plain or b"" for plain in plains]))
+    strings = joined.split("\x00")
+    if "_x" in joined:  # an escape (decoded one string at a time: _x0000_ is a NUL)
+        strings = [unescape(text) if "_x" in text else text for text in strings]
+    for i, other in enumerate(others):
+        if other is not None:
             text = _other_item(other, item)
             if text is None:
                 return None

@@ -197,7 +197,7 @@ def _interpret(
     for name, label in layout.COVER_FIELDS:
         (sheet_name, ref), cell = locator.cover_cell(name)
         where = Location(shown, sheet_name, ref)
-        cover[name] = (where, _clean(_text(cell), where, f"the {label.lower()}", None, issues), cell)
+        cover[name] = (where, _clean(_text(cell), (shown, sheet_name, ref), f"the {label.lower()}", None, issues), cell)
     name_where, council_name, _cell = cover["council_name"]
     if not council_name:
         issues.append(make_issue("council-name-missing", name_where, "the council name is blank"))
@@ -252,14 +252,17 @@ def _name_changed(where: Location, typed: str, issued: str, code: str | None) ->
     )
 
 
-def _clean(text: str, where: Location, what: str, code_id: str | None, issues: list[Issue]) -> str:
+Where = tuple[str, str | None, str | None]  # a Location's file, sheet and cell, made into one only for an issue
+
+
+def _clean(text: str, where: Where, what: str, code_id: str | None, issues: list[Issue]) -> str:
     """``text`` without the characters no output can hold, stripped; says so at ``where`` if any were removed."""
     cleaned, removed = clean_text(text)
     if removed:
         issues.append(
             make_issue(
                 "control-characters-removed",
-                where,
+                Location(*where),
                 f"{what} held {removed} invisible or invalid character(s) (control characters, or half of an "
                 "emoji), which were removed",
                 code_id,
@@ -322,6 +325,12 @@ class _Locator:
         assert score is not None and comment is not None  # every layout has both
         self._usual = (score, comment)
         self._sheet_names: dict[str, str] = {}  # as read -> safe for every output
+        sheets = {sheet_name: book.sheet(sheet_name) for sheet_name in {target[0] for target in book.names.values()}}
+        self._named = {  # each defined name whose sheet exists: its cell
+            name: (sheet, row, col)
+            for name, (sheet_name, row, col) in book.names.items()
+            if (sheet := sheets[sheet_name]) is not None
+        }
         self.id_cells: dict[str, list[tuple[RawSheet, int, int]]] = {}
         # Sheets the score names point at are scanned for value-code IDs first; the others
         # only when a value code is still unaccounted for (names lost, rows moved to another sheet).
@@ -370,9 +379,7 @@ class _Locator:
         return headers.get("score"), headers.get("comment")
 
     def _by_name(self, name: str) -> tuple[RawSheet, int, int] | None:
-        target = self.book.names.get(name.lower())
-        sheet = self.book.sheet(target[0]) if target else None
-        return (sheet, target[1], target[2]) if sheet and target else None
+        return self._named.get(name.lower())
 
     def _column(self, sheet: RawSheet, which: int, offset: int) -> int:
         """Column ``which`` (0 score, 1 comment) of ``sheet``: where its header is, else where the template puts it."""
@@ -452,9 +459,8 @@ class _Locator:
         score_ref, comment_ref = a1.cell_ref(row, col), a1.cell_ref(row, comment_at[2])
         raw_value = sheet.cells.get((row, col))
         if raw_value is not None and raw_value.kind == "text":
-            where = Location(shown, sheet.name, score_ref)
-            text = _clean(str(raw_value.value), where, "the score", code_id, issues)
-            raw_value = raw_value._replace(value=text)
+            text = _clean(str(raw_value.value), (shown, sheet.name, score_ref), "the score", code_id, issues)
+            raw_value = raw_value if text == raw_value.value else raw_value._replace(value=text)
         reading = read_score(raw_value, self.rubric)
         if reading.status == "blank":
             fix = FIX_BLANK.format(unscored=self.rubric.unscored)
@@ -507,14 +513,15 @@ class _Locator:
         if col is None:
             return None, None
         ref = a1.cell_ref(row, col)
-        where = Location(shown, sheet.name, ref)
         cell = sheet.cells.get((row, col))
         header = layout.INPUT_HEADERS[which]
         if cell is not None and cell.kind == "text":
-            cell = cell._replace(value=_clean(str(cell.value), where, f"the {header.lower()} answer", code_id, issues))
+            text = _clean(str(cell.value), (shown, sheet.name, ref), f"the {header.lower()} answer", code_id, issues)
+            cell = cell if text == cell.value else cell._replace(value=text)
         reading = read_choice(cell, CHOICES[which])
         if reading.problem:
             value = None if cell is None else cell.value
+            where = Location(shown, sheet.name, ref)
             issues.append(make_issue(reading.problem, where, f"{header}: {reading.detail}", code_id, value))
         return reading.value, ref
 
@@ -543,26 +550,26 @@ class _Locator:
             return None
         sheet, row, col = at
         ref = a1.cell_ref(row, col)
-        where = Location(shown, sheet.name, ref)
         cell = sheet.cells.get((row, col))
         if cell is not None and cell.kind == "text":
-            cell = cell._replace(value=_clean(str(cell.value), where, "the target level", None, issues))
+            text = _clean(str(cell.value), (shown, sheet.name, ref), "the target level", None, issues)
+            cell = cell if text == cell.value else cell._replace(value=text)
         reading = read_target(cell, self.rubric)
         if reading.problem:
             value = None if cell is None else cell.value
             fix = "choose a level from the drop-down, or leave the target blank"
             detail = f"the target level for {area.name}: {reading.detail}"
-            issues.append(make_issue(reading.problem, where, detail, None, value, fix))
+            issues.append(make_issue(reading.problem, Location(shown, sheet.name, ref), detail, None, value, fix))
         return Target(area.id, reading.score, self._sheet_name(sheet), ref)
 
     def _comment(self, sheet: RawSheet, row: int, col: int, shown: str, code_id: str, issues: list[Issue]) -> str:
         cell = sheet.cells.get((row, col))
-        where = Location(shown, sheet.name, a1.cell_ref(row, col))
+        where: Where = (shown, sheet.name, a1.cell_ref(row, col))
         if cell is not None and cell.kind == "uncached":
             issues.append(
                 make_issue(
                     "formula-without-value",
-                    where,
+                    Location(*where),
                     "the comment is a formula that has never been calculated",
                     code_id,
                     fix="type the comment as text",
@@ -575,7 +582,7 @@ class _Locator:
             issues.append(
                 make_issue(
                     "comment-too-long",
-                    where,
+                    Location(*where),
                     f"the comment is {length:,} characters long as Excel counts them (UTF-16 units), more than a "
                     f"spreadsheet cell can hold ({EXCEL_CELL_LIMIT:,}); the file was not saved by a spreadsheet "
                     "program, so the comment was not used",

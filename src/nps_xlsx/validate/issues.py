@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 from ..text import clean_text
+from .records import ByConstructor
 
 Severity = Literal["error", "warning"]
 
@@ -296,7 +297,7 @@ def council_fix(issue: Issue) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class Location:
+class Location(ByConstructor):
     """Where a problem is: the file, and, when known, the sheet and cell (A1 style)."""
 
     file: str
@@ -314,7 +315,7 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
-class Issue:
+class Issue(ByConstructor):
     """One problem in one return: where it is, what is wrong (``detail``) and how to fix it (``fix``)."""
 
     code: str

@@ -6,11 +6,12 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from ..respondents import Respondent
+from .records import ByConstructor
 from .scores import Status
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(ByConstructor):
     """One value code's answer. ``score`` is 1..N when ``status`` is ``scored``, else ``None``.
 
     ``priority`` (High, Medium, Low) and ``support`` (Yes, No) are the drop-downs beside the score, ``None``
@@ -31,7 +32,7 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
+class Target(ByConstructor):
     """A key area's target level: 1..N, or ``None`` when blank or unusable."""
 
     area_id: str
@@ -60,7 +61,7 @@ class Prefill:
 
 
 @dataclass(frozen=True, slots=True)
-class Response:
+class Response(ByConstructor):
     """A council's answers and who gave them."""
 
     council_name: str | None

@@ -37,6 +37,13 @@ class ScoreReading:
     detail: str = ""
 
 
+_BLANK = ScoreReading("blank")
+# A return's answers are a few texts over and over ("3 - Mature", "High"): each is read once. Long texts (which no
+# level or choice is) are read each time rather than kept.
+_CACHED = 64
+_same_text = lru_cache(maxsize=1024)
+
+
 def _fold_dashes(text: str) -> str:
     """Dashes of every kind as ``-``, then :func:`~nps_xlsx.text.fold_space`."""
     return fold_space(_DASHES.sub("-", text))
@@ -46,7 +53,7 @@ def read_score(cell: RawCell | None, rubric: Rubric) -> ScoreReading:
     """Interpret a score cell against ``rubric``'s levels."""
     n_levels = len(rubric.levels)
     if cell is None or (cell.kind == "text" and not str(cell.value).strip()):
-        return ScoreReading("blank")
+        return _BLANK
     if cell.kind == "uncached":
         return ScoreReading(
             "invalid", problem="formula-without-value", detail="the cell holds a formula that has never been calculated"
@@ -62,7 +69,9 @@ def read_score(cell: RawCell | None, rubric: Rubric) -> ScoreReading:
         return _invalid("a date is not a level")
     if cell.kind == "bool":
         return _invalid(f"{'TRUE' if cell.value else 'FALSE'} is not a level")
-    return _read_text(str(cell.value), rubric)
+    text = str(cell.value)
+    read = _read_text if len(text) > _CACHED else _read_short_text
+    return read(text, rubric.levels, rubric.unscored)
 
 
 @lru_cache(maxsize=8)
@@ -70,10 +79,10 @@ def _labels(levels: tuple[str, ...]) -> list[str]:
     return [label.casefold() for label in levels]
 
 
-def _read_text(text: str, rubric: Rubric) -> ScoreReading:
+def _read_text(text: str, levels: tuple[str, ...], unscored: str) -> ScoreReading:
     folded = _fold_dashes(text)
-    labels = _labels(rubric.levels)
-    if folded in UNSCORED_WORDS or folded == rubric.unscored.casefold():
+    labels = _labels(levels)
+    if folded in UNSCORED_WORDS or folded == unscored.casefold():
         return ScoreReading("unscored")
     if folded in labels:
         return ScoreReading("scored", labels.index(folded) + 1)
@@ -89,6 +98,9 @@ def _read_text(text: str, rubric: Rubric) -> ScoreReading:
         if 1 <= level <= len(labels) and label in labels:
             return _invalid(f"{text.strip()!r} names level {level} and level {labels.index(label) + 1}")
     return _invalid(f"{text.strip()!r} is not a level")
+
+
+_read_short_text = _same_text(_read_text)
 
 
 def _invalid(detail: str) -> ScoreReading:
@@ -115,20 +127,31 @@ class ChoiceReading:
     detail: str = ""
 
 
+_NO_CHOICE = ChoiceReading()
+
+
+def _choice_of(text: str, choices: tuple[str, ...]) -> ChoiceReading | None:
+    """The reading of a text that is one of ``choices`` (any case and spacing), else ``None``."""
+    folded = _fold_dashes(text)
+    return next((ChoiceReading(choice) for choice in choices if folded == choice.casefold()), None)
+
+
+_short_choice_of = _same_text(_choice_of)
+
+
 def read_choice(cell: RawCell | None, choices: tuple[str, ...]) -> ChoiceReading:
     """A drop-down answer: one of ``choices`` in any case and spacing, or blank; anything else is
     ``choice-invalid`` (a formula never calculated: ``formula-without-value``)."""
     if cell is None or (cell.kind == "text" and not str(cell.value).strip()):
-        return ChoiceReading()
+        return _NO_CHOICE
     if cell.kind == "uncached":
         return ChoiceReading(
             problem="formula-without-value", detail="the cell holds a formula that has never been calculated"
         )
     shown = str(cell.value).strip() if cell.kind == "text" else f"{cell.value}"
     if cell.kind == "text":
-        folded = _fold_dashes(shown)
-        for choice in choices:
-            if folded == choice.casefold():
-                return ChoiceReading(choice)
+        find = _choice_of if len(shown) > _CACHED else _short_choice_of
+        if (chosen := find(shown, choices)) is not None:
+            return chosen
     listed = " or ".join(", ".join(choices).rsplit(", ", 1))
     return ChoiceReading(problem="choice-invalid", detail=f"{shown!r} is not one of {listed}")
