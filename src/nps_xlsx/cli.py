@@ -437,7 +437,7 @@ def collect(
           --ledger files.csv --expected councils.csv --group-by type --group-by region
     """
     from .collect.assign import load_assignments
-    from .collect.job import CollectOutputs, run_collect
+    from .collect.job import CollectOutputs, consensus_beside, run_collect
     from .collect.story import closing_lines
     from .councils import load_councils
     from .respondents import load_respondents
@@ -448,8 +448,8 @@ def collect(
     if group_by and not expected:
         raise click.UsageError("--group-by needs --expected (the council list whose columns it names).")
     beside = consensus_csv is None and responses_csv is not None  # the consensus CSV's default place
-    if beside and responses_csv is not None:
-        consensus_csv = responses_csv.with_name(f"{responses_csv.stem}-consensus.csv")
+    if beside:
+        consensus_csv = consensus_beside(responses_csv)
     outputs = CollectOutputs(
         *(out, responses_csv, ledger_csv, raw_csv, chase_csv, not no_bom, excellence_csv, targets_csv, priorities_csv),
         consensus_csv=consensus_csv,
