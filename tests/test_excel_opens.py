@@ -88,7 +88,15 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
     shutil.copytree(REPO / "samples" / "respondents" / "returns", several)
     (several / "jsmith.xlsx").write_bytes(fill_bytes(respondent.read_bytes(), changed))
     listing = REPO / "samples" / "respondents" / "respondents.csv"
-    respondents_summary = _collect(several, root / "respondents.xlsx", "--respondents", str(listing))
+    each = root / "per-respondent.csv"
+    respondents_summary = _collect(
+        several, root / "respondents.xlsx", "--respondents", str(listing), "--csv", str(each)
+    )
+    # their feedback: Dacorum's own respondents (Jane Smith's department and role need escaping)
+    args = ["feedback", str(root / "per-respondent-consensus.csv"), "--respondents-csv", str(each), "--min-cohort", "3"]
+    result = CliRunner().invoke(main, [*args, "--out-dir", str(root / "respondent-feedback")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    (respondents_feedback,) = (root / "respondent-feedback").iterdir()
     # a mailbox: subjects and names as strangers write them (a formula, a link, an emoji, a control character)
     mailbox = root / "mailbox"
     mailbox.mkdir()
@@ -116,6 +124,7 @@ def outputs(template_path: Path, personalised_path: Path, rubric: Rubric, tmp_pa
         "summary (mailbox)": _collect(mailbox, root / "mailbox.xlsx", "--expected", expected),
         "feedback (samples)": (feedback / "E07000096-dacorum-borough-council-feedback.xlsx").read_bytes(),
         "summary (respondents)": respondents_summary,
+        "feedback (respondents)": respondents_feedback.read_bytes(),
     }
 
 
@@ -154,6 +163,7 @@ KINDS = [
     "feedback (samples)",
     "respondent's (pre-filled)",
     "summary (respondents)",
+    "feedback (respondents)",
 ]
 
 # Known breaches of our real outputs: (kind, rule) -> why. Strict xfails: a fix turns them into failures to remove.

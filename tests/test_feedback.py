@@ -4,9 +4,11 @@ name in any part, blanks and unscored answers, the options, the overwrite rule, 
 from __future__ import annotations
 
 import csv
+import math
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import zipfile
 from pathlib import Path
@@ -18,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from nps_xlsx.cli import main
-from nps_xlsx.columns import AMBITION_COLUMNS, RESPONSE_COLUMNS
+from nps_xlsx.columns import AMBITION_COLUMNS, RESPONDENT_COLUMNS, RESPONSE_COLUMNS
 from nps_xlsx.feedback.job import PARALLEL_FROM
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.testing import synthetic_council
@@ -513,3 +515,189 @@ def test_the_readme_samples_command(tmp_path: Path) -> None:
         assert [m for m in mine if m[2] is not None] == [
             (r["Key area"], r["Area median"], r["Target"], r["Gap"]) for r in summary if r["Code"] == code
         ]
+
+
+# ---- respondent mode (issue 16): a council's own respondents, with --respondents-csv ---------------------------
+
+# Two councils with respondents and one without (its one response, as collect writes it in a mixed folder). No
+# name, id, department or role is part of another, nor a word of the rubric.
+TEAMS = {  # council -> [(respondent id, name, department, role)]
+    COUNCILS[0][0]: [
+        ("opember@ashcombe.example", "Orla Pemberfield", "Quorvane Zell", "Zonal Quillet"),
+        ("tgrice@ashcombe.example", "Tobias Grice", "Quorvane Zell", "Plinth Vestry"),
+        ("hsolt@ashcombe.example", "Hattie Soltwick", "Tessaly Brannock", "Zonal Quillet"),
+        ("mvarn@ashcombe.example", "Milo Varnhurst", "Ombrel Fothery", "Plinth Vestry"),
+    ],
+    COUNCILS[1][0]: [
+        ("ykestle@brinkley.example", "Yusra Kestlemoor", "Brimwick Osgarth", "Gantry Morrow"),
+        ("fdorrel@brinkley.example", "Fenn Dorrelby", "Ulvasta Kerrow", "Lantern Pellow"),
+        ("cwhin@brinkley.example", "Cressida Whinfell", "Ulvasta Kerrow", "Gantry Morrow"),
+    ],
+}
+SOLO = COUNCILS[2]  # no respondents: one response, the respondent columns empty
+
+
+def respondent_answers(rubric: Rubric) -> dict[tuple[str, str], dict[str, tuple[object, str]]]:
+    """(council, respondent id) -> the respondent's answers; Solo's one response under the id ""."""
+    out = {
+        (code, rid): answers(rubric, seed=50 + n, blanks=0.1, unscored=0.1)
+        for n, (code, rid) in enumerate((code, rid) for code, team in TEAMS.items() for rid, *_ in team)
+    }
+    return out | {(SOLO[0], ""): answers(rubric, seed=99)}
+
+
+def hand_consensus(given: list[tuple[object, str]], rubric: Rubric) -> tuple[object, str]:
+    """median-down by hand: the floor of the median of the scores; else Unscored if one chose it, else blank."""
+    scores = [s for s, _level in given if s is not None]
+    if scores:
+        score = math.floor(statistics.median(scores))
+        return score, rubric.levels[score - 1]
+    return None, rubric.unscored if any(level == rubric.unscored for _s, level in given) else ""
+
+
+def write_respondent_round(root: Path, rubric: Rubric, label: str = "2025") -> tuple[Path, Path]:
+    """The respondents' CSV and the consensus CSV, as collect --csv --group-by type writes them in respondent mode."""
+    areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
+    given = respondent_answers(rubric)
+    who = {(code, rid): (name, dept, role) for code, team in TEAMS.items() for rid, name, dept, role in team}
+    councils = {code: (name, kind) for code, name, kind in COUNCILS}
+    each, agreed = root / "responses.csv", root / "responses-consensus.csv"
+    with (
+        each.open("w", encoding="utf-8-sig", newline="") as one,
+        agreed.open("w", encoding="utf-8-sig", newline="") as two,
+    ):
+        rows, consensus = csv.writer(one, lineterminator="\r\n"), csv.writer(two, lineterminator="\r\n")
+        rows.writerow([*RESPONSE_COLUMNS, *RESPONDENT_COLUMNS, "type"])
+        consensus.writerow([*RESPONSE_COLUMNS, "type"])
+        for code in [*TEAMS, SOLO[0]]:
+            name, kind = councils[code]
+            mine = [rid for c, rid in given if c == code]
+            files = {rid: f"returns/{code}-{rid.split('@')[0] or 'council'}.xlsx" for rid in mine}
+            for value_code in rubric.value_codes:
+                fixed = [name, code, areas[value_code.id], value_code.id, value_code.name]
+                for rid in mine:
+                    score, level = given[code, rid][value_code.id]
+                    person = [rid, *who.get((code, rid), ("", "", ""))]
+                    line = [files[rid], *fixed, score, level, "", label, rubric.fingerprint, "", "", ""]
+                    rows.writerow([*line, *person, kind])
+                score, level = hand_consensus([given[code, rid][value_code.id] for rid in mine], rubric)
+                line = ["; ".join(files.values()), *fixed, score, level, "", label, rubric.fingerprint, "", "", ""]
+                consensus.writerow([*line, kind])
+    return agreed, each
+
+
+@pytest.fixture(scope="module")
+def respondent_round(rubric: Rubric, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    root = tmp_path_factory.mktemp("feedback-respondents")
+    agreed, each = write_respondent_round(root, rubric)
+    out = root / "out"
+    code, output = run(str(agreed), "--respondents-csv", str(each), "--out-dir", str(out), "--min-cohort", "3")
+    assert code == 0, output
+    return agreed, each, out
+
+
+def test_your_respondents_per_value_code_equals_statistics(
+    respondent_round: tuple[Path, Path, Path], rubric: Rubric
+) -> None:
+    _agreed, _each, out = respondent_round
+    given = respondent_answers(rubric)
+    for council, team in TEAMS.items():
+        shown = sheet_rows(book_for(out, council), "Your respondents")
+        assert [r["ID"] for r in shown] == [code.id for code in rubric.value_codes]
+        for row in shown:
+            answered = [given[council, rid][row["ID"]] for rid, *_ in team]
+            scores = [s for s, _level in answered if s is not None]
+            consensus, level = hand_consensus(answered, rubric)
+            assert row["Respondents"] == len(team) and row["Scored"] == len(scores)
+            if scores:
+                low, high = min(scores), max(scores)
+                assert close(row["Median"], statistics.median(scores))
+                assert (row["Minimum"], row["Maximum"], row["Spread"]) == (low, high, high - low)
+                assert row["Disagreement"] == ("Yes" if high - low >= 2 else None)
+                assert row["Consensus"] == consensus
+                assert row["Consensus level"] == f"{consensus} - {level}"
+            else:
+                assert [row[c] for c in ("Median", "Minimum", "Maximum", "Spread", "Disagreement")] == [None] * 5
+                assert row["Consensus"] is None
+                assert row["Consensus level"] == (level or "Not answered")
+        disagree = sum(r["Disagreement"] == "Yes" for r in shown)
+        cover = [str(v) for r in sheet_rows(book_for(out, council), "Cover") for v in r.values()]
+        assert (
+            f"{len(team)} respondents; they disagree (a spread of 2 levels or more) on {disagree} of "
+            f"{len(rubric.value_codes)} value codes." in " ".join(cover)
+        )
+
+
+@pytest.mark.parametrize(
+    ("sheet", "field", "header"), [("Your departments", 2, "Department"), ("Your roles", 3, "Role")]
+)
+def test_your_departments_and_roles_per_key_area_with_the_highest_and_lowest(
+    respondent_round: tuple[Path, Path, Path], rubric: Rubric, sheet: str, field: int, header: str
+) -> None:
+    _agreed, _each, out = respondent_round
+    given = respondent_answers(rubric)
+    for council, team in TEAMS.items():
+        groups = list(dict.fromkeys(person[field] for person in team))
+        wanted = []
+        for area in rubric.areas:
+            medians: dict[str, float | None] = {}
+            for group in groups:
+                members = [person[0] for person in team if person[field] == group]
+                scores = [given[council, rid][c.id][0] for rid in members for c in area.value_codes]
+                scored = [s for s in scores if s is not None]
+                medians[group] = statistics.median(scored) if scored else None
+            known = [m for m in medians.values() if m is not None]
+            top, bottom = max(known), min(known)
+            for group, median in medians.items():
+                mark = None if top == bottom else "Highest" if median == top else "Lowest" if median == bottom else None
+                wanted.append((area.name, group, median, mark))
+        shown = sheet_rows(book_for(out, council), sheet)
+        assert [(r["Key area"], r[header], r["Median"], r["Highest or lowest"]) for r in shown] == wanted
+        assert any(r["Highest or lowest"] for r in shown)
+
+
+def test_other_councils_respondents_are_never_shown(respondent_round: tuple[Path, Path, Path]) -> None:
+    _agreed, _each, out = respondent_round
+    for code, name, _kind in COUNCILS[:3]:
+        with zipfile.ZipFile(book_for(out, code)) as archive:
+            text = b"".join(archive.read(n) for n in archive.namelist()).decode("utf-8").casefold()
+        assert escape(name).casefold() in text
+        for other, team in TEAMS.items():
+            for rid, person, department, role in team:
+                words = [rid, person, *person.split(), department, *department.split(), role, *role.split()]
+                if other != code:  # no one of another council, nor any part of their names
+                    assert not [w for w in words if w.casefold() in text], (code, other)
+                else:  # the council's own departments and roles are shown (its respondents' names are not needed)
+                    assert department.casefold() in text and role.casefold() in text
+
+
+def test_a_council_without_respondents_gets_no_respondent_sheets(respondent_round: tuple[Path, Path, Path]) -> None:
+    _agreed, _each, out = respondent_round
+    names = openpyxl.load_workbook(book_for(out, SOLO[0]), read_only=True).sheetnames
+    assert not {"Your respondents", "Your departments", "Your roles"} & set(names)
+    assert "Your respondents" not in [r.get("Council") for r in sheet_rows(book_for(out, SOLO[0]), "Cover")]
+    names = openpyxl.load_workbook(book_for(out, COUNCILS[0][0]), read_only=True).sheetnames
+    assert names[names.index("Value codes") + 1 : names.index("Value codes") + 4] == [
+        "Your respondents",
+        "Your departments",
+        "Your roles",
+    ]
+
+
+def test_a_respondents_csv_of_another_run_is_refused(rubric: Rubric, tmp_path: Path) -> None:
+    agreed, each = write_respondent_round(tmp_path, rubric)
+    other = tmp_path / "other"
+    other.mkdir()
+    _agreed, later = write_respondent_round(other, rubric, label="2026")
+    code, output = run(str(agreed), "--respondents-csv", str(later), "--out-dir", str(tmp_path / "out"))
+    assert code == 1 and "is of round '2026', the consensus CSV of round '2025'" in output
+    lines = each.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    fewer = tmp_path / "fewer.csv"  # Brinkley's last respondent left out
+    fewer.write_text("".join(line for line in lines if "cwhin@" not in line), encoding="utf-8-sig")
+    code, output = run(str(agreed), "--respondents-csv", str(fewer), "--out-dir", str(tmp_path / "out"))
+    assert code == 1 and f"does not match the consensus CSV: other returns for {NAMES[1]}" in output
+    code, output = run(str(agreed), "--respondents-csv", str(agreed), "--out-dir", str(tmp_path / "out"))
+    assert code == 1 and f"--respondents-csv {agreed} has no row per respondent" in output
+    code, output = run(str(each), "--out-dir", str(tmp_path / "out"))  # the respondents' CSV alone: as before
+    assert code == 1 and "give the councils' consensus instead" in output
+    assert not (tmp_path / "out").exists()

@@ -527,3 +527,14 @@ def _after(names: list[str], name: str, n: int) -> list[str]:
     """The ``n`` names after ``name``."""
     at = names.index(name) + 1
     return names[at : at + n]
+
+
+def test_one_response_per_council_says_there_is_no_consensus_only_when_one_was_asked_for(tmp_path: Path) -> None:
+    samples = Path(__file__).resolve().parent.parent / "samples" / "returns"
+    plain = run("collect", str(samples), "--out", str(tmp_path / "a.xlsx"), "--csv", str(tmp_path / "a.csv"))
+    assert plain.exit_code == 0 and "no consensus" not in plain.output
+    assert not (tmp_path / "a-consensus.csv").exists()
+    asked = run("collect", str(samples), "--out", str(tmp_path / "b.xlsx"), "--consensus", "min")
+    assert asked.exit_code == 0 and "so there is no consensus (--consensus and --consensus-csv have no effect)" in (
+        asked.output
+    )

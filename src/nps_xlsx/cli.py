@@ -437,7 +437,7 @@ def collect(
           --ledger files.csv --expected councils.csv --group-by type --group-by region
     """
     from .collect.assign import load_assignments
-    from .collect.job import CollectOutputs, run_collect
+    from .collect.job import CollectOutputs, consensus_beside, run_collect
     from .collect.story import closing_lines
     from .councils import load_councils
     from .respondents import load_respondents
@@ -448,8 +448,8 @@ def collect(
     if group_by and not expected:
         raise click.UsageError("--group-by needs --expected (the council list whose columns it names).")
     beside = consensus_csv is None and responses_csv is not None  # the consensus CSV's default place
-    if beside and responses_csv is not None:
-        consensus_csv = responses_csv.with_name(f"{responses_csv.stem}-consensus.csv")
+    if beside:
+        consensus_csv = consensus_beside(responses_csv)
     outputs = CollectOutputs(
         *(out, responses_csv, ledger_csv, raw_csv, chase_csv, not no_bom, excellence_csv, targets_csv, priorities_csv),
         consensus_csv=consensus_csv,
@@ -557,6 +557,13 @@ def collect(
     help="An earlier round's responses CSV (written by collect --csv): adds each council's change since then.",
 )
 @click.option(
+    "--respondents-csv",
+    "respondents_csv",
+    type=EXISTING_FILE,
+    help="In respondent mode, RESPONSES being the consensus CSV: the CSV collect --csv wrote beside it (a row per "
+    "respondent); adds each council's own respondents' spread and departments.",
+)
+@click.option(
     "--min-cohort",
     type=click.IntRange(min=3),
     default=5,
@@ -580,6 +587,7 @@ def feedback(
     expected: Path | None,
     group_by: tuple[str, ...],
     previous: Path | None,
+    respondents_csv: Path | None,
     min_cohort: int,
     councils: tuple[str, ...],
     pdf: bool,
@@ -589,8 +597,9 @@ def feedback(
 ) -> None:
     """Write one feedback workbook per council: where it stands against the cohort and similar councils.
 
-    RESPONSES is the responses CSV that collect --csv wrote. Figures for a group of councils
-    are shown only where at least --min-cohort councils contribute; no other council is named.
+    RESPONSES is the responses CSV that collect --csv wrote (in respondent mode, its consensus CSV).
+    Figures for a group of councils are shown only where at least --min-cohort councils contribute;
+    no other council is named.
 
     \b
     Example:
@@ -606,7 +615,7 @@ def feedback(
             "--expected is read for --group-by; give the column to compare by, e.g. --group-by type."
         )
     refused: list[OutputRefused] = []
-    protected = tuple(p for p in (responses, rubric, expected, previous) if p)
+    protected = tuple(p for p in (responses, rubric, expected, previous, respondents_csv) if p)
     try:
         if pdf:  # before anything is read: LibreOffice must be there
             from .feedback.pdf import soffice
@@ -616,7 +625,7 @@ def feedback(
         earlier = _previous_round(previous, loaded, False) if previous else None
         expected_list = load_councils(expected, click.echo) if expected else None
         try:
-            figures = load_round(responses, loaded, min_cohort, expected_list, group_by, earlier)
+            figures = load_round(responses, loaded, min_cohort, expected_list, group_by, earlier, respondents_csv)
         except GroupByError as exc:
             raise click.UsageError(str(exc)) from exc
         options = FeedbackOptions(min_cohort, councils, pdf)

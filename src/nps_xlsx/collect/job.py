@@ -149,7 +149,7 @@ def run_collect(
             agreed = build_agreement(frame, rubric, rule)
             answers = consensus_collection(consensus_frame(frame, rubric, rule, agreed.table), rubric, expected)
             said.extend(respondent_lines(collection, agreed))
-        elif consensus or outputs.consensus_csv:
+        elif consensus or (outputs.consensus_csv and outputs.consensus_csv != consensus_beside(outputs.responses_csv)):
             said.append(
                 "One response per council: no return carries a respondent's identity and --respondents was not "
                 "given, so there is no consensus (--consensus and --consensus-csv have no effect)."
@@ -230,6 +230,11 @@ def run_collect(
         raise problems[0]
     (refused if refused is not None else []).extend(problems)
     return collection
+
+
+def consensus_beside(responses_csv: Path | None) -> Path | None:
+    """Where the consensus CSV goes when ``--consensus-csv`` is not given: beside the responses CSV, if any."""
+    return responses_csv.with_name(f"{responses_csv.stem}-consensus.csv") if responses_csv else None
 
 
 def write_frame(frame: pd.DataFrame, columns: list[str], outputs: CollectOutputs, temp: Path) -> None:

@@ -103,13 +103,13 @@ def write_agreement_sheets(book: Workbook, fmt: SummaryFormats, rows: Rows, agre
     table = agreement_rows(agreed)
     sheet = table_sheet(book, fmt, rows, "Agreement", table, "Agreement", wrap, widths, numbers, freeze=3)
     spread_col = list(table.columns).index("Spread")
-    _spread_fills(book, sheet, (1, spread_col, len(table), spread_col), len(rubric.levels))
+    spread_fills(book, sheet, (1, spread_col, len(table), spread_col), len(rubric.levels))
     matrix = spread_map(agreed, rubric)
     councils = list(matrix.columns[len(MAP_COLUMNS) :])
     wrap = {"Value code": 30, "Key area": 30, **dict.fromkeys(councils, COUNCIL_WIDTH)}
     centred = dict.fromkeys(councils, fmt.centre)
     sheet = table_sheet(book, fmt, rows, MAP_SHEET, matrix, "AgreementMap", wrap, formats=centred, freeze=3)
-    _spread_fills(book, sheet, (1, len(MAP_COLUMNS), len(matrix), len(matrix.columns) - 1), len(rubric.levels))
+    spread_fills(book, sheet, (1, len(MAP_COLUMNS), len(matrix), len(matrix.columns) - 1), len(rubric.levels))
     for column, title, name in (("department", "By department", "ByDepartment"), ("role", "By role", "ByRole")):
         groups = agreed.departments if column == "department" else agreed.roles
         shown = group_rows(groups, column)
@@ -127,7 +127,7 @@ def write_agreement_sheets(book: Workbook, fmt: SummaryFormats, rows: Rows, agre
             place.insert_chart(0, 0, chart, alt_text(chart_title, 1.35, max(1.6, height)))
 
 
-def _spread_fills(book: Workbook, sheet: Worksheet, cells: tuple[int, int, int, int], n_levels: int) -> None:
+def spread_fills(book: Workbook, sheet: Worksheet, cells: tuple[int, int, int, int], n_levels: int) -> None:
     """Fill each spread by its band (:data:`SPREAD_FILLS`), bold from :data:`DISAGREEMENT` on."""
     first_row, first_col, last_row, last_col = cells
     if last_row < first_row:

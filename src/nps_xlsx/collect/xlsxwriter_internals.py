@@ -122,8 +122,7 @@ def splice(source: IO[bytes], target: Path | IO[bytes], splices: list[Splice], s
                 raise ValueError(f"{info.filename} has no <sheetData> to add rows to")
             head, tail = data[:end], data[end:]
             head = _DIMENSION.sub(f'<dimension ref="{piece.ref}"/>'.encode(), head, count=1)
-            # zipfile's own attribute (3.10 to 3.13 at least); no public way to set the level of a streamed member
-            setattr(info, "_compresslevel", ROWS_LEVEL)  # noqa: B010
+            _set_level(info, ROWS_LEVEL)
             with out.open(info, "w") as member:
                 member.write(head)
                 if piece.path is None:
@@ -135,6 +134,16 @@ def splice(source: IO[bytes], target: Path | IO[bytes], splices: list[Splice], s
     if by_member or tables:
         missing = [*sorted(by_member), *(f"table {name.decode()}" for name in tables)]
         raise ValueError(f"no such worksheet or table in the workbook: {', '.join(missing)}")
+
+
+def _set_level(info: zipfile.ZipInfo, level: int) -> None:
+    """Deflate the member ``info`` at ``level``. Private: zipfile has no public way to set the level of a member
+    written as a stream; its attribute is ``compress_level`` from Python 3.13, ``_compresslevel`` before (if neither
+    is there, the member keeps zipfile's default level)."""
+    for name in ("compress_level", "_compresslevel"):
+        if hasattr(info, name):
+            setattr(info, name, level)
+            return
 
 
 def _table_name(member: str, data: bytes) -> bytes | None:

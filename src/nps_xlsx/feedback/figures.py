@@ -28,6 +28,7 @@ from ..collect.rounds import BY_CODE, BY_NAME, PreviousRound, councils_of, match
 from ..columns import KEY_AREA, VALUE_CODE
 from ..councils import Council
 from ..rubric import Rubric
+from .respondents import respondent_tables
 
 MIN_COHORT = 5  # the default --min-cohort
 LEAST_COHORT = 3  # --min-cohort may not be lower
@@ -79,6 +80,9 @@ class CouncilFeedback:
     in_previous: bool = False
     change_areas: Table | None = None
     change_codes: Table | None = None
+    respondents: Table | None = None  # with --respondents-csv, for a council with respondents: per value code
+    departments: Table | None = None  # ... and per key area, its departments' and roles' medians
+    roles: Table | None = None
 
 
 @dataclass
@@ -143,6 +147,9 @@ class RoundFigures:
             feedback.previous_label = self.previous.label or PREVIOUS
             feedback.in_previous = source_file in self.matched
             feedback.change_areas, feedback.change_codes = part("change_areas"), part("change_codes")
+        if source_file in self._rows.get("respondents", {}):
+            feedback.respondents = part("respondents")
+            feedback.departments, feedback.roles = part("departments"), part("roles")
         return feedback
 
 
@@ -153,9 +160,12 @@ def build_round(
     min_cohort: int = MIN_COHORT,
     groups: pd.DataFrame | None = None,
     previous: PreviousRound | None = None,
+    respondents: pd.DataFrame | None = None,
 ) -> RoundFigures:
     """Every council's figures from a round's responses (as :func:`~nps_xlsx.collect.rounds.read_responses`
-    reads them); ``groups`` gives each return's value of each grouping column (indexed by ``source_file``)."""
+    reads them); ``groups`` gives each return's value of each grouping column (indexed by ``source_file``);
+    ``respondents``, the rows per respondent of the same collect run, adds each council's own respondents'
+    figures (:mod:`nps_xlsx.feedback.respondents`)."""
     returns = councils_of(responses).reset_index(drop=True)
     index = pd.Index(returns["source_file"], name="source_file")
     groups = (groups if groups is not None else pd.DataFrame(index=index)).reindex(index).fillna("")
@@ -171,6 +181,8 @@ def build_round(
         "comments": _comments(rows),
         "targets": _targets(responses, returns, rubric),
     }
+    if respondents is not None:
+        tables |= respondent_tables(responses, respondents, codes, rubric)
     matched: frozenset[str] = frozenset()
     if previous is not None:
         pairs = match_councils(returns, councils_of(previous.responses))

@@ -22,6 +22,7 @@ from ..rubric import Rubric
 from ..text import named
 from .figures import MIN_COHORT, RoundFigures, build_round
 from .pdf import render_pdfs, soffice
+from .respondents import check_match
 from .workbook import write_feedback
 
 SUFFIX = "-feedback"
@@ -49,12 +50,23 @@ def load_round(
     expected: Sequence[Council] | None = None,
     group_by: Sequence[str] = (),
     previous: PreviousRound | None = None,
+    respondents: Path | None = None,
 ) -> RoundFigures:
     """The round's figures from its responses CSV; similar councils by ``group_by``, columns of the ``expected``
-    council list if given, else of the CSV (collect writes the grouped columns there)."""
+    council list if given, else of the CSV (collect writes the grouped columns there); with ``respondents`` (the
+    respondents' CSV of the collect run that wrote ``path``, its consensus CSV), each council's own respondents.
+
+    Raises :class:`~nps_xlsx.collect.rounds.ResponsesCsvError` for a ``respondents`` file that is not that CSV
+    (see :func:`~nps_xlsx.feedback.respondents.check_match`)."""
     read = read_responses(path, rubric, use=USE)
     groups = _groups(read, expected, group_by)
-    return build_round(read.responses, rubric, read.label, min_cohort, groups, previous)
+    rows = None
+    if respondents is not None:
+        use = "--respondents-csv takes the CSV that 'collect --csv' wrote in respondent mode"
+        each = read_responses(respondents, rubric, use=use, respondents=True)
+        check_match(read, each)
+        rows = each.responses
+    return build_round(read.responses, rubric, read.label, min_cohort, groups, previous, rows)
 
 
 def _groups(read: ResponsesCsv, expected: Sequence[Council] | None, group_by: Sequence[str]) -> pd.DataFrame | None:

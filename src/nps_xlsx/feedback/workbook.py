@@ -1,6 +1,7 @@
 """One council's feedback workbook, in the house style of the summary (:mod:`nps_xlsx.collect.sheets`): a cover,
-the profile by key area with its chart, its targets and gaps, the value codes, the cohort's distribution with its
-chart, the change since the previous round and the council's own comments."""
+the profile by key area with its chart, its targets and gaps, the value codes, its own respondents (in respondent
+mode), the cohort's distribution with its chart, the change since the previous round and the council's own
+comments."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..a1 import column_letter
+from ..collect.agreement import DISAGREEMENT
 from ..collect.rows import fit_cell
+from ..collect.sheet_agreement import YES, spread_fills
 from ..collect.sheets import (
     COUNT_WIDTH,
     Rows,
@@ -53,10 +56,12 @@ from .figures import (
     Table,
     same,
 )
+from .respondents import CONSENSUS, CONSENSUS_LEVEL, HIGHEST, LOWEST, RANK
 
 COVER, PROFILE, CODES, DISTRIBUTION = "Cover", "Profile", "Value codes", "Cohort distribution"
 DISTRIBUTION_CHART, CHANGE_AREAS = "Distribution chart", "Change by key area"
 CHANGE_CODES, COMMENTS, TARGETS = "Change by value code", "Your comments", "Targets and gaps"
+RESPONDENTS, DEPARTMENTS, ROLES = "Your respondents", "Your departments", "Your roles"
 PRIORITY_FILL = "#FCE4D6"
 WRAP = {"Key area": 30, "Value code": 28, "Your level's statement": 50, "Note": 36, "Your comment": 70}
 
@@ -102,7 +107,9 @@ def _write_sheets(book: Workbook, fb: CouncilFeedback, rubric: Rubric, produced:
         formats={**numbers, YOUR_SCORE: fmt.integer},
         freeze=2,
     )
-    _highlights(codes, fb.codes, strength, priority)
+    _highlights(codes, fb.codes, HIGHLIGHT, {STRENGTH: strength, PRIORITY: priority})
+    if fb.respondents is not None:
+        _respondent_sheets(book, fmt, rows, fb, len(rubric.levels), {HIGHEST: strength, LOWEST: priority})
     counts = dict.fromkeys(categories(rubric), COUNT_WIDTH)
     levels = dict.fromkeys(categories(rubric), fmt.integer)
     table_sheet(book, fmt, rows, DISTRIBUTION, _rows(fb.distribution), "Distribution", WRAP, counts, levels, freeze=2)
@@ -178,12 +185,31 @@ def _profile_chart(book: Workbook, fb: CouncilFeedback) -> Chart:
     return chart
 
 
-def _highlights(sheet: Worksheet, codes: Table, strength: Format, priority: Format) -> None:
-    """Rows of strengths and possible priorities filled in colour; the Highlight column says it in words too."""
-    letter = column_letter(list(codes.columns).index(HIGHLIGHT))
-    for text, fill in ((STRENGTH, strength), (PRIORITY, priority)):
+def _highlights(sheet: Worksheet, table: Table, column: str, fills: dict[str, Format]) -> None:
+    """Rows filled in colour by the words in ``column`` (e.g. strengths and possible priorities), which say it too."""
+    letter = column_letter(list(table.columns).index(column))
+    for text, fill in fills.items():
         rule = {"type": "formula", "criteria": f'=${letter}2="{text}"', "format": fill}
-        sheet.conditional_format(1, 0, max(1, len(codes.rows)), len(codes.columns) - 1, rule)
+        sheet.conditional_format(1, 0, max(1, len(table.rows)), len(table.columns) - 1, rule)
+
+
+def _respondent_sheets(
+    book: Workbook, fmt: SummaryFormats, rows: Rows, fb: CouncilFeedback, n_levels: int, fills: dict[str, Format]
+) -> None:
+    """The council's own respondents: their spread per value code, and its departments' and roles' medians per
+    key area, the highest and lowest filled."""
+    assert fb.respondents is not None and fb.departments is not None and fb.roles is not None
+    counts = ["Respondents", "Scored", "Minimum", "Maximum", "Spread", CONSENSUS]
+    numbers = {**dict.fromkeys(counts, fmt.integer), "Median": fmt.one_place}
+    widths = dict.fromkeys([*numbers, "Disagreement"], COUNT_WIDTH)
+    wrap = {**WRAP, CONSENSUS_LEVEL: 14}
+    sheet = table_sheet(book, fmt, rows, RESPONDENTS, _rows(fb.respondents), "Respondents", wrap, widths, numbers, 2)
+    at = fb.respondents.columns.index("Spread")
+    spread_fills(book, sheet, (1, at, len(fb.respondents.rows), at), n_levels)
+    for title, table, name in ((DEPARTMENTS, fb.departments, "Departments"), (ROLES, fb.roles, "Roles")):
+        groups = {table.columns[1]: 26, **WRAP}
+        sheet = table_sheet(book, fmt, rows, title, _rows(table), name, groups, widths, numbers, 2)
+        _highlights(sheet, table, RANK, fills)
 
 
 def _cover(sheet: Worksheet, fmt: SummaryFormats, fb: CouncilFeedback, rubric: Rubric, distribution: bool) -> None:
@@ -226,6 +252,8 @@ def _facts(fb: CouncilFeedback, rubric: Rubric) -> list[tuple[str, str]]:
             f"{scored} of {len(codes.rows)} value codes scored, {unscored} unscored, {blank} not answered",
         ),
     ]
+    if fb.respondents is not None:
+        facts.append(("Your respondents", _respondents_fact(fb.respondents)))
     if fb.cohort_size < least:
         facts.append(("Cohort figures", f"Fewer than {least} councils responded, so no cohort figures are shown."))
     for grouping, value, n in fb.segments:
@@ -249,11 +277,23 @@ def _facts(fb: CouncilFeedback, rubric: Rubric) -> list[tuple[str, str]]:
         (
             "Whose figures",
             f"Only your own answers are shown as they are. Figures for a group of councils are given only where at "
-            f"least {least} councils contribute, never a minimum or maximum, and no other council is named.",
+            f"least {least} councils contribute, never a minimum or maximum, and no other council is named."
+            + (" The figures of respondents are of your own respondents only." if fb.respondents is not None else ""),
         )
     )
     facts.append(("Targets and gaps", _targets_fact(fb.targets, len(rubric.areas))))
     return facts
+
+
+def _respondents_fact(table: Table) -> str:
+    """The cover's line on the council's own respondents: how many, and on how many value codes they disagree."""
+    n = max((int(v) for v in table.column("Respondents") if isinstance(v, (int, float))), default=0)
+    disagree = table.column("Disagreement").count(YES)
+    return (
+        f"{plural(n, 'respondent')}; they disagree (a spread of {DISAGREEMENT} levels or more) on {disagree} of "
+        f"{plural(len(table.rows), 'value code')}. Your results are their consensus; see {RESPONDENTS!r} and "
+        f"{DEPARTMENTS!r}."
+    )
 
 
 def _targets_fact(targets: Table, n_areas: int) -> str:
@@ -294,6 +334,19 @@ def _pages(fb: CouncilFeedback, rubric: Rubric, distribution: bool) -> list[tupl
         ),
         (DISTRIBUTION, "Per value code, how many councils gave each level, left it unscored or did not answer."),
     ]
+    if fb.respondents is not None:
+        pages[3:3] = [  # after the value codes, as in the workbook
+            (
+                RESPONDENTS,
+                "Per value code, how many of your respondents scored it, their median, lowest and highest score, "
+                f"the spread (highest minus lowest; {DISAGREEMENT} or more is a disagreement) and your consensus.",
+            ),
+            (
+                DEPARTMENTS,
+                "Per key area, each of your departments' median score; the highest and lowest are marked and filled.",
+            ),
+            (ROLES, f"The same as {DEPARTMENTS!r}, by your respondents' roles."),
+        ]
     if distribution:
         pages.append((DISTRIBUTION_CHART, "The same distribution as a chart: a bar per value code."))
     if fb.change_areas is not None:
