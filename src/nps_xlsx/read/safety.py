@@ -245,6 +245,7 @@ def _zip_kind(package: Package) -> Kind:
     raise ReadFailure("not-a-spreadsheet", "the file is a zip archive but not a spreadsheet")
 
 
+@functools.lru_cache(maxsize=4096)  # every return names the same few dozen parts, several times each
 def part_key(name: str) -> str:
     """A part or zip member name as OPC compares them: ``/`` separators (some Windows zip tools write ``\\``),
     no leading ``/``, percent-decoded, case-insensitive."""

@@ -101,23 +101,26 @@ def _content_of(data: bytes, start: int, end: int, tag: str, member: str, root: 
     """Whether ``data[start:end]`` is exactly the content of the element ``tag`` (the root, if ``root``).
 
     Expat checks ``data`` up to the end of the ``</tag>`` at ``end`` (the whole document, if ``root``),
-    raising :class:`ReadFailure` if it is malformed or declares a DTD. Only the few events outside
-    the region are seen by Python: the last before it must start ``tag``, the first after it end ``tag``.
+    raising :class:`ReadFailure` if it is malformed or declares a DTD. Python sees only the events of the tags
+    either side of the region: the start tag just before it must start ``tag`` (not be text in a comment, say;
+    for the root, nothing may start before it), and the first event after it must end ``tag``.
     """
     events: list[str] = []
     view = memoryview(data)  # pieces without copies
     parser = xml_parser()
+    opened = data.rfind(b"<", 0, start)  # the start tag just before the region ("<" cannot be in its attributes)
+    if root:
+        parser.StartElementHandler = lambda name, _attrs: events.append(name)
+    feed(parser, view[:opened], member)
     parser.StartElementHandler = lambda name, _attrs: events.append(name)
-    parser.EndElementHandler = lambda name: events.append("/" + name)
-    feed(parser, view[:start], member)
-    if not events or events[-1] != tag or (root and len(events) != 1):
+    feed(parser, view[opened:start], member)
+    if events != [tag]:
         return False
-    parser.StartElementHandler = parser.EndElementHandler = None
+    parser.StartElementHandler = None
     feed(parser, view[start:end], member)
-    after = len(events)
     parser.EndElementHandler = lambda name: events.append("/" + name)
     feed(parser, view[end:] if root else view[end : end + len(tag) + 3], member, final=root)
-    return len(events) > after and events[after] == "/" + tag
+    return len(events) > 1 and events[1] == "/" + tag
 
 
 class CellMaker(Protocol):
