@@ -42,6 +42,7 @@ PAGE_PIXELS = 980  # the printable width of landscape A4 with the default margin
 PORTRAIT_PIXELS = 655  # and of portrait A4
 PORTRAIT_SCALE = 0.9  # a sheet is printed portrait if it fits the page's width at this scale
 LEGIBLE_SCALE = 0.75  # a sheet is fitted to the page's width only if this leaves its text legible
+ROWS_BUFFER = 1 << 20  # bytes of a rows file buffered before they are written
 
 
 def set_properties(
@@ -180,7 +181,9 @@ def start_rows(
     repeats = [c in repeated for c in columns]
 
     def write_rows() -> tuple[int, list[int]]:
-        with path.open("w", encoding="utf-8") if path is not None else contextlib.nullcontext(table.memory) as stream:
+        # rows are written one at a time: a large buffer sends them on to the file in fewer, larger pieces
+        memory = contextlib.nullcontext(table.memory)
+        with path.open("w", encoding="utf-8", buffering=ROWS_BUFFER) if path is not None else memory as stream:
             writer = RowWriter(stream, 1, styles, styles, wrap_widths, repeated=repeats)
             for row in rows:
                 writer.write(row)
