@@ -10,13 +10,14 @@ reported, and B's as a ratio to A's. ``--cohort`` adds issue 13's options (see b
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from same_outputs import collect_args, trees_parser
 
 _MEASURE = """
 import json, os, resource, sys, time
@@ -42,12 +43,7 @@ finally:
 
 
 def run(src: str, corpus: str, out: Path, cohort: str | None) -> dict[str, float]:
-    args = [sys.executable, "-c", _MEASURE, "collect", corpus, "--out", str(out / "summary.xlsx")]
-    args += ["--csv", str(out / "responses.csv"), "--ledger", str(out / "ledger.csv"), "--force"]
-    if cohort:
-        args += ["--expected", f"{cohort}/councils.csv", "--chase", str(out / "chase.csv")]
-        args += ["--group-by", "type", "--group-by", "region", "--previous", f"{cohort}/responses-2021.csv"]
-        args += ["--round", "2025"]
+    args = [sys.executable, "-c", _MEASURE, *collect_args(corpus, out, cohort), "--force"]
     done = subprocess.run(args, env={**os.environ, "PYTHONPATH": src}, capture_output=True, text=True)
     line = next((x for x in done.stderr.splitlines() if x.startswith("POSTREAD ")), None)
     if line is None:
@@ -57,11 +53,7 @@ def run(src: str, corpus: str, out: Path, cohort: str | None) -> dict[str, float
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("a_src")
-    parser.add_argument("b_src")
-    parser.add_argument("corpus")
-    parser.add_argument("--cohort")
+    parser = trees_parser()
     parser.add_argument("--repeat", type=int, default=3)
     options = parser.parse_args()
     runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}

@@ -23,22 +23,30 @@ CSVS = ("responses.csv", "ledger.csv", "chase.csv")
 _STAMP = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
 
 
-def run(src: str, corpus: str, out: Path, cohort: str | None) -> None:
-    out.mkdir(parents=True)
-    args = [
-        sys.executable,
-        "-c",
-        "from nps_xlsx.cli import main; main()",
-        "collect",
-        corpus,
-        "--out",
-        str(out / "summary.xlsx"),
-    ]
+def collect_args(corpus: str, out: Path, cohort: str | None) -> list[str]:
+    """``collect``'s arguments: CORPUS into ``out``, with issue 13's options if ``cohort`` is given."""
+    args = ["collect", corpus, "--out", str(out / "summary.xlsx")]
     args += ["--csv", str(out / "responses.csv"), "--ledger", str(out / "ledger.csv")]
     if cohort:
         args += ["--expected", f"{cohort}/councils.csv", "--chase", str(out / "chase.csv")]
         args += ["--group-by", "type", "--group-by", "region", "--previous", f"{cohort}/responses-2021.csv"]
         args += ["--round", "2025"]
+    return args
+
+
+def trees_parser() -> argparse.ArgumentParser:
+    """The arguments of a comparison of two source trees on a corpus."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("a_src", help="the first source tree (e.g. /work/main/src)")
+    parser.add_argument("b_src", help="the second")
+    parser.add_argument("corpus", help="a folder of returns")
+    parser.add_argument("--cohort", help="a cohort-N folder: add issue 13's options")
+    return parser
+
+
+def run(src: str, corpus: str, out: Path, cohort: str | None) -> None:
+    out.mkdir(parents=True)
+    args = [sys.executable, "-c", "from nps_xlsx.cli import main; main()", *collect_args(corpus, out, cohort)]
     env = {**os.environ, "PYTHONPATH": src, "SOURCE_DATE_EPOCH": "1767225600"}
     done = subprocess.run(args, env=env, capture_output=True, text=True)
     if done.returncode not in (0, 1):
@@ -84,12 +92,7 @@ def compare(a: Path, b: Path) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("a_src")
-    parser.add_argument("b_src")
-    parser.add_argument("corpus")
-    parser.add_argument("--cohort")
-    options = parser.parse_args()
+    options = trees_parser().parse_args()
     with tempfile.TemporaryDirectory(prefix="same-outputs-") as scratch:
         a, b = Path(scratch, "a"), Path(scratch, "b")
         run(options.a_src, options.corpus, a, options.cohort)
