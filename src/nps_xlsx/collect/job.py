@@ -129,7 +129,8 @@ def run_collect(
 
         def meanwhile() -> None:  # what the main process does while the workers read
             _import_writers()
-            earlier.extend([previous()] if previous else [])
+            if previous:
+                earlier.append(previous())
 
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=meanwhile)
         if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
