@@ -10,6 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nps_xlsx.read import xlsx as reader_xlsx
+from nps_xlsx.read import xlsx_scan
 from nps_xlsx.read.raw import RawCell, ReadFailure
 from nps_xlsx.read.safety import parse_xml
 from nps_xlsx.read.xlsx_scan import scan_cells, scan_shared_strings, xml_text
@@ -347,3 +348,23 @@ def test_worksheet_cases_found_by_fuzzing(damage: tuple[bytes, bytes]) -> None:
     xml = SHEET.replace(*damage)
     assert xml != SHEET
     assert _fast_then_expat_sheet(xml) == _expat_only_sheet(xml)
+
+
+def test_cell_attributes_are_read_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell's attributes are read once per distinct text (returns from one template repeat them); long texts
+    are read every time and never kept, and no more than the bound are kept."""
+    places = xlsx_scan._Attributes()
+    monkeypatch.setattr(xlsx_scan, "_PLACES", places)
+    monkeypatch.setattr(xlsx_scan, "_MAX_ATTRIBUTES", 3)
+    long = ' r="C1"' + " " * 80 + 't="inlineStr"'
+    xml = _sheet(f'<row r="1"><c r="A1" s="3" t="s"><v>1</v></c><c{long}><is><t>x</t></is></c></row>')
+    first = scan_cells(xml, MAKE_CELL, 10)
+    assert first == _expat_cells(xml) == {(0, 0): RawCell("EC1", "text"), (0, 2): RawCell("x", "text")}
+    assert list(places) == [b' r="A1" s="3" t="s"']
+    assert places[b' r="A1" s="3" t="s"'] == ((0, 0), 3, "s")
+    assert scan_cells(xml, MAKE_CELL, 10) == first  # the second time from what was kept
+    more = _sheet('<row r="2"><c r="B2" t="b"><v>1</v></c><c r="C2"><v>2</v></c><c r="AB12" s="1"><v>3</v></c></row>')
+    assert scan_cells(more, MAKE_CELL, 10) == _expat_cells(more)
+    assert len(places) == 3 and b' r="AB12" s="1"' not in places  # full: read, not kept
+    assert places[b' s="1" r="AB12"'] == ((11, 27), 1, "n")
+    assert places[b' r="A1" ph="1"'] is None and places[b' s="1"'] is None  # another attribute; no reference

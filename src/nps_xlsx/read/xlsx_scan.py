@@ -44,13 +44,20 @@ _RUNS = (
     rb'(?:\s*<r>(?:\s*(?:<rPr\s*/>|<rPr>(?:\s*<[a-zA-Z]+(?:\s+[a-zA-Z]+="[^"<]*")*\s*/>)*\s*</rPr>))?\s*'
     rb'(?:<t(?: xml:space="preserve")?\s*/>|' + _T + rb"[^<]*</t>)\s*</r>)+"
 )
-# A cell in the plain form: its reference, style, type, formula, cached value, empty value (<v/>), inline text and
-# rich runs. Its attributes in any order (a repeated one is malformed, which expat has refused already). It starts
-# with a literal, so it is searched for cheaply; what lies between two cells is checked afterwards (``_BETWEEN``).
+# A cell in the plain form: its attributes, formula, cached value, empty value (<v/>), inline text and rich runs. It
+# starts with a literal, so it is searched for cheaply; what lies between two cells is checked afterwards
+# (``_BETWEEN``). Its attributes are taken whole, up to the tag's end (no value in the plain form holds "<", "/" or
+# ">", so a search never runs past the next tag), and read by ``_ATTRIBUTES`` once per distinct text
+# (:class:`_Attributes`): matched one by one here, with their groups, they cost as much as the rest of the cell.
 _CELL = re.compile(
-    rb'<c(?:\s+(?:r="([A-Z]{1,3})([0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
+    rb"<c(\s[^<>/]*)"
     rb"(?:/>|>(?:\s*(<f\b[^>]*?(?:/>|>[^<]*</f>)))?"
     rb"(?:\s*(?:<v>([^<]*)</v>|<v/>()|<is>(?:\s*" + _T + rb"([^<]*)</t>|(" + _RUNS + rb"))\s*</is>))?\s*</c>)"
+)
+# A cell's attributes in the plain form: its reference, style, type and Excel 365's cm/vm, in any order (a repeated
+# one is malformed, which expat has refused already).
+_ATTRIBUTES = re.compile(
+    rb'(?:\s+(?:r="([A-Z]{1,3})([0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
 )
 _STRIDE = _CELL.groups + 1  # ``_CELL.split`` gives each cell's groups, then what lies after it
 # What may lie between two cells: row tags and white space (every cell in the plain form names its row). A run of
@@ -170,6 +177,35 @@ def _column(letters: bytes) -> int:
 
 _COLUMNS = {bytes([a]): _column(bytes([a])) for a in range(65, 91)}  # A-Z, the usual case
 
+Place = tuple[tuple[int, int], int, str]  # a cell's (row, column), style and type, as its attributes say
+_MAX_ATTRIBUTES = 1 << 14  # distinct attribute texts kept: a return has about 2,000
+_MAX_ATTRIBUTES_LENGTH = 64  # longer texts are read each time, never kept
+
+
+class _Attributes(dict[bytes, Place | None]):
+    """What a cell's attributes say, by their text (`` r="I5" s="17" t="s"``), read once for the process.
+
+    Returns made from one template write the same attributes for the same cells, so most cells are a look-up.
+    ``None`` for attributes not in the plain form, or without a cell reference (a cell placed by those before it).
+    """
+
+    def __missing__(self, text: bytes) -> Place | None:
+        match = _ATTRIBUTES.fullmatch(text)
+        place = None
+        if match is not None and match[1] is not None:
+            letters, digits, style, kind = match.groups()
+            col = _COLUMNS.get(letters)
+            place = (
+                (int(digits) - 1, col if col is not None else _column(letters)),
+                int(style) if style else 0,
+                kind.decode() if kind else "n",
+            )
+        if len(self) < _MAX_ATTRIBUTES and len(text) <= _MAX_ATTRIBUTES_LENGTH:
+            self[text] = place
+        return place
+
+
+_PLACES = _Attributes()
 
 # The shared-string indices as a plain t="s" cell writes them (b"0", b"1", ...), made once for the process.
 _INDICES = [b"%d" % index for index in range(1 << 14)]
@@ -210,29 +246,29 @@ def scan_cells(
     parts = _CELL.split(memoryview(data)[start:end], maxsplit=max_cells + 1)  # bytes, the region not copied
     found_all = len(parts) <= _STRIDE * max_cells + 1  # else the last part may hold more cells
     between = parts[: None if found_all else -1 : _STRIDE]
-    if None in parts[1::_STRIDE] or not all(map(_BETWEEN.fullmatch, filter(None, between))):
-        return None  # something else between the cells, or a cell without a reference (placed by those before it)
-    shared, columns = make_cell.shared_cells, _COLUMNS
+    if not all(map(_BETWEEN.fullmatch, filter(None, between))):
+        return None  # something else between the cells
+    places = list(map(_PLACES.__getitem__, parts[1::_STRIDE]))
+    if None in places:
+        return None  # attributes not in the plain form, or a cell without a reference
+    shared = make_cell.shared_cells
     cells: dict[tuple[int, int], RawCell] = {}
-    each_cell = zip(*[iter(parts[1:])] * _STRIDE, strict=True)  # the parts, _STRIDE at a time
-    for letters, digits, style, kind, formula, raw, empty_value, inline, rich, _after in each_cell:
-        if kind == b"s" and formula is None and (cell := shared.get(raw)) is not None:
-            pass
-        elif kind is None and formula is None and raw is None and empty_value is None:
-            continue  # no type, value or formula: a styled empty cell
-        else:
-            value = xml_text(raw) if raw is not None else ("" if empty_value is not None else None)
-            if inline is not None:
-                text: str | None = xml_text(inline)
-            else:
-                text = None if rich is None else _rich_text(rich)
-            cell = make_cell(
-                kind.decode() if kind else "n", int(style) if style else 0, formula is not None, value, text
-            )
-            if cell is None:
+    others = (parts[i::_STRIDE] for i in range(2, _STRIDE))  # formula, value, empty value, inline text, rich runs
+    for (position, style, kind), formula, raw, empty_value, inline, rich in zip(places, *others, strict=True):
+        if formula is None:
+            if kind == "s" and (cell := shared.get(raw)) is not None:
+                cells[position] = cell
                 continue
-        col = columns.get(letters)
-        cells[(int(digits) - 1, col if col is not None else _column(letters))] = cell
+            if raw is None and empty_value is None and kind != "inlineStr":
+                continue  # no value or formula: an empty cell (a styled one, say)
+        value = xml_text(raw) if raw is not None else ("" if empty_value is not None else None)
+        if inline is not None:
+            text: str | None = xml_text(inline)
+        else:
+            text = None if rich is None else _rich_text(rich)
+        made = make_cell(kind, style, formula is not None, value, text)
+        if made is not None:
+            cells[position] = made
     if len(cells) > max_cells:
         raise ReadFailure("too-many-cells", f"a sheet has more than {max_cells:,} cells")
     return cells if found_all else None
