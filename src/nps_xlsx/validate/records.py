@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, ClassVar
+
+_FIELDS: dict[type[Any], attrgetter[Any]] = {}  # each class's fields, got in C as one tuple
 
 
 class ByConstructor:
@@ -16,4 +19,8 @@ class ByConstructor:
     __match_args__: ClassVar[tuple[str, ...]]
 
     def __reduce__(self) -> tuple[type[Any], tuple[Any, ...]]:
-        return type(self), tuple(map(self.__getattribute__, self.__match_args__))
+        cls = type(self)
+        fields = _FIELDS.get(cls)
+        if fields is None:
+            fields = _FIELDS[cls] = attrgetter(*cls.__match_args__)
+        return cls, fields(self)
