@@ -345,7 +345,20 @@ def _bulk_table(region: bytes, item: Callable[[bytes], list[str]]) -> list[str] 
 def _other_item(other: bytes, item: Callable[[bytes], list[str]]) -> str | None:
     """The string of an item not in the plainest form: rich text read here, anything else by ``item``; ``None``
     if ``item`` finds other than one string in it."""
+    text = _RICH_TEXTS.get(other)
+    if text is not None:
+        return text
     if _RICH.fullmatch(other):
-        return unescape(_rich_text(other))
+        text = unescape(_rich_text(other))
+        if len(_RICH_TEXTS) < _MAX_RICH_TEXTS and len(other) <= _MAX_RICH_LENGTH:
+            _RICH_TEXTS[other] = text
+        return text
     parsed = item(other)
     return parsed[0] if len(parsed) == 1 else None
+
+
+# The texts of rich-text items, by the item as written: returns made from one template repeat the template's (its
+# headings and guidance, set in bold), and checking an item's runs costs more than reading a plain one. Bounded.
+_RICH_TEXTS: dict[bytes, str] = {}
+_MAX_RICH_TEXTS = 256
+_MAX_RICH_LENGTH = 4096
