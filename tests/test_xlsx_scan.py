@@ -384,6 +384,6 @@ def test_rich_text_items_are_read_once_and_kept_within_bounds(monkeypatch: pytes
     assert reader_xlsx._shared_strings(xml, "sst") == _expat_strings(xml) == expected
     assert kept == {bold.encode(): "Bold a & b\r"}
     assert reader_xlsx._shared_strings(xml, "sst") == expected  # the second time from what was kept
-    more = f'<sst {NS}>{other}<si><r><t>third</t></r></si>{other}</sst>'.encode()
+    more = f"<sst {NS}>{other}<si><r><t>third</t></r></si>{other}</sst>".encode()
     assert reader_xlsx._shared_strings(more, "sst") == ["other", "third", "other"]
     assert list(kept.values()) == ["Bold a & b\r", "other"]  # full
