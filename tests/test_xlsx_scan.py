@@ -387,3 +387,16 @@ def test_rich_text_items_are_read_once_and_kept_within_bounds(monkeypatch: pytes
     more = f"<sst {NS}>{other}<si><r><t>third</t></r></si>{other}</sst>".encode()
     assert reader_xlsx._shared_strings(more, "sst") == ["other", "third", "other"]
     assert list(kept.values()) == ["Bold a & b\r", "other"]  # full
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "<si><t>a</t><!-- </si> --></si><si><t>b</t></si>",  # an item that is not well-formed cut out of the table
+        "<si><r><t>a</t></r><!-- </si> --></si>",
+        "<si><t>a</t><!-- <si> --></si>",
+    ],
+)
+def test_a_comment_in_a_string_table_reads_as_expat_reads_it(items: str) -> None:
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<sst {NS}>{items}</sst>'.encode()
+    assert reader_xlsx._shared_strings(xml, "sst") == _expat_strings(xml) == ["a", "b"][: items.count("<t>")]

@@ -344,7 +344,7 @@ def _bulk_table(region: bytes, item: Callable[[bytes], list[str]]) -> list[str] 
 
 def _other_item(other: bytes, item: Callable[[bytes], list[str]]) -> str | None:
     """The string of an item not in the plainest form: rich text read here, anything else by ``item``; ``None``
-    if ``item`` finds other than one string in it."""
+    if ``item`` finds other than one string in it, or cannot read it alone."""
     text = _RICH_TEXTS.get(other)
     if text is not None:
         return text
@@ -353,7 +353,10 @@ def _other_item(other: bytes, item: Callable[[bytes], list[str]]) -> str | None:
         if len(_RICH_TEXTS) < _MAX_RICH_TEXTS and len(other) <= _MAX_RICH_LENGTH:
             _RICH_TEXTS[other] = text
         return text
-    parsed = item(other)
+    try:
+        parsed = item(other)
+    except ReadFailure:  # not well-formed on its own (a comment holding "</si>", say), though the table is
+        return None
     return parsed[0] if len(parsed) == 1 else None
 
 
