@@ -400,3 +400,9 @@ def test_rich_text_items_are_read_once_and_kept_within_bounds(monkeypatch: pytes
 def test_a_comment_in_a_string_table_reads_as_expat_reads_it(items: str) -> None:
     xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<sst {NS}>{items}</sst>'.encode()
     assert reader_xlsx._shared_strings(xml, "sst") == _expat_strings(xml) == ["a", "b"][: items.count("<t>")]
+
+
+@pytest.mark.parametrize("gap", ["", " "])  # read in bulk, or item by item (white space between items)
+def test_an_escape_written_with_a_reference_is_an_escape(gap: str) -> None:
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<sst {NS}>{gap}<si><t>&#95;x0041_ &amp;#95;</t></si></sst>'
+    assert reader_xlsx._shared_strings(xml.encode(), "sst") == _expat_strings(xml.encode()) == ["A &#95;"]

@@ -76,8 +76,8 @@ _RICH = re.compile(rb"<si>" + _RUNS + rb"\s*</si>")
 _BULK_ITEM = re.compile(rb"<si>" + _T + rb"([^<]*)</t></si>|(<si>[^<]*(?:<(?!/?si[\s/>])[^<]*)*</si>)")
 _RUN_TEXT = re.compile(_T + rb"([^<]*)</t>")
 _DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
-_REFERENCE = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
-_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_REFERENCE = re.compile(rb"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NAMED = {b"lt": b"<", b"gt": b">", b"amp": b"&", b"quot": b'"', b"apos": b"'"}
 _SHEET_DATA_END = b"</sheetData>"
 
 
@@ -148,21 +148,28 @@ class CellMaker(Protocol):
         ...
 
 
-def _replace_reference(match: re.Match[str]) -> str:
+def _replace_reference(match: re.Match[bytes]) -> bytes:
     name = match[1]
-    if name[0] != "#":
+    if name[0] != 35:  # "#"
         return _NAMED[name]
-    return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    return chr(int(name[2:], 16) if name[1] in b"xX" else int(name[1:])).encode("utf-8")
+
+
+def xml_bytes(raw: bytes) -> bytes:
+    """Character data as an XML parser reports it, still UTF-8: line ends normalised, then references resolved.
+
+    Done before decoding, so that a text of many items is scanned and copied as bytes (a reference names a
+    character XML allows, which expat has checked: never a surrogate)."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"&" in raw:
+        raw = _REFERENCE.sub(_replace_reference, raw)
+    return raw
 
 
 def xml_text(raw: bytes) -> str:
     """Character data as an XML parser reports it: UTF-8 decoded, line ends normalised, references resolved."""
-    text = raw.decode("utf-8")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in text:
-        text = _REFERENCE.sub(_replace_reference, text)
-    return text
+    return xml_bytes(raw).decode("utf-8")
 
 
 def is_utf8(data: bytes) -> bool:
@@ -301,7 +308,7 @@ def scan_shared_strings(
             break
         position = match.end()
         if plain is not None:
-            strings.append(unescape(xml_text(plain)) if b"_x" in plain else xml_text(plain))
+            strings.append(unescape(xml_text(plain)))  # after references: "&#95;x0041_" is an escape too
         elif other is not None:
             text = _other_item(other, item)
             if text is None:
@@ -320,8 +327,9 @@ def _bulk_table(region: bytes, item: Callable[[bytes], list[str]]) -> list[str] 
     table, or an item is not one string.
 
     The plain items' texts are joined with NUL, which no XML text can hold (expat has refused ``&#0;`` already),
-    so that decoding, line ends, references and escapes are done once for the table, as :func:`xml_text` and
-    :func:`unescape` do them per item.
+    so that line ends and references are done once for the table, as :func:`xml_text` does them per item; each
+    text is then decoded alone (so most stay ASCII or Latin-1, not the widest any of them needs), and the escapes
+    decoded where there are any (:func:`unescape`).
     """
     parts = _BULK_ITEM.split(region)  # what lies before each item, its plain text, the item if not plain; what follows
     if b"".join(parts[::3]).strip():
@@ -329,9 +337,9 @@ def _bulk_table(region: bytes, item: Callable[[bytes], list[str]]) -> list[str] 
     plains, others = parts[1::3], parts[2::3]
     if not plains:
         return []
-    joined = xml_text(b"\x00".join([plain or b"" for plain in plains]))
-    strings = joined.split("\x00")
-    if "_x" in joined:  # an escape (decoded one string at a time: _x0000_ is a NUL)
+    joined = xml_bytes(b"\x00".join([plain or b"" for plain in plains]))
+    strings = list(map(bytes.decode, joined.split(b"\x00")))
+    if b"_x" in joined:  # an escape (decoded one string at a time: _x0000_ is a NUL)
         strings = [unescape(text) if "_x" in text else text for text in strings]
     for i, other in enumerate(others):
         if other is not None:
