@@ -302,8 +302,9 @@ def _inflate_plain(raw: bytes, info: zipfile.ZipInfo, most: int) -> bytes | None
         return None
     signature, _, _, flags, _, _, _, _, _, _, name_length, extra_length = _LOCAL_HEADER.unpack(header)
     name_start = start + _LOCAL_HEADER.size
-    try:
-        name = raw[name_start : name_start + name_length].decode("utf-8" if flags & _UTF8_NAME_FLAG else "cp437")
+    written = raw[name_start : name_start + name_length]
+    try:  # as zipfile decodes it (ASCII reads the same either way, and costs no Python codec)
+        name = written.decode("ascii" if written.isascii() else "utf-8" if flags & _UTF8_NAME_FLAG else "cp437")
     except UnicodeDecodeError:
         return None
     if signature != _LOCAL_SIGNATURE or name != info.orig_filename:

@@ -75,6 +75,7 @@ _RICH = re.compile(rb"<si>" + _RUNS + rb"\s*</si>")
 # No white space is matched before an item: searched for, such a pattern would cost time quadratic in a run of it.
 _BULK_ITEM = re.compile(rb"<si>" + _T + rb"([^<]*)</t></si>|(<si>[^<]*(?:<(?!/?si[\s/>])[^<]*)*</si>)")
 _RUN_TEXT = re.compile(_T + rb"([^<]*)</t>")
+_USUAL_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"'  # as Excel and xlsxwriter write it
 _DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _REFERENCE = re.compile(rb"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
 _NAMED = {b"lt": b"<", b"gt": b">", b"amp": b"&", b"quot": b'"', b"apos": b"'"}
@@ -174,6 +175,8 @@ def xml_text(raw: bytes) -> str:
 
 def is_utf8(data: bytes) -> bool:
     """Whether the XML is UTF-8 (the default, or declared so)."""
+    if data.startswith(_USUAL_DECLARATION):
+        return True
     declared = _DECLARED.match(data)
     return declared is None or declared[1].lower() in (b"utf-8", b"utf8")
 
