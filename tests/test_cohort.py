@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from nps_xlsx.cli import main
 from nps_xlsx.collect import cohort
-from nps_xlsx.collect.cohort import NOT_GIVEN, NOT_LISTED, build_cohort, group_columns, segments_frame
+from nps_xlsx.collect.cohort import NOT_GIVEN, NOT_LISTED, build_cohort, segments_frame
 from nps_xlsx.columns import RESPONSE_COLUMNS, ROW_COLUMNS
-from nps_xlsx.councils import Council
+from nps_xlsx.councils import Council, group_columns
 from nps_xlsx.errors import GroupByError
 from nps_xlsx.layout import categories
 from nps_xlsx.read.own_outputs import recognise

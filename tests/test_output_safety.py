@@ -10,9 +10,10 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 
+from nps_xlsx import csv_table
 from nps_xlsx.cli import main
 from nps_xlsx.collect.rows import fit_cell
-from nps_xlsx.csv_table import FORMULA_STARTS, neutralise
+from nps_xlsx.csv_table import FORMULA_STARTS, neutralise, write_csv
 from nps_xlsx.testing import Typed, fill_bytes
 from nps_xlsx.text import EXCEL_CELL_LIMIT, utf16_len
 
@@ -89,6 +90,19 @@ def test_neutralise_prefixes_every_formula_start(text: str) -> None:
 @pytest.mark.parametrize("value", ["x=1", " =1", "", "'=1", 3, -2, 2.5, None])
 def test_neutralise_leaves_everything_else(value: object) -> None:
     assert neutralise(value) == value
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_write_csv_writes_every_row_of_a_long_stream_as_csv_reads_it(raw: bool, tmp_path: Path) -> None:
+    """Rows go to the file a batch at a time: every row arrives, in order, each neutralised (unless ``raw``)
+    whichever batch it falls in."""
+    texts = [*HOSTILE_TEXTS, "plain", 'say "hi",\nthen go', "", None, 7, 2.5]
+    rows = [(f"r{i}", texts[i % len(texts)], i) for i in range(3 * csv_table._BATCH + 5)]
+    write_csv(tmp_path / "out.csv", ["name", "text", "n"], iter(rows), raw=raw)
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig", newline="") as stream:
+        read = list(csv.reader(stream))
+    expected = [[str(v if raw else neutralise(v)) if v is not None else "" for v in row] for row in rows]
+    assert read == [["name", "text", "n"], *expected]
 
 
 # --- cell lengths in the summary workbook -------------------------------------------------------

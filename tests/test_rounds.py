@@ -344,6 +344,27 @@ def test_collect_writes_round_and_fingerprint_and_compares_with_a_previous_round
     assert again.exit_code == 0 and "2 in both (2 matched by code, 0 by name)" in again.output
 
 
+def test_a_wrong_previous_file_read_while_the_workers_read_still_stops_the_run_before_anything_is_written(
+    five_path: Path, returns: Path, tmp_path: Path
+) -> None:
+    """With workers, the previous round is read while they read the returns: its error waits for them, then
+    ends the run as the same usage error, with no output written."""
+    many = tmp_path / "many"
+    many.mkdir()
+    for copy in range(5):  # 10 files: enough for collect to read them in worker processes
+        for source in sorted(returns.iterdir()):
+            (many / f"{copy}-{source.name}").write_bytes(source.read_bytes())
+    councils = tmp_path / "councils.csv"
+    councils.write_text("code,name\nX1,A\n", encoding="utf-8")
+    out, csv = tmp_path / "s.xlsx", tmp_path / "r.csv"
+    result = run(
+        "collect", many, "--rubric", five_path, "--out", out, "--csv", csv, "--workers", 2, "--previous", councils
+    )
+    assert result.exit_code == 2 and "Invalid value for '--previous'" in result.output
+    assert "is a council list" in result.output or "not a responses CSV" in result.output
+    assert not out.exists() and not csv.exists()
+
+
 def test_collect_refuses_a_wrong_previous_file_and_a_rubric_change_as_usage_errors(
     five: Rubric, five_path: Path, returns: Path, tmp_path: Path
 ) -> None:

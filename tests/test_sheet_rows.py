@@ -17,6 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nps_xlsx.a1 import column_letter
+from nps_xlsx.collect import rows as rows_module
 from nps_xlsx.collect.rows import CELL_PADDING, RowWriter
 from nps_xlsx.collect.xlsxwriter_internals import Splice, splice
 from nps_xlsx.style import CHARS_PER_WIDTH_UNIT, MAX_ROW_HEIGHT, row_height, text_lines
@@ -170,3 +171,34 @@ def test_line_estimate_is_never_fewer_than_textwraps(text: str, width: int) -> N
     per_line = max(1, int(width * CHARS_PER_WIDTH_UNIT[11]))
     wrapped = sum(max(1, len(textwrap.wrap(p, per_line, expand_tabs=False))) for p in text.split("\n"))
     assert text_lines(text, width, 11) >= wrapped
+
+
+recurring = st.sampled_from(["", "a", "word " * 12, "x\ny", "<&> _x0041_", " lead ", "drop-down " * 5, "ab-" * 20])
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.lists(st.one_of(recurring, st.integers(0, 5), st.none()), min_size=3, max_size=3), max_size=30))
+@pytest.mark.parametrize("memo_size", [2, rows_module.MEMO_SIZE])
+def test_repeated_columns_are_written_as_any_other(rows: list[list[object]], memo_size: int) -> None:
+    """A column marked ``repeated`` (each distinct text escaped and measured once) is written exactly as it would be
+    unmarked: cells, row heights and longest texts; also when it holds more distinct texts than are remembered."""
+    written = []
+    for repeated in ([False] * 3, [True, False, True], [True] * 3):
+        stream = io.StringIO()
+        writer = RowWriter(stream, 1, [1, 2, 3], [4, 5, 6], [20, None, 30], repeated=repeated)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(rows_module, "MEMO_SIZE", memo_size)
+            for row in rows:
+                writer.write(row)
+        written.append((stream.getvalue(), writer.longest, writer.rows))
+    assert written[1] == written[0] and written[2] == written[0]
+    if any(isinstance(v, str) and len(v) > 30 for row in rows for v in row[::2]):
+        assert "customHeight" in written[0][0]  # the longer texts above wrap in the columns that wrap
+
+
+@given(text=st.text(st.sampled_from("ab -\n\t"), max_size=20), width=st.integers(1, 40))
+def test_a_text_no_longer_than_a_line_takes_a_line_per_paragraph(text: str, width: int) -> None:
+    per_line = max(1, int(width * CHARS_PER_WIDTH_UNIT[11]))
+    wrapped = sum(max(1, len(textwrap.wrap(p, per_line, expand_tabs=False))) for p in text.split("\n"))
+    if len(text) <= per_line:
+        assert text_lines(text, width, 11) == text.count("\n") + 1 == wrapped

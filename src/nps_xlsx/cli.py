@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,8 @@ FORCE_HELP = (
 
 
 def _previous_round(path: Path, rubric: Rubric, allow_rubric_change: bool) -> PreviousRound:
-    """The earlier round's responses, read and checked before any return is: a wrong file is a usage error."""
+    """The earlier round's responses, read and checked: a wrong file is a usage error (``collect`` reads it while
+    its workers read the returns, and stops once they are done, before writing anything)."""
     from .collect.rounds import PreviousRoundError, load_previous
 
     try:
@@ -438,8 +440,7 @@ def collect(
     """
     from .collect.assign import load_assignments
     from .collect.job import CollectOutputs, consensus_beside, run_collect
-    from .collect.story import closing_lines
-    from .councils import load_councils
+    from .councils import group_columns, load_councils
     from .respondents import load_respondents
     from .rubric import load_rubric
 
@@ -471,12 +472,10 @@ def collect(
     protected = tuple(p for p in (rubric, expected, assignments, previous, respondents) if p)
     try:
         loaded = load_rubric(rubric)
-        earlier = _previous_round(previous, loaded, allow_rubric_change) if previous else None
+        earlier = partial(_previous_round, previous, loaded, allow_rubric_change) if previous else None
         expected_list = load_councils(expected, click.echo) if expected else None
         listed = load_respondents(respondents, click.echo) if respondents else None
-        if group_by:  # pandas: only when grouping (collect loads it while the workers read)
-            from .collect.cohort import group_columns
-
+        if group_by:
             try:
                 group_by = tuple(group_columns(expected_list or [], group_by))
             except GroupByError as exc:
@@ -510,6 +509,8 @@ def collect(
             )
     except NpsXlsxError as exc:
         raise click.ClickException(str(exc)) from exc
+    from .collect.story import closing_lines  # pandas, loaded by now
+
     not_written = {problem.path for problem in refused}
     if consensus_csv is not None and collection.respondent_mode is None:
         not_written.add(consensus_csv)  # no consensus in one response per council

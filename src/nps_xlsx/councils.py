@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csv_table import Column, Table, read_table
-from .errors import CouncilListError
+from .csv_table import Column, Table, fold, read_table
+from .errors import CouncilListError, GroupByError
 from .text import clean_text, display_path, fold_space, plural, squash, utf16_len
 
 # Headers are compared with case, spaces and punctuation folded; ONS files name them e.g. LAD23CD, LAD23NM.
@@ -240,3 +240,33 @@ class NameIndex:
     def get(self, name: str) -> str | None:
         """The code of the council called ``name``, if exactly one matches."""
         return self._exact.get(fold_space(name)) or self._loose.get(fold_name(name))
+
+
+def list_columns(expected: Sequence[Council]) -> list[str]:
+    """The council list's columns besides the code and the name, in file order."""
+    return list(dict.fromkeys(header for council in expected for header, _ in council.extra))
+
+
+def group_columns(expected: Sequence[Council], wanted: Sequence[str]) -> list[str]:
+    """The council list's headers that ``wanted`` names (exactly, else with case, spaces and punctuation
+    folded, as the council list's own headers are matched), in order, each once.
+
+    Raises :class:`GroupByError` naming the columns the list has if one is not there.
+    """
+    available = list_columns(expected)
+    chosen: list[str] = []
+    for name in wanted:
+        found = [c for c in available if c == name.strip()] or [c for c in available if fold(c) == fold(name)]
+        if len(found) > 1:
+            both = " and ".join(f"'{c}'" for c in found)
+            raise GroupByError(f"--group-by '{name}': the council list's columns {both} both match; name one exactly")
+        if not found:
+            has = (
+                f"its columns besides the code and the name are {', '.join(repr(c) for c in available)}"
+                if available
+                else "it has only the code and the name columns; add a column such as 'region'"
+            )
+            raise GroupByError(f"--group-by '{name}': the council list has no such column; {has}")
+        if found[0] not in chosen:
+            chosen.append(found[0])
+    return chosen

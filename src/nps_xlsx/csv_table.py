@@ -20,7 +20,9 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import IO
 
 from .errors import NpsXlsxError
 from .text import clean_text
@@ -248,7 +250,7 @@ def unneutralise(text: str) -> str:
 def write_csv(
     path: Path, columns: list[str], rows: Iterable[Iterable[object]], raw: bool = False, bom: bool = True
 ) -> None:
-    """A CSV file (UTF-8, a header line, ``None`` as empty), streamed row by row.
+    """A CSV file (UTF-8, a header line, ``None`` as empty), streamed a batch of rows at a time.
 
     With ``bom`` (the default) the file starts with a byte order mark, so that Excel reads it as UTF-8
     rather than in the local code page (which garbles ``›`` and Welsh names). Unless ``raw``, text
@@ -256,10 +258,19 @@ def write_csv(
     """
     starts = FORMULA_STARTS
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\r\n")  # RFC 4180; a field holding a CR or LF is quoted
-        writer.writerow(columns)
-        if raw:
-            writer.writerows(rows)
-            return
-        for row in rows:  # neutralise(), inlined: this runs for every cell of the responses CSV
-            writer.writerow([("'" + v) if type(v) is str and v[:1] in starts else v for v in row])
+        _write_rows(stream, [columns])
+        remaining = iter(rows)
+        while batch := list(islice(remaining, _BATCH)):
+            if not raw:  # neutralise(), inlined: this runs for every cell of the responses CSV
+                batch = [[("'" + v) if type(v) is str and v[:1] in starts else v for v in row] for row in batch]
+            _write_rows(stream, batch)
+
+
+_BATCH = 1000  # rows formatted in memory and written to the file at once (cheaper than a row at a time)
+
+
+def _write_rows(stream: IO[str], rows: Iterable[Iterable[object]]) -> None:
+    """``rows`` as CSV (RFC 4180; a field holding a CR or LF is quoted), written to ``stream`` in one piece."""
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    stream.write(text.getvalue())

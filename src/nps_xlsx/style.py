@@ -49,18 +49,20 @@ def text_lines(text: str, width: float, font_size: int = 10) -> int:
     and a word longer than a line into pieces). Each line of a paragraph is found by one regular-expression
     match, so the summary can estimate thousands of comments quickly."""
     per_line = max(1, int(width * CHARS_PER_WIDTH_UNIT[font_size]))
+    if len(text) <= per_line:  # every paragraph fits on a line
+        return text.count("\n") + 1
     line = _line_pattern(per_line)
-    return sum(_paragraph_lines(paragraph, per_line, line) for paragraph in text.split("\n"))
-
-
-def _paragraph_lines(paragraph: str, per_line: int, line: re.Pattern[str]) -> int:
-    if len(paragraph) <= per_line:
-        return 1
-    lines = max(1, len(line.findall(paragraph)))
-    # A word too long for a line that holds hyphens may break at them too, into more lines than the pieces the
-    # pattern counts ("aa--aa" in 3: "aa-", "-", "aa"); rare (paths, URLs), so count those the slow way.
-    if "-" in paragraph and any(len(word) > per_line for word in paragraph.split()):
-        lines = max(lines, len(textwrap.wrap(paragraph, per_line, expand_tabs=False)))
+    lines = 0
+    for paragraph in text.split("\n"):
+        if len(paragraph) <= per_line:
+            lines += 1
+            continue
+        found = len(line.findall(paragraph)) or 1
+        # A word too long for a line that holds hyphens may break at them too, into more lines than the pieces the
+        # pattern counts ("aa--aa" in 3: "aa-", "-", "aa"); rare (paths, URLs), so count those the slow way.
+        if "-" in paragraph and _long_word(per_line).search(paragraph):
+            found = max(found, len(textwrap.wrap(paragraph, per_line, expand_tabs=False)))
+        lines += found
     return lines
 
 
@@ -71,12 +73,23 @@ def _line_pattern(per_line: int) -> re.Pattern[str]:
     return re.compile(rf"\S.{{0,{per_line - 1}}}(?=\s|$)|\S{{{per_line}}}")
 
 
+@lru_cache(maxsize=64)
+def _long_word(per_line: int) -> re.Pattern[str]:
+    """A word longer than a line."""
+    return re.compile(rf"\S{{{per_line + 1}}}")
+
+
+def lines_height(lines: int, font_size: int = 10, minimum: float = 15.0, padding: float = 6.0) -> float:
+    """The height (points) of a row showing ``lines`` lines of text, within Excel's maximum."""
+    return min(MAX_ROW_HEIGHT, max(minimum, lines * LINE_HEIGHT[font_size] + padding))
+
+
 def row_height(
     texts_and_widths: list[tuple[str, float]], font_size: int = 10, minimum: float = 15.0, padding: float = 6.0
 ) -> float:
     """A row height (points) that shows every text in full, within Excel's maximum."""
     lines = max((text_lines(text, width, font_size) for text, width in texts_and_widths), default=1)
-    return min(MAX_ROW_HEIGHT, max(minimum, lines * LINE_HEIGHT[font_size] + padding))
+    return lines_height(lines, font_size, minimum, padding)
 
 
 def column_pixels(width: float) -> int:

@@ -23,8 +23,6 @@ import pandas as pd
 
 from .. import layout
 from ..councils import Council
-from ..csv_table import fold
-from ..errors import GroupByError
 from ..rubric import Rubric
 from .chase import LABELS, PRECEDENCE
 
@@ -43,36 +41,6 @@ STAT_COLUMNS = [
 ]
 SHARE_UNSCORED = "Unscored or blank"
 PARTICIPATION = ["Expected", *(LABELS[s] for s in PRECEDENCE), "Share returned"]
-
-
-def list_columns(expected: Sequence[Council]) -> list[str]:
-    """The council list's columns besides the code and the name, in file order."""
-    return list(dict.fromkeys(header for council in expected for header, _ in council.extra))
-
-
-def group_columns(expected: Sequence[Council], wanted: Sequence[str]) -> list[str]:
-    """The council list's headers that ``wanted`` names (exactly, else with case, spaces and punctuation
-    folded, as the council list's own headers are matched), in order, each once.
-
-    Raises :class:`GroupByError` naming the columns the list has if one is not there.
-    """
-    available = list_columns(expected)
-    chosen: list[str] = []
-    for name in wanted:
-        found = [c for c in available if c == name.strip()] or [c for c in available if fold(c) == fold(name)]
-        if len(found) > 1:
-            both = " and ".join(f"'{c}'" for c in found)
-            raise GroupByError(f"--group-by '{name}': the council list's columns {both} both match; name one exactly")
-        if not found:
-            has = (
-                f"its columns besides the code and the name are {', '.join(repr(c) for c in available)}"
-                if available
-                else "it has only the code and the name columns; add a column such as 'region'"
-            )
-            raise GroupByError(f"--group-by '{name}': the council list has no such column; {has}")
-        if found[0] not in chosen:
-            chosen.append(found[0])
-    return chosen
 
 
 def segments_frame(expected: Sequence[Council], columns: Sequence[str]) -> pd.DataFrame:

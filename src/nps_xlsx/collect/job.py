@@ -84,7 +84,7 @@ def run_collect(
     force: bool = False,
     refused: list[OutputRefused] | None = None,
     group_by: tuple[str, ...] = (),
-    previous: PreviousRound | None = None,
+    previous: Callable[[], PreviousRound] | None = None,
     round_label: str | None = None,
     notes: list[str] | None = None,
     respondents: list[Listed] | None = None,
@@ -98,8 +98,10 @@ def run_collect(
     responses CSV has a row per respondent's answer, and ``outputs.consensus_csv`` gets the consensus; lines for
     the console saying which mode and why are added to ``notes``.
 
-    ``round_label`` names this round (default: the year it is produced); with ``previous``, the summary shows
-    the movement since that round, and a line for the console is added to ``notes``.
+    ``round_label`` names this round (default: the year it is produced); with ``previous`` (which loads an
+    earlier round; it is called while the workers read, and what it raises ends the run once they are done, before
+    anything is written), the summary shows the movement since that round, and a line for the console is added to
+    ``notes``.
 
     An output whose path holds something that must be kept (see :mod:`nps_xlsx.output`) is not written: it
     is added to ``refused`` and the other outputs are written (without ``refused``, the first is raised).
@@ -123,7 +125,13 @@ def run_collect(
             return report
 
         workers = default_workers() if workers is None else workers
-        reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=_import_writers)
+        earlier: list[PreviousRound] = []
+
+        def meanwhile() -> None:  # what the main process does while the workers read
+            _import_writers()
+            earlier.extend([previous()] if previous else [])
+
+        reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=meanwhile)
         if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
             raise NothingFoundError(nothing_found(inputs, reports))
         from ..columns import EXCELLENCE_COLUMNS, PRIORITY_COLUMNS, TARGET_COLUMNS
@@ -180,8 +188,8 @@ def run_collect(
             tables.overview.append(("Round", label))
             tables.prefilled = prefilled_table(collection)
             tables.overview.extend(prefilled_overview(tables.prefilled))
-            if previous is not None:
-                tables.rounds = compare(previous, tables.responses, rubric, label)
+            if earlier:
+                tables.rounds = compare(earlier[0], tables.responses, rubric, label)
                 tables.overview.extend(tables.rounds.overview)
                 (notes if notes is not None else []).append(tables.rounds.console)
             write_book = partial(write_summary, tables, rubric, produced, parallel=workers > 1)
@@ -250,7 +258,8 @@ def _segments(expected: list[Council] | None, group_by: tuple[str, ...]) -> pd.D
     """The council list's columns named by ``group_by`` (see :mod:`nps_xlsx.collect.cohort`), or ``None``."""
     if not group_by:
         return None
-    from .cohort import group_columns, segments_frame
+    from ..councils import group_columns
+    from .cohort import segments_frame
 
     councils = expected or []
     return segments_frame(councils, group_columns(councils, group_by))

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import IO
 
 from ..a1 import column_letter
-from ..style import CHARS_PER_WIDTH_UNIT, row_height
+from ..style import CHARS_PER_WIDTH_UNIT, lines_height, text_lines
 from ..text import EXCEL_CELL_LIMIT, escape_text, utf16_len
 
 CELL_PADDING = 2.0  # width units of a wrapped column not counted on when estimating its lines
 _HALF_LIMIT = EXCEL_CELL_LIMIT // 2  # text up to this long fits in a cell however it is counted
+MEMO_SIZE = 10_000  # distinct texts remembered per repeated column
 
 
 def fit_cell(text: str, limit: int = EXCEL_CELL_LIMIT) -> str:
@@ -59,7 +60,9 @@ class RowWriter:
     its number cells. ``wrap`` gives, per column, the width of a column whose text wraps (``None`` for the
     others): a row holding text longer than one line of such a column gets the height
     :func:`~nps_xlsx.style.row_height` estimates (text of ``font_size`` points), as no spreadsheet sizes rows
-    by itself. Tracks, per column, the longest text written (for column widths).
+    by itself. ``repeated`` marks the columns whose texts recur from row to row (names, the rubric's text): each
+    distinct text of those is escaped and measured once. Tracks, per column, the longest text written (for
+    column widths).
     """
 
     stream: IO[str]
@@ -70,6 +73,7 @@ class RowWriter:
     font_size: int = 11
     rows: int = 0
     longest: list[int] = field(default_factory=list)
+    repeated: list[bool] | None = None
 
     def __post_init__(self) -> None:
         self._letters = [column_letter(col) for col in range(len(self.styles))]
@@ -79,6 +83,10 @@ class RowWriter:
         chars = CHARS_PER_WIDTH_UNIT[self.font_size]
         self._one_line = [int(width * chars) if width else 0 for width in wrap]  # surely one line (0: never wraps)
         self._widths = [width or 0.0 for width in wrap]  # 0.0 for no width: read only where one_line is set
+        # per repeated column, each text's cell (after its reference) and lines (see _text)
+        self._known: list[dict[str, tuple[str, int]] | None] = [
+            {} if repeats else None for repeats in self.repeated or [False] * len(self.styles)
+        ]
 
     @property
     def last_row(self) -> int:
@@ -89,9 +97,9 @@ class RowWriter:
         """Write the next row: text as text (never a formula or link; shortened by :func:`fit_cell` if a cell
         cannot hold it), numbers as numbers, blanks as nothing."""
         number = self.first_row + self.rows + 1
-        letters, styles, longest, one_line = self._letters, self.styles, self.longest, self._one_line
+        letters, known = self._letters, self._known
         cells = []
-        wrapped: list[tuple[str, float]] = []  # texts that may take more than one line, with their widths
+        lines = 0  # of the row's tallest wrapped text; 0 if none wraps
         for col, value in enumerate(values):
             if type(value) is not str:
                 if type(value) is int or (type(value) is float and value == value):  # the usual numbers, quickly
@@ -101,30 +109,45 @@ class RowWriter:
                 if is_blank(value):
                     continue
                 if isinstance(value, bool):
-                    cells.append(f'<c r="{letters[col]}{number}" s="{styles[col]}" t="b"><v>{int(value)}</v></c>')
+                    cells.append(f'<c r="{letters[col]}{number}" s="{self.styles[col]}" t="b"><v>{int(value)}</v></c>')
                     continue
                 if isinstance(value, numbers.Real):  # Python or NumPy numbers
                     style = self.number_styles[col]
                     cells.append(f'<c r="{letters[col]}{number}" s="{style}"><v>{float(value):.16G}</v></c>')
                     continue
                 value = str(value)
-            if len(value) > longest[col]:
-                longest[col] = len(value)
-            if len(value) > _HALF_LIMIT:
-                value = fit_cell(value)
-            if one_line[col] and (len(value) > one_line[col] or "\n" in value):
-                wrapped.append((value, self._widths[col]))
-            text = escape_text(value)
-            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-            cells.append(
-                f'<c r="{letters[col]}{number}" s="{styles[col]}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
-            )
-        if wrapped:
-            height = row_height(wrapped, self.font_size)
+            memo = known[col]
+            if memo is None:
+                cell, needs = self._text(col, value)
+            elif (seen := memo.get(value)) is not None:
+                cell, needs = seen
+            else:
+                if len(memo) >= MEMO_SIZE:  # not so few after all: start again
+                    memo.clear()
+                cell, needs = memo[value] = self._text(col, value)
+            if needs > lines:
+                lines = needs
+            cells.append(f'<c r="{letters[col]}{number}"{cell}')
+        if lines:
+            height = lines_height(lines, self.font_size)
             self.stream.write(f'<row r="{number}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>')
         else:
             self.stream.write(f'<row r="{number}">{"".join(cells)}</row>')
         self.rows += 1
+
+    def _text(self, col: int, value: str) -> tuple[str, int]:
+        """A text cell after its reference, and the lines it takes if it wraps (0 if it cannot); counts its length
+        towards the column's longest."""
+        if len(value) > self.longest[col]:
+            self.longest[col] = len(value)
+        if len(value) > _HALF_LIMIT:
+            value = fit_cell(value)
+        one_line = self._one_line[col]
+        wraps = one_line and (len(value) > one_line or "\n" in value)
+        needs = text_lines(value, self._widths[col], self.font_size) if wraps else 0
+        text = escape_text(value)
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        return f' s="{self.styles[col]}" t="inlineStr"><is><t{space}>{text}</t></is></c>', needs
 
 
 def rows_file(directory: Path) -> Path:

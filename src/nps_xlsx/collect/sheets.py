@@ -8,7 +8,7 @@ import contextlib
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +42,7 @@ PAGE_PIXELS = 980  # the printable width of landscape A4 with the default margin
 PORTRAIT_PIXELS = 655  # and of portrait A4
 PORTRAIT_SCALE = 0.9  # a sheet is printed portrait if it fits the page's width at this scale
 LEGIBLE_SCALE = 0.75  # a sheet is fitted to the page's width only if this leaves its text legible
+ROWS_BUFFER = 1 << 20  # bytes of a rows file buffered before they are written
 
 
 def set_properties(
@@ -163,6 +164,7 @@ def start_rows(
     wrap: Mapping[str, float] | None = None,
     formats: Mapping[str, Format] | None = None,
     side: Sidecar | None = None,
+    repeated: Collection[str] = (),
 ) -> TableRows:
     """Write a table's data rows (see :func:`table_sheet` for the arguments), by ``side``'s process if given: so a
     large table's rows can be started before the sheets that come before it in the workbook are written."""
@@ -176,10 +178,13 @@ def start_rows(
     path = rows_file(rows_to.scratch) if rows_to.scratch is not None else None
     table = TableRows(columns, wrap, path, io.StringIO())
     wrap_widths = [wrap.get(c) for c in columns]
+    repeats = [c in repeated for c in columns]
 
     def write_rows() -> tuple[int, list[int]]:
-        with path.open("w", encoding="utf-8") if path is not None else contextlib.nullcontext(table.memory) as stream:
-            writer = RowWriter(stream, 1, styles, styles, wrap_widths)
+        # rows are written one at a time: a large buffer sends them on to the file in fewer, larger pieces
+        memory = contextlib.nullcontext(table.memory)
+        with path.open("w", encoding="utf-8", buffering=ROWS_BUFFER) if path is not None else memory as stream:
+            writer = RowWriter(stream, 1, styles, styles, wrap_widths, repeated=repeats)
             for row in rows:
                 writer.write(row)
         return writer.rows, writer.longest
@@ -203,22 +208,25 @@ def table_sheet(
     formats: Mapping[str, Format] | None = None,
     freeze: int = 1,
     side: Sidecar | None = None,
+    repeated: Collection[str] = (),
 ) -> Worksheet:
     """A sheet holding one Excel Table (one header row, no merged cells), frozen header and print setup.
 
     ``frame`` is a DataFrame, or ``(columns, rows)`` for rows generated while writing, or rows started earlier
-    by :func:`start_rows` (given ``wrap`` and ``formats`` there, not here). Columns named in ``wrap`` wrap their
-    text at most that wide (rows are as tall as their text needs); ``widths`` are the least widths of columns of
-    numbers; ``formats`` the formats of columns (text and numbers); the first ``freeze`` columns identify a row
-    and stay in view. xlsxwriter writes the header row; the data rows are written by :class:`RowWriter` and
-    spliced in, by ``side``'s process if given (the sheet is then finished when ``side`` is waited for).
+    by :func:`start_rows` (given ``wrap``, ``formats`` and ``repeated`` there, not here). Columns named in ``wrap``
+    wrap their text at most that wide (rows are as tall as their text needs); ``widths`` are the least widths of
+    columns of numbers; ``formats`` the formats of columns (text and numbers); the first ``freeze`` columns identify
+    a row and stay in view; ``repeated`` names the columns whose texts recur from row to row (names, the rubric's
+    text), so that each distinct one is escaped and measured once. xlsxwriter writes the header row; the data rows
+    are written by :class:`RowWriter` and spliced in, by ``side``'s process if given (the sheet is then finished
+    when ``side`` is waited for).
     """
     sheet = book.add_worksheet(title)
     if isinstance(frame, TableRows):
-        assert wrap is None and formats is None and side is None, "given to start_rows"
+        assert wrap is None and formats is None and side is None and not repeated, "given to start_rows"
         table = frame
     else:
-        table = start_rows(fmt, rows_to, frame, wrap, formats, side)
+        table = start_rows(fmt, rows_to, frame, wrap, formats, side, repeated)
     columns, wrap, widths = table.columns, table.wrap, widths or {}
     # The table is declared with one data row, and its range set to the rows written when they are
     # spliced in. (Declared at full size, xlsxwriter would record every cell of the range, only to refuse a

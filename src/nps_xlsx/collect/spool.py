@@ -7,7 +7,10 @@ import pickle
 import tempfile
 from dataclasses import replace
 
-from ..validate.response import Response
+from ..validate.response import Answer, Response
+
+_FIELDS = Answer.__match_args__
+_COMMENT = _FIELDS.index("comment")
 
 
 class CommentSpool:
@@ -29,7 +32,7 @@ class CommentSpool:
             written += self._file.write(data[written:]) or 0
         self._places[path] = (self._size, len(data))
         self._size += len(data)
-        return replace(response, answers=tuple(replace(answer, comment="") for answer in response.answers))
+        return replace(response, answers=tuple(map(_without_comment, response.answers)))
 
     def comments(self, path: str) -> tuple[str, ...] | None:
         """The comments stashed for ``path``, in answer order, or ``None`` if none were."""
@@ -41,3 +44,11 @@ class CommentSpool:
 
     def close(self) -> None:
         self._file.close()
+
+
+def _without_comment(answer: Answer) -> Answer:
+    """``answer`` with an empty comment: made by its constructor (``dataclasses.replace`` looks up its fields for
+    each of the sixty answers of each return)."""
+    fields = list(map(answer.__getattribute__, _FIELDS))
+    fields[_COMMENT] = ""
+    return Answer(*fields)

@@ -82,9 +82,12 @@ def _write_sheets(
     fmt = SummaryFormats(book)
     # The two largest tables' rows first, each by a process of its own, while this one writes the sheets before them.
     wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
-    excellence = start_rows(fmt, rows, (EXCELLENCE_HEADERS, tables.excellence()), wrap, side=excellence_side)
+    named = [c for c in EXCELLENCE_HEADERS if c not in ("Comment", "Top level without evidence")]
+    excellence_rows = (EXCELLENCE_HEADERS, tables.excellence())
+    excellence = start_rows(fmt, rows, excellence_rows, wrap, side=excellence_side, repeated=named)
     wrap = {"Council": 28, "Value code": 28, "Comment": 70}
-    comments = start_rows(fmt, rows, (COMMENT_COLUMNS, tables.comment_rows()), wrap, side=comments_side)
+    named = [c for c in COMMENT_COLUMNS if c != "Comment"]
+    comments = start_rows(fmt, rows, (COMMENT_COLUMNS, tables.comment_rows()), wrap, side=comments_side, repeated=named)
     overview = book.add_worksheet("Overview")
     counts = {column: COUNT_WIDTH for column in [*categories(rubric), "Total"]}
     overall = table_sheet(
@@ -122,7 +125,10 @@ def _write_sheets(
     _matrix_colours(matrix, tables.matrix, rubric)
     averages = {"Mean": fmt.two_places, "Median": fmt.one_place, "n": fmt.integer}
     wrap = {"Council": 30, "Key area": 36}
-    table_sheet(book, fmt, rows, "Area averages", tables.averages, "AreaAverages", wrap=wrap, formats=averages)
+    named = ["Council", "Code", "Key area"]
+    table_sheet(
+        book, fmt, rows, "Area averages", tables.averages, "AreaAverages", wrap=wrap, formats=averages, repeated=named
+    )
     if tables.agreement is not None:
         write_agreement_sheets(book, fmt, rows, tables.agreement, rubric)
     if tables.cohort is not None:
@@ -136,7 +142,8 @@ def _write_sheets(
     table_sheet(book, fmt, rows, "Excellence", excellence, "Excellence", freeze=2)
     table_sheet(book, fmt, rows, "Comments", comments, "Comments", freeze=2)
     wrap = {"File": 28, "Sheet": 18, "Value": 16, "Message": 60}
-    table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap=wrap)
+    named = ["File", "Severity", "Code", "Sheet", "Value code"]  # an issue's file and kind recur; its message not
+    table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap=wrap, repeated=named)
     ledger = for_people(tables.ledger, LEDGER_STATUSES)
     wrap = {"File": 30, "Status": 14, "Council": 24, "Template version": 14, "First error": 40, "Note": 30}
     table_sheet(book, fmt, rows, "Ledger", ledger, "Ledger", wrap={**wrap, "SHA-256": 34})

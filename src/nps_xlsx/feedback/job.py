@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..collect.cohort import group_columns, group_fields, segments_frame
+from ..collect.cohort import group_fields, segments_frame
 from ..collect.job import default_workers
 from ..collect.rounds import PreviousRound, ResponsesCsv, read_responses
-from ..councils import Council, workbook_filename
+from ..councils import Council, group_columns, workbook_filename
 from ..csv_table import fold
 from ..errors import GroupByError, NpsXlsxError
 from ..output import NO_GUARD, Guard, OutputRefused, build_time, collisions, write_atomic, write_atomic_with
