@@ -59,6 +59,8 @@ _CELL = re.compile(
 _ATTRIBUTES = re.compile(
     rb'(?:\s+(?:r="([A-Z]{1,3})([0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
 )
+# The same in the order most programs write them, the same groups: matched without trying each attribute in turn.
+_USUAL_ATTRIBUTES = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?')
 _STRIDE = _CELL.groups + 1  # ``_CELL.split`` gives each cell's groups, then what lies after it
 # What may lie between two cells: row tags and white space (every cell in the plain form names its row). A run of
 # white space is taken whole (a look-ahead, then a back-reference to it), so that a failure never steps back
@@ -170,7 +172,9 @@ def xml_bytes(raw: bytes) -> bytes:
 
 def xml_text(raw: bytes) -> str:
     """Character data as an XML parser reports it: UTF-8 decoded, line ends normalised, references resolved."""
-    return xml_bytes(raw).decode("utf-8")
+    if b"\r" in raw or b"&" in raw:
+        raw = xml_bytes(raw)
+    return raw.decode("utf-8")
 
 
 def is_utf8(data: bytes) -> bool:
@@ -200,7 +204,7 @@ class _Attributes(dict[bytes, Place | None]):
     """
 
     def __missing__(self, text: bytes) -> Place | None:
-        match = _ATTRIBUTES.fullmatch(text)
+        match = _USUAL_ATTRIBUTES.fullmatch(text) or _ATTRIBUTES.fullmatch(text)
         place = None
         if match is not None and match[1] is not None:
             letters, digits, style, kind = match.groups()
