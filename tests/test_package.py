@@ -16,7 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from nps_xlsx.read import safety
 from nps_xlsx.read.raw import ReadFailure
 from nps_xlsx.read.safety import Budget, Limits, Package, part_key, read_member
 from nps_xlsx.rubric import Rubric
@@ -357,3 +360,75 @@ def test_every_zip_error_becomes_a_plain_failure(error: Exception) -> None:
     assert failure.value.code in {"corrupt-file", "unsupported-format", "encrypted"}
     assert "a.xml" in failure.value.detail
     assert not PYTHON_WORDS.search(failure.value.detail), failure.value.detail
+
+
+# --- 7. a member in the plain form is inflated straight from the archive's bytes, exactly as zipfile reads it ------
+
+
+def _outcome(read: Callable[[], bytes]) -> bytes | tuple[str, str]:
+    try:
+        return read()
+    except ReadFailure as failure:
+        return failure.code, failure.detail
+
+
+def _members(data: bytes, limits: Limits) -> list[tuple[bytes | tuple[str, str], bytes | tuple[str, str]]]:
+    """Each member read straight from ``data`` and through zipfile, as a pair of outcomes."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, struct.error, NotImplementedError):
+        return []  # not opened: no member is read at all
+    return [
+        (
+            _outcome(lambda info=info: read_member(archive, info, limits, Budget(limits), raw=data)),
+            _outcome(lambda info=info: read_member(archive, info, limits, Budget(limits))),
+        )
+        for info in infos
+    ]
+
+
+def _archive(flags: int = 0) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("xl/stored.xml"), b"<a>stored</a>" * 20, zipfile.ZIP_STORED)
+        archive.writestr("xl/deflated.xml", b"<b>deflated</b>" * 300, zipfile.ZIP_DEFLATED)
+        archive.writestr("xl/empty.xml", b"", zipfile.ZIP_DEFLATED)
+        archive.writestr("xl/caf\u00e9.xml", b"<c/>", zipfile.ZIP_DEFLATED)  # a UTF-8 name
+    data = bytearray(buffer.getvalue())
+    if flags:  # set general-purpose flags in every local and central header
+        for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            at = data.find(signature)
+            while at >= 0:
+                data[at + offset] |= flags
+                at = data.find(signature, at + 4)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("flags", [0, 0x08])  # 0x08: sizes in a data descriptor, as some writers do
+def test_plain_members_are_read_straight_from_the_archive(flags: int) -> None:
+    data = _archive(flags)
+    pairs = _members(data, Limits())
+    assert len(pairs) == 4 and all(isinstance(straight, bytes) and straight == zipped for straight, zipped in pairs)
+    assert [straight for straight, _ in pairs][:2] == [b"<a>stored</a>" * 20, b"<b>deflated</b>" * 300]
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert all(safety._inflate_plain(data, info, 1 << 20) == archive.read(info) for info in archive.infolist())
+    tight = Limits(max_member_bytes=100)  # more than the limit: one byte past it read, then refused, either way
+    assert all(straight == zipped for straight, zipped in _members(data, tight))
+    assert _members(data, tight)[1][0] == ("zip-bomb", "member xl/deflated.xml expands to more than 100 bytes")
+
+
+DAMAGE = [b"\x00", b"\xff", b"PK\x03\x04", b"PK\x01\x02", b"\x08", b"\x01", b"\x20", b"\x40", b"x", b""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_damaged_member_reads_or_fails_exactly_as_through_zipfile(data: st.DataObject) -> None:
+    """Whatever is damaged (a header, a name, a size, a CRC, the data), the outcome is zipfile's: the same bytes,
+    or the same failure."""
+    archive = bytearray(_archive(data.draw(st.sampled_from([0, 0x08]))))
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(archive) - 1))
+        archive[at : at + data.draw(st.integers(0, 2))] = data.draw(st.sampled_from(DAMAGE))
+    for straight, zipped in _members(bytes(archive), Limits(max_member_bytes=2_000)):
+        assert straight == zipped

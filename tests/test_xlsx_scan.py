@@ -368,3 +368,41 @@ def test_cell_attributes_are_read_once_and_kept_within_bounds(monkeypatch: pytes
     assert len(places) == 3 and b' r="AB12" s="1"' not in places  # full: read, not kept
     assert places[b' s="1" r="AB12"'] == ((11, 27), 1, "n")
     assert places[b' r="A1" ph="1"'] is None and places[b' s="1"'] is None  # another attribute; no reference
+
+
+def test_rich_text_items_are_read_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rich-text item's text is kept by the item as written (returns from one template repeat them); no more
+    than the bound are kept, and long items never."""
+    kept: dict[bytes, str] = {}
+    monkeypatch.setattr(xlsx_scan, "_RICH_TEXTS", kept)
+    monkeypatch.setattr(xlsx_scan, "_MAX_RICH_TEXTS", 2)
+    bold = '<si><r><rPr><b/></rPr><t xml:space="preserve">Bold </t></r><r><t>a &amp; b_x000D_</t></r></si>'
+    long = f"<si><r><t>{'x' * 5000}</t></r></si>"
+    other = "<si><r><t>other</t></r></si>"
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<sst {NS}>{bold}<si><t>plain</t></si>{long}{bold}</sst>'.encode()
+    expected = ["Bold a & b\r", "plain", "x" * 5000, "Bold a & b\r"]
+    assert reader_xlsx._shared_strings(xml, "sst") == _expat_strings(xml) == expected
+    assert kept == {bold.encode(): "Bold a & b\r"}
+    assert reader_xlsx._shared_strings(xml, "sst") == expected  # the second time from what was kept
+    more = f"<sst {NS}>{other}<si><r><t>third</t></r></si>{other}</sst>".encode()
+    assert reader_xlsx._shared_strings(more, "sst") == ["other", "third", "other"]
+    assert list(kept.values()) == ["Bold a & b\r", "other"]  # full
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "<si><t>a</t><!-- </si> --></si><si><t>b</t></si>",  # an item that is not well-formed cut out of the table
+        "<si><r><t>a</t></r><!-- </si> --></si>",
+        "<si><t>a</t><!-- <si> --></si>",
+    ],
+)
+def test_a_comment_in_a_string_table_reads_as_expat_reads_it(items: str) -> None:
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<sst {NS}>{items}</sst>'.encode()
+    assert reader_xlsx._shared_strings(xml, "sst") == _expat_strings(xml) == ["a", "b"][: items.count("<t>")]
+
+
+@pytest.mark.parametrize("gap", ["", " "])  # read in bulk, or item by item (white space between items)
+def test_an_escape_written_with_a_reference_is_an_escape(gap: str) -> None:
+    xml = f'<?xml version="1.0" encoding="UTF-8"?>\n<sst {NS}>{gap}<si><t>&#95;x0041_ &amp;#95;</t></si></sst>'
+    assert reader_xlsx._shared_strings(xml.encode(), "sst") == _expat_strings(xml.encode()) == ["A &#95;"]

@@ -253,24 +253,76 @@ def part_key(name: str) -> str:
 
 
 def read_member(
-    archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, limits: Limits, budget: Budget | None = None
+    archive: zipfile.ZipFile,
+    member: str | zipfile.ZipInfo,
+    limits: Limits,
+    budget: Budget | None = None,
+    raw: bytes | None = None,
 ) -> bytes:
     """A member's bytes, inflating no more than its limit (or what is left of ``budget``) plus one byte:
-    declared sizes can lie. Every way zipfile can fail becomes a :class:`ReadFailure` naming the member."""
+    declared sizes can lie. Every way zipfile can fail becomes a :class:`ReadFailure` naming the member.
+
+    ``raw``, the archive's own bytes, lets a member in the plain form be inflated straight from them
+    (:func:`_inflate_plain`); any other is read by zipfile."""
     info = member if isinstance(member, zipfile.ZipInfo) else archive.getinfo(member)
     allowance = limits.max_member_bytes
     if budget is not None:
         allowance = max(0, min(allowance, limits.max_total_bytes - budget.inflated))
-    try:
-        with archive.open(info) as stream:
-            data = stream.read(allowance + 1)
-    except ZIP_ERRORS as exc:
-        raise _member_failure(info, exc) from exc
+    data = None if raw is None else _inflate_plain(raw, info, allowance + 1)
+    if data is None:
+        try:
+            with archive.open(info) as stream:
+                data = stream.read(allowance + 1)
+        except ZIP_ERRORS as exc:
+            raise _member_failure(info, exc) from exc
     if budget is not None:
         budget.charge_bytes(len(data), info.filename)
     if len(data) > limits.max_member_bytes:
         raise ReadFailure("zip-bomb", f"member {info.filename} expands to more than {limits.max_member_bytes:,} bytes")
     return data
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a member's local file header, as zipfile reads it
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_UTF8_NAME_FLAG = 0x800
+
+
+def _inflate_plain(raw: bytes, info: zipfile.ZipInfo, most: int) -> bytes | None:
+    """A member's bytes straight from the archive's bytes ``raw``, if it is in the plain form and whole: stored or
+    deflated, not encrypted, its local header where the directory says and naming it, and inflating to exactly its
+    size (at most ``most`` bytes) with its CRC. Those are the bytes zipfile's reader gives, without its file
+    objects; for anything else ``None``, and the member is left to zipfile, which says what is wrong."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & (
+        ENCRYPTED_FLAG | PATCHED_DATA_FLAG | STRONG_ENCRYPTION_FLAG
+    ):
+        return None
+    start = info.header_offset
+    header = raw[start : start + _LOCAL_HEADER.size]
+    if len(header) != _LOCAL_HEADER.size:
+        return None
+    signature, _, _, flags, _, _, _, _, _, _, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    name_start = start + _LOCAL_HEADER.size
+    written = raw[name_start : name_start + name_length]
+    try:  # as zipfile decodes it (ASCII reads the same either way, and costs no Python codec)
+        name = written.decode("ascii" if written.isascii() else "utf-8" if flags & _UTF8_NAME_FLAG else "cp437")
+    except UnicodeDecodeError:
+        return None
+    if signature != _LOCAL_SIGNATURE or name != info.orig_filename:
+        return None
+    begin = name_start + name_length + extra_length
+    stored = memoryview(raw)[begin : begin + info.compress_size]
+    if len(stored) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        data, whole = bytes(stored[:most]), True
+    else:
+        inflater = zlib.decompressobj(-15)  # as zipfile's
+        try:
+            data = inflater.decompress(stored, most)
+        except zlib.error:
+            return None
+        whole = inflater.eof
+    return data if whole and len(data) == info.file_size and zlib.crc32(data) == info.CRC else None
 
 
 def _member_failure(info: zipfile.ZipInfo, exc: Exception) -> ReadFailure:
@@ -303,8 +355,10 @@ class Package:
     content types are read from the package, never assumed to be at the usual paths.
     """
 
-    def __init__(self, archive: zipfile.ZipFile, limits: Limits, budget: Budget | None = None) -> None:
-        self.archive, self.limits = archive, limits
+    def __init__(
+        self, archive: zipfile.ZipFile, limits: Limits, budget: Budget | None = None, raw: bytes | None = None
+    ) -> None:
+        self.archive, self.limits, self.raw = archive, limits, raw  # raw: the archive's bytes, if at hand
         self.budget = budget or Budget(limits)
         self.members = {part_key(info.filename): info for info in archive.infolist()}
         self._data: dict[str, bytes] = {}
@@ -319,7 +373,8 @@ class Package:
         key = part_key(part)
         data = self._data.get(key)
         if data is None:
-            data = self._data[key] = read_member(self.archive, self.members[key], self.limits, self.budget)
+            info = self.members[key]
+            data = self._data[key] = read_member(self.archive, info, self.limits, self.budget, self.raw)
         return data
 
     def relationships(self, part: str) -> dict[str, Relationship]:

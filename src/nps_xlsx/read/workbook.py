@@ -86,7 +86,7 @@ def read_workbook(path: Path, data: bytes, limits: Limits) -> tuple[RawWorkbook,
             raise ReadFailure("corrupt-file", "the file is a damaged or truncated zip archive") from exc
         try:
             with archive:
-                package = Package(archive, limits)
+                package = Package(archive, limits, raw=data)
                 kind = check_zip(package)
                 if kind == "ods":
                     from .ods import read_ods

@@ -59,6 +59,8 @@ _CELL = re.compile(
 _ATTRIBUTES = re.compile(
     rb'(?:\s+(?:r="([A-Z]{1,3})([0-9]{1,7})"|s="([0-9]{1,9})"|t="([a-zA-Z]{1,9})"|(?:cm|vm)="[0-9]{1,9}"))+\s*'
 )
+# The same in the order most programs write them, the same groups: matched without trying each attribute in turn.
+_USUAL_ATTRIBUTES = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?')
 _STRIDE = _CELL.groups + 1  # ``_CELL.split`` gives each cell's groups, then what lies after it
 # What may lie between two cells: row tags and white space (every cell in the plain form names its row). A run of
 # white space is taken whole (a look-ahead, then a back-reference to it), so that a failure never steps back
@@ -75,9 +77,10 @@ _RICH = re.compile(rb"<si>" + _RUNS + rb"\s*</si>")
 # No white space is matched before an item: searched for, such a pattern would cost time quadratic in a run of it.
 _BULK_ITEM = re.compile(rb"<si>" + _T + rb"([^<]*)</t></si>|(<si>[^<]*(?:<(?!/?si[\s/>])[^<]*)*</si>)")
 _RUN_TEXT = re.compile(_T + rb"([^<]*)</t>")
+_USUAL_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"'  # as Excel and xlsxwriter write it
 _DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
-_REFERENCE = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
-_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_REFERENCE = re.compile(rb"&(#x[0-9A-Fa-f]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NAMED = {b"lt": b"<", b"gt": b">", b"amp": b"&", b"quot": b'"', b"apos": b"'"}
 _SHEET_DATA_END = b"</sheetData>"
 
 
@@ -148,25 +151,36 @@ class CellMaker(Protocol):
         ...
 
 
-def _replace_reference(match: re.Match[str]) -> str:
+def _replace_reference(match: re.Match[bytes]) -> bytes:
     name = match[1]
-    if name[0] != "#":
+    if name[0] != 35:  # "#"
         return _NAMED[name]
-    return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    return chr(int(name[2:], 16) if name[1] in b"xX" else int(name[1:])).encode("utf-8")
+
+
+def xml_bytes(raw: bytes) -> bytes:
+    """Character data as an XML parser reports it, still UTF-8: line ends normalised, then references resolved.
+
+    Done before decoding, so that a text of many items is scanned and copied as bytes (a reference names a
+    character XML allows, which expat has checked: never a surrogate)."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"&" in raw:
+        raw = _REFERENCE.sub(_replace_reference, raw)
+    return raw
 
 
 def xml_text(raw: bytes) -> str:
     """Character data as an XML parser reports it: UTF-8 decoded, line ends normalised, references resolved."""
-    text = raw.decode("utf-8")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in text:
-        text = _REFERENCE.sub(_replace_reference, text)
-    return text
+    if b"\r" in raw or b"&" in raw:
+        raw = xml_bytes(raw)
+    return raw.decode("utf-8")
 
 
 def is_utf8(data: bytes) -> bool:
     """Whether the XML is UTF-8 (the default, or declared so)."""
+    if data.startswith(_USUAL_DECLARATION):
+        return True
     declared = _DECLARED.match(data)
     return declared is None or declared[1].lower() in (b"utf-8", b"utf8")
 
@@ -190,7 +204,7 @@ class _Attributes(dict[bytes, Place | None]):
     """
 
     def __missing__(self, text: bytes) -> Place | None:
-        match = _ATTRIBUTES.fullmatch(text)
+        match = _USUAL_ATTRIBUTES.fullmatch(text) or _ATTRIBUTES.fullmatch(text)
         place = None
         if match is not None and match[1] is not None:
             letters, digits, style, kind = match.groups()
@@ -301,7 +315,7 @@ def scan_shared_strings(
             break
         position = match.end()
         if plain is not None:
-            strings.append(unescape(xml_text(plain)) if b"_x" in plain else xml_text(plain))
+            strings.append(unescape(xml_text(plain)))  # after references: "&#95;x0041_" is an escape too
         elif other is not None:
             text = _other_item(other, item)
             if text is None:
@@ -320,8 +334,9 @@ def _bulk_table(region: bytes, item: Callable[[bytes], list[str]]) -> list[str] 
     table, or an item is not one string.
 
     The plain items' texts are joined with NUL, which no XML text can hold (expat has refused ``&#0;`` already),
-    so that decoding, line ends, references and escapes are done once for the table, as :func:`xml_text` and
-    :func:`unescape` do them per item.
+    so that line ends and references are done once for the table, as :func:`xml_text` does them per item; each
+    text is then decoded alone (so most stay ASCII or Latin-1, not the widest any of them needs), and the escapes
+    decoded where there are any (:func:`unescape`).
     """
     parts = _BULK_ITEM.split(region)  # what lies before each item, its plain text, the item if not plain; what follows
     if b"".join(parts[::3]).strip():
@@ -329,9 +344,9 @@ def _bulk_table(region: bytes, item: Callable[[bytes], list[str]]) -> list[str] 
     plains, others = parts[1::3], parts[2::3]
     if not plains:
         return []
-    joined = xml_text(b"\x00".join([plain or b"" for plain in plains]))
-    strings = joined.split("\x00")
-    if "_x" in joined:  # an escape (decoded one string at a time: _x0000_ is a NUL)
+    joined = xml_bytes(b"\x00".join([plain or b"" for plain in plains]))
+    strings = list(map(bytes.decode, joined.split(b"\x00")))
+    if b"_x" in joined:  # an escape (decoded one string at a time: _x0000_ is a NUL)
         strings = [unescape(text) if "_x" in text else text for text in strings]
     for i, other in enumerate(others):
         if other is not None:
@@ -344,8 +359,24 @@ def _bulk_table(region: bytes, item: Callable[[bytes], list[str]]) -> list[str] 
 
 def _other_item(other: bytes, item: Callable[[bytes], list[str]]) -> str | None:
     """The string of an item not in the plainest form: rich text read here, anything else by ``item``; ``None``
-    if ``item`` finds other than one string in it."""
+    if ``item`` finds other than one string in it, or cannot read it alone."""
+    text = _RICH_TEXTS.get(other)
+    if text is not None:
+        return text
     if _RICH.fullmatch(other):
-        return unescape(_rich_text(other))
-    parsed = item(other)
+        text = unescape(_rich_text(other))
+        if len(_RICH_TEXTS) < _MAX_RICH_TEXTS and len(other) <= _MAX_RICH_LENGTH:
+            _RICH_TEXTS[other] = text
+        return text
+    try:
+        parsed = item(other)
+    except ReadFailure:  # not well-formed on its own (a comment holding "</si>", say), though the table is
+        return None
     return parsed[0] if len(parsed) == 1 else None
+
+
+# The texts of rich-text items, by the item as written: returns made from one template repeat the template's (its
+# headings and guidance, set in bold), and checking an item's runs costs more than reading a plain one. Bounded.
+_RICH_TEXTS: dict[bytes, str] = {}
+_MAX_RICH_TEXTS = 256
+_MAX_RICH_LENGTH = 4096

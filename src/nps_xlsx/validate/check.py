@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -257,6 +258,8 @@ Where = tuple[str, str | None, str | None]  # a Location's file, sheet and cell,
 
 def _clean(text: str, where: Where, what: str, code_id: str | None, issues: list[Issue]) -> str:
     """``text`` without the characters no output can hold, stripped; says so at ``where`` if any were removed."""
+    if text.isascii() and text.isprintable():  # the usual case: nothing to remove, and no regular expression
+        return text
     cleaned, removed = clean_text(text)
     if removed:
         issues.append(
@@ -381,6 +384,14 @@ class _Locator:
     def _by_name(self, name: str) -> tuple[RawSheet, int, int] | None:
         return self._named.get(name.lower())
 
+    @staticmethod
+    @functools.lru_cache(maxsize=1024)
+    def _keys(code_id: str) -> tuple[str, str, str, str]:
+        """A value code's defined names as looked up (lower case): its score, comment, priority and support cells'."""
+        names = (layout.score_name, layout.comment_name, layout.priority_name, layout.support_name)
+        score, comment, priority, support = (name(code_id).lower() for name in names)
+        return score, comment, priority, support
+
     def _column(self, sheet: RawSheet, which: int, offset: int) -> int:
         """Column ``which`` (0 score, 1 comment) of ``sheet``: where its header is, else where the template puts it."""
         found = self._header_columns(sheet)[which]
@@ -400,7 +411,7 @@ class _Locator:
         return f"{at[0].name}!{a1.cell_ref(at[1], at[2])}"
 
     def answer(self, code_id: str, shown: str, issues: list[Issue]) -> Answer | None:
-        hits = self.id_cells.get(code_id, [])
+        hits = self.id_cells.get(code_id, ())
         if len(hits) > 1:
             places = ", ".join(f"{s.name}!{a1.cell_ref(r, c)}" for s, r, c in hits)
             sheet, row, col = hits[1]
@@ -413,16 +424,16 @@ class _Locator:
                 )
             )
             return None
-        score_name, comment_name = layout.score_name(code_id), layout.comment_name(code_id)
-        score_at, comment_at = self._by_name(score_name), self._by_name(comment_name)
+        score_key, comment_key, priority_key, support_key = self._keys(code_id)
+        score_at, comment_at = self._named.get(score_key), self._named.get(comment_key)
         offset = 0
         if hits:
             id_sheet, id_row, id_col = hits[0]
             offset = id_col - layout.ID_COL
             score_ok = score_at is not None and self._in_column(score_at, id_sheet, id_row, 0, offset)
             comment_ok = comment_at is not None and self._in_column(comment_at, id_sheet, id_row, 1, offset)
-            astray = [(score_name, score_at, 0)] if score_at and not score_ok else []
-            astray += [(comment_name, comment_at, 1)] if comment_at and not comment_ok else []
+            astray = [(layout.score_name(code_id), score_at, 0)] if score_at and not score_ok else []
+            astray += [(layout.comment_name(code_id), comment_at, 1)] if comment_at and not comment_ok else []
             # (an ok cell is never None: said again for the type checker)
             if not score_ok or score_at is None:
                 score_at = (id_sheet, id_row, self._column(id_sheet, 0, offset))
@@ -457,7 +468,8 @@ class _Locator:
         if comment_at is None or comment_at[0] is not sheet or comment_at[1] != row:
             comment_at = (sheet, row, self._header_columns(sheet)[1] or self._usual[1])
         score_ref, comment_ref = a1.cell_ref(row, col), a1.cell_ref(row, comment_at[2])
-        raw_value = sheet.cells.get((row, col))
+        cells = sheet.cells
+        raw_value = cells.get((row, col))
         if raw_value is not None and raw_value.kind == "text":
             text = _clean(str(raw_value.value), (shown, sheet.name, score_ref), "the score", code_id, issues)
             raw_value = raw_value if text == raw_value.value else raw_value._replace(value=text)
@@ -471,9 +483,9 @@ class _Locator:
             fix = FIX_DROPDOWN.format(n=len(self.rubric.levels), unscored=self.rubric.unscored)
             where = Location(shown, sheet.name, score_ref)
             issues.append(make_issue(reading.problem, where, reading.detail, code_id, value, fix))
-        comment = self._comment(sheet, row, comment_at[2], shown, code_id, issues)
-        priority, priority_ref = self._choice(sheet, row, "priority", offset, shown, code_id, issues)
-        support, support_ref = self._choice(sheet, row, "support", offset, shown, code_id, issues)
+        comment = self._comment(cells.get((row, comment_at[2])), (shown, sheet.name, comment_ref), code_id, issues)
+        priority, priority_ref = self._choice(sheet, row, "priority", priority_key, offset, shown, code_id, issues)
+        support, support_ref = self._choice(sheet, row, "support", support_key, offset, shown, code_id, issues)
         return Answer(
             code_id,
             reading.status,
@@ -492,11 +504,11 @@ class _Locator:
         """The sheet's name as every output can hold it."""
         return self._sheet_names.get(sheet.name) or self._sheet_names.setdefault(sheet.name, clean_text(sheet.name)[0])
 
-    def _choice_col(self, sheet: RawSheet, row: int, which: str, offset: int, code_id: str) -> int | None:
-        """The column of a value code's ``priority`` or ``support``: its defined name's, if in the row; else
-        where its header is; else where the return's layout puts it (``None``: the layout has none)."""
-        name = layout.priority_name(code_id) if which == "priority" else layout.support_name(code_id)
-        at = self._by_name(name)
+    def _choice_col(self, sheet: RawSheet, row: int, which: str, key: str, offset: int) -> int | None:
+        """The column of a value code's ``priority`` or ``support`` (its defined name looked up as ``key``): its
+        defined name's, if in the row; else where its header is; else where the return's layout puts it (``None``:
+        the layout has none)."""
+        at = self._named.get(key)
         if at is not None and at[0] is sheet and at[1] == row:
             return at[2]
         found = self._headers(sheet).get(which)
@@ -506,14 +518,25 @@ class _Locator:
         return None if usual is None else usual + offset
 
     def _choice(
-        self, sheet: RawSheet, row: int, which: str, offset: int, shown: str, code_id: str, issues: list[Issue]
+        self,
+        sheet: RawSheet,
+        row: int,
+        which: str,
+        key: str,
+        offset: int,
+        shown: str,
+        code_id: str,
+        issues: list[Issue],
     ) -> tuple[str | None, str | None]:
-        """A value code's ``priority`` or ``support`` answer, and its cell (``None``: no such input)."""
-        col = self._choice_col(sheet, row, which, offset, code_id)
+        """A value code's ``priority`` or ``support`` answer (its defined name looked up as ``key``), and its cell
+        (``None``: no such input)."""
+        col = self._choice_col(sheet, row, which, key, offset)
         if col is None:
             return None, None
         ref = a1.cell_ref(row, col)
         cell = sheet.cells.get((row, col))
+        if cell is None:  # blank: no answer, nothing to say
+            return None, ref
         header = layout.INPUT_HEADERS[which]
         if cell is not None and cell.kind == "text":
             text = _clean(str(cell.value), (shown, sheet.name, ref), f"the {header.lower()} answer", code_id, issues)
@@ -562,10 +585,12 @@ class _Locator:
             issues.append(make_issue(reading.problem, Location(shown, sheet.name, ref), detail, None, value, fix))
         return Target(area.id, reading.score, self._sheet_name(sheet), ref)
 
-    def _comment(self, sheet: RawSheet, row: int, col: int, shown: str, code_id: str, issues: list[Issue]) -> str:
-        cell = sheet.cells.get((row, col))
-        where: Where = (shown, sheet.name, a1.cell_ref(row, col))
-        if cell is not None and cell.kind == "uncached":
+    @staticmethod
+    def _comment(cell: RawCell | None, where: Where, code_id: str, issues: list[Issue]) -> str:
+        """The comment in ``cell``, at ``where``."""
+        if cell is None:
+            return ""
+        if cell.kind == "uncached":
             issues.append(
                 make_issue(
                     "formula-without-value",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 from ..text import clean_text
-from .records import ByConstructor
+from .records import ByConstructor, slot_init
 
 Severity = Literal["error", "warning"]
 
@@ -296,6 +296,7 @@ def council_fix(issue: Issue) -> str | None:
     return entry.to_council or ("please " + issue.fix.removeprefix(_ASK) if issue.fix.startswith(_ASK) else issue.fix)
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Location(ByConstructor):
     """Where a problem is: the file, and, when known, the sheet and cell (A1 style)."""
@@ -314,6 +315,7 @@ class Location(ByConstructor):
         return None if self.sheet is None else self.sheet + (f"!{self.cell}" if self.cell else "")
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Issue(ByConstructor):
     """One problem in one return: where it is, what is wrong (``detail``) and how to fix it (``fix``)."""
@@ -381,4 +383,6 @@ def _safe(text: None) -> None: ...
 @overload
 def _safe(text: str | None) -> str | None: ...
 def _safe(text: str | None) -> str | None:
-    return None if text is None else clean_text(text)[0]
+    if text is None or (text.isascii() and text.isprintable()):  # the usual case: nothing to remove
+        return text
+    return clean_text(text)[0]

@@ -6,10 +6,11 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from ..respondents import Respondent
-from .records import ByConstructor
+from .records import ByConstructor, slot_init
 from .scores import Status
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Answer(ByConstructor):
     """One value code's answer. ``score`` is 1..N when ``status`` is ``scored``, else ``None``.
@@ -31,6 +32,7 @@ class Answer(ByConstructor):
     support_cell: str | None = None
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Target(ByConstructor):
     """A key area's target level: 1..N, or ``None`` when blank or unusable."""
@@ -60,6 +62,7 @@ class Prefill:
         return self.unchanged == self.answers
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Response(ByConstructor):
     """A council's answers and who gave them."""
