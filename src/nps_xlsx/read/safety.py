@@ -310,6 +310,9 @@ def _inflate_plain(raw: bytes, info: zipfile.ZipInfo, most: int) -> bytes | None
     if signature != _LOCAL_SIGNATURE or name != info.orig_filename:
         return None
     begin = name_start + name_length + extra_length
+    end = getattr(info, "_end_offset", None)  # where the next member starts, if this Python's zipfile checks it
+    if end is not None and begin + info.compress_size > end:
+        return None  # overlapping members (a zip bomb's trick): zipfile's to refuse, where it does
     stored = memoryview(raw)[begin : begin + info.compress_size]
     if len(stored) != info.compress_size:
         return None
