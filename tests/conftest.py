@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -10,9 +10,19 @@ import pytest
 from nps_xlsx.councils import Council
 from nps_xlsx.rubric import Rubric, load_rubric
 from nps_xlsx.template.builder import BuildOptions, build_workbook
+from nps_xlsx.template.personalise import Personaliser
+from nps_xlsx.testing import fill_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 FIXED_TIME = datetime(2026, 1, 15, tzinfo=timezone.utc)
+
+
+def fill_copy(copies: Personaliser, council: Council, answers: dict, typed: str | None = None) -> bytes:
+    """The council's personalised copy filled in on 1 November 2026, its name (or ``typed``) on the cover."""
+    cover = {"council_name": typed or council.name, "completion_date": date(2026, 11, 1)}
+    return fill_bytes(copies.build(council), answers, cover)
+
+
 DACORUM = Council("E07000096", "Dacorum Borough Council")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from functools import partial
 from pathlib import Path
 
 import openpyxl
@@ -20,7 +20,7 @@ from nps_xlsx.template.personalise import Personaliser
 from nps_xlsx.testing import Typed, fill_bytes
 from nps_xlsx.validate.check import read_return
 
-from .conftest import FIXED_TIME
+from .conftest import FIXED_TIME, fill_copy
 
 DACORUM = Council("E07000096", "Dacorum Borough Council")
 WATFORD = Council("E07000103", "Watford Borough Council")
@@ -95,9 +95,7 @@ def round_(tmp_path_factory: pytest.TempPathFactory, rubric: Rubric) -> dict:
     returns = root / "returns"
     returns.mkdir()
 
-    def filled(council: Council, answers: dict, typed: str | None = None) -> bytes:
-        cover = {"council_name": typed or council.name, "completion_date": date(2026, 11, 1)}
-        return fill_bytes(copies.build(council), answers, cover)
+    filled = partial(fill_copy, copies)
 
     (returns / "E07000096-dacorum-borough-council.xlsx").write_bytes(filled(DACORUM, ANSWERS))
     # Dacorum also sent its untouched copy first: returned beats blank.

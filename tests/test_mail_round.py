@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import shutil
-from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,11 +19,11 @@ from nps_xlsx.mail.chase import read_chase
 from nps_xlsx.rubric import Rubric
 from nps_xlsx.template.builder import BuildOptions
 from nps_xlsx.template.personalise import Personaliser
-from nps_xlsx.testing import Typed, fill_bytes
+from nps_xlsx.testing import Typed
 from nps_xlsx.validate.check import read_return
 from nps_xlsx.validate.issues import council_fix
 
-from .conftest import FIXED_TIME
+from .conftest import FIXED_TIME, fill_copy
 from .mailing import (
     BROXBOURNE,
     DACORUM,
@@ -60,9 +60,7 @@ def round_(tmp_path_factory: pytest.TempPathFactory, rubric: Rubric) -> dict:
     returns = root / "returns"
     returns.mkdir()
 
-    def filled(council: Council, answers: dict, typed: str | None = None) -> bytes:
-        cover = {"council_name": typed or council.name, "completion_date": date(2026, 11, 1)}
-        return fill_bytes(copies.build(council), answers, cover)
+    filled = partial(fill_copy, copies)
 
     files = {
         # Dacorum sent a return with a typed score, then a good one: no reply needed
