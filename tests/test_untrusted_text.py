@@ -220,3 +220,12 @@ def test_cover_text_is_cleaned_at_its_cell(tmp_path: Path, template_path: Path, 
     removed = [(i.location.sheet, i.location.cell) for i in report.issues if i.code == "control-characters-removed"]
     assert removed == [where]
     json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_clean_text_removes_exactly_the_unsafe_ascii_characters() -> None:
+    """Printable ASCII is returned as it is (without the regular expression); every other ASCII character is
+    checked by it: tab, LF and CR kept, the other control characters removed."""
+    kept = {0x09, 0x0A, 0x0D, *range(0x20, 0x80)}
+    for code in range(0x80):
+        text = f"a{chr(code)}b"
+        assert clean_text(text) == ((text, 0) if code in kept else ("ab", 1)), code

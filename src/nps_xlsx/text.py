@@ -34,6 +34,8 @@ def fold_space(text: str) -> str:
 
 def clean_text(text: str) -> tuple[str, int]:
     """``text`` without the characters no output can hold, and how many were removed."""
+    if text.isascii() and text.isprintable():  # the usual case: nothing to remove, and no regular expression
+        return text, 0
     cleaned = _UNSAFE.sub("", text)
     return cleaned, len(text) - len(cleaned)
 

@@ -258,8 +258,6 @@ Where = tuple[str, str | None, str | None]  # a Location's file, sheet and cell,
 
 def _clean(text: str, where: Where, what: str, code_id: str | None, issues: list[Issue]) -> str:
     """``text`` without the characters no output can hold, stripped; says so at ``where`` if any were removed."""
-    if text.isascii() and text.isprintable():  # the usual case: nothing to remove, and no regular expression
-        return text
     cleaned, removed = clean_text(text)
     if removed:
         issues.append(

@@ -383,6 +383,4 @@ def _safe(text: None) -> None: ...
 @overload
 def _safe(text: str | None) -> str | None: ...
 def _safe(text: str | None) -> str | None:
-    if text is None or (text.isascii() and text.isprintable()):  # the usual case: nothing to remove
-        return text
-    return clean_text(text)[0]
+    return None if text is None else clean_text(text)[0]
