@@ -350,6 +350,82 @@ def test_worksheet_cases_found_by_fuzzing(damage: tuple[bytes, bytes]) -> None:
     assert _fast_then_expat_sheet(xml) == _expat_only_sheet(xml)
 
 
+# Each damage breaks one rule of XML inside the region the fast path no longer gives expat (or hides an element the
+# expat reader acts on where the fast path's patterns would pass it as formatting): read or refused as expat would.
+REGION_DAMAGE = [
+    (b"a &amp; b", b"a &#1; b"),  # a reference to a character XML does not allow
+    (b"a &amp; b", b"a &#xD800; b"),  # ... half of a surrogate pair
+    (b"a &amp; b", b"a &#x110000; b"),  # ... beyond Unicode
+    (b"a &amp; b", b"a &#xFFFE; b"),
+    (b"a &amp; b", b"a &bogus; b"),  # an entity no DTD declares
+    (b"a &amp; b", b"a &amp b"),  # an ampersand that starts no reference
+    (b"a &amp; b", b"a &#X41; b"),  # a hexadecimal reference with a capital X
+    (b"<v>3.5</v>", b"<v>3\x0b5</v>"),  # a control character
+    (b"<v>3.5</v>", b"<v>3]]>5</v>"),  # the end of a CDATA section, in text
+    (b"<v>3.5</v>", b"<v>3\xef\xbf\xbe</v>"),  # U+FFFE
+    (b"<v>3.5</v>", b"<v>3\xed\xa0\x80</v>"),  # a surrogate, encoded
+    (b"<v>3.5</v>", b"<v>3\xc3</v>"),  # a truncated UTF-8 sequence
+    (b'</c><c r="C1"', b'</c>\x0c<c r="C1"'),  # a form feed between cells (not XML white space)
+    (b'<row r="2">', b'<row r="2" r="3">'),  # a row attribute given twice
+    (b'<row r="2">', b'<row r="2"><row r="3">'),  # rows that do not pair up
+    (b'</row><row r="2">', b'<row r="2">'),
+    (b'<row r="2">', b"<row r='2' ht=\"1\">"),  # single quotes: allowed
+    (b'<row r="2">', b'<row r="2" ht="&lt;1">'),  # a reference in a row attribute: allowed
+    (b'<c r="B1" t="str"><f>', b'<c r="B1" t="str"><f ca="1" ca="1">'),  # a formula attribute given twice
+    (b'<c r="B1" t="str"><f>', b'<c r="B1" t="str"><f ca="&amp;">'),  # a reference in a formula attribute: allowed
+    (b'<c r="B1" t="str"><f>', b'<c r="B1" t="str"><f ca=\'1\'>'),
+    (b'<c r="A1" s="3" t="s">', b'<c t="s" r="A1" s="3" t="s">'),  # a cell attribute given twice
+    (b"<rPr><b/></rPr>", b'<rPr><b val="1" val="2"/></rPr>'),  # a run's formatting attribute given twice
+    (b"<rPr><b/></rPr>", b"<rPr><f/></rPr>"),  # elements the expat reader acts on, hidden in a run's formatting
+    (b"<rPr><b/></rPr>", b'<rPr><c r="E1" s="1"/></rPr>'),
+    (b"<?xml", b"<v>?xml"),  # an element before the worksheet's (the expat reader reads its text)
+    (b"<sheetData>", b"<sheetPr><v/></sheetPr><sheetData>"),
+]
+
+
+# A region larger than the checks take whole is given to expat instead: the same outcome either way.
+checked_whole = pytest.mark.parametrize("largest", [xlsx_scan._MAX_CHECKED, 10], ids=["checked", "to-expat"])
+
+
+@checked_whole
+@pytest.mark.parametrize("damage", REGION_DAMAGE)
+def test_the_region_read_without_expat_is_read_or_refused_as_expat_would(
+    damage: tuple[bytes, bytes], largest: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(xlsx_scan, "_MAX_CHECKED", largest)
+    xml = SHEET.replace(*damage, 1)
+    assert xml != SHEET
+    assert _fast_then_expat_sheet(xml) == _expat_only_sheet(xml)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        (b"a &amp; b", b"a &#2; b"),
+        (b"a &amp; b", b"a &nbsp; b"),
+        (b"<rPr><b/></rPr>", b'<rPr><b val="1" val="2"/></rPr>'),
+        (b"<rPr><b/></rPr>", b"<rPr><si/></rPr>"),  # an item hidden in a run's formatting
+        (b"</si><si><t/>", b"</si>\x0c<si><t/>"),  # a form feed between items
+        (b"</t></r></si>", b"</t></r></si>]]>"),
+    ],
+)
+@checked_whole
+def test_a_string_table_read_without_expat_is_read_or_refused_as_expat_would(
+    damage: tuple[bytes, bytes], largest: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(xlsx_scan, "_MAX_CHECKED", largest)
+    xml = STRING_TABLE.replace(*damage, 1)
+    assert xml != STRING_TABLE
+
+    def outcome(read) -> list[str] | str:
+        try:
+            return read(xml, "sst")
+        except ReadFailure as failure:
+            return failure.code
+
+    assert outcome(reader_xlsx._shared_strings) == outcome(reader_xlsx._parse_shared_strings)
+
+
 def test_cell_attributes_are_read_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
     """A cell's attributes are read once per distinct text (returns from one template repeat them); long texts
     are read every time and never kept, and no more than the bound are kept."""

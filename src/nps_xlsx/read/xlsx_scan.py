@@ -6,17 +6,23 @@ between elements, the order of a cell's attributes, Excel 365's ``cm``/``vm`` ce
 rich text runs. Driving expat's Python callbacks element by element costs several times the parse
 itself, so for that form the text is read with regular expressions instead.
 
-The fast path checks what it reads as strictly as the full reader. Expat (with no callbacks,
-so at C speed) checks the part up to the end of the region, refusing a DTD, and confirms that the
-region is exactly the content of ``<sheetData>`` or of the root ``<sst>``. Within it, every byte
-must then belong to a token of the plain form. Cells and items are searched for in C by patterns that
-start with a literal (``<c``, ``<si>``), so a search costs time linear in the text, and what lies between
-them must be only row tags and white space; where tokens are matched one after the other instead, each
-pattern also matches nothing, so the scan stops where the tokens do (a pattern starting with white space,
-searched for, would cost time quadratic in a run of it). Anything else (a namespace prefix, a
-phonetic guide, a comment, an unexpected attribute, another encoding) makes these functions return
-``None``, and the caller uses the full expat reader. So the fast path reads exactly what expat
-would, or declines. ``NPS_XLSX_FAST_PATH=0`` in the environment turns it off (always expat).
+The fast path checks what it reads as strictly as the full reader. Expat (with no callbacks, so at C speed)
+checks the part up to the start of the region (``<sheetData>``'s content, or the root ``<sst>``'s), refusing a DTD,
+and confirms that the region is exactly that element's content. Within it, every byte must then belong to a token
+of the plain form. Cells and items are searched for in C by patterns that start with a literal (``<c``, ``<si>``),
+so a search costs time linear in the text, and what lies between them must be only row tags and white space;
+where tokens are matched one after the other instead, each pattern also matches nothing, so the scan stops where
+the tokens do (a pattern starting with white space, searched for, would cost time quadratic in a run of it).
+Anything else (a namespace prefix, a phonetic guide, a comment, an unexpected attribute, another encoding) makes
+these functions return ``None``, and the caller uses the full expat reader. So the fast path reads exactly what
+expat would, or declines. ``NPS_XLSX_FAST_PATH=0`` in the environment turns it off (always expat).
+
+Expat does not parse the region itself (it was a fifth of a return's reading): the tokens' patterns leave
+nothing to chance but what XML says of text and attributes, so that is checked directly, over the whole region
+at once (:func:`_plain_text`: valid UTF-8, no character XML forbids, no ``]]>``, every ``&`` a reference expat
+resolves), and no attribute may be given twice. The row tags between the cells, whose attributes the patterns
+take whole, are given to expat in the region's place, so it checks them and that they pair up. A region that
+fails any of this is declined, so the full reader says where the file is malformed, as before.
 
 Both paths decode OOXML's ``_xHHHH_`` escapes with :func:`unescape`.
 """
@@ -38,10 +44,15 @@ FAST_PATH_ENV = "NPS_XLSX_FAST_PATH"
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 _T = rb'<t(?: xml:space="preserve")?>'
+# The elements the expat readers act on (by local name), wherever they are: none may hide in a run's formatting, nor
+# start before a sheet's <sheetData>.
+_READ_TAGS = rb"(?:c|v|t|is|rPh|f|row|sheetData|si)[\s/>]"
+_READ_TAG_START = re.compile(rb"<(?:[^\s<>/!?:]+:)?" + _READ_TAGS)
 # Rich text: runs, whose formatting (if any) is a list of empty elements. Each repeated piece starts with a tag,
 # so that white space can be matched in one way only.
 _RUNS = (
-    rb'(?:\s*<r>(?:\s*(?:<rPr\s*/>|<rPr>(?:\s*<[a-zA-Z]+(?:\s+[a-zA-Z]+="[^"<]*")*\s*/>)*\s*</rPr>))?\s*'
+    rb"(?:\s*<r>(?:\s*(?:<rPr\s*/>|<rPr>(?:\s*<(?!" + _READ_TAGS + rb")"
+    rb'[a-zA-Z]+(?:\s+[a-zA-Z]+="[^"<]*")*\s*/>)*\s*</rPr>))?\s*'
     rb'(?:<t(?: xml:space="preserve")?\s*/>|' + _T + rb"[^<]*</t>)\s*</r>)+"
 )
 # A cell in the plain form: its attributes, formula, cached value, empty value (<v/>), inline text and rich runs. It
@@ -107,13 +118,25 @@ def unescape(text: str) -> str:
     return _SURROGATE_PAIR.sub(_join_pair, text) if _SURROGATE_PAIR.search(text) else text
 
 
-def _content_of(data: bytes, start: int, end: int, tag: str, member: str, root: bool = False) -> bool:
-    """Whether ``data[start:end]`` is exactly the content of the element ``tag`` (the root, if ``root``).
+def _content_of(
+    data: bytes,
+    start: int,
+    end: int,
+    tag: str,
+    member: str,
+    root: bool = False,
+    skeleton: bytes | memoryview = b"",
+) -> bool:
+    """Whether ``data[start:end]``, whose tokens the caller has checked (:func:`_plain_text`), is exactly the
+    content of the element ``tag`` (the root, if ``root``), and that content is well-formed.
 
-    Expat checks ``data`` up to the end of the ``</tag>`` at ``end`` (the whole document, if ``root``),
-    raising :class:`ReadFailure` if it is malformed or declares a DTD. Python sees only the events of the tags
-    either side of the region: the start tag just before it must start ``tag`` (not be text in a comment, say;
-    for the root, nothing may start before it), and the first event after it must end ``tag``.
+    Expat checks ``data`` up to ``start`` (the start tag of ``tag`` included), raising :class:`ReadFailure` if it is
+    malformed or declares a DTD. The region itself is not parsed: expat is given ``skeleton`` in its place (what
+    lies between the tokens the caller has checked: the row tags of a sheet, say), then the end tag at ``end``
+    (and, for the root, the rest of the document). Python sees only the events of the tags either side of the
+    region: the start tag just before it must start ``tag`` (not be text in a comment, say; for the root, nothing
+    may start before it), and the first event after the skeleton must end ``tag``. Anything wrong after ``start``
+    is ``False`` (the caller declines, and the full reader says where the file is malformed).
     """
     events: list[str] = []
     view = memoryview(data)  # pieces without copies
@@ -127,10 +150,62 @@ def _content_of(data: bytes, start: int, end: int, tag: str, member: str, root: 
     if events != [tag]:
         return False
     parser.StartElementHandler = None
-    feed(parser, view[start:end], member)
-    parser.EndElementHandler = lambda name: events.append("/" + name)
-    feed(parser, view[end:] if root else view[end : end + len(tag) + 3], member, final=root)
+    try:
+        feed(parser, skeleton, member)
+        parser.EndElementHandler = lambda name: events.append("/" + name)
+        feed(parser, view[end:] if root else view[end : end + len(tag) + 3], member, final=root)
+    except ReadFailure:
+        return False
     return len(events) > 1 and events[1] == "/" + tag
+
+
+# The bytes that need no further look in text or between tags: all but "&" and "]", and the C0 controls (XML allows
+# none but tab, line feed and carriage return).
+_PLAIN_BYTES = bytes(byte for byte in range(256) if (byte >= 0x20 or byte in b"\t\n\r") and byte not in b"&]")
+
+
+_MAX_CHECKED = 1 << 22
+
+
+def _character_allowed(code: int) -> bool:
+    """Whether XML 1.0 allows the character ``code`` (which a character reference may name)."""
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+
+def _plain_text(data: bytes, start: int, end: int) -> bool | None:
+    """Whether ``data[start:end]`` holds only what expat allows in text and between tags, wherever it lies: valid
+    UTF-8, characters XML allows, no "]]>", and every "&" the start of a reference expat resolves (one of XML's
+    five entities, or a character reference to a character XML allows). The tokens themselves are the caller's
+    to check; with this, any text their patterns let through is well-formed.
+
+    ``None`` for a region of more than :data:`_MAX_CHECKED` bytes, which is left to expat: checked here, it would be
+    copied and decoded whole (a return's largest part is about a hundred kilobytes).
+    """
+    if end - start > _MAX_CHECKED:
+        return None
+    region = data[start:end]  # copied: bytes' methods search a whole object, in C
+    special = region.translate(None, _PLAIN_BYTES)  # each "&", "]" and control character, in order
+    if special:
+        if special.translate(None, b"&]") or (b"]" in special and b"]]>" in region):
+            return False  # a control character, or the end of a CDATA section in text
+        ampersands = special.count(b"&")
+        if ampersands:
+            references = _REFERENCE.findall(region)
+            if len(references) != ampersands:
+                return False
+            for name in set(references):
+                number = name[1:] if name[:1] == b"#" else None
+                if number is not None and not _character_allowed(
+                    int(number[1:], 16) if number[:1] == b"x" else int(number)
+                ):
+                    return False
+    if not region.isascii():
+        try:
+            text = str(region, "utf-8")
+        except UnicodeDecodeError:
+            return False
+        return "\ufffe" not in text and "\uffff" not in text
+    return True
 
 
 class CellMaker(Protocol):
@@ -214,12 +289,45 @@ class _Attributes(dict[bytes, Place | None]):
                 int(style) if style else 0,
                 kind.decode() if kind else "n",
             )
+        if match is not None and match.re is _ATTRIBUTES and not _unrepeated(text):
+            place = None  # an attribute given twice: malformed
         if len(self) < _MAX_ATTRIBUTES and len(text) <= _MAX_ATTRIBUTES_LENGTH:
             self[text] = place
         return place
 
 
 _PLACES = _Attributes()
+_ATTRIBUTE_NAME = re.compile(rb'([^\s<>="/]+)\s*=\s*["\']')  # in a tag of the plain form: a name just before "="
+# A formula's attributes in the plain form (t="shared" ref="A1:A3" si="0", ca="1", ...), by their text: checked once.
+_FORMULA_ATTRIBUTES = re.compile(rb'(?:\s+[A-Za-z][A-Za-z0-9]*="[^"<&]*")*\s*')
+_FORMULA_TAGS: dict[bytes, bool] = {}
+_TAG = re.compile(rb"<[^<>]*>")
+
+
+def _unrepeated(attributes: bytes) -> bool:
+    """Whether no attribute is given twice in ``attributes`` (a tag of the plain form, or its attributes' text)."""
+    names = _ATTRIBUTE_NAME.findall(attributes)
+    return len(names) == len(set(names))
+
+
+def _tags_unrepeated(tags: bytes) -> bool:
+    """Whether no tag in ``tags`` (plain-form XML) gives an attribute twice, as XML requires."""
+    return tags.count(b"=") < 2 or all(map(_unrepeated, _TAG.findall(tags)))
+
+
+def _plain_formula_tag(formula: bytes) -> bool:
+    """Whether the start tag of ``formula`` (``<f …>`` or ``<f …/>``, as ``_CELL`` found it) is well-formed: its
+    attributes in the plain form (double quotes, no reference), none given twice."""
+    if formula.startswith(b"<f>") or formula == b"<f/>":
+        return True
+    tag = formula[2 : formula.index(b">")].removesuffix(b"/")
+    plain = _FORMULA_TAGS.get(tag)
+    if plain is None:
+        plain = _FORMULA_ATTRIBUTES.fullmatch(tag) is not None and _unrepeated(tag)
+        if len(_FORMULA_TAGS) < _MAX_ATTRIBUTES and len(tag) <= _MAX_ATTRIBUTES_LENGTH:
+            _FORMULA_TAGS[tag] = plain
+    return plain
+
 
 # The shared-string indices as a plain t="s" cell writes them (b"0", b"1", ...), made once for the process.
 _INDICES = [b"%d" % index for index in range(1 << 14)]
@@ -255,13 +363,24 @@ def scan_cells(
         return None
     start = data.find(b"<sheetData>") + len(b"<sheetData>")
     end = data.find(_SHEET_DATA_END, start)
-    if start < len(b"<sheetData>") or end < 0 or not _content_of(data, start, end, "sheetData", member):
+    if start < len(b"<sheetData>") or end < 0:
         return None
-    parts = _CELL.split(memoryview(data)[start:end], maxsplit=max_cells + 1)  # bytes, the region not copied
+    checked = _plain_text(data, start, end)  # None: too large to check so, expat checks it
+    if checked is False:
+        return None
+    if _READ_TAG_START.search(data, 0, start - len(b"<sheetData>")):
+        return None  # an element the expat reader acts on, before the cells (or text that looks like one)
+    region = memoryview(data)[start:end]  # the region not copied: the parts split from it are bytes
+    parts = _CELL.split(region, maxsplit=max_cells + 1)
     found_all = len(parts) <= _STRIDE * max_cells + 1  # else the last part may hold more cells
     between = parts[: None if found_all else -1 : _STRIDE]
     if not all(map(_BETWEEN.fullmatch, filter(None, between))):
         return None  # something else between the cells
+    # Expat checks the row tags between the cells (their attributes, and that they pair up) in place of the region;
+    # or the whole region, if it was not checked, or not every cell was found (before a count of cells is believed).
+    skeleton = b"".join(between) if checked and found_all else region
+    if not _content_of(data, start, end, "sheetData", member, skeleton=skeleton):
+        return None
     places = list(map(_PLACES.__getitem__, parts[1::_STRIDE]))
     if None in places:
         return None  # attributes not in the plain form, or a cell without a reference
@@ -275,6 +394,10 @@ def scan_cells(
                 continue
             if raw is None and empty_value is None and kind != "inlineStr":
                 continue  # no value or formula: an empty cell (a styled one, say)
+        elif not _plain_formula_tag(formula):
+            return None
+        if rich is not None and not _tags_unrepeated(rich):
+            return None
         value = xml_text(raw) if raw is not None else ("" if empty_value is not None else None)
         if inline is not None:
             text: str | None = xml_text(inline)
@@ -302,7 +425,13 @@ def scan_shared_strings(
     opened = data.find(b"<sst")
     start = data.find(b">", opened) + 1 if opened >= 0 else 0
     end = data.rfind(b"</sst>")
-    if opened < 0 or start == 0 or end < start or not _content_of(data, start, end, "sst", member, root=True):
+    if opened < 0 or start == 0 or end < start:
+        return None
+    checked = _plain_text(data, start, end)  # None: too large to check so, expat checks it
+    if checked is False:
+        return None
+    skeleton = memoryview(data)[start:end] if checked is None else b""  # the items are checked as they are read
+    if not _content_of(data, start, end, "sst", member, root=True, skeleton=skeleton):
         return None
     bulk = _bulk_table(data[start:end], item)
     if bulk is not None:
@@ -363,7 +492,7 @@ def _other_item(other: bytes, item: Callable[[bytes], list[str]]) -> str | None:
     text = _RICH_TEXTS.get(other)
     if text is not None:
         return text
-    if _RICH.fullmatch(other):
+    if _RICH.fullmatch(other) and _tags_unrepeated(other):
         text = unescape(_rich_text(other))
         if len(_RICH_TEXTS) < _MAX_RICH_TEXTS and len(other) <= _MAX_RICH_LENGTH:
             _RICH_TEXTS[other] = text
