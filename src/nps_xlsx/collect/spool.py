@@ -25,14 +25,22 @@ class CommentSpool:
         self._size = 0
 
     def stash(self, path: str, response: Response) -> Response:
-        """Move ``response``'s comments to disk; return it with empty comments."""
-        data = pickle.dumps(tuple(answer.comment for answer in response.answers), protocol=pickle.HIGHEST_PROTOCOL)
+        """Move ``response``'s comments to disk; return it with empty comments.
+
+        A return without comments (most of them) is returned as it is, and nothing is written for it (so
+        :meth:`comments` gives ``None``, and its answers' comments are the empty ones)."""
+        comments = tuple(answer.comment for answer in response.answers)
+        if not any(comments):
+            self._places.pop(path, None)
+            return response
+        data = pickle.dumps(comments, protocol=pickle.HIGHEST_PROTOCOL)
         written = 0
         while written < len(data):
             written += self._file.write(data[written:]) or 0
         self._places[path] = (self._size, len(data))
         self._size += len(data)
-        return replace(response, answers=tuple(map(_without_comment, response.answers)))
+        answers = tuple(_without_comment(answer) if answer.comment else answer for answer in response.answers)
+        return replace(response, answers=answers)
 
     def comments(self, path: str) -> tuple[str, ...] | None:
         """The comments stashed for ``path``, in answer order, or ``None`` if none were."""

@@ -25,6 +25,7 @@ from ..read.messages import MessageFacts
 from ..respondents import Respondent
 from ..rubric import Rubric
 from ..validate.check import FileStatus
+from ..validate.response import Answer
 from . import chase
 from .ambition import Ambition, answer_ambition, build_ambition
 from .cohort import Cohort, build_cohort, group_fields
@@ -87,10 +88,6 @@ def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = 
         code = entry.code or ""  # from the copy's identity, an assignment or the expected list (see collect)
         comments = collection.comments(entry) if with_comments else ("",) * len(response.answers)
         for answer, comment in zip(response.answers, comments, strict=True):
-            if answer.score is not None:  # a score exactly when the status is "scored"
-                level = rubric.levels[answer.score - 1]
-            else:
-                level = rubric.unscored if answer.status == "unscored" else ""
             yield (
                 entry.report.path,
                 council,
@@ -99,9 +96,16 @@ def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = 
                 answer.code_id,
                 names[answer.code_id],
                 answer.score,
-                level,
+                _level(answer, rubric),
                 comment,
             )
+
+
+def _level(answer: Answer, rubric: Rubric) -> str:
+    """The answer's level as the tables name it: the scored level's, the rubric's Unscored, or ``""``."""
+    if answer.score is not None:  # a score exactly when the status is "scored"
+        return rubric.levels[answer.score - 1]
+    return rubric.unscored if answer.status == "unscored" else ""
 
 
 def respondent_fields(collection: Collection) -> Iterator[tuple[str | None, ...]]:
@@ -129,10 +133,16 @@ def tidy_rows(
 
 
 def comment_rows(collection: Collection, rubric: Rubric) -> Iterator[tuple[object, ...]]:
-    """The Comments table's rows: council, ID, value code, score, level, comment (non-empty comments only)."""
-    for row in response_rows(collection, rubric):
-        if row[8]:
-            yield (row[1], row[4], row[5], row[6], row[7], row[8])
+    """The Comments table's rows: council, ID, value code, score, level, comment (non-empty comments only), in
+    :func:`response_rows` order; made only for the answers with a comment."""
+    names = {code.id: code.name for code in rubric.value_codes}
+    for entry in collection.used:
+        response = entry.report.response
+        assert response is not None
+        council = response.council_name or ""
+        for answer, comment in zip(response.answers, collection.comments(entry), strict=True):
+            if comment:
+                yield (council, answer.code_id, names[answer.code_id], answer.score, _level(answer, rubric), comment)
 
 
 def write_responses_csv(
