@@ -44,20 +44,29 @@ def targets_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
 
 def choices_frame(collection: Collection) -> pd.DataFrame:
     """One row per used return x value code: ``council``, ``council_code``, ``code_id``, ``priority``, ``support``."""
-    rows = []
-    for entry in collection.used:
+    councils: list[str] = []
+    codes: list[str] = []
+    ids: list[str] = []
+    priority: list[str | None] = []
+    support: list[str | None] = []
+    for entry in collection.used:  # column by column: a tuple per row would take twice the memory at its peak
         response = entry.report.response
         assert response is not None
-        council, code = response.council_name or "", entry.code or ""
-        rows += [(council, code, a.code_id, a.priority, a.support) for a in response.answers]
-    return pd.DataFrame(rows, columns=["council", "council_code", "code_id", "priority", "support"], dtype=object)
+        answers = response.answers
+        councils += [response.council_name or ""] * len(answers)
+        codes += [entry.code or ""] * len(answers)
+        ids += [a.code_id for a in answers]
+        priority += [a.priority for a in answers]
+        support += [a.support for a in answers]
+    columns = {"council": councils, "council_code": codes, "code_id": ids, "priority": priority, "support": support}
+    return pd.DataFrame(columns, dtype=object)
 
 
 def area_gaps(targets: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
     """``targets`` (a row per return and key area: ``source_file``, ``area``, ``target``, any others kept), in its
     order, with ``median`` (the return's area median; NaN where it scored nothing there) and ``gap`` (the target
     minus the median; NaN without either)."""
-    scored = responses[responses["score"].notna()]
+    scored = responses.loc[responses["score"].notna(), ["source_file", "area", "score"]]  # not every column
     medians = (
         scored.assign(score=scored["score"].astype(float))
         .groupby(["source_file", "area"], as_index=False)["score"]

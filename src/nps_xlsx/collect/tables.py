@@ -232,7 +232,7 @@ def build_tables(
     """
     files, collection = collection, answers or collection
     responses = responses_frame(collection, rubric)
-    overall = _counts(responses.assign(all="All value codes"), rubric, ["all"], ["All value codes"])
+    overall = _counts(responses[["category"]].assign(all="All value codes"), rubric, ["all"], ["All value codes"])
     by_area = _counts(responses, rubric, ["area"], [a.name for a in rubric.areas])
     by_area.index.name = "Key area"
     by_code = _counts(responses, rubric, ["code_id"], [c.id for c in rubric.value_codes])
@@ -243,7 +243,8 @@ def build_tables(
     councils = responses[["council", "council_code", "source_file"]].drop_duplicates("source_file")
     matrix = _matrix(responses, councils, rubric)
 
-    scored = responses[responses["score"].notna()].assign(score=lambda f: f["score"].astype(float))
+    scored = responses.loc[responses["score"].notna(), ["source_file", "area", "score"]]  # not a copy of every column
+    scored = scored.assign(score=scored["score"].astype(float))
     averages = (
         scored.groupby(["source_file", "area"], sort=False)["score"].agg(["mean", "median", "count"]).reset_index()
         if not scored.empty
@@ -330,7 +331,11 @@ def _matrix(responses: pd.DataFrame, councils: pd.DataFrame, rubric: Rubric) -> 
     ids = [c.id for c in rubric.value_codes]
     cells = responses["score"].astype(object)
     cells = cells.where(responses["score"].notna(), (responses["level"] == rubric.unscored).map({True: "U", False: ""}))
-    matrix = responses.assign(cell=cells).pivot(index="source_file", columns="code_id", values="cell")
+    matrix = (
+        responses[["source_file", "code_id"]]
+        .assign(cell=cells)
+        .pivot(index="source_file", columns="code_id", values="cell")
+    )
     matrix = matrix.reindex(index=councils["source_file"], columns=ids)
     council, code = columns.MATRIX_COLUMNS  # rubric.py keeps value-code IDs from being these
     matrix.insert(0, council, councils["council"].to_numpy())
