@@ -42,24 +42,21 @@ def targets_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
     return frame
 
 
-def choices_frame(collection: Collection) -> pd.DataFrame:
-    """One row per used return x value code: ``council``, ``council_code``, ``code_id``, ``priority``, ``support``."""
-    councils: list[str] = []
-    codes: list[str] = []
-    ids: list[str] = []
+def choices_frame(collection: Collection, responses: pd.DataFrame) -> pd.DataFrame:
+    """One row per used return x value code: ``council``, ``council_code``, ``code_id``, ``priority``, ``support``.
+
+    The first three are the responses frame's (its rows are the same, in the same order), not made again."""
     priority: list[str | None] = []
     support: list[str | None] = []
-    for entry in collection.used:  # column by column: a tuple per row would take twice the memory at its peak
+    for entry in collection.used:
         response = entry.report.response
         assert response is not None
-        answers = response.answers
-        councils += [response.council_name or ""] * len(answers)
-        codes += [entry.code or ""] * len(answers)
-        ids += [a.code_id for a in answers]
-        priority += [a.priority for a in answers]
-        support += [a.support for a in answers]
-    columns = {"council": councils, "council_code": codes, "code_id": ids, "priority": priority, "support": support}
-    return pd.DataFrame(columns, dtype=object)
+        priority += [a.priority for a in response.answers]
+        support += [a.support for a in response.answers]
+    choices = responses[["council", "council_code", "code_id"]].astype(object)
+    choices["priority"] = pd.Series(priority, index=choices.index, dtype=object)
+    choices["support"] = pd.Series(support, index=choices.index, dtype=object)
+    return choices
 
 
 def area_gaps(targets: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
@@ -196,5 +193,5 @@ def build_ambition(
         targets,
         target_distribution(targets, gaps, rubric),
         gaps,
-        priorities(choices_frame(collection), rubric, segments),
+        priorities(choices_frame(collection, responses), rubric, segments),
     )
