@@ -261,6 +261,14 @@ def _expat_only_sheet(xml: bytes) -> dict | str:
         return failure.code
 
 
+def _string_table_outcome(xml: bytes, fast: bool) -> list[str] | str:
+    """The strings of a table as the fast path (falling back to expat) or expat alone reads them, or the failure."""
+    try:
+        return (reader_xlsx._shared_strings if fast else reader_xlsx._parse_shared_strings)(xml, "sst")
+    except ReadFailure as failure:
+        return failure.code
+
+
 def _fast_then_expat_sheet(xml: bytes) -> dict | str:
     try:
         return reader_xlsx._parse_sheet(xml, "sheet", MAKE_CELL, reader_xlsx.Limits())
@@ -304,14 +312,7 @@ def test_a_damaged_string_table_is_read_or_refused_exactly_as_expat_would(data: 
         at = data.draw(st.integers(0, len(xml)))
         cut = data.draw(st.integers(0, 3))
         xml[at : at + cut] = data.draw(st.sampled_from(NASTY))
-
-    def outcome(read) -> list[str] | str:
-        try:
-            return read(bytes(xml), "sst")
-        except ReadFailure as failure:
-            return failure.code
-
-    assert outcome(reader_xlsx._shared_strings) == outcome(reader_xlsx._parse_shared_strings)
+    assert _string_table_outcome(bytes(xml), fast=True) == _string_table_outcome(bytes(xml), fast=False)
 
 
 @pytest.mark.parametrize(
@@ -326,14 +327,7 @@ def test_a_damaged_string_table_is_read_or_refused_exactly_as_expat_would(data: 
 def test_string_table_cases_found_by_fuzzing(damage: tuple[bytes, bytes]) -> None:
     xml = STRING_TABLE.replace(*damage)
     assert xml != STRING_TABLE
-
-    def outcome(read) -> list[str] | str:
-        try:
-            return read(xml, "sst")
-        except ReadFailure as failure:
-            return failure.code
-
-    assert outcome(reader_xlsx._shared_strings) == outcome(reader_xlsx._parse_shared_strings)
+    assert _string_table_outcome(xml, fast=True) == _string_table_outcome(xml, fast=False)
 
 
 @pytest.mark.parametrize(
@@ -416,14 +410,7 @@ def test_a_string_table_read_without_expat_is_read_or_refused_as_expat_would(
     monkeypatch.setattr(xlsx_scan, "_MAX_CHECKED", largest)
     xml = STRING_TABLE.replace(*damage, 1)
     assert xml != STRING_TABLE
-
-    def outcome(read) -> list[str] | str:
-        try:
-            return read(xml, "sst")
-        except ReadFailure as failure:
-            return failure.code
-
-    assert outcome(reader_xlsx._shared_strings) == outcome(reader_xlsx._parse_shared_strings)
+    assert _string_table_outcome(xml, fast=True) == _string_table_outcome(xml, fast=False)
 
 
 def test_cell_attributes_are_read_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
