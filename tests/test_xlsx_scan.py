@@ -366,6 +366,8 @@ REGION_DAMAGE = [
     (b'<row r="2">', b"<row r='2' ht=\"1\">"),  # single quotes: allowed
     (b'<row r="2">', b'<row r="2" ht="&lt;1">'),  # a reference in a row attribute: allowed
     (b'<c r="B1" t="str"><f>', b'<c r="B1" t="str"><f ca="1" ca="1">'),  # a formula attribute given twice
+    (b'<c r="B1" t="str"><f>', b'<c r="B1" t="str"><f/>f>'),  # a formula closed at once, then text and its end tag
+    (b'<c r="B1" t="str"><f>', b'<c r="B1" t="str"><f t="shared"/>f>'),
     (b'<c r="B1" t="str"><f>', b'<c r="B1" t="str"><f ca="&amp;">'),  # a reference in a formula attribute: allowed
     (b'<c r="B1" t="str"><f>', b'<c r="B1" t="str"><f ca=\'1\'>'),
     (b'<c r="A1" s="3" t="s">', b'<c t="s" r="A1" s="3" t="s">'),  # a cell attribute given twice

@@ -320,7 +320,10 @@ def _plain_formula_tag(formula: bytes) -> bool:
     attributes in the plain form (double quotes, no reference), none given twice."""
     if formula.startswith(b"<f>") or formula == b"<f/>":
         return True
-    tag = formula[2 : formula.index(b">")].removesuffix(b"/")
+    close = formula.index(b">")
+    if formula[close - 1] == 0x2F and close != len(formula) - 1:  # "/>": the element ends there, yet more follows
+        return False
+    tag = formula[2:close].removesuffix(b"/")
     plain = _FORMULA_TAGS.get(tag)
     if plain is None:
         plain = _FORMULA_ATTRIBUTES.fullmatch(tag) is not None and _unrepeated(tag)
