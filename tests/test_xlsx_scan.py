@@ -290,7 +290,8 @@ NASTY = [b"<", b">", b"&", b"&#0;", b"&#65;", b"&foo;", b"]]>", b"\x01", b"\xff"
          b"</row>", b"<row>", b"<!-- x -->", b"<![CDATA[1]]>", b"<!DOCTYPE x>", b" ", b"\r\n", b"/", b"=",
          b"_x000D_", b"_x005F_", b"_xD83D_", b"\n  ", b' vm="1"', b"<r>", b"</r>", b"<rPr/>", b'<c r="B1" s="2"/>',
          b"<c ", b"<row/>", b' t="s"', b"<v>1</v>", b"<!--", b"-->", b"<sheetData>", b"</sheetData>", b"<sst>",
-         b"</x>"]  # fmt: skip
+         b"</x>", b"<f/>", b"<f>", b"</f>", b"&#1;", b"&#xD800;", b"\x0b", b"\xed\xa0\x80", b'<row r="1" r="2">',
+         b' ca="1"', b"<rPr><f/></rPr>"]  # fmt: skip
 
 
 @settings(max_examples=400, deadline=None)
