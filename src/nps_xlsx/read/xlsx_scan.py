@@ -17,7 +17,7 @@ Anything else (a namespace prefix, a phonetic guide, a comment, an unexpected at
 these functions return ``None``, and the caller uses the full expat reader. So the fast path reads exactly what
 expat would, or declines. ``NPS_XLSX_FAST_PATH=0`` in the environment turns it off (always expat).
 
-Expat does not parse the region itself (it was a fifth of a return's reading): the tokens' patterns leave
+Expat does not parse the region itself (it was about a quarter of a return's reading): the tokens' patterns leave
 nothing to chance but what XML says of text and attributes, so that is checked directly, over the whole region
 at once (:func:`_plain_text`: valid UTF-8, no character XML forbids, no ``]]>``, every ``&`` a reference expat
 resolves), and no attribute may be given twice. The row tags between the cells, whose attributes the patterns
@@ -163,7 +163,7 @@ def _content_of(
 # none but tab, line feed and carriage return).
 _PLAIN_BYTES = bytes(byte for byte in range(256) if (byte >= 0x20 or byte in b"\t\n\r") and byte not in b"&]")
 
-
+# A region larger than this is given to expat whole (see :func:`_plain_text`).
 _MAX_CHECKED = 1 << 22
 
 
