@@ -59,7 +59,7 @@ class CommentSpool:
             value = (*value[:_COMMENT], "", *value[_COMMENT + 1 :])
         kept = self._answers.get(value)
         if kept is None:
-            kept = self._answers[value] = Answer(*value) if answer.comment else answer
+            kept = self._answers[value] = replace(answer, comment="") if answer.comment else answer
         return kept
 
     def comments(self, path: str) -> tuple[str, ...] | None:
@@ -72,4 +72,3 @@ class CommentSpool:
 
     def close(self) -> None:
         self._file.close()
-
