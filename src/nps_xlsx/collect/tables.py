@@ -30,7 +30,7 @@ from . import chase
 from .ambition import Ambition, answer_ambition, build_ambition
 from .cohort import Cohort, build_cohort, group_fields
 from .collection import Collection
-from .excellence import excellence_rows
+from .excellence import excellence_rows, first_excellent
 from .ledger import USABLE
 from .rows import is_blank
 from .sheet_prefilled import all_unchanged
@@ -59,7 +59,6 @@ class Tables:
     by_code: pd.DataFrame
     matrix: pd.DataFrame
     averages: pd.DataFrame
-    comment_rows: Callable[[], Iterator[tuple[object, ...]]]  # the Comments table, generated when written
     issues: pd.DataFrame
     ledger: pd.DataFrame
     chase: pd.DataFrame  # CHASE_COLUMNS, then the council list's other columns
@@ -73,8 +72,28 @@ class Tables:
     agreement: Agreement | None = None  # respondent mode: agreement among each council's respondents (agreement.py)
 
 
-def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
-    """One tuple of :data:`ROW_COLUMNS` per (used return x value code), in input then rubric order.
+@dataclass(frozen=True)
+class LargeRows:
+    """The rows of the summary's two largest tables, generated when written and made from the returns (not from
+    the frames of :class:`Tables`), so they can be written while the frames are built."""
+
+    comments: Callable[[], Iterator[tuple[object, ...]]]  # the Comments table (comment_rows)
+    excellence: Callable[[], Iterator[tuple[object, ...]]]  # the Excellence table (excellence.py)
+
+
+def large_rows(collection: Collection, rubric: Rubric) -> LargeRows:
+    """The Comments and Excellence tables' rows of ``collection``'s used returns."""
+    return LargeRows(
+        lambda: comment_rows(collection, rubric),
+        lambda: excellence_rows(response_rows(collection, rubric, at_least=first_excellent(rubric)), rubric),
+    )
+
+
+def response_rows(
+    collection: Collection, rubric: Rubric, with_comments: bool = True, at_least: int | None = None
+) -> Iterator[tuple[object, ...]]:
+    """One tuple of :data:`ROW_COLUMNS` per (used return x value code), in input then rubric order; with
+    ``at_least``, only those scored that level or higher.
 
     Generated, not stored: comments may be on disk (see :mod:`nps_xlsx.collect.spool`) and come back one return at
     a time. Without comments, the ``comment`` field is ``""``.
@@ -86,8 +105,12 @@ def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = 
         assert response is not None
         council = response.council_name or ""
         code = entry.code or ""  # from the copy's identity, an assignment or the expected list (see collect)
+        if at_least is not None and not any(a.score is not None and a.score >= at_least for a in response.answers):
+            continue  # its comments are not read
         comments = collection.comments(entry) if with_comments else ("",) * len(response.answers)
         for answer, comment in zip(response.answers, comments, strict=True):
+            if at_least is not None and (answer.score is None or answer.score < at_least):
+                continue
             yield (
                 entry.report.path,
                 council,
@@ -300,14 +323,13 @@ def build_tables(
         by_code,
         matrix,
         averages,
-        lambda: comment_rows(collection, rubric),
         issues,
         ledger,
         chase_frame,
         overview,
         _needs_review(files),
         build_cohort(responses, rubric, segments, chase_frame),
-        lambda: excellence_rows(response_rows(collection, rubric), rubric),
+        large_rows(collection, rubric).excellence,
         ambition=build_ambition(collection, responses, rubric, segments),
     )
 
