@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,6 +134,9 @@ def run_collect(
                 earlier.append(previous())
 
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=meanwhile)
+        # What was read lives until the end: out of the garbage collector's passes (which would otherwise walk it
+        # again and again, and in each forked process write to every page of it)
+        gc.freeze()
         if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
             raise NothingFoundError(nothing_found(inputs, reports))
         from ..columns import EXCELLENCE_COLUMNS, PRIORITY_COLUMNS, TARGET_COLUMNS
@@ -235,6 +239,7 @@ def run_collect(
                 ):
                     keep(refusal)
     finally:
+        gc.unfreeze()
         spool.close()
     order = [os.path.realpath(p) for p in outputs.paths()]
     problems.sort(key=lambda problem: order.index(os.path.realpath(problem.path)))

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .. import columns, layout
@@ -220,11 +221,39 @@ def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False, bom: b
 
 
 def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
-    """The responses without their comments, plus ``category``, the distribution column each counts in."""
-    frame = pd.DataFrame(response_rows(collection, rubric, with_comments=False), columns=ROW_COLUMNS)
-    frame["category"] = layout.answer_categories(rubric, frame["score"], frame["level"])
-    frame["score"] = frame["score"].astype("Int64")
-    return frame
+    """The responses without their comments (:func:`response_rows`' rows, comments ``""``), plus ``category``, the
+    distribution column each counts in.
+
+    Made column by column: a return's own fields repeated for each of its answers, and no row of Python objects
+    (there are sixty a return)."""
+    areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
+    names = {code.id: code.name for code in rubric.value_codes}
+    used = collection.used
+    responses = [entry.report.response for entry in used if entry.report.response is not None]
+    assert len(responses) == len(used)
+    sizes = [len(response.answers) for response in responses]
+    answers = [answer for response in responses for answer in response.answers]
+    ids = [answer.code_id for answer in answers]
+    scores = [answer.score for answer in answers]
+    levels = [_level(answer, rubric) for answer in answers]
+
+    def each_answer(values: list[str]) -> np.ndarray:
+        return np.repeat(np.array(values, dtype=object), sizes)
+
+    data = {
+        "source_file": each_answer([entry.report.path for entry in used]),
+        "council": each_answer([response.council_name or "" for response in responses]),
+        "council_code": each_answer([entry.code or "" for entry in used]),
+        "area": [areas[code] for code in ids],
+        "code_id": ids,
+        "value_code": [names[code] for code in ids],
+        "score": pd.array(scores, dtype="Int64"),
+        "level": levels,
+        "comment": np.full(len(answers), "", dtype=object),
+        "category": layout.answer_categories(rubric, scores, levels),
+    }
+    assert list(data)[: len(ROW_COLUMNS)] == ROW_COLUMNS
+    return pd.DataFrame(data)
 
 
 def _counts(frame: pd.DataFrame, rubric: Rubric, by: list[str], index: list[str]) -> pd.DataFrame:
