@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from ..columns import (
     REVIEW_COLUMNS,
     ROW_COLUMNS,
 )
-from ..csv_table import neutralise, write_csv
+from ..csv_table import neutralise, write_csv, write_csv_groups
 from ..read.messages import MessageFacts
 from ..respondents import Respondent
 from ..rubric import Rubric
@@ -187,18 +188,36 @@ def write_responses_csv(
     council's values of its columns, named as in the council list (one named like ours gets `` (council list)``
     added).
     """
-    rows: Iterable[tuple[object, ...]] = tidy_rows(collection, rubric, round_label, respondents)
     columns = [*RESPONSE_COLUMNS, *(RESPONDENT_COLUMNS if respondents else ())]
+    by_code = None
     if segments is not None and len(segments.columns):
         codes = pd.Series([entry.code or "" for entry in collection.used], dtype=object)
         fields = group_fields(segments, codes).astype(object)
         fields = fields.where(fields != "", None)
         by_code = dict(zip(codes.str.casefold(), fields.itertuples(index=False, name=None), strict=True))
-        rows = (row + by_code[str(row[2]).casefold()] for row in rows)
         taken = {c.casefold() for c in columns}
         extra = [f"{h} (council list)" if h.casefold() in taken else h for h in segments.columns]
         columns = [*columns, *(h if raw else str(neutralise(h)) for h in extra)]
-    write_csv(path, columns, rows, raw, bom)
+    rows = _grouped_rows(collection, rubric, round_label, respondents, by_code)
+    write_csv_groups(path, columns, rows, [True, True, False, True, True, True], raw, bom)
+
+
+def _grouped_rows(
+    collection: Collection,
+    rubric: Rubric,
+    round_label: str,
+    respondents: bool,
+    by_code: dict[str, tuple[object, ...]] | None,
+) -> Iterator[tuple[tuple[object, ...], ...]]:
+    """:func:`tidy_rows`' rows, with the segment fields of ``by_code`` (by council code, casefolded), in groups for
+    :func:`~nps_xlsx.csv_table.write_csv_groups`: the return's, the answer's, the comment, the answer's choices,
+    the respondent, the segments."""
+    tail = (round_label, rubric.fingerprint)
+    rows = zip(response_rows(collection, rubric), answer_ambition(collection, rubric), strict=True)
+    people: Iterable[tuple[object, ...]] = respondent_fields(collection) if respondents else repeat(())
+    for (row, more), person in zip(rows, people, strict=False):  # people: as many, or repeat(())
+        segment = by_code[str(row[2]).casefold()] if by_code is not None else ()
+        yield row[:3], row[3:8], row[8:], tail + more, person, segment
 
 
 def for_people(frame: pd.DataFrame, statuses: dict[str, str]) -> pd.DataFrame:
