@@ -43,3 +43,16 @@ def test_a_row_of_one_empty_field_is_written_as_write_csv_writes_it(tmp_path: Pa
     write_csv_groups(tmp_path / "grouped.csv", ["a"], rows, [True, False])
     assert (tmp_path / "grouped.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
     assert (tmp_path / "grouped.csv").read_bytes().split(b"\r\n")[1:5] == [b'""', b'""', b",x", b","]
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_a_text_alone_in_its_group_is_quoted_as_csv_quotes_it(tmp_path: Path, raw: bool) -> None:
+    """A group of one text (a comment) is quoted without the csv module: random texts of awkward characters, each
+    alone in its group between others, give write_csv's bytes."""
+    rng = random.Random(7)
+    alphabet = "ab ,\"\r\n\t\x00\x0b'=+-@ŵ😀\u2028"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(3_000)]
+    rows = [(("x", i), (text,), (None,)) for i, text in enumerate(texts)]
+    write_csv(tmp_path / "plain.csv", ["a", "b", "c", "d"], [sum(row, ()) for row in rows], raw)
+    write_csv_groups(tmp_path / "grouped.csv", ["a", "b", "c", "d"], rows, [True, False, True], raw)
+    assert (tmp_path / "grouped.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()

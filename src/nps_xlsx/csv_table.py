@@ -302,6 +302,9 @@ def write_csv_groups(
             stream.write("\r\n".join(lines) + "\r\n")
 
 
+_QUOTED = re.compile('[,"\r\n]')  # a field holding one of these is quoted (the default dialect, QUOTE_MINIMAL)
+
+
 class _GroupText:
     """Fields as :func:`write_csv` writes them within a line (neutralised unless ``raw``), ``None`` for none."""
 
@@ -317,6 +320,8 @@ class _GroupText:
             return ""  # a line of one empty field is written '""'; within a line, nothing
         if not self._raw:
             fields = [("'" + v) if type(v) is str and v[:1] in FORMULA_STARTS else v for v in fields]
+        if len(fields) == 1 and type(text := fields[0]) is str:  # a text alone (a comment): quoted as csv would
+            return '"' + text.replace('"', '""') + '"' if _QUOTED.search(text) else text
         buffer = self._buffer
         buffer.seek(0)
         buffer.truncate()
