@@ -123,6 +123,7 @@ def run_collect(
         def stash(report: FileReport) -> FileReport:
             if report.response is not None:
                 report.response = spool.stash(report.path, report.response)
+            gc.freeze()  # kept to the end: out of the garbage collector's passes (see below)
             return report
 
         workers = default_workers() if workers is None else workers
