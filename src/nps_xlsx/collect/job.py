@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -233,6 +234,7 @@ def run_collect(
                     keep(refusal)
     finally:
         spool.close()
+        gc.unfreeze()  # what read_all froze (see collection.few_collections): collected again if it becomes garbage
     order = [os.path.realpath(p) for p in outputs.paths()]
     problems.sort(key=lambda problem: order.index(os.path.realpath(problem.path)))
     if problems and refused is None:
