@@ -386,10 +386,16 @@ checked_whole = pytest.mark.parametrize("largest", [xlsx_scan._MAX_CHECKED, 10],
 
 @checked_whole
 @pytest.mark.parametrize("damage", REGION_DAMAGE)
+@pytest.mark.parametrize("head_known", [False, True], ids=["head-parsed", "head-known"])
 def test_the_region_read_without_expat_is_read_or_refused_as_expat_would(
-    damage: tuple[bytes, bytes], largest: int, monkeypatch: pytest.MonkeyPatch
+    damage: tuple[bytes, bytes], largest: int, head_known: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """With the worksheet's start parsed by expat, or found well-formed before (as the template's sheets are)."""
     monkeypatch.setattr(xlsx_scan, "_MAX_CHECKED", largest)
+    monkeypatch.setattr(xlsx_scan, "_KNOWN_HEADS", set())
+    if head_known:
+        assert _fast_then_expat_sheet(SHEET) == _expat_only_sheet(SHEET)
+        assert len(xlsx_scan._KNOWN_HEADS) == 1
     xml = SHEET.replace(*damage, 1)
     assert xml != SHEET
     assert _fast_then_expat_sheet(xml) == _expat_only_sheet(xml)
@@ -414,6 +420,40 @@ def test_a_string_table_read_without_expat_is_read_or_refused_as_expat_would(
     xml = STRING_TABLE.replace(*damage, 1)
     assert xml != STRING_TABLE
     assert _string_table_outcome(xml, fast=True) == _string_table_outcome(xml, fast=False)
+
+
+def test_worksheet_starts_are_parsed_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worksheet's start (to its cells) is parsed by expat once for the process, unless it is long; the starts
+    kept are bounded, and one that is not well-formed is never kept."""
+    monkeypatch.setattr(xlsx_scan, "_KNOWN_HEADS", set())
+    monkeypatch.setattr(xlsx_scan, "_MAX_KNOWN_HEADS", 3)
+    parsed: list[int] = []
+    real_feed = xlsx_scan.feed
+    monkeypatch.setattr(
+        xlsx_scan,
+        "feed",
+        lambda parser, data, *rest, **kw: (parsed.append(len(data)), real_feed(parser, data, *rest, **kw))[1],
+    )
+    start = SHEET.index(b"<sheetData>")  # the length of the part before the region's start tag
+    for known in (False, True):
+        parsed.clear()
+        assert _fast_then_expat_sheet(SHEET) == _expat_only_sheet(SHEET)
+        assert (start in parsed) is not known  # given to expat the first time only
+    assert len(xlsx_scan._KNOWN_HEADS) == 1
+    for width in range(5):
+        _fast_then_expat_sheet(SHEET.replace(b"<sheetData>", b"<sheetPr/>" * (width + 1) + b"<sheetData>"))
+    assert len(xlsx_scan._KNOWN_HEADS) == 3
+    monkeypatch.setattr(xlsx_scan, "_KNOWN_HEADS", set())
+    hidden = SHEET.replace(b"<sheetData>", b"<!-- <sheetData> --><sheetData>")  # the region's start tag is later
+    for _ in range(2):
+        assert _fast_then_expat_sheet(hidden) == _expat_only_sheet(hidden)
+    assert not xlsx_scan._KNOWN_HEADS
+    broken = SHEET.replace(b"<sheetData>", b"<sheetPr></x><sheetData>")
+    assert _fast_then_expat_sheet(broken) == _expat_only_sheet(broken)
+    assert not xlsx_scan._KNOWN_HEADS
+    long_start = SHEET.replace(b"<sheetData>", b"<sheetPr/>" * 2000 + b"<sheetData>")
+    assert _fast_then_expat_sheet(long_start) == _expat_only_sheet(long_start)
+    assert not xlsx_scan._KNOWN_HEADS
 
 
 def test_cell_attributes_are_read_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -118,6 +118,15 @@ def unescape(text: str) -> str:
     return _SURROGATE_PAIR.sub(_join_pair, text) if _SURROGATE_PAIR.search(text) else text
 
 
+# The starts of worksheets, up to their region, that expat has found well-formed and ending with the region's start
+# tag: a return's sheets start as the template's do, so expat reads each start once for the process, and the region's
+# skeleton is then checked in a document of its own whose root is the region's element (the start declares no
+# entity, and no namespace is resolved, so nothing else in it bears on the skeleton).
+_KNOWN_HEADS: set[bytes] = set()
+_MAX_KNOWN_HEADS = 1 << 10
+_MAX_KNOWN_HEAD = 1 << 14  # longer starts are parsed each time, never kept
+
+
 def _content_of(
     data: bytes,
     start: int,
@@ -142,11 +151,18 @@ def _content_of(
     view = memoryview(data)  # pieces without copies
     parser = xml_parser()
     opened = data.rfind(b"<", 0, start)  # the start tag just before the region ("<" cannot be in its attributes)
-    if root:
+    head = data[:start] if not root and start <= _MAX_KNOWN_HEAD else None
+    if head is not None and head in _KNOWN_HEADS:  # found well-formed before: the region's element is the root
         parser.StartElementHandler = lambda name, _attrs: events.append(name)
-    feed(parser, view[:opened], member)
-    parser.StartElementHandler = lambda name, _attrs: events.append(name)
-    feed(parser, view[opened:start], member)
+        feed(parser, view[opened:start], member)
+    else:
+        if root:
+            parser.StartElementHandler = lambda name, _attrs: events.append(name)
+        feed(parser, view[:opened], member)
+        parser.StartElementHandler = lambda name, _attrs: events.append(name)
+        feed(parser, view[opened:start], member)
+        if events == [tag] and head is not None and len(_KNOWN_HEADS) < _MAX_KNOWN_HEADS:
+            _KNOWN_HEADS.add(head)
     if events != [tag]:
         return False
     parser.StartElementHandler = None
