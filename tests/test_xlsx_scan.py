@@ -392,10 +392,11 @@ def test_the_region_read_without_expat_is_read_or_refused_as_expat_would(
 ) -> None:
     """With the worksheet's start parsed by expat, or found well-formed before (as the template's sheets are)."""
     monkeypatch.setattr(xlsx_scan, "_MAX_CHECKED", largest)
-    monkeypatch.setattr(xlsx_scan, "_KNOWN_HEADS", set())
-    if head_known:
+    for known in ("_KNOWN_HEADS", "_KNOWN_SKELETONS"):
+        monkeypatch.setattr(xlsx_scan, known, set())
+    if head_known:  # and the undamaged skeleton
         assert _fast_then_expat_sheet(SHEET) == _expat_only_sheet(SHEET)
-        assert len(xlsx_scan._KNOWN_HEADS) == 1
+        assert len(xlsx_scan._KNOWN_HEADS) == 1  # the skeleton too, when the region is checked without expat
     xml = SHEET.replace(*damage, 1)
     assert xml != SHEET
     assert _fast_then_expat_sheet(xml) == _expat_only_sheet(xml)
@@ -422,32 +423,40 @@ def test_a_string_table_read_without_expat_is_read_or_refused_as_expat_would(
     assert _string_table_outcome(xml, fast=True) == _string_table_outcome(xml, fast=False)
 
 
-def test_worksheet_starts_are_parsed_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A worksheet's start (to its cells) is parsed by expat once for the process, unless it is long; the starts
-    kept are bounded, and one that is not well-formed is never kept."""
-    monkeypatch.setattr(xlsx_scan, "_KNOWN_HEADS", set())
-    monkeypatch.setattr(xlsx_scan, "_MAX_KNOWN_HEADS", 3)
-    parsed: list[int] = []
+def test_worksheet_starts_and_skeletons_are_parsed_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worksheet's start (to its cells), and its skeleton (the row tags), are parsed by expat once for the process,
+    unless long; those kept are bounded, and one that is not well-formed is never kept."""
+    for known in ("_KNOWN_HEADS", "_KNOWN_SKELETONS"):
+        monkeypatch.setattr(xlsx_scan, known, set())
+    monkeypatch.setattr(xlsx_scan, "_MAX_KNOWN", 3)
+    parsed: list[bytes] = []
     real_feed = xlsx_scan.feed
-    monkeypatch.setattr(
-        xlsx_scan,
-        "feed",
-        lambda parser, data, *rest, **kw: (parsed.append(len(data)), real_feed(parser, data, *rest, **kw))[1],
-    )
-    start = SHEET.index(b"<sheetData>")  # the length of the part before the region's start tag
-    for known in (False, True):
+
+    def feed(parser: object, data: bytes | memoryview, *rest: object, **named: object) -> None:
+        parsed.append(bytes(data))
+        real_feed(parser, data, *rest, **named)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(xlsx_scan, "feed", feed)
+    start = SHEET[: SHEET.index(b"<sheetData>")]  # the part before the region's start tag
+    skeleton = b'<row r="1" spans="1:3" ht="30" customHeight="1"></row><row r="2"></row>'
+    for time in range(2):
         parsed.clear()
         assert _fast_then_expat_sheet(SHEET) == _expat_only_sheet(SHEET)
-        assert (start in parsed) is not known  # given to expat the first time only
-    assert len(xlsx_scan._KNOWN_HEADS) == 1
+        assert parsed == ([start, b"<sheetData>", skeleton, b"</sheetData>"] if time == 0 else [])
+    assert [start + b"<sheetData>"] == list(xlsx_scan._KNOWN_HEADS)
+    assert [skeleton] == list(xlsx_scan._KNOWN_SKELETONS)
+    other_rows = SHEET.replace(b'<row r="2">', b'<row r="2" ht="20">')
+    parsed.clear()
+    assert _fast_then_expat_sheet(other_rows) == _expat_only_sheet(other_rows)
+    assert parsed == [b"<sheetData>", skeleton.replace(b'<row r="2">', b'<row r="2" ht="20">'), b"</sheetData>"]
+    unbalanced = SHEET.replace(b"</row>", b"", 1)
+    assert _fast_then_expat_sheet(unbalanced) == _expat_only_sheet(unbalanced)
+    assert len(xlsx_scan._KNOWN_SKELETONS) == 2
     for width in range(5):
         _fast_then_expat_sheet(SHEET.replace(b"<sheetData>", b"<sheetPr/>" * (width + 1) + b"<sheetData>"))
     assert len(xlsx_scan._KNOWN_HEADS) == 3
-    monkeypatch.setattr(xlsx_scan, "_KNOWN_HEADS", set())
-    hidden = SHEET.replace(b"<sheetData>", b"<!-- <sheetData> --><sheetData>")  # the region's start tag is later
-    for _ in range(2):
-        assert _fast_then_expat_sheet(hidden) == _expat_only_sheet(hidden)
-    assert not xlsx_scan._KNOWN_HEADS
+    for known in ("_KNOWN_HEADS", "_KNOWN_SKELETONS"):
+        monkeypatch.setattr(xlsx_scan, known, set())
     broken = SHEET.replace(b"<sheetData>", b"<sheetPr></x><sheetData>")
     assert _fast_then_expat_sheet(broken) == _expat_only_sheet(broken)
     assert not xlsx_scan._KNOWN_HEADS

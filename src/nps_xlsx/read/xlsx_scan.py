@@ -22,7 +22,9 @@ nothing to chance but what XML says of text and attributes, so that is checked d
 at once (:func:`_plain_text`: valid UTF-8, no character XML forbids, no ``]]>``, every ``&`` a reference expat
 resolves), and no attribute may be given twice. The row tags between the cells, whose attributes the patterns
 take whole, are given to expat in the region's place, so it checks them and that they pair up. A region that
-fails any of this is declined, so the full reader says where the file is malformed, as before.
+fails any of this is declined, so the full reader says where the file is malformed, as before. A worksheet's start
+(to its cells) and skeleton (its row tags) that expat has found well-formed once are not parsed again: returns made
+from one template share them.
 
 Both paths decode OOXML's ``_xHHHH_`` escapes with :func:`unescape`.
 """
@@ -122,9 +124,12 @@ def unescape(text: str) -> str:
 # tag: a return's sheets start as the template's do, so expat reads each start once for the process, and the region's
 # skeleton is then checked in a document of its own whose root is the region's element (the start declares no
 # entity, and no namespace is resolved, so nothing else in it bears on the skeleton).
+# The skeletons (row tags) found well-formed as a worksheet region's: most of a return's are the template's too, so
+# after a known start one of these needs no parse at all.
 _KNOWN_HEADS: set[bytes] = set()
-_MAX_KNOWN_HEADS = 1 << 10
-_MAX_KNOWN_HEAD = 1 << 14  # longer starts are parsed each time, never kept
+_KNOWN_SKELETONS: set[bytes] = set()
+_MAX_KNOWN = 256  # of each: a template has a start and a skeleton a sheet, as each program saves it
+_MAX_KNOWN_LENGTH = 1 << 14  # longer starts and skeletons are parsed each time, never kept
 
 
 def _content_of(
@@ -151,8 +156,11 @@ def _content_of(
     view = memoryview(data)  # pieces without copies
     parser = xml_parser()
     opened = data.rfind(b"<", 0, start)  # the start tag just before the region ("<" cannot be in its attributes)
-    head = data[:start] if not root and start <= _MAX_KNOWN_HEAD else None
+    head = data[:start] if not root and start <= _MAX_KNOWN_LENGTH else None
+    kept = skeleton if not root and type(skeleton) is bytes and len(skeleton) <= _MAX_KNOWN_LENGTH else None
     if head is not None and head in _KNOWN_HEADS:  # found well-formed before: the region's element is the root
+        if kept is not None and kept in _KNOWN_SKELETONS and data.startswith(f"</{tag}>".encode(), end):
+            return True
         parser.StartElementHandler = lambda name, _attrs: events.append(name)
         feed(parser, view[opened:start], member)
     else:
@@ -161,7 +169,7 @@ def _content_of(
         feed(parser, view[:opened], member)
         parser.StartElementHandler = lambda name, _attrs: events.append(name)
         feed(parser, view[opened:start], member)
-        if events == [tag] and head is not None and len(_KNOWN_HEADS) < _MAX_KNOWN_HEADS:
+        if events == [tag] and head is not None and len(_KNOWN_HEADS) < _MAX_KNOWN:
             _KNOWN_HEADS.add(head)
     if events != [tag]:
         return False
@@ -172,7 +180,10 @@ def _content_of(
         feed(parser, view[end:] if root else view[end : end + len(tag) + 3], member, final=root)
     except ReadFailure:
         return False
-    return len(events) > 1 and events[1] == "/" + tag
+    closed = len(events) > 1 and events[1] == "/" + tag
+    if closed and kept is not None and len(_KNOWN_SKELETONS) < _MAX_KNOWN:
+        _KNOWN_SKELETONS.add(kept)
+    return closed
 
 
 # The bytes that need no further look in text or between tags: all but "&" and "]", and the C0 controls (XML allows
