@@ -121,11 +121,11 @@ def unescape(text: str) -> str:
 
 
 # The starts of worksheets, up to their region, that expat has found well-formed and ending with the region's start
-# tag: a return's sheets start as the template's do, so expat reads each start once for the process, and the region's
-# skeleton is then checked in a document of its own whose root is the region's element (the start declares no
-# entity, and no namespace is resolved, so nothing else in it bears on the skeleton).
-# The skeletons (row tags) found well-formed as a worksheet region's: most of a return's are the template's too, so
-# after a known start one of these needs no parse at all.
+# tag, and in which scan_cells found no element the expat reader acts on: a return's sheets start as the template's
+# do, so each start is checked once for the process, and the region's skeleton is then checked in a document of its
+# own whose root is the region's element (the start declares no entity, and no namespace is resolved, so nothing
+# else in it bears on the skeleton). And the skeletons (row tags) found well-formed as a worksheet region's: most of a
+# return's are the template's too, so after a known start one of these needs no parse at all.
 _KNOWN_HEADS: set[bytes] = set()
 _KNOWN_SKELETONS: set[bytes] = set()
 _MAX_KNOWN = 256  # of each: a template has a start and a skeleton a sheet, as each program saves it
@@ -398,7 +398,7 @@ def scan_cells(
     checked = _plain_text(data, start, end)  # None: too large to check so, expat checks it
     if checked is False:
         return None
-    if _READ_TAG_START.search(data, 0, start - len(b"<sheetData>")):
+    if data[:start] not in _KNOWN_HEADS and _READ_TAG_START.search(data, 0, start - len(b"<sheetData>")):
         return None  # an element the expat reader acts on, before the cells (or text that looks like one)
     region = memoryview(data)[start:end]  # the region not copied: the parts split from it are bytes
     parts = _CELL.split(region, maxsplit=max_cells + 1)
