@@ -150,17 +150,19 @@ def _content_of(
     (and, for the root, the rest of the document). Python sees only the events of the tags either side of the
     region: the start tag just before it must start ``tag`` (not be text in a comment, say; for the root, nothing
     may start before it), and the first event after the skeleton must end ``tag``. Anything wrong after ``start``
-    is ``False`` (the caller declines, and the full reader says where the file is malformed).
+    is ``False`` (the caller declines, and the full reader says where the file is malformed). A worksheet's start
+    and skeleton found well-formed before are not parsed again (:data:`_KNOWN_HEADS`, :data:`_KNOWN_SKELETONS`).
     """
+    head = data[:start] if not root and start <= _MAX_KNOWN_LENGTH else None
+    kept = skeleton if not root and type(skeleton) is bytes and len(skeleton) <= _MAX_KNOWN_LENGTH else None
+    known = head is not None and head in _KNOWN_HEADS
+    if known and kept is not None and kept in _KNOWN_SKELETONS and data.startswith(f"</{tag}>".encode(), end):
+        return True
     events: list[str] = []
     view = memoryview(data)  # pieces without copies
     parser = xml_parser()
     opened = data.rfind(b"<", 0, start)  # the start tag just before the region ("<" cannot be in its attributes)
-    head = data[:start] if not root and start <= _MAX_KNOWN_LENGTH else None
-    kept = skeleton if not root and type(skeleton) is bytes and len(skeleton) <= _MAX_KNOWN_LENGTH else None
-    if head is not None and head in _KNOWN_HEADS:  # found well-formed before: the region's element is the root
-        if kept is not None and kept in _KNOWN_SKELETONS and data.startswith(f"</{tag}>".encode(), end):
-            return True
+    if known:  # found well-formed before: the region's element is the root
         parser.StartElementHandler = lambda name, _attrs: events.append(name)
         feed(parser, view[opened:start], member)
     else:
