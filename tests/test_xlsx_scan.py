@@ -485,6 +485,34 @@ def test_cell_attributes_are_read_once_and_kept_within_bounds(monkeypatch: pytes
     assert places[b' r="A1" ph="1"'] is None and places[b' s="1"'] is None  # another attribute; no reference
 
 
+def test_rich_text_cells_are_read_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell's rich-text runs (as Gnumeric writes every text) are read once for the process, malformed ones too (and
+    declined each time); no more than the bound are kept, and long runs never."""
+    kept = xlsx_scan._RichCells()
+    monkeypatch.setattr(xlsx_scan, "_RICH_CELLS", kept)
+    monkeypatch.setattr(xlsx_scan, "_MAX_RICH_CELLS", 2)
+    runs = '<r><rPr><b val="1"/><sz val="10"/></rPr><t xml:space="preserve">Bold </t></r><r><t>a &amp; b</t></r>'
+    twice = runs.replace('<b val="1"/>', '<b val="1" val="0"/>')  # an attribute given twice: malformed
+    long = f"<r><t>{'x' * 3000}</t></r>"
+
+    def sheet(content: str) -> bytes:
+        return _sheet(f'<row r="1"><c r="A1" t="inlineStr"><is>{content}</is></c></row>')
+
+    for _ in range(2):
+        assert (
+            _fast_then_expat_sheet(sheet(runs))
+            == _expat_only_sheet(sheet(runs))
+            == {(0, 0): RawCell("Bold a & b", "text", False)}
+        )
+        assert scan_cells(sheet(twice), MAKE_CELL, 10) is None
+        assert _fast_then_expat_sheet(sheet(twice)) == _expat_only_sheet(sheet(twice)) == "corrupt-file"
+    assert kept == {runs.encode(): "Bold a & b", twice.encode(): None}
+    assert _fast_then_expat_sheet(sheet(long)) == _expat_only_sheet(sheet(long))
+    other = runs.replace("Bold", "Other")
+    assert _fast_then_expat_sheet(sheet(other)) == _expat_only_sheet(sheet(other))
+    assert len(kept) == 2  # full: read, not kept
+
+
 def test_rich_text_items_are_read_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
     """A rich-text item's text is kept by the item as written (returns from one template repeat them); no more
     than the bound are kept, and long items never."""

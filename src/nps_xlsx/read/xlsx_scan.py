@@ -381,6 +381,25 @@ def _rich_text(runs: bytes) -> str:
     return "".join(xml_text(run) for run in _RUN_TEXT.findall(runs))
 
 
+_MAX_RICH_CELLS = 2048  # distinct rich-text cells kept: a template has about 650 texts
+_MAX_RICH_CELL_LENGTH = 2048  # longer runs are read each time, never kept
+
+
+class _RichCells(dict[bytes, str | None]):
+    """The text of a cell's rich-text runs, by their bytes, read once for the process (``None``: a formatting
+    attribute given twice, which is malformed). Gnumeric saves every text as rich text, so the rubric's texts recur
+    in every return it saves."""
+
+    def __missing__(self, runs: bytes) -> str | None:
+        text = _rich_text(runs) if _tags_unrepeated(runs) else None
+        if len(self) < _MAX_RICH_CELLS and len(runs) <= _MAX_RICH_CELL_LENGTH:
+            self[runs] = text
+        return text
+
+
+_RICH_CELLS = _RichCells()
+
+
 def scan_cells(
     data: bytes, make_cell: CellMaker, max_cells: int, member: str = "worksheet"
 ) -> dict[tuple[int, int], RawCell] | None:
@@ -428,13 +447,12 @@ def scan_cells(
                 continue  # no value or formula: an empty cell (a styled one, say)
         elif not _plain_formula_tag(formula):
             return None
-        if rich is not None and not _tags_unrepeated(rich):
-            return None
-        value = xml_text(raw) if raw is not None else ("" if empty_value is not None else None)
+        text: str | None = None
         if inline is not None:
-            text: str | None = xml_text(inline)
-        else:
-            text = None if rich is None else _rich_text(rich)
+            text = xml_text(inline)
+        elif rich is not None and (text := _RICH_CELLS[rich]) is None:
+            return None  # a formatting attribute given twice
+        value = xml_text(raw) if raw is not None else ("" if empty_value is not None else None)
         made = make_cell(kind, style, formula is not None, value, text)
         if made is not None:
             cells[position] = made
