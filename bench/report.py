@@ -13,14 +13,16 @@ from meter import Run, attempts_text
 from probes import GROUP_BY, STARTUP_N, CohortRun, CorpusRuns, GenerateRuns
 
 TARGETS = {
-    "c/a": 3.0,  # collect at most 3x the XML-parse floor
-    "b/c": 10.0,  # collect at least 10x faster than pandas.read_excel
+    "c/a": 2.5,  # collect at most 2.5x the XML-parse floor (issue 18; quiet and with a busy process beside)
+    "b/c": 15.0,  # collect at least 15x faster than pandas.read_excel (issue 18)
+    "c13/a": 3.0,  # collect with two groupings and a previous round, against the same floor (issue 13)
     "generate_ms": 25.0,  # per personalised workbook
     "prefill_ratio": 2.0,  # pre-filled / plain personalised copies, per copy (whole run)
     "validate_s": 1.0,  # one return, whole process
     "rss_mb_10k": 400.0,  # peak RSS of collect at N=10,000
     "scaling": 1.5,  # per-file time at the largest N vs N=1,000
 }
+STRICT_N = 1000  # from this many files, a ratio's verdict takes no account of the start-up (issue 18's N)
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -53,19 +55,23 @@ class Ratios:
         naive = runs.naive_result["loop_seconds"] / runs.naive_result["sample"] * runs.n
         return cls(wall, c_a, b_c, fixed, collect / floor, naive / collect)
 
-    def verdicts(self, runs: CorpusRuns) -> dict[str, tuple[str, str]]:
+    def verdicts(self, runs: CorpusRuns, c_a_key: str = "c/a") -> dict[str, tuple[str, str]]:
         """``c/a`` and ``b/c`` -> (verdict for the text, verdict for the table).
 
         A ratio that misses its target is not a FAIL when the same ratio without the fixed start-up costs
-        meets it: the start-up dominates at this N (see bench/README.md).
+        meets it and N is below :data:`STRICT_N`: the start-up dominates at this N (see bench/README.md). At
+        ``STRICT_N`` files and more (issue 18's N), the ratio as measured is the verdict. ``c/a`` is checked
+        against ``c_a_target`` (issue 13's configuration has its own).
         """
+        c_a_target = TARGETS[c_a_key]
         checks = {
-            "c/a": (self.c_a <= TARGETS["c/a"], self.c_a_marginal, lambda r: r <= TARGETS["c/a"]),
+            "c/a": (self.c_a <= c_a_target, self.c_a_marginal, lambda r: r <= c_a_target),
             "b/c": (self.b_c >= TARGETS["b/c"], self.b_c_marginal, lambda r: r >= TARGETS["b/c"]),
         }
         found = {}
         for name, (ok, marginal, meets) in checks.items():
-            if ok or self.fixed is None or marginal is None or not meets(marginal):
+            strict = runs.n >= STRICT_N
+            if ok or strict or self.fixed is None or marginal is None or not meets(marginal):
                 found[name] = (verdict(ok), verdict(ok))
             else:
                 text = f"start-up dominates at N={runs.n:,}: fixed cost {self.fixed:.2f} s of {self.collect_wall:.2f} s"
@@ -173,9 +179,9 @@ def main_lines(runs: CorpusRuns, workers: int | None) -> list[str]:
         )
     lines += [
         "",
-        f"c/a = {ratios.c_a:5.2f}  (target <= {TARGETS['c/a']:g})   {verdicts['c/a'][0]}"
+        f"c/a = {ratios.c_a:5.2f}  (target <= {TARGETS['c/a']:g}, issue 18)   {verdicts['c/a'][0]}"
         f"   [CPU time c/a = {runs.collect.cpu / runs.floor.cpu:.2f}]",
-        f"b/c = {ratios.b_c:5.1f}  (target >= {TARGETS['b/c']:g})  {verdicts['b/c'][0]}"
+        f"b/c = {ratios.b_c:5.1f}  (target >= {TARGETS['b/c']:g}, issue 18)  {verdicts['b/c'][0]}"
         f"   [per file: {ms(naive_per_file)} vs {ms(runs.collect.wall / n)}]",
     ]
     return lines
@@ -205,7 +211,7 @@ def cohort_lines(runs: CorpusRuns, cohort: CohortRun) -> list[str]:
         f"(c13) collect said: {cohort.rounds_line}",
     ]
     ratios = Ratios.of(runs, run)
-    verdict_text = ratios.verdicts(runs)["c/a"][0]
+    verdict_text = ratios.verdicts(runs, "c13/a")["c/a"][0]
     if runs.startup and ratios.fixed is not None:
         lines.append(
             f"start-up: plain collect's fixed cost {ratios.fixed:.2f} s (see above); without the fixed costs "
@@ -213,7 +219,7 @@ def cohort_lines(runs: CorpusRuns, cohort: CohortRun) -> list[str]:
         )
     lines += [
         "",
-        f"c/a = {ratios.c_a:5.2f}  (target <= {TARGETS['c/a']:g})   {verdict_text}"
+        f"c/a = {ratios.c_a:5.2f}  (target <= {TARGETS['c13/a']:g}, issue 13)   {verdict_text}"
         f"   [CPU time c/a = {run.cpu / runs.floor.cpu:.2f}]",
         f"groupings + previous / plain collect = {run.wall / runs.collect.wall:.2f}x wall"
         f"   [CPU {run.cpu / runs.collect.cpu:.2f}x, peak RSS {run.maxrss_mb / runs.collect.maxrss_mb:.2f}x]",
@@ -347,7 +353,7 @@ def summary_lines(
         lines += [
             f"| `{cohort_label()}` ({cohort.previous:,} councils then), N={n:,} | {run.wall:.2f} s, "
             f"{ms(run.wall / n)}/file, {run.maxrss_mb:.0f} MB | | |",
-            f"| that / floor | {c13.c_a:.2f}x | <= {TARGETS['c/a']:g}x | {c13.verdicts(main)['c/a'][1]} |",
+            f"| that / floor | {c13.c_a:.2f}x | <= {TARGETS['c13/a']:g}x | {c13.verdicts(main, 'c13/a')['c/a'][1]} |",
             f"| that / plain collect | {run.wall / main.collect.wall:.2f}x | | |",
         ]
     if gen:

@@ -386,10 +386,17 @@ checked_whole = pytest.mark.parametrize("largest", [xlsx_scan._MAX_CHECKED, 10],
 
 @checked_whole
 @pytest.mark.parametrize("damage", REGION_DAMAGE)
+@pytest.mark.parametrize("head_known", [False, True], ids=["head-parsed", "head-known"])
 def test_the_region_read_without_expat_is_read_or_refused_as_expat_would(
-    damage: tuple[bytes, bytes], largest: int, monkeypatch: pytest.MonkeyPatch
+    damage: tuple[bytes, bytes], largest: int, head_known: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """With the worksheet's start parsed by expat, or found well-formed before (as the template's sheets are)."""
     monkeypatch.setattr(xlsx_scan, "_MAX_CHECKED", largest)
+    for known in ("_KNOWN_HEADS", "_KNOWN_SKELETONS"):
+        monkeypatch.setattr(xlsx_scan, known, set())
+    if head_known:  # and the undamaged skeleton
+        assert _fast_then_expat_sheet(SHEET) == _expat_only_sheet(SHEET)
+        assert len(xlsx_scan._KNOWN_HEADS) == 1  # the skeleton too, when the region is checked without expat
     xml = SHEET.replace(*damage, 1)
     assert xml != SHEET
     assert _fast_then_expat_sheet(xml) == _expat_only_sheet(xml)
@@ -416,6 +423,48 @@ def test_a_string_table_read_without_expat_is_read_or_refused_as_expat_would(
     assert _string_table_outcome(xml, fast=True) == _string_table_outcome(xml, fast=False)
 
 
+def test_worksheet_starts_and_skeletons_are_parsed_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worksheet's start (to its cells), and its skeleton (the row tags), are parsed by expat once for the process,
+    unless long; those kept are bounded, and one that is not well-formed is never kept."""
+    for known in ("_KNOWN_HEADS", "_KNOWN_SKELETONS"):
+        monkeypatch.setattr(xlsx_scan, known, set())
+    monkeypatch.setattr(xlsx_scan, "_MAX_KNOWN", 3)
+    parsed: list[bytes] = []
+    real_feed = xlsx_scan.feed
+
+    def feed(parser: object, data: bytes | memoryview, *rest: object, **named: object) -> None:
+        parsed.append(bytes(data))
+        real_feed(parser, data, *rest, **named)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(xlsx_scan, "feed", feed)
+    start = SHEET[: SHEET.index(b"<sheetData>")]  # the part before the region's start tag
+    skeleton = b'<row r="1" spans="1:3" ht="30" customHeight="1"></row><row r="2"></row>'
+    for time in range(2):
+        parsed.clear()
+        assert _fast_then_expat_sheet(SHEET) == _expat_only_sheet(SHEET)
+        assert parsed == ([start, b"<sheetData>", skeleton, b"</sheetData>"] if time == 0 else [])
+    assert [start + b"<sheetData>"] == list(xlsx_scan._KNOWN_HEADS)
+    assert [skeleton] == list(xlsx_scan._KNOWN_SKELETONS)
+    other_rows = SHEET.replace(b'<row r="2">', b'<row r="2" ht="20">')
+    parsed.clear()
+    assert _fast_then_expat_sheet(other_rows) == _expat_only_sheet(other_rows)
+    assert parsed == [b"<sheetData>", skeleton.replace(b'<row r="2">', b'<row r="2" ht="20">'), b"</sheetData>"]
+    unbalanced = SHEET.replace(b"</row>", b"", 1)
+    assert _fast_then_expat_sheet(unbalanced) == _expat_only_sheet(unbalanced)
+    assert len(xlsx_scan._KNOWN_SKELETONS) == 2
+    for width in range(5):
+        _fast_then_expat_sheet(SHEET.replace(b"<sheetData>", b"<sheetPr/>" * (width + 1) + b"<sheetData>"))
+    assert len(xlsx_scan._KNOWN_HEADS) == 3
+    for known in ("_KNOWN_HEADS", "_KNOWN_SKELETONS"):
+        monkeypatch.setattr(xlsx_scan, known, set())
+    broken = SHEET.replace(b"<sheetData>", b"<sheetPr></x><sheetData>")
+    assert _fast_then_expat_sheet(broken) == _expat_only_sheet(broken)
+    assert not xlsx_scan._KNOWN_HEADS
+    long_start = SHEET.replace(b"<sheetData>", b"<sheetPr/>" * 2000 + b"<sheetData>")
+    assert _fast_then_expat_sheet(long_start) == _expat_only_sheet(long_start)
+    assert not xlsx_scan._KNOWN_HEADS
+
+
 def test_cell_attributes_are_read_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
     """A cell's attributes are read once per distinct text (returns from one template repeat them); long texts
     are read every time and never kept, and no more than the bound are kept."""
@@ -434,6 +483,34 @@ def test_cell_attributes_are_read_once_and_kept_within_bounds(monkeypatch: pytes
     assert len(places) == 3 and b' r="AB12" s="1"' not in places  # full: read, not kept
     assert places[b' s="1" r="AB12"'] == ((11, 27), 1, "n")
     assert places[b' r="A1" ph="1"'] is None and places[b' s="1"'] is None  # another attribute; no reference
+
+
+def test_rich_text_cells_are_read_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell's rich-text runs (as Gnumeric writes every text) are read once for the process, malformed ones too (and
+    declined each time); no more than the bound are kept, and long runs never."""
+    kept = xlsx_scan._RichCells()
+    monkeypatch.setattr(xlsx_scan, "_RICH_CELLS", kept)
+    monkeypatch.setattr(xlsx_scan, "_MAX_RICH_CELLS", 2)
+    runs = '<r><rPr><b val="1"/><sz val="10"/></rPr><t xml:space="preserve">Bold </t></r><r><t>a &amp; b</t></r>'
+    twice = runs.replace('<b val="1"/>', '<b val="1" val="0"/>')  # an attribute given twice: malformed
+    long = f"<r><t>{'x' * 3000}</t></r>"
+
+    def sheet(content: str) -> bytes:
+        return _sheet(f'<row r="1"><c r="A1" t="inlineStr"><is>{content}</is></c></row>')
+
+    for _ in range(2):
+        assert (
+            _fast_then_expat_sheet(sheet(runs))
+            == _expat_only_sheet(sheet(runs))
+            == {(0, 0): RawCell("Bold a & b", "text", False)}
+        )
+        assert scan_cells(sheet(twice), MAKE_CELL, 10) is None
+        assert _fast_then_expat_sheet(sheet(twice)) == _expat_only_sheet(sheet(twice)) == "corrupt-file"
+    assert kept == {runs.encode(): "Bold a & b", twice.encode(): None}
+    assert _fast_then_expat_sheet(sheet(long)) == _expat_only_sheet(sheet(long))
+    other = runs.replace("Bold", "Other")
+    assert _fast_then_expat_sheet(sheet(other)) == _expat_only_sheet(sheet(other))
+    assert len(kept) == 2  # full: read, not kept
 
 
 def test_rich_text_items_are_read_once_and_kept_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -242,6 +242,7 @@ def run_collect(
     finally:
         gc.unfreeze()
         spool.close()
+        gc.unfreeze()  # what read_all froze (see collection.few_collections): collected again if it becomes garbage
     order = [os.path.realpath(p) for p in outputs.paths()]
     problems.sort(key=lambda problem: order.index(os.path.realpath(problem.path)))
     if problems and refused is None:

@@ -22,7 +22,9 @@ nothing to chance but what XML says of text and attributes, so that is checked d
 at once (:func:`_plain_text`: valid UTF-8, no character XML forbids, no ``]]>``, every ``&`` a reference expat
 resolves), and no attribute may be given twice. The row tags between the cells, whose attributes the patterns
 take whole, are given to expat in the region's place, so it checks them and that they pair up. A region that
-fails any of this is declined, so the full reader says where the file is malformed, as before.
+fails any of this is declined, so the full reader says where the file is malformed, as before. A worksheet's start
+(to its cells) and skeleton (its row tags) that expat has found well-formed once are not parsed again: returns made
+from one template share them.
 
 Both paths decode OOXML's ``_xHHHH_`` escapes with :func:`unescape`.
 """
@@ -118,6 +120,18 @@ def unescape(text: str) -> str:
     return _SURROGATE_PAIR.sub(_join_pair, text) if _SURROGATE_PAIR.search(text) else text
 
 
+# The starts of worksheets, up to their region, that expat has found well-formed and ending with the region's start
+# tag, and in which scan_cells found no element the expat reader acts on: a return's sheets start as the template's
+# do, so each start is checked once for the process, and the region's skeleton is then checked in a document of its
+# own whose root is the region's element (the start declares no entity, and no namespace is resolved, so nothing
+# else in it bears on the skeleton). And the skeletons (row tags) found well-formed as a worksheet region's: most of a
+# return's are the template's too, so after a known start one of these needs no parse at all.
+_KNOWN_HEADS: set[bytes] = set()
+_KNOWN_SKELETONS: set[bytes] = set()
+_MAX_KNOWN = 256  # of each: a template has a start and a skeleton a sheet, as each program saves it
+_MAX_KNOWN_LENGTH = 1 << 14  # longer starts and skeletons are parsed each time, never kept
+
+
 def _content_of(
     data: bytes,
     start: int,
@@ -136,17 +150,29 @@ def _content_of(
     (and, for the root, the rest of the document). Python sees only the events of the tags either side of the
     region: the start tag just before it must start ``tag`` (not be text in a comment, say; for the root, nothing
     may start before it), and the first event after the skeleton must end ``tag``. Anything wrong after ``start``
-    is ``False`` (the caller declines, and the full reader says where the file is malformed).
+    is ``False`` (the caller declines, and the full reader says where the file is malformed). A worksheet's start
+    and skeleton found well-formed before are not parsed again (:data:`_KNOWN_HEADS`, :data:`_KNOWN_SKELETONS`).
     """
+    head = data[:start] if not root and start <= _MAX_KNOWN_LENGTH else None
+    kept = skeleton if not root and type(skeleton) is bytes and len(skeleton) <= _MAX_KNOWN_LENGTH else None
+    known = head is not None and head in _KNOWN_HEADS
+    if known and kept is not None and kept in _KNOWN_SKELETONS and data.startswith(f"</{tag}>".encode(), end):
+        return True
     events: list[str] = []
     view = memoryview(data)  # pieces without copies
     parser = xml_parser()
     opened = data.rfind(b"<", 0, start)  # the start tag just before the region ("<" cannot be in its attributes)
-    if root:
+    if known:  # found well-formed before: the region's element is the root
         parser.StartElementHandler = lambda name, _attrs: events.append(name)
-    feed(parser, view[:opened], member)
-    parser.StartElementHandler = lambda name, _attrs: events.append(name)
-    feed(parser, view[opened:start], member)
+        feed(parser, view[opened:start], member)
+    else:
+        if root:
+            parser.StartElementHandler = lambda name, _attrs: events.append(name)
+        feed(parser, view[:opened], member)
+        parser.StartElementHandler = lambda name, _attrs: events.append(name)
+        feed(parser, view[opened:start], member)
+        if events == [tag] and head is not None and len(_KNOWN_HEADS) < _MAX_KNOWN:
+            _KNOWN_HEADS.add(head)
     if events != [tag]:
         return False
     parser.StartElementHandler = None
@@ -156,7 +182,10 @@ def _content_of(
         feed(parser, view[end:] if root else view[end : end + len(tag) + 3], member, final=root)
     except ReadFailure:
         return False
-    return len(events) > 1 and events[1] == "/" + tag
+    closed = len(events) > 1 and events[1] == "/" + tag
+    if closed and kept is not None and len(_KNOWN_SKELETONS) < _MAX_KNOWN:
+        _KNOWN_SKELETONS.add(kept)
+    return closed
 
 
 # The bytes that need no further look in text or between tags: all but "&" and "]", and the C0 controls (XML allows
@@ -352,6 +381,25 @@ def _rich_text(runs: bytes) -> str:
     return "".join(xml_text(run) for run in _RUN_TEXT.findall(runs))
 
 
+_MAX_RICH_CELLS = 2048  # distinct rich-text cells kept: a template has about 650 texts
+_MAX_RICH_CELL_LENGTH = 2048  # longer runs are read each time, never kept
+
+
+class _RichCells(dict[bytes, str | None]):
+    """The text of a cell's rich-text runs, by their bytes, read once for the process (``None``: a formatting
+    attribute given twice, which is malformed). Gnumeric saves every text as rich text, so the rubric's texts recur
+    in every return it saves."""
+
+    def __missing__(self, runs: bytes) -> str | None:
+        text = _rich_text(runs) if _tags_unrepeated(runs) else None
+        if len(self) < _MAX_RICH_CELLS and len(runs) <= _MAX_RICH_CELL_LENGTH:
+            self[runs] = text
+        return text
+
+
+_RICH_CELLS = _RichCells()
+
+
 def scan_cells(
     data: bytes, make_cell: CellMaker, max_cells: int, member: str = "worksheet"
 ) -> dict[tuple[int, int], RawCell] | None:
@@ -371,7 +419,7 @@ def scan_cells(
     checked = _plain_text(data, start, end)  # None: too large to check so, expat checks it
     if checked is False:
         return None
-    if _READ_TAG_START.search(data, 0, start - len(b"<sheetData>")):
+    if data[:start] not in _KNOWN_HEADS and _READ_TAG_START.search(data, 0, start - len(b"<sheetData>")):
         return None  # an element the expat reader acts on, before the cells (or text that looks like one)
     region = memoryview(data)[start:end]  # the region not copied: the parts split from it are bytes
     parts = _CELL.split(region, maxsplit=max_cells + 1)
@@ -399,13 +447,12 @@ def scan_cells(
                 continue  # no value or formula: an empty cell (a styled one, say)
         elif not _plain_formula_tag(formula):
             return None
-        if rich is not None and not _tags_unrepeated(rich):
-            return None
-        value = xml_text(raw) if raw is not None else ("" if empty_value is not None else None)
+        text: str | None = None
         if inline is not None:
-            text: str | None = xml_text(inline)
-        else:
-            text = None if rich is None else _rich_text(rich)
+            text = xml_text(inline)
+        elif rich is not None and (text := _RICH_CELLS[rich]) is None:
+            return None  # a formatting attribute given twice
+        value = xml_text(raw) if raw is not None else ("" if empty_value is not None else None)
         made = make_cell(kind, style, formula is not None, value, text)
         if made is not None:
             cells[position] = made
