@@ -123,7 +123,6 @@ def run_collect(
         def stash(report: FileReport) -> FileReport:
             if report.response is not None:
                 report.response = spool.stash(report.path, report.response)
-            gc.freeze()  # kept to the end: out of the garbage collector's passes (see below)
             return report
 
         workers = default_workers() if workers is None else workers
@@ -135,9 +134,6 @@ def run_collect(
                 earlier.append(previous())
 
         reports = read_all(files, rubric, limits, progress, workers, keep=stash, meanwhile=meanwhile)
-        # What was read lives until the end: out of the garbage collector's passes (which would otherwise walk it
-        # again and again, and in each forked process write to every page of it)
-        gc.freeze()
         if all(report.status == FileStatus.SKIPPED for report in reports):  # write no summary of nothing
             raise NothingFoundError(nothing_found(inputs, reports))
         from ..columns import EXCELLENCE_COLUMNS, PRIORITY_COLUMNS, TARGET_COLUMNS
@@ -240,7 +236,6 @@ def run_collect(
                 ):
                     keep(refusal)
     finally:
-        gc.unfreeze()
         spool.close()
         gc.unfreeze()  # what read_all froze (see collection.few_collections): collected again if it becomes garbage
     order = [os.path.realpath(p) for p in outputs.paths()]
