@@ -255,6 +255,10 @@ def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
     ids = [answer.code_id for answer in answers]
     scores = [answer.score for answer in answers]
     levels = [_level(answer, rubric) for answer in answers]
+    if not answers:  # no rows: the columns' types as pandas makes them for a frame of no rows
+        frame = pd.DataFrame([], columns=ROW_COLUMNS)
+        frame["category"] = layout.answer_categories(rubric, [], [])
+        return frame.astype({"score": "Int64"})
 
     def each_answer(values: list[str]) -> np.ndarray:
         return np.repeat(np.array(values, dtype=object), sizes)
