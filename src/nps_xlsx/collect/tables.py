@@ -199,7 +199,8 @@ def write_responses_csv(
         extra = [f"{h} (council list)" if h.casefold() in taken else h for h in segments.columns]
         columns = [*columns, *(h if raw else str(neutralise(h)) for h in extra)]
     rows = _grouped_rows(collection, rubric, round_label, respondents, by_code)
-    write_csv_groups(path, columns, rows, [True, True, False, True, True, True], raw, bom)
+    cached = [True, True, False, True, *([True] if respondents else []), *([True] if by_code is not None else [])]
+    write_csv_groups(path, columns, rows, cached, raw, bom)
 
 
 def _grouped_rows(
@@ -211,13 +212,17 @@ def _grouped_rows(
 ) -> Iterator[tuple[tuple[object, ...], ...]]:
     """:func:`tidy_rows`' rows, with the segment fields of ``by_code`` (by council code, casefolded), in groups for
     :func:`~nps_xlsx.csv_table.write_csv_groups`: the return's, the answer's, the comment, the answer's choices,
-    the respondent, the segments."""
+    then with ``respondents`` the respondent, then with ``by_code`` the segments."""
     tail = (round_label, rubric.fingerprint)
     rows = zip(response_rows(collection, rubric), answer_ambition(collection, rubric), strict=True)
+    if not respondents and by_code is None:  # the usual case
+        for row, more in rows:
+            yield row[:3], row[3:8], row[8:], tail + more
+        return
     people: Iterable[tuple[object, ...]] = respondent_fields(collection) if respondents else repeat(())
     for (row, more), person in zip(rows, people, strict=False):  # people: as many, or repeat(())
-        segment = by_code[str(row[2]).casefold()] if by_code is not None else ()
-        yield row[:3], row[3:8], row[8:], tail + more, person, segment
+        groups = (row[:3], row[3:8], row[8:], tail + more, *((person,) if respondents else ()))
+        yield (*groups, by_code[str(row[2]).casefold()]) if by_code is not None else groups
 
 
 def for_people(frame: pd.DataFrame, statuses: dict[str, str]) -> pd.DataFrame:
