@@ -122,6 +122,8 @@ class RowWriter:
                     number_cell = known_numbers[value] = self._number(col, value)
                 cells.append(f"{starts[col]}{row}{number_cell}")
                 continue
+            if value is None:
+                continue
             if type(value) is float and value == value:
                 cells.append(f"{starts[col]}{row}{self._number(col, value)}")
                 continue

@@ -188,7 +188,7 @@ def _write_sheets(
     table_sheet(book, fmt, rows, "Excellence", excellence, "Excellence", freeze=2)
     table_sheet(book, fmt, rows, "Comments", comments, "Comments", freeze=2)
     wrap = {"File": 28, "Sheet": 18, "Value": 16, "Message": 60}
-    named = ["File", "Severity", "Code", "Sheet", "Value code"]  # an issue's file and kind recur; its message not
+    named = ["File", "Severity", "Code", "Sheet", "Cell", "Value code", "Value"]  # all recur but the message
     table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap=wrap, repeated=named)
     ledger = for_people(tables.ledger, LEDGER_STATUSES)
     wrap = {"File": 30, "Status": 14, "Council": 24, "Template version": 14, "First error": 40, "Note": 30}
