@@ -14,6 +14,10 @@ from ..validate.response import Answer, Response, Target
 _FIELDS = Answer.__match_args__
 _COMMENT = _FIELDS.index("comment")
 _VALUES = attrgetter(*_FIELDS)  # an answer's fields as one tuple, got in C
+_TARGET = attrgetter(*Target.__match_args__)
+_RESPONSE = Response.__match_args__
+_ANSWERS, _TARGETS = _RESPONSE.index("answers"), _RESPONSE.index("targets")
+_RESPONSE_VALUES = attrgetter(*_RESPONSE)
 
 
 class CommentSpool:
@@ -30,7 +34,7 @@ class CommentSpool:
         self._places: dict[str, tuple[int, int]] = {}  # path -> (offset, length)
         self._size = 0
         self._answers: dict[tuple[object, ...], Answer] = {}  # an answer's fields -> the one kept
-        self._targets: dict[Target, Target] = {}  # and each distinct target level too
+        self._targets: dict[tuple[object, ...], Target] = {}  # and each distinct target level too
 
     def stash(self, path: str, response: Response) -> Response:
         """Move ``response``'s comments to disk; return it with empty comments, each answer the one kept of its
@@ -49,9 +53,10 @@ class CommentSpool:
             self._size += len(data)
         else:
             self._places.pop(path, None)
-        answers = tuple(map(self._kept, response.answers, values))
-        targets = tuple(self._targets.setdefault(target, target) for target in response.targets)
-        return replace(response, answers=answers, targets=targets)
+        fields = list(_RESPONSE_VALUES(response))  # made again by its constructor, not dataclasses.replace (slower)
+        fields[_ANSWERS] = tuple(map(self._kept, response.answers, values))
+        fields[_TARGETS] = tuple(self._targets.setdefault(_TARGET(target), target) for target in response.targets)
+        return Response(*fields)
 
     def _kept(self, answer: Answer, value: tuple[object, ...]) -> Answer:
         """The answer kept for ``answer``'s fields (``value``) without its comment; ``answer`` becomes it if new."""
