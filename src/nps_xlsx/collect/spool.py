@@ -44,6 +44,7 @@ class CommentSpool:
         its answers' comments are the empty ones."""
         values = list(map(_VALUES, response.answers))
         comments = tuple(value[_COMMENT] for value in values)
+        kept = self._answers
         if any(comments):
             data = pickle.dumps(comments, protocol=pickle.HIGHEST_PROTOCOL)
             written = 0
@@ -51,21 +52,17 @@ class CommentSpool:
                 written += self._file.write(data[written:]) or 0
             self._places[path] = (self._size, len(data))
             self._size += len(data)
+            values = [(*value[:_COMMENT], "", *value[_COMMENT + 1 :]) if value[_COMMENT] else value for value in values]
         else:
             self._places.pop(path, None)
+        answers = tuple(
+            kept.get(value) or kept.setdefault(value, _without_comment(answer))
+            for answer, value in zip(response.answers, values, strict=True)
+        )
         fields = list(_RESPONSE_VALUES(response))  # made again by its constructor, not dataclasses.replace (slower)
-        fields[_ANSWERS] = tuple(map(self._kept, response.answers, values))
+        fields[_ANSWERS] = answers
         fields[_TARGETS] = tuple(self._targets.setdefault(_TARGET(target), target) for target in response.targets)
         return Response(*fields)
-
-    def _kept(self, answer: Answer, value: tuple[object, ...]) -> Answer:
-        """The answer kept for ``answer``'s fields (``value``) without its comment; ``answer`` becomes it if new."""
-        if value[_COMMENT]:
-            value = (*value[:_COMMENT], "", *value[_COMMENT + 1 :])
-        kept = self._answers.get(value)
-        if kept is None:
-            kept = self._answers[value] = replace(answer, comment="") if answer.comment else answer
-        return kept
 
     def comments(self, path: str) -> tuple[str, ...] | None:
         """The comments stashed for ``path``, in answer order, or ``None`` if none were."""
@@ -77,3 +74,8 @@ class CommentSpool:
 
     def close(self) -> None:
         self._file.close()
+
+
+def _without_comment(answer: Answer) -> Answer:
+    """``answer`` with an empty comment (itself if it has none)."""
+    return replace(answer, comment="") if answer.comment else answer
