@@ -4,6 +4,7 @@ name in any part, blanks and unscored answers, the options, the overwrite rule, 
 from __future__ import annotations
 
 import csv
+import gc
 import math
 import random
 import re
@@ -416,6 +417,7 @@ def test_output_is_reproducible_named_and_marked(rubric: Rubric, tmp_path: Path)
     env = {"SOURCE_DATE_EPOCH": "1764115200"}
     assert run(str(now), "--out-dir", str(tmp_path / "a"), "--workers", "1", env=env)[0] == 0
     assert run(str(now), "--out-dir", str(tmp_path / "b"), "--workers", "2", env=env)[0] == 0  # forked workers
+    assert gc.get_freeze_count() == 0  # what was frozen for the workers is thawed
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert "X00000000-ashcombe-council-feedback.xlsx" in names and len(names) == len(many)
     for name in names:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -194,8 +195,10 @@ def _run(job: _Job, tasks: list[tuple[Path, str]], workers: int | None) -> Itera
         yield from map(job.write, tasks)
         return
     _FORKED[:] = [job]
+    gc.freeze()  # the round's figures, which the workers share: no collection walks them there (nor copies their pages)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             yield from pool.imap(_forked_write, tasks, chunksize=4)
     finally:
         _FORKED.clear()
+        gc.unfreeze()
