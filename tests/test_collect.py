@@ -449,3 +449,68 @@ def test_recognising_an_earlier_output_is_bounded_and_never_fails(round_trip: di
     result = run("collect", str(round_trip["returns"]), "--out", str(deflate64), "--force")
     assert result.exit_code == 0, result.output
     assert recognise(deflate64) == "summary"
+
+
+def test_the_large_tables_rows_are_made_by_processes_forked_before_the_tables(
+    round_trip: dict, tmp_path: Path, monkeypatch
+) -> None:
+    """The Comments and Excellence rows are made in processes of their own, forked before the tables are built:
+    each sees this process's memory as it was when forked, so it sees no call of build_tables yet, whenever it
+    runs. The summary's Comments and Excellence sheets are as a serial run writes them."""
+    from nps_xlsx.collect import tables
+
+    built: list[bool] = []  # appended to by build_tables in this process, after the forks
+    seen = tmp_path / "seen.txt"
+    real_build, real_comments, real_excellence = tables.build_tables, tables.comment_rows, tables.excellence_rows
+
+    def build_tables(*args, **kwargs):
+        built.append(True)
+        return real_build(*args, **kwargs)
+
+    def note(what: str) -> None:
+        with seen.open("a", encoding="utf-8") as file:
+            file.write(f"{what} {os.getpid()} {len(built)}\n")
+
+    def comment_rows(*args):
+        note("comments")
+        yield from real_comments(*args)
+
+    def excellence_rows(*args):
+        note("excellence")
+        yield from real_excellence(*args)
+
+    monkeypatch.setattr(tables, "build_tables", build_tables)
+    monkeypatch.setattr(tables, "comment_rows", comment_rows)
+    monkeypatch.setattr(tables, "excellence_rows", excellence_rows)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    books = []
+    for workers in ("2", "1"):
+        seen.unlink(missing_ok=True)
+        out = tmp_path / workers / "s.xlsx"
+        assert run("collect", str(round_trip["returns"]), "--out", str(out), "--workers", workers).exit_code == 0
+        assert built and built.pop()
+        lines = sorted(line.split() for line in seen.read_text(encoding="utf-8").splitlines())
+        assert [(what, calls) for what, _pid, calls in lines] == [("comments", "0"), ("excellence", "0")]
+        others = {int(pid) != os.getpid() for _what, pid, _calls in lines}
+        assert others == {workers == "2"}  # in processes of their own, or here (one process) before the tables
+        books.append({sheet: table(out, sheet) for sheet in ("Comments", "Excellence")})
+    for sheet in ("Comments", "Excellence"):
+        assert len(books[0][sheet]) > 0
+        pd.testing.assert_frame_equal(books[0][sheet], books[1][sheet])
+
+
+def test_a_refused_summary_stops_its_rows_processes(round_trip: dict, tmp_path: Path) -> None:
+    """A summary that may not be written (its path holds a file that is not ours) is not written, the other outputs
+    are, and no process is left behind."""
+    import multiprocessing
+
+    out = tmp_path / "s.xlsx"
+    out.write_bytes(b"not ours")
+    result = CliRunner().invoke(
+        main,
+        ["collect", str(round_trip["returns"]), "--out", str(out), "--csv", str(tmp_path / "r.csv"), "--workers", "2"],
+    )
+    assert result.exit_code != 0 and "Not written" in result.output
+    assert out.read_bytes() == b"not ours"
+    assert pd.read_csv(tmp_path / "r.csv")["council"].nunique() > 0
+    assert multiprocessing.active_children() == []

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from nps_xlsx.collect.collection import Collection
 from nps_xlsx.collect.ledger import LedgerEntry
 from nps_xlsx.collect.spool import CommentSpool
 from nps_xlsx.validate.check import FileReport, FileStatus
-from nps_xlsx.validate.response import Answer, Response
+from nps_xlsx.validate.response import Answer, Response, Target
 
 
 def response(comments: list[str]) -> Response:
@@ -45,8 +47,24 @@ def test_comments_go_to_disk_and_come_back(spool: CommentSpool) -> None:
 
 def test_a_return_without_comments_is_kept_as_it_is(spool: CommentSpool) -> None:
     original = response(["", "", ""])
-    assert spool.stash("b.xlsx", original) is original
+    assert spool.stash("b.xlsx", original) == original
     assert spool.comments("b.xlsx") is None
+
+
+def test_answers_of_the_same_value_are_kept_once(spool: CommentSpool) -> None:
+    """An answer that another return gave too (apart from its comment) is that return's answer object, and so are
+    equal target levels; answers that differ in anything but the comment stay apart, and each keeps its value."""
+    first = spool.stash("a.xlsx", response(["said", "", ""]))
+    second = replace(response(["", "", "other"]), targets=(Target("EC", 3, "Area", "D4"),))
+    second = spool.stash("b.xlsx", second)
+    third = replace(response(["", "", ""]), targets=(Target("EC", 3, "Area", "D4"),))
+    third = spool.stash("c.xlsx", replace(third, answers=(*third.answers[:2], replace(third.answers[2], score=4))))
+    assert all(a is b for a, b in zip(first.answers, second.answers, strict=True))
+    assert third.answers[0] is first.answers[0] and third.answers[2] is not first.answers[2]
+    assert third.answers[2].score == 4 and first.answers[2].score == 3
+    assert second.targets[0] is third.targets[0]
+    assert second.answers == response(["", "", ""]).answers
+    assert [spool.comments(p) for p in ("a.xlsx", "b.xlsx", "c.xlsx")] == [("said", "", ""), ("", "", "other"), None]
 
 
 def test_collection_gives_each_return_its_own_comments(spool: CommentSpool) -> None:

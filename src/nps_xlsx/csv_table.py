@@ -269,6 +269,66 @@ def write_csv(
 _BATCH = 1000  # rows formatted in memory and written to the file at once (cheaper than a row at a time)
 
 
+def write_csv_groups(
+    path: Path,
+    columns: list[str],
+    rows: Iterable[Sequence[Sequence[object]]],
+    cached: Sequence[bool],
+    raw: bool = False,
+    bom: bool = True,
+) -> None:
+    """:func:`write_csv` for rows given as groups of fields (a row is its groups' fields, in order; an empty group
+    has none), the same file byte for byte. A group marked in ``cached`` (fields that recur from row to row: a
+    return's, an answer's) is made CSV text once per distinct group, which is most of the work of a large file."""
+    text = _GroupText(raw)
+    memos: list[dict[Sequence[object], str | None] | None] = [{} if c else None for c in cached]
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+        _write_rows(stream, [columns])
+        lines: list[str] = []
+        for groups in rows:
+            parts = []
+            for group, memo in zip(groups, memos, strict=True):
+                if memo is None:
+                    part = text(group)
+                elif (part := memo.get(group)) is None and group not in memo:
+                    part = memo[group] = text(group)
+                if part is not None:
+                    parts.append(part)
+            lines.append(",".join(parts) or ('""' if parts else ""))  # a line of one empty field: as csv writes it
+            if len(lines) == _BATCH:
+                stream.write("\r\n".join(lines) + "\r\n")
+                lines.clear()
+        if lines:
+            stream.write("\r\n".join(lines) + "\r\n")
+
+
+_QUOTED = re.compile('[,"\r\n]')  # a field holding one of these is quoted (the default dialect, QUOTE_MINIMAL)
+
+
+class _GroupText:
+    """Fields as :func:`write_csv` writes them within a line (neutralised unless ``raw``), ``None`` for none."""
+
+    def __init__(self, raw: bool) -> None:
+        self._raw = raw
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")  # as write_csv's: it decides what is quoted
+
+    def __call__(self, fields: Sequence[object]) -> str | None:
+        if not fields:
+            return None
+        if len(fields) == 1 and (fields[0] is None or fields[0] == ""):
+            return ""  # a line of one empty field is written '""'; within a line, nothing
+        if not self._raw:
+            fields = [("'" + v) if type(v) is str and v[:1] in FORMULA_STARTS else v for v in fields]
+        if len(fields) == 1 and type(text := fields[0]) is str:  # a text alone (a comment): quoted as csv would
+            return '"' + text.replace('"', '""') + '"' if _QUOTED.search(text) else text
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self._writer.writerow(fields)
+        return buffer.getvalue()[:-2]
+
+
 def _write_rows(stream: IO[str], rows: Iterable[Iterable[object]]) -> None:
     """``rows`` as CSV (RFC 4180; a field holding a CR or LF is quoted), written to ``stream`` in one piece."""
     text = io.StringIO()

@@ -130,7 +130,8 @@ def code_statistics(responses: pd.DataFrame, rubric: Rubric, segment: pd.Series 
         index = pd.MultiIndex.from_product([order, ids], names=["Segment", "code_id"])
     scored = responses["score"].notna()
     scores = responses["score"][scored].astype(float)
-    by = scores.groupby([k[scored] for k in keys], observed=True)
+    scored_keys = [k[scored] for k in keys]  # made once: each is a copy of a column as long as the scores
+    by = scores.groupby(scored_keys, observed=True)
     stats = pd.DataFrame(
         {
             "Returns": responses["code_id"].groupby(keys, observed=True).size(),
@@ -140,7 +141,7 @@ def code_statistics(responses: pd.DataFrame, rubric: Rubric, segment: pd.Series 
             "Upper quartile": by.quantile(0.75),
             "Minimum": by.min(),
             "Maximum": by.max(),
-            "mature": (scores >= rubric.mature_level).groupby([k[scored] for k in keys], observed=True).sum(),
+            "mature": (scores >= rubric.mature_level).groupby(scored_keys, observed=True).sum(),
             "blank": (~scored).groupby(keys, observed=True).sum(),
         }
     ).reindex(index)

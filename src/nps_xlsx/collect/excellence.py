@@ -11,6 +11,7 @@ kept wait in a temporary file until the rows are written.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterable, Iterator
 
@@ -38,21 +39,26 @@ def excellence_rows(responses: Iterable[tuple[object, ...]], rubric: Rubric) -> 
     low, top = first_excellent(rubric), len(rubric.levels)
     order = {code.id: i for i, code in enumerate(rubric.value_codes)}
     statements = {code.id: code.statements for code in rubric.value_codes}
+    folded: dict[str, str] = {}  # each council's name, casefolded once
     with tempfile.TemporaryFile() as scratch:
         kept: list[tuple[int, str, str, int, int, tuple[object, ...]]] = []
+        offset = 0
         for row in responses:
             score = row[6]
             if not isinstance(score, int) or score < low:
                 continue
             data = str(row[8] or "").encode("utf-8")
-            offset = scratch.tell()
             scratch.write(data)
             council, code = str(row[1] or ""), str(row[2] or "")
-            kept.append((order[str(row[4])], council.casefold(), code, offset, len(data), row))
+            if (name := folded.get(council)) is None:
+                name = folded[council] = council.casefold()
+            kept.append((order[str(row[4])], name, code, offset, len(data), row))
+            offset += len(data)
         kept.sort(key=lambda k: k[:3])
+        scratch.flush()
+        file = scratch.fileno()
         for _order, _name, _code, offset, length, row in kept:
-            scratch.seek(offset)
-            comment = scratch.read(length).decode("utf-8")
+            comment = os.pread(file, length, offset).decode("utf-8") if length else ""
             score = int(str(row[6]))
             code_id = str(row[4])
             missing = MISSING if score == top and not comment.strip() else ""

@@ -140,8 +140,8 @@ def run_collect(
         from ..csv_table import write_csv
         from .rounds import compare
         from .sheet_prefilled import prefilled_overview, prefilled_table
-        from .summary import write_summary
-        from .tables import build_tables, write_chase_csv, write_ledger_csv, write_responses_csv
+        from .summary import Summary
+        from .tables import build_tables, large_rows, write_chase_csv, write_ledger_csv, write_responses_csv
 
         segments = _segments(expected, group_by)
         collection = collect(reports, expected, spool, assignments, respondents)
@@ -168,7 +168,11 @@ def run_collect(
         problems: list[OutputRefused] = []
         keep = problems.append
         responses_csv = outputs.responses_csv
-        with Sidecar(parallel=workers > 1) as side:  # the CSV is written by a second process meanwhile
+        # The CSV, and the summary's two largest tables' rows, are written by other processes meanwhile, each forked
+        # before the tables are built (a forked process starts with its parent's memory)
+        parallel = workers > 1
+        summary = Summary(rubric, produced, large_rows(answers or collection, rubric), parallel)
+        with Sidecar(parallel) as side, summary:
             if responses_csv:
                 side.start(
                     lambda: _unless_refused(
@@ -194,8 +198,7 @@ def run_collect(
                 tables.rounds = compare(earlier[0], tables.responses, rubric, label)
                 tables.overview.extend(tables.rounds.overview)
                 (notes if notes is not None else []).append(tables.rounds.console)
-            write_book = partial(write_summary, tables, rubric, produced, parallel=workers > 1)
-            if refusal := _unless_refused(outputs.summary, write_book, "summary", guard):
+            if refusal := _unless_refused(outputs.summary, partial(summary.write, tables), "summary", guard):
                 keep(refusal)
             if outputs.ledger_csv:
                 ledger = tables.ledger

@@ -77,6 +77,8 @@ class RowWriter:
 
     def __post_init__(self) -> None:
         self._letters = [column_letter(col) for col in range(len(self.styles))]
+        self._starts = [f'<c r="{letter}' for letter in self._letters]  # a cell up to its row number
+        self._numbers: list[dict[int, str]] = [{} for _ in self.styles]  # per column, each integer's cell
         self.longest = [0] * len(self.styles)
         # estimated on a little less than the width: a cell's padding, and proportional fonts, take some
         wrap = [max(1.0, width - CELL_PADDING) if width else None for width in self.wrap or [None] * len(self.styles)]
@@ -97,37 +99,48 @@ class RowWriter:
         """Write the next row: text as text (never a formula or link; shortened by :func:`fit_cell` if a cell
         cannot hold it), numbers as numbers, blanks as nothing."""
         number = self.first_row + self.rows + 1
-        letters, known = self._letters, self._known
+        row = str(number)
+        starts, known, numbers_known = self._starts, self._known, self._numbers
         cells = []
         lines = 0  # of the row's tallest wrapped text; 0 if none wraps
         for col, value in enumerate(values):
-            if type(value) is not str:
-                if type(value) is int or (type(value) is float and value == value):  # the usual numbers, quickly
-                    style = self.number_styles[col]
-                    cells.append(f'<c r="{letters[col]}{number}" s="{style}"><v>{value:.16G}</v></c>')
-                    continue
-                if is_blank(value):
-                    continue
-                if isinstance(value, bool):
-                    cells.append(f'<c r="{letters[col]}{number}" s="{self.styles[col]}" t="b"><v>{int(value)}</v></c>')
-                    continue
-                if isinstance(value, numbers.Real):  # Python or NumPy numbers
-                    style = self.number_styles[col]
-                    cells.append(f'<c r="{letters[col]}{number}" s="{style}"><v>{float(value):.16G}</v></c>')
-                    continue
-                value = str(value)
-            memo = known[col]
-            if memo is None:
-                cell, needs = self._text(col, value)
-            elif (seen := memo.get(value)) is not None:
-                cell, needs = seen
-            else:
-                if len(memo) >= MEMO_SIZE:  # not so few after all: start again
-                    memo.clear()
-                cell, needs = memo[value] = self._text(col, value)
+            if type(value) is str:
+                memo = known[col]
+                if memo is None or (seen := memo.get(value)) is None:
+                    cell, needs = self._text(col, value, memo)
+                else:
+                    cell, needs = seen
+                if needs > lines:
+                    lines = needs
+                cells.append(f"{starts[col]}{row}{cell}")
+                continue
+            if type(value) is int:  # the usual numbers (scores, counts): each one's cell made once
+                known_numbers = numbers_known[col]
+                if (number_cell := known_numbers.get(value)) is None:
+                    if len(known_numbers) >= MEMO_SIZE:
+                        known_numbers.clear()
+                    number_cell = known_numbers[value] = self._number(col, value)
+                cells.append(f"{starts[col]}{row}{number_cell}")
+                continue
+            if value is None:
+                continue
+            if type(value) is float and value == value:
+                cells.append(f"{starts[col]}{row}{self._number(col, value)}")
+                continue
+            if is_blank(value):
+                continue
+            if isinstance(value, bool):
+                cells.append(
+                    f'<c r="{self._letters[col]}{number}" s="{self.styles[col]}" t="b"><v>{int(value)}</v></c>'
+                )
+                continue
+            if isinstance(value, numbers.Real):  # Python or NumPy numbers
+                cells.append(f"{starts[col]}{row}{self._number(col, float(value))}")
+                continue
+            cell, needs = self._text(col, str(value), known[col])
             if needs > lines:
                 lines = needs
-            cells.append(f'<c r="{letters[col]}{number}"{cell}')
+            cells.append(f"{starts[col]}{row}{cell}")
         if lines:
             height = lines_height(lines, self.font_size)
             self.stream.write(f'<row r="{number}" ht="{height:g}" customHeight="1">{"".join(cells)}</row>')
@@ -135,9 +148,18 @@ class RowWriter:
             self.stream.write(f'<row r="{number}">{"".join(cells)}</row>')
         self.rows += 1
 
-    def _text(self, col: int, value: str) -> tuple[str, int]:
-        """A text cell after its reference, and the lines it takes if it wraps (0 if it cannot); counts its length
-        towards the column's longest."""
+    def _number(self, col: int, value: float) -> str:
+        """A number cell after its row number."""
+        return f'" s="{self.number_styles[col]}"><v>{value:.16G}</v></c>'
+
+    def _text(self, col: int, value: str, memo: dict[str, tuple[str, int]] | None = None) -> tuple[str, int]:
+        """A text cell after its row number, and the lines it takes if it wraps (0 if it cannot), remembered in
+        ``memo`` (a repeated column's); counts its length towards the column's longest."""
+        if memo is not None:
+            if len(memo) >= MEMO_SIZE:  # not so few after all: start again
+                memo.clear()
+            memo[value] = cell = self._text(col, value)
+            return cell
         if len(value) > self.longest[col]:
             self.longest[col] = len(value)
         if len(value) > _HALF_LIMIT:
@@ -147,7 +169,7 @@ class RowWriter:
         needs = text_lines(value, self._widths[col], self.font_size) if wraps else 0
         text = escape_text(value)
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-        return f' s="{self.styles[col]}" t="inlineStr"><is><t{space}>{text}</t></is></c>', needs
+        return f'" s="{self.styles[col]}" t="inlineStr"><is><t{space}>{text}</t></is></c>', needs
 
 
 def rows_file(directory: Path) -> Path:

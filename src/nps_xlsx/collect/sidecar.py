@@ -84,6 +84,16 @@ class Sidecar:
         if then is not None:
             then(result)
 
+    def stop(self) -> None:
+        """Stop the job if it is still running (its result is not wanted); nothing if it was waited for."""
+        self._then = self._result = None
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+            if self._results is not None:
+                self._results.close()
+            self._process = self._results = None
+
     def __enter__(self) -> Sidecar:
         return self
 
@@ -92,7 +102,5 @@ class Sidecar:
     ) -> None:
         if error is None:
             self.wait()
-        elif self._process is not None:  # the parent failed: do not leave the child behind
-            self._process.terminate()
-            self._process.join()
-            self._process = self._results = None
+        else:  # the parent failed: do not leave the child behind
+            self.stop()

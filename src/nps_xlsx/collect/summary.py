@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tempfile
 from datetime import datetime
@@ -29,6 +30,7 @@ from .sheets import (
     COUNT_WIDTH,
     Rows,
     SummaryFormats,
+    TableRows,
     alt_text,
     chart_sheet,
     set_properties,
@@ -38,56 +40,100 @@ from .sheets import (
     write_text,
 )
 from .sidecar import Sidecar
-from .tables import LEDGER_STATUSES, Tables, for_people
+from .tables import LEDGER_STATUSES, LargeRows, Tables, for_people
 from .xlsxwriter_internals import Splice, splice
 
 
-def write_summary(tables: Tables, rubric: Rubric, produced: datetime, path: Path, parallel: bool = False) -> None:
-    """Write the summary workbook to ``path``; with ``parallel``, the rows of the Comments and Excellence sheets (most
-    of the cells) each in a process of its own, started first, while this one writes the rest.
+class Summary:
+    """The summary workbook, begun before its tables are built: ``with Summary(...) as summary: ...;
+    summary.write(tables, path)``.
 
-    Rows are streamed to disk as they are written, so memory stays flat however many returns there are.
+    Beginning it starts the rows of the Comments and Excellence sheets (most of the cells), made from the returns
+    by ``rows`` (not from the tables), with ``parallel`` each in a process of its own: forked before the tables
+    are built, a process does not start with their memory. :meth:`write` writes the rest. Rows are streamed to
+    disk as they are written, so memory stays flat however many returns there are. Left without :meth:`write`
+    (the summary was refused, or something failed), the processes are stopped.
     """
-    with tempfile.TemporaryDirectory(prefix="nps-xlsx-") as scratch:
-        buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(
-            buffer,
-            {
-                "constant_memory": True,
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "tmpdir": scratch,
-            },
-        )
-        splices: list[Splice] = []
-        with Sidecar(parallel) as comments, Sidecar(parallel) as excellence:
-            _write_sheets(book, tables, rubric, produced, Rows(Path(scratch), splices), comments, excellence)
+
+    def __init__(self, rubric: Rubric, produced: datetime, rows: LargeRows, parallel: bool = False) -> None:
+        self._rubric, self._produced, self._rows, self._parallel = rubric, produced, rows, parallel
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> Summary:
+        with self._stack as stack:
+            scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="nps-xlsx-"))
+            self._buffer = io.BytesIO()
+            self._book = xlsxwriter.Workbook(
+                self._buffer,
+                {
+                    "constant_memory": True,
+                    "strings_to_numbers": False,
+                    "strings_to_formulas": False,
+                    "strings_to_urls": False,
+                    "tmpdir": scratch,
+                },
+            )
+            self._splices: list[Splice] = []
+            self._to = Rows(Path(scratch), self._splices)
+            self._sides = [stack.enter_context(Sidecar(self._parallel)) for _ in range(2)]
+            stack.callback(self._stop)
+            self._fmt, self._excellence, self._comments = _begin(
+                self._book, self._rubric, self._produced, self._to, self._rows, *self._sides
+            )
+            self._stack = stack.pop_all()
+        return self
+
+    def write(self, tables: Tables, path: Path) -> None:
+        """Write the sheets, wait for the rows, and the workbook to ``path``."""
+        fmt, book, rubric = self._fmt, self._book, self._rubric
+        _write_sheets(book, fmt, tables, rubric, self._to, self._excellence, self._comments)
+        for side in self._sides:
+            side.wait()
         book.close()
-        buffer.seek(0)
-        splice(buffer, path, splices, strings_inline=True)  # constant-memory mode writes text inline
+        self._buffer.seek(0)
+        splice(self._buffer, path, self._splices, strings_inline=True)  # constant-memory mode writes text inline
+
+    def _stop(self) -> None:
+        """Stop the rows' processes not waited for (the summary was not written)."""
+        for side in self._sides:
+            side.stop()
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+
+def _begin(
+    book: xlsxwriter.Workbook,
+    rubric: Rubric,
+    produced: datetime,
+    rows: Rows,
+    large: LargeRows,
+    excellence_side: Sidecar,
+    comments_side: Sidecar,
+) -> tuple[SummaryFormats, TableRows, TableRows]:
+    """The workbook's properties and formats, and the two largest tables' rows started."""
+    title, subject = f"{rubric.short_title} summary", f"Consolidated returns of the {rubric.title}"
+    set_properties(book, "summary", title, subject, rubric, produced)
+    fmt = SummaryFormats(book)
+    wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
+    named = [c for c in EXCELLENCE_HEADERS if c not in ("Comment", "Top level without evidence")]
+    excellence_rows = (EXCELLENCE_HEADERS, large.excellence())
+    excellence = start_rows(fmt, rows, excellence_rows, wrap, side=excellence_side, repeated=named)
+    wrap = {"Council": 28, "Value code": 28, "Comment": 70}
+    named = [c for c in COMMENT_COLUMNS if c != "Comment"]
+    comments = start_rows(fmt, rows, (COMMENT_COLUMNS, large.comments()), wrap, side=comments_side, repeated=named)
+    return fmt, excellence, comments
 
 
 def _write_sheets(
     book: xlsxwriter.Workbook,
+    fmt: SummaryFormats,
     tables: Tables,
     rubric: Rubric,
-    produced: datetime,
     rows: Rows,
-    comments_side: Sidecar,
-    excellence_side: Sidecar,
+    excellence: TableRows,
+    comments: TableRows,
 ) -> None:
-    title, subject = f"{rubric.short_title} summary", f"Consolidated returns of the {rubric.title}"
-    set_properties(book, "summary", title, subject, rubric, produced)
-    fmt = SummaryFormats(book)
-    # The two largest tables' rows first, each by a process of its own, while this one writes the sheets before them.
-    wrap = {"Value code": 28, "Key area": 24, "Council": 26, "Statement": 50, "Comment": 60}
-    named = [c for c in EXCELLENCE_HEADERS if c not in ("Comment", "Top level without evidence")]
-    excellence_rows = (EXCELLENCE_HEADERS, tables.excellence())
-    excellence = start_rows(fmt, rows, excellence_rows, wrap, side=excellence_side, repeated=named)
-    wrap = {"Council": 28, "Value code": 28, "Comment": 70}
-    named = [c for c in COMMENT_COLUMNS if c != "Comment"]
-    comments = start_rows(fmt, rows, (COMMENT_COLUMNS, tables.comment_rows()), wrap, side=comments_side, repeated=named)
     overview = book.add_worksheet("Overview")
     counts = {column: COUNT_WIDTH for column in [*categories(rubric), "Total"]}
     overall = table_sheet(
@@ -142,7 +188,7 @@ def _write_sheets(
     table_sheet(book, fmt, rows, "Excellence", excellence, "Excellence", freeze=2)
     table_sheet(book, fmt, rows, "Comments", comments, "Comments", freeze=2)
     wrap = {"File": 28, "Sheet": 18, "Value": 16, "Message": 60}
-    named = ["File", "Severity", "Code", "Sheet", "Value code"]  # an issue's file and kind recur; its message not
+    named = ["File", "Severity", "Code", "Sheet", "Cell", "Value code", "Value"]  # all recur but the message
     table_sheet(book, fmt, rows, "Issues", tables.issues, "Issues", wrap=wrap, repeated=named)
     ledger = for_people(tables.ledger, LEDGER_STATUSES)
     wrap = {"File": 30, "Status": 14, "Council": 24, "Template version": 14, "First error": 40, "Note": 30}

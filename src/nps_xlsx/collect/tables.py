@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .. import columns, layout
@@ -20,7 +22,7 @@ from ..columns import (
     REVIEW_COLUMNS,
     ROW_COLUMNS,
 )
-from ..csv_table import neutralise, write_csv
+from ..csv_table import neutralise, write_csv, write_csv_groups
 from ..read.messages import MessageFacts
 from ..respondents import Respondent
 from ..rubric import Rubric
@@ -30,7 +32,7 @@ from . import chase
 from .ambition import Ambition, answer_ambition, build_ambition
 from .cohort import Cohort, build_cohort, group_fields
 from .collection import Collection
-from .excellence import excellence_rows
+from .excellence import excellence_rows, first_excellent
 from .ledger import USABLE
 from .rows import is_blank
 from .sheet_prefilled import all_unchanged
@@ -59,7 +61,6 @@ class Tables:
     by_code: pd.DataFrame
     matrix: pd.DataFrame
     averages: pd.DataFrame
-    comment_rows: Callable[[], Iterator[tuple[object, ...]]]  # the Comments table, generated when written
     issues: pd.DataFrame
     ledger: pd.DataFrame
     chase: pd.DataFrame  # CHASE_COLUMNS, then the council list's other columns
@@ -73,8 +74,28 @@ class Tables:
     agreement: Agreement | None = None  # respondent mode: agreement among each council's respondents (agreement.py)
 
 
-def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = True) -> Iterator[tuple[object, ...]]:
-    """One tuple of :data:`ROW_COLUMNS` per (used return x value code), in input then rubric order.
+@dataclass(frozen=True)
+class LargeRows:
+    """The rows of the summary's two largest tables, generated when written and made from the returns (not from
+    the frames of :class:`Tables`), so they can be written while the frames are built."""
+
+    comments: Callable[[], Iterator[tuple[object, ...]]]  # the Comments table (comment_rows)
+    excellence: Callable[[], Iterator[tuple[object, ...]]]  # the Excellence table (excellence.py)
+
+
+def large_rows(collection: Collection, rubric: Rubric) -> LargeRows:
+    """The Comments and Excellence tables' rows of ``collection``'s used returns."""
+    return LargeRows(
+        lambda: comment_rows(collection, rubric),
+        lambda: excellence_rows(response_rows(collection, rubric, at_least=first_excellent(rubric)), rubric),
+    )
+
+
+def response_rows(
+    collection: Collection, rubric: Rubric, with_comments: bool = True, at_least: int | None = None
+) -> Iterator[tuple[object, ...]]:
+    """One tuple of :data:`ROW_COLUMNS` per (used return x value code), in input then rubric order; with
+    ``at_least``, only those scored that level or higher.
 
     Generated, not stored: comments may be on disk (see :mod:`nps_xlsx.collect.spool`) and come back one return at
     a time. Without comments, the ``comment`` field is ``""``.
@@ -86,8 +107,12 @@ def response_rows(collection: Collection, rubric: Rubric, with_comments: bool = 
         assert response is not None
         council = response.council_name or ""
         code = entry.code or ""  # from the copy's identity, an assignment or the expected list (see collect)
+        if at_least is not None and not any(a.score is not None and a.score >= at_least for a in response.answers):
+            continue  # its comments are not read
         comments = collection.comments(entry) if with_comments else ("",) * len(response.answers)
         for answer, comment in zip(response.answers, comments, strict=True):
+            if at_least is not None and (answer.score is None or answer.score < at_least):
+                continue
             yield (
                 entry.report.path,
                 council,
@@ -163,18 +188,41 @@ def write_responses_csv(
     council's values of its columns, named as in the council list (one named like ours gets `` (council list)``
     added).
     """
-    rows: Iterable[tuple[object, ...]] = tidy_rows(collection, rubric, round_label, respondents)
     columns = [*RESPONSE_COLUMNS, *(RESPONDENT_COLUMNS if respondents else ())]
+    by_code = None
     if segments is not None and len(segments.columns):
         codes = pd.Series([entry.code or "" for entry in collection.used], dtype=object)
         fields = group_fields(segments, codes).astype(object)
         fields = fields.where(fields != "", None)
         by_code = dict(zip(codes.str.casefold(), fields.itertuples(index=False, name=None), strict=True))
-        rows = (row + by_code[str(row[2]).casefold()] for row in rows)
         taken = {c.casefold() for c in columns}
         extra = [f"{h} (council list)" if h.casefold() in taken else h for h in segments.columns]
         columns = [*columns, *(h if raw else str(neutralise(h)) for h in extra)]
-    write_csv(path, columns, rows, raw, bom)
+    rows = _grouped_rows(collection, rubric, round_label, respondents, by_code)
+    cached = [True, True, False, True, *([True] if respondents else []), *([True] if by_code is not None else [])]
+    write_csv_groups(path, columns, rows, cached, raw, bom)
+
+
+def _grouped_rows(
+    collection: Collection,
+    rubric: Rubric,
+    round_label: str,
+    respondents: bool,
+    by_code: dict[str, tuple[object, ...]] | None,
+) -> Iterator[tuple[tuple[object, ...], ...]]:
+    """:func:`tidy_rows`' rows, with the segment fields of ``by_code`` (by council code, casefolded), in groups for
+    :func:`~nps_xlsx.csv_table.write_csv_groups`: the return's, the answer's, the comment, the answer's choices,
+    then with ``respondents`` the respondent, then with ``by_code`` the segments."""
+    tail = (round_label, rubric.fingerprint)
+    rows = zip(response_rows(collection, rubric), answer_ambition(collection, rubric), strict=True)
+    if not respondents and by_code is None:  # the usual case
+        for row, more in rows:
+            yield row[:3], row[3:8], row[8:], tail + more
+        return
+    people: Iterable[tuple[object, ...]] = respondent_fields(collection) if respondents else repeat(())
+    for (row, more), person in zip(rows, people, strict=False):  # people: as many, or repeat(())
+        groups = (row[:3], row[3:8], row[8:], tail + more, *((person,) if respondents else ()))
+        yield (*groups, by_code[str(row[2]).casefold()]) if by_code is not None else groups
 
 
 def for_people(frame: pd.DataFrame, statuses: dict[str, str]) -> pd.DataFrame:
@@ -197,11 +245,43 @@ def write_ledger_csv(ledger: pd.DataFrame, path: Path, raw: bool = False, bom: b
 
 
 def responses_frame(collection: Collection, rubric: Rubric) -> pd.DataFrame:
-    """The responses without their comments, plus ``category``, the distribution column each counts in."""
-    frame = pd.DataFrame(response_rows(collection, rubric, with_comments=False), columns=ROW_COLUMNS)
-    frame["category"] = layout.answer_categories(rubric, frame["score"], frame["level"])
-    frame["score"] = frame["score"].astype("Int64")
-    return frame
+    """The responses without their comments (:func:`response_rows`' rows, comments ``""``), plus ``category``, the
+    distribution column each counts in.
+
+    Made column by column: a return's own fields repeated for each of its answers, and no row of Python objects
+    (there are sixty a return)."""
+    areas = {code.id: area.name for area in rubric.areas for code in area.value_codes}
+    names = {code.id: code.name for code in rubric.value_codes}
+    used = collection.used
+    responses = [entry.report.response for entry in used if entry.report.response is not None]
+    assert len(responses) == len(used)
+    sizes = [len(response.answers) for response in responses]
+    answers = [answer for response in responses for answer in response.answers]
+    ids = [answer.code_id for answer in answers]
+    scores = [answer.score for answer in answers]
+    levels = [_level(answer, rubric) for answer in answers]
+    if not answers:  # no rows: the columns' types as pandas makes them for a frame of no rows
+        frame = pd.DataFrame([], columns=ROW_COLUMNS)
+        frame["category"] = layout.answer_categories(rubric, [], [])
+        return frame.astype({"score": "Int64"})
+
+    def each_answer(values: list[str]) -> np.ndarray:
+        return np.repeat(np.array(values, dtype=object), sizes)
+
+    data = {
+        "source_file": each_answer([entry.report.path for entry in used]),
+        "council": each_answer([response.council_name or "" for response in responses]),
+        "council_code": each_answer([entry.code or "" for entry in used]),
+        "area": [areas[code] for code in ids],
+        "code_id": ids,
+        "value_code": [names[code] for code in ids],
+        "score": pd.array(scores, dtype="Int64"),
+        "level": levels,
+        "comment": np.full(len(answers), "", dtype=object),
+        "category": layout.answer_categories(rubric, scores, levels),
+    }
+    assert list(data)[: len(ROW_COLUMNS)] == ROW_COLUMNS
+    return pd.DataFrame(data)
 
 
 def _counts(frame: pd.DataFrame, rubric: Rubric, by: list[str], index: list[str]) -> pd.DataFrame:
@@ -300,14 +380,13 @@ def build_tables(
         by_code,
         matrix,
         averages,
-        lambda: comment_rows(collection, rubric),
         issues,
         ledger,
         chase_frame,
         overview,
         _needs_review(files),
         build_cohort(responses, rubric, segments, chase_frame),
-        lambda: excellence_rows(response_rows(collection, rubric), rubric),
+        large_rows(collection, rubric).excellence,
         ambition=build_ambition(collection, responses, rubric, segments),
     )
 
