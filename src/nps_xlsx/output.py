@@ -63,11 +63,11 @@ NO_GUARD = Guard()  # no inputs to protect, no --force, the bundled rubric
 def refusal(path: Path, kind: OutputKind, guard: Guard) -> str | None:
     """Why writing ``kind`` to ``path`` would destroy something, or ``None`` if it may be written."""
     target = os.path.realpath(path)  # never raises, even for a link that loops
+    if not os.path.lexists(target):
+        return None  # nothing there: no input either (an input that exists is where it resolves to)
     for other in guard.protected:
         if os.path.exists(other) and os.path.realpath(other) == target:
             return INPUT_REASON
-    if not os.path.lexists(target):
-        return None
     found = recognise(Path(target))
     if found not in (None, "template", "personalised"):  # a summary or a CSV of ours holds no answers
         return None if found == kind or guard.force else _other_kind(found, kind)
