@@ -76,8 +76,7 @@ class RowWriter:
     repeated: list[bool] | None = None
 
     def __post_init__(self) -> None:
-        self._letters = [column_letter(col) for col in range(len(self.styles))]
-        self._starts = [f'<c r="{letter}' for letter in self._letters]  # a cell up to its row number
+        self._starts = [f'<c r="{column_letter(col)}' for col in range(len(self.styles))]  # a cell up to its row
         self._numbers: list[dict[int, str]] = [{} for _ in self.styles]  # per column, each integer's cell
         self.longest = [0] * len(self.styles)
         # estimated on a little less than the width: a cell's padding, and proportional fonts, take some
@@ -130,9 +129,7 @@ class RowWriter:
             if is_blank(value):
                 continue
             if isinstance(value, bool):
-                cells.append(
-                    f'<c r="{self._letters[col]}{number}" s="{self.styles[col]}" t="b"><v>{int(value)}</v></c>'
-                )
+                cells.append(f'{starts[col]}{row}" s="{self.styles[col]}" t="b"><v>{int(value)}</v></c>')
                 continue
             if isinstance(value, numbers.Real):  # Python or NumPy numbers
                 cells.append(f"{starts[col]}{row}{self._number(col, float(value))}")

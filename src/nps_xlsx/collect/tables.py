@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -149,12 +149,8 @@ def tidy_rows(
 ) -> Iterator[tuple[object, ...]]:
     """The responses CSV's rows without grouping columns: :data:`RESPONSE_COLUMNS`, and with ``respondents``
     (respondent mode) the respondent's :data:`~nps_xlsx.columns.RESPONDENT_COLUMNS`."""
-    tail = (round_label, rubric.fingerprint)
-    ambition = answer_ambition(collection, rubric)
-    rows = (row + tail + more for row, more in zip(response_rows(collection, rubric), ambition, strict=True))
-    if not respondents:
-        return rows
-    return (row + who for row, who in zip(rows, respondent_fields(collection), strict=True))
+    groups = _grouped_rows(collection, rubric, round_label, respondents, None)
+    return (tuple(chain.from_iterable(row)) for row in groups)
 
 
 def comment_rows(collection: Collection, rubric: Rubric) -> Iterator[tuple[object, ...]]:
@@ -210,7 +206,7 @@ def _grouped_rows(
     respondents: bool,
     by_code: dict[str, tuple[object, ...]] | None,
 ) -> Iterator[tuple[tuple[object, ...], ...]]:
-    """:func:`tidy_rows`' rows, with the segment fields of ``by_code`` (by council code, casefolded), in groups for
+    """The responses CSV's rows, with the segment fields of ``by_code`` (by council code, casefolded), in groups for
     :func:`~nps_xlsx.csv_table.write_csv_groups`: the return's, the answer's, the comment, the answer's choices,
     then with ``respondents`` the respondent, then with ``by_code`` the segments."""
     tail = (round_label, rubric.fingerprint)
@@ -220,7 +216,7 @@ def _grouped_rows(
             yield row[:3], row[3:8], row[8:], tail + more
         return
     people: Iterable[tuple[object, ...]] = respondent_fields(collection) if respondents else repeat(())
-    for (row, more), person in zip(rows, people, strict=False):  # people: as many, or repeat(())
+    for (row, more), person in zip(rows, people, strict=respondents):  # people: as many, or repeat(())
         groups = (row[:3], row[3:8], row[8:], tail + more, *((person,) if respondents else ()))
         yield (*groups, by_code[str(row[2]).casefold()]) if by_code is not None else groups
 
