@@ -121,9 +121,10 @@ def message_kind(head: bytes) -> OutputKind | None:
     The headers end at the first blank line (``\n\n``, with a CR before either line end or not), found in C, and
     are searched only if they hold the header's name at all (an attachment of tens of kilobytes is told in
     microseconds, not milliseconds)."""
-    ends = [at for at in (head.find(b"\n\n"), head.find(b"\n\r\n")) if at >= 0]
-    end = min(ends) if ends else len(head)
-    headers = head[: end - 1 if end and head[end - 1 : end] == b"\r" and ends else end]
+    headers = head
+    if ends := [at for at in (head.find(b"\n\n"), head.find(b"\n\r\n")) if at >= 0]:
+        end = min(ends)
+        headers = head[: end - 1 if head[end - 1 : end] == b"\r" else end]  # the blank line's first CR too
     if b"x-nps-xlsx:" not in headers.lower():
         return None
     return "draft" if _OUR_MESSAGE.search(headers) else None
