@@ -176,6 +176,21 @@ def best_of(times: int, label: str, command: Sequence[str]) -> Run:
     return best
 
 
+def best_of_alternating(times: int, commands: dict[str, Sequence[str]]) -> dict[str, Run]:
+    """The fastest of ``times`` runs of each command (each must succeed), the commands taking turns (a, b, a, b, ...):
+    a ratio of two of them then compares runs made under the same load, not one command's runs in a quiet minute
+    and the other's in a busy one."""
+    runs: dict[str, list[Run]] = {label: [] for label in commands}
+    for _ in range(max(1, times)):
+        for label, command in commands.items():
+            runs[label].append(run_measured(label, command).check())
+    best = {}
+    for label, made in runs.items():
+        best[label] = min(made, key=lambda r: r.wall)
+        best[label].attempts = [r.wall for r in made]
+    return best
+
+
 def attempts_text(run: Run) -> str:
     """``best of 3 (0.91-1.07 s)``, or ``1 run``."""
     if len(run.attempts) < 2:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from meter import RUNNER, Run, best_of, log, run_measured
+from meter import RUNNER, Run, best_of, best_of_alternating, log, run_measured
 
 from corpus import PREVIOUS_ROUND, ensure_corpus, previous_round_of, synthetic_councils
 
@@ -133,9 +133,6 @@ def measure_corpus(
     """Run the floor and collect (best of ``repeat``) and, when ``naive_sample``, the naive baseline (once)
     on one corpus, each in its own process."""
     me = [sys.executable, str(RUNNER)]
-    log(f"N={n:,}: floor x{repeat} ...")
-    floor = best_of(repeat, f"floor N={n}", [*me, "--measure", "floor", str(folder)])
-    floor_result = json.loads(floor.stdout)
     naive = None
     naive_result: dict = {}
     if naive_sample:
@@ -144,8 +141,15 @@ def measure_corpus(
         naive = run_measured(f"naive N={n}", command).check()
         naive_result = json.loads(naive.stdout)
     out = workdir / f"out-{n}"
-    log(f"N={n:,}: collect x{repeat} ...")
-    collect = best_of(repeat, f"collect N={n}", collect_command(cli, folder, out, workers))
+    log(f"N={n:,}: floor and collect, x{repeat} each, taking turns ...")
+    floor_label, collect_label = f"floor N={n}", f"collect N={n}"
+    commands = {
+        floor_label: [*me, "--measure", "floor", str(folder)],
+        collect_label: collect_command(cli, folder, out, workers),
+    }
+    best = best_of_alternating(repeat, commands)
+    floor, collect = best[floor_label], best[collect_label]
+    floor_result = json.loads(floor.stdout)
     counts: dict[str, int] = {}
     rejected: set[str] = set()
     with (out / "files.csv").open(encoding="utf-8-sig") as stream:
