@@ -130,24 +130,19 @@ def measure_corpus(
     naive_sample: int,
     repeat: int,
 ) -> CorpusRuns:
-    """Run the floor and collect (best of ``repeat``) and, when ``naive_sample``, the naive baseline (once)
-    on one corpus, each in its own process."""
+    """Run the floor, collect and, when ``naive_sample``, the naive baseline on one corpus, each in its own process,
+    taking turns (floor, naive, collect, floor, ...), and keep the best of ``repeat`` of each."""
     me = [sys.executable, str(RUNNER)]
-    naive = None
-    naive_result: dict = {}
-    if naive_sample:
-        log(f"N={n:,}: naive pandas.read_excel on {naive_sample} files ...")
-        command = [*me, "--measure", "naive", str(folder), "--naive-sample", str(naive_sample)]
-        naive = run_measured(f"naive N={n}", command).check()
-        naive_result = json.loads(naive.stdout)
     out = workdir / f"out-{n}"
-    log(f"N={n:,}: floor and collect, x{repeat} each, taking turns ...")
-    floor_label, collect_label = f"floor N={n}", f"collect N={n}"
-    commands = {
-        floor_label: [*me, "--measure", "floor", str(folder)],
-        collect_label: collect_command(cli, folder, out, workers),
-    }
+    floor_label, naive_label, collect_label = f"floor N={n}", f"naive N={n}", f"collect N={n}"
+    commands = {floor_label: [*me, "--measure", "floor", str(folder)]}
+    if naive_sample:
+        commands[naive_label] = [*me, "--measure", "naive", str(folder), "--naive-sample", str(naive_sample)]
+    commands[collect_label] = collect_command(cli, folder, out, workers)
+    log(f"N={n:,}: {', '.join(label.split()[0] for label in commands)}, x{repeat} each, taking turns ...")
     best = best_of_alternating(repeat, commands)
+    naive = best.get(naive_label)
+    naive_result: dict = json.loads(naive.stdout) if naive else {}
     floor, collect = best[floor_label], best[collect_label]
     floor_result = json.loads(floor.stdout)
     counts: dict[str, int] = {}

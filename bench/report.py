@@ -153,7 +153,7 @@ def main_lines(runs: CorpusRuns, workers: int | None) -> list[str]:
     lines.append(
         f"[*] (b) SAMPLED on {naive['sample']} evenly spaced files ({naive['loop_seconds']:.2f} s, "
         f"{naive['failed']} raised) and EXTRAPOLATED to N={n:,}: fixed cost {fixed:.2f} s "
-        f"+ {ms(naive_per_file)} x {n:,}; its CPU and RSS are those of the sample run."
+        f"+ {ms(naive_per_file)} x {n:,}; its CPU and RSS are those of the sample run; {attempts_text(runs.naive)}."
     )
     floor = runs.floor_result
     lines.append(
